@@ -1,0 +1,9 @@
+//go:build !desktop
+
+package main
+
+import "github.com/routex-app/routex/backend/cli"
+
+// desktop is nil in builds without the desktop tag: `routex` then runs
+// headless, which is what servers and containers want.
+var desktop cli.DesktopFunc

@@ -1,0 +1,176 @@
+// Package api is the admin REST API under /api that the dashboard, the
+// desktop window and the CLI use to read and change Routex's state.
+package api
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/routex-app/routex/backend/store"
+)
+
+// Store is what the API needs of the database. *store.Store implements it.
+type Store interface {
+	Channels(ctx context.Context) ([]store.Channel, error)
+	Channel(ctx context.Context, id int64) (store.Channel, error)
+	CreateChannel(ctx context.Context, c store.Channel) (store.Channel, error)
+	UpdateChannel(ctx context.Context, c store.Channel) (store.Channel, error)
+	DeleteChannel(ctx context.Context, id int64) error
+	Routes(ctx context.Context) (store.Routes, error)
+	PutRoutes(ctx context.Context, r store.Routes) error
+}
+
+// Info describes the running engine for the dashboard's footer and the CLI.
+type Info struct {
+	Version string `json:"version"`
+	Listen  string `json:"listen"`
+	BaseURL string `json:"base_url"`
+	Home    string `json:"home"`
+	Started time.Time
+}
+
+// Server holds the API's dependencies.
+type Server struct {
+	store Store
+	info  Info
+	log   *slog.Logger
+	mux   *http.ServeMux
+}
+
+// New returns the API server; mount its Handler under /api.
+func New(s Store, info Info, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.Default()
+	}
+	srv := &Server{store: s, info: info, log: log, mux: http.NewServeMux()}
+	srv.mux.HandleFunc("GET /api/channels", srv.listChannels)
+	srv.mux.HandleFunc("POST /api/channels", srv.createChannel)
+	srv.mux.HandleFunc("GET /api/channels/{id}", srv.getChannel)
+	srv.mux.HandleFunc("PUT /api/channels/{id}", srv.putChannel)
+	srv.mux.HandleFunc("PATCH /api/channels/{id}", srv.patchChannel)
+	srv.mux.HandleFunc("DELETE /api/channels/{id}", srv.deleteChannel)
+	srv.mux.HandleFunc("GET /api/routes", srv.getRoutes)
+	srv.mux.HandleFunc("PUT /api/routes", srv.putRoutes)
+	srv.mux.HandleFunc("GET /api/active", srv.getActive)
+	srv.mux.HandleFunc("PUT /api/active", srv.putActive)
+	srv.mux.HandleFunc("GET /api/info", srv.getInfo)
+	srv.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint: "+r.Method+" "+r.URL.Path, nil)
+	})
+	return srv
+}
+
+// Handler serves /api without authentication: for the desktop window, which
+// reaches it in-process through the Wails asset server.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// WithToken guards next with the admin token, for callers over the network.
+func WithToken(token string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := ""
+		if a := r.Header.Get("Authorization"); len(a) > 7 && strings.EqualFold(a[:7], "bearer ") {
+			got = strings.TrimSpace(a[7:])
+		}
+		if token == "" || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+			writeError(w, http.StatusUnauthorized, "unauthorized",
+				"admin token required: send Authorization: Bearer <admin_token from config.json>", nil)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// FieldError is one invalid field: a stable code the dashboard translates,
+// and an English message for everyone else.
+type FieldError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// ValidationError collects field errors; it answers 400.
+type ValidationError map[string]FieldError
+
+func (v ValidationError) Error() string {
+	parts := make([]string, 0, len(v))
+	for _, f := range slices.Sorted(maps.Keys(v)) {
+		parts = append(parts, v[f].Message)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (v ValidationError) add(field, code, format string, args ...any) {
+	if _, ok := v[field]; !ok {
+		v[field] = FieldError{Code: code, Message: fmt.Sprintf(format, args...)}
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, typ, msg string, fields ValidationError) {
+	e := map[string]any{"type": typ, "message": msg}
+	if len(fields) > 0 {
+		e["fields"] = fields
+	}
+	writeJSON(w, status, map[string]any{"error": e})
+}
+
+// fail maps an error from the store or validation to a response.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var ve ValidationError
+	switch {
+	case errors.As(err, &ve):
+		writeError(w, http.StatusBadRequest, "validation_error", ve.Error(), ve)
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, "not_found", "no such channel", nil)
+	case errors.Is(err, store.ErrDuplicateName):
+		writeError(w, http.StatusConflict, "conflict", "a channel with this name already exists",
+			ValidationError{"name": {Code: "unique", Message: "a channel with this name already exists"}})
+	default:
+		s.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+		writeError(w, http.StatusInternalServerError, "internal_error", err.Error(), nil)
+	}
+}
+
+// decode reads a JSON body of at most 1 MiB into v, rejecting unknown fields
+// so a typo does not pass silently.
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		ve := ValidationError{}
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &typ) && typ.Field != "":
+			ve.add(typ.Field, "invalid_json", "must be %s, not %s", typ.Type, typ.Value)
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			ve.add("body", "invalid_json", "%s", strings.TrimPrefix(err.Error(), "json: "))
+		default:
+			ve.add("body", "invalid_json", "request body is not valid JSON: %v", err)
+		}
+		return ve
+	}
+	return nil
+}
+
+func (s *Server) getInfo(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"version": s.info.Version, "listen": s.info.Listen, "base_url": s.info.BaseURL,
+		"home": s.info.Home, "uptime_s": int64(time.Since(s.info.Started).Seconds()),
+	})
+}

@@ -1,0 +1,193 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/routex-app/routex/backend/store"
+)
+
+// Strategies lists the balancing strategies a route may name.
+var Strategies = []string{"priority", "round_robin", "weighted", "least_used", "latency"}
+
+// routesDoc is the JSON of GET/PUT /api/routes.
+type routesDoc struct {
+	Strategy             string              `json:"strategy"`
+	Routes               map[string][]string `json:"routes"`
+	LongContextThreshold int                 `json:"long_context_threshold"`
+	Rules                json.RawMessage     `json:"rules"`
+}
+
+func toDoc(r store.Routes) routesDoc {
+	rules := r.Rules
+	if len(rules) == 0 {
+		rules = json.RawMessage("[]")
+	}
+	routes := map[string][]string{}
+	for _, sc := range store.Scenarios {
+		routes[sc] = nonNil(r.Scenarios[sc])
+	}
+	for sc, t := range r.Scenarios {
+		routes[sc] = nonNil(t)
+	}
+	return routesDoc{Strategy: r.Strategy, Routes: routes, LongContextThreshold: r.LongContextThreshold, Rules: rules}
+}
+
+func (s *Server) getRoutes(w http.ResponseWriter, r *http.Request) {
+	rt, err := s.store.Routes(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toDoc(rt))
+}
+
+func (s *Server) putRoutes(w http.ResponseWriter, r *http.Request) {
+	var doc routesDoc
+	if err := decode(r, &doc); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	chs, err := s.store.Channels(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rt, err := validateRoutes(doc, chs)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.store.PutRoutes(r.Context(), rt); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.log.Info("routes updated", "strategy", rt.Strategy)
+	writeJSON(w, http.StatusOK, toDoc(rt))
+}
+
+func validateRoutes(doc routesDoc, chs []store.Channel) (store.Routes, error) {
+	ve := ValidationError{}
+	rt := store.DefaultRoutes()
+	if doc.Strategy != "" {
+		if !slices.Contains(Strategies, doc.Strategy) {
+			ve.add("strategy", "one_of", "strategy must be one of %s", strings.Join(Strategies, ", "))
+		}
+		rt.Strategy = doc.Strategy
+	}
+	if doc.LongContextThreshold != 0 {
+		if doc.LongContextThreshold < 1000 || doc.LongContextThreshold > 10_000_000 {
+			ve.add("long_context_threshold", "range", "long_context_threshold must be between 1000 and 10000000 tokens")
+		}
+		rt.LongContextThreshold = doc.LongContextThreshold
+	}
+	if len(doc.Rules) > 0 {
+		var arr []json.RawMessage
+		if err := json.Unmarshal(doc.Rules, &arr); err != nil {
+			ve.add("rules", "invalid_json", "rules must be a JSON array")
+		}
+		rt.Rules = doc.Rules
+	}
+	names := map[string]bool{}
+	for _, c := range chs {
+		names[c.Name] = true
+	}
+	for sc, targets := range doc.Routes {
+		if !slices.Contains(store.Scenarios, sc) {
+			ve.add("routes."+sc, "one_of", "unknown scenario %q: use one of %s", sc, strings.Join(store.Scenarios, ", "))
+			continue
+		}
+		clean := make([]string, 0, len(targets))
+		for i, t := range targets {
+			name, model, _ := strings.Cut(t, ",")
+			name, model = strings.TrimSpace(name), strings.TrimSpace(model)
+			if !names[name] {
+				ve.add(fmt.Sprintf("routes.%s[%d]", sc, i), "invalid", "no channel named %q", name)
+				continue
+			}
+			if model != "" {
+				name += "," + model
+			}
+			clean = append(clean, name)
+		}
+		rt.Scenarios[sc] = clean
+	}
+	if len(ve) > 0 {
+		return store.Routes{}, ve
+	}
+	return rt, nil
+}
+
+// active is the JSON of GET/PUT /api/active: the first target of "default".
+type active struct {
+	ChannelID *int64 `json:"channel_id"`
+	Model     string `json:"model"`
+}
+
+func (s *Server) getActive(w http.ResponseWriter, r *http.Request) {
+	rt, err := s.store.Routes(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := active{}
+	if d := rt.Scenarios["default"]; len(d) > 0 {
+		name, model, _ := strings.Cut(d[0], ",")
+		out.Model = model
+		chs, err := s.store.Channels(r.Context())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, c := range chs {
+			if c.Name == name {
+				out.ChannelID = &c.ID
+			}
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// putActive makes a channel the first target of "default", removing its
+// other places in that list.
+func (s *Server) putActive(w http.ResponseWriter, r *http.Request) {
+	var in active
+	if err := decode(r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if in.ChannelID == nil {
+		s.fail(w, r, ValidationError{"channel_id": {Code: "required", Message: "channel_id is required"}})
+		return
+	}
+	c, err := s.store.Channel(r.Context(), *in.ChannelID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rt, err := s.store.Routes(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	target := c.Name
+	if m := strings.TrimSpace(in.Model); m != "" {
+		target += "," + m
+	}
+	list := []string{target}
+	for _, t := range rt.Scenarios["default"] {
+		if name, _, _ := strings.Cut(t, ","); name != c.Name {
+			list = append(list, t)
+		}
+	}
+	rt.Scenarios["default"] = list
+	if err := s.store.PutRoutes(r.Context(), rt); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.log.Info("active provider changed", "channel", c.Name, "model", in.Model)
+	writeJSON(w, http.StatusOK, active{ChannelID: &c.ID, Model: strings.TrimSpace(in.Model)})
+}

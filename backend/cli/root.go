@@ -1,0 +1,190 @@
+// Package cli holds Routex's cobra commands. The desktop window is passed in
+// by the entry point, so this package never imports Wails.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/routex-app/routex/backend/config"
+	"github.com/routex-app/routex/backend/engine"
+	"github.com/routex-app/routex/backend/i18n"
+	"github.com/routex-app/routex/backend/logging"
+)
+
+// DesktopFunc runs the desktop window around a started engine and returns
+// when the user quits.
+type DesktopFunc func(e *engine.Engine) error
+
+// Runtime is what the entry point provides.
+type Runtime struct {
+	Version string
+	Assets  fs.FS
+	// Desktop is nil in builds without a window (the headless build).
+	Desktop DesktopFunc
+}
+
+// flags shared by every command that starts the engine.
+type flags struct {
+	home     string
+	listen   string
+	logLevel string
+}
+
+// NewRoot builds the command tree: `routex` (desktop), `routex serve`,
+// `routex version`.
+func NewRoot(rt Runtime) *cobra.Command {
+	tr := i18n.FromEnv()
+	f := &flags{}
+	root := &cobra.Command{
+		Use:           "routex",
+		Short:         tr.T("cli.rootShort"),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       rt.Version,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			out := cmd.OutOrStdout()
+			switch {
+			case rt.Desktop == nil:
+				fmt.Fprintln(out, tr.T("cli.noDesktop"))
+			case !hasDisplay():
+				fmt.Fprintln(out, tr.T("cli.noDisplay"))
+			default:
+				return runDesktop(rt, f)
+			}
+			return serve(cmd.Context(), out, rt, f, tr)
+		},
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&f.home, "home", "", tr.T("cli.flagHome"))
+	pf.StringVar(&f.listen, "listen", "", tr.T("cli.flagListen"))
+	pf.StringVar(&f.logLevel, "log-level", "", tr.T("cli.flagLogLevel"))
+
+	root.AddCommand(&cobra.Command{
+		Use:   "serve",
+		Short: tr.T("cli.serveShort"),
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return serve(cmd.Context(), cmd.OutOrStdout(), rt, f, tr)
+		},
+	})
+	root.AddCommand(&cobra.Command{
+		Use:   "version",
+		Short: tr.T("cli.versionShort"),
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprintf(cmd.OutOrStdout(), "routex %s (%s, %s/%s)\n", rt.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		},
+	})
+	return root
+}
+
+// hasDisplay reports whether a window can open. Only Linux and the BSDs
+// need an X or Wayland display; macOS and Windows always have one.
+func hasDisplay() bool {
+	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
+		return true
+	}
+	return os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""
+}
+
+// started is a running engine with its logger.
+type started struct {
+	eng *engine.Engine
+	log *logging.Logger
+	cfg config.Config
+}
+
+// boot loads the config, sets up logging, opens the engine and starts it.
+func boot(rt Runtime, f *flags) (*started, error) {
+	if f.home != "" {
+		os.Setenv(config.EnvHome, f.home)
+	}
+	home, err := config.Home()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := config.Load(home)
+	if err != nil {
+		return nil, err
+	}
+	if f.listen != "" {
+		cfg.Listen = f.listen
+	}
+	if f.logLevel != "" {
+		cfg.LogLevel = f.logLevel
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	lg, err := logging.New(logging.Options{Level: cfg.LogLevel, Dir: config.LogDir(home)})
+	if err != nil {
+		return nil, err
+	}
+	eng, err := engine.New(cfg, engine.Options{Version: rt.Version, Logger: lg.Logger, Assets: rt.Assets})
+	if err != nil {
+		lg.Close()
+		return nil, err
+	}
+	if err := eng.Start(); err != nil {
+		eng.Stop(context.Background())
+		lg.Close()
+		return nil, err
+	}
+	return &started{eng: eng, log: lg, cfg: cfg}, nil
+}
+
+func (s *started) stop() error {
+	err := s.eng.Stop(context.Background())
+	s.log.Close()
+	return err
+}
+
+// serve runs the engine headless until SIGINT or SIGTERM.
+func serve(ctx context.Context, out io.Writer, rt Runtime, f *flags, tr *i18n.Translator) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	s, err := boot(rt, f)
+	if err != nil {
+		return err
+	}
+	url := s.eng.URL()
+	cfgPath := config.Path(s.cfg.Home)
+	fmt.Fprintln(out, tr.T("cli.listening", "url", url))
+	fmt.Fprintln(out, tr.T("cli.dashboard", "url", url+"/"))
+	fmt.Fprintln(out, tr.T("cli.adminToken", "config", cfgPath))
+	fmt.Fprintln(out, tr.T("cli.claudeHint", "url", url, "config", cfgPath))
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	stop() // a second signal now kills at once
+	fmt.Fprintln(out, tr.T("cli.shuttingDown"))
+	start := time.Now()
+	err = s.stop()
+	fmt.Fprintln(out, tr.T("cli.stopped"), time.Since(start).Round(time.Millisecond))
+	return err
+}
+
+// runDesktop runs the engine inside the desktop window.
+func runDesktop(rt Runtime, f *flags) error {
+	s, err := boot(rt, f)
+	if err != nil {
+		return err
+	}
+	werr := rt.Desktop(s.eng)
+	if err := s.stop(); err != nil && werr == nil {
+		werr = err
+	}
+	return werr
+}

@@ -1,0 +1,261 @@
+// Package config finds Routex's home folder and reads the boot settings in
+// config.json: what the engine needs before it can open the database.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// DefaultListen is the loopback address the engine serves on unless told
+// otherwise. Loopback by default: the proxy holds the user's provider keys.
+const DefaultListen = "127.0.0.1:18080"
+
+// Environment variables that override config.json. They win over the file so
+// that a service manager or a test can run Routex without editing it.
+const (
+	EnvHome       = "ROUTEX_HOME"
+	EnvListen     = "ROUTEX_LISTEN"
+	EnvAccessKey  = "ROUTEX_ACCESS_KEY"
+	EnvAdminToken = "ROUTEX_ADMIN_TOKEN"
+	EnvLogLevel   = "LOG_LEVEL"
+)
+
+// Timeouts bound each phase of an upstream call. Separate limits catch the
+// three ways a provider hangs: it never accepts, it never answers, or it
+// stops in the middle of a stream.
+type Timeouts struct {
+	ConnectMS   int `json:"connect_ms"`
+	FirstByteMS int `json:"first_byte_ms"`
+	IdleMS      int `json:"idle_ms"`
+}
+
+// Connect is the dial timeout.
+func (t Timeouts) Connect() time.Duration { return time.Duration(t.ConnectMS) * time.Millisecond }
+
+// FirstByte is how long the upstream may take to send response headers.
+func (t Timeouts) FirstByte() time.Duration { return time.Duration(t.FirstByteMS) * time.Millisecond }
+
+// Idle is the longest silence allowed between two reads of a response body.
+func (t Timeouts) Idle() time.Duration { return time.Duration(t.IdleMS) * time.Millisecond }
+
+// Config is the content of config.json after environment overrides.
+type Config struct {
+	Listen     string   `json:"listen"`
+	LogLevel   string   `json:"log_level"`
+	Language   string   `json:"language"`
+	AccessKey  string   `json:"access_key"`
+	AdminToken string   `json:"admin_token"`
+	Timeouts   Timeouts `json:"timeouts"`
+
+	// Home is the folder the file was read from; not stored in the file.
+	Home string `json:"-"`
+}
+
+// Defaults returns the settings of a fresh install, without keys.
+func Defaults() Config {
+	return Config{
+		Listen:   DefaultListen,
+		LogLevel: "info",
+		Language: "en",
+		Timeouts: Timeouts{ConnectMS: 10_000, FirstByteMS: 300_000, IdleMS: 300_000},
+	}
+}
+
+// Home returns ROUTEX_HOME, or the OS config folder plus "/routex".
+func Home() (string, error) {
+	if h := os.Getenv(EnvHome); h != "" {
+		return filepath.Abs(h)
+	}
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("config: find the user config folder (set %s): %w", EnvHome, err)
+	}
+	return filepath.Join(dir, "routex"), nil
+}
+
+// Path returns the config.json path inside home.
+func Path(home string) string { return filepath.Join(home, "config.json") }
+
+// DatabasePath returns the SQLite file inside home.
+func DatabasePath(home string) string { return filepath.Join(home, "routex.db") }
+
+// LogDir returns the folder of the rotating log files inside home.
+func LogDir(home string) string { return filepath.Join(home, "logs") }
+
+// Load reads home/config.json, creating home (0700) and the file (0600) with
+// fresh keys when they are missing, then applies environment overrides. A
+// malformed file is reported with its line and column and never rewritten.
+func Load(home string) (Config, error) {
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return Config{}, fmt.Errorf("config: create %s: %w", home, err)
+	}
+	path := Path(home)
+	cfg, err := read(path)
+	if errors.Is(err, os.ErrNotExist) {
+		cfg, err = create(path)
+	}
+	if err != nil {
+		return Config{}, err
+	}
+	cfg.Home = home
+	cfg.applyEnv()
+	if err := cfg.Validate(); err != nil {
+		return Config{}, fmt.Errorf("config: %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+func read(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("config: read %s: %w", path, err)
+	}
+	cfg := Defaults()
+	if len(strings.TrimSpace(string(data))) == 0 {
+		return Config{}, fmt.Errorf("config: %s is empty; fix or remove it to start fresh", path)
+	}
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return Config{}, fmt.Errorf("config: %s: %w", path, describeJSONError(data, err))
+	}
+	if cfg.AccessKey == "" || cfg.AdminToken == "" {
+		// Keys missing from a hand-written file are generated and saved, the
+		// rest of the file kept as the user wrote it.
+		if cfg.AccessKey == "" {
+			cfg.AccessKey = NewKey("rx-")
+		}
+		if cfg.AdminToken == "" {
+			cfg.AdminToken = NewKey("rxa-")
+		}
+		if err := Save(path, cfg); err != nil {
+			return Config{}, err
+		}
+	}
+	return cfg, nil
+}
+
+func create(path string) (Config, error) {
+	cfg := Defaults()
+	cfg.AccessKey = NewKey("rx-")
+	cfg.AdminToken = NewKey("rxa-")
+	if err := Save(path, cfg); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// Save writes cfg to path atomically (temp file, fsync, rename), mode 0600.
+func Save(path string, cfg Config) error {
+	data, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		return fmt.Errorf("config: encode: %w", err)
+	}
+	data = append(data, '\n')
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".config-*.json")
+	if err != nil {
+		return fmt.Errorf("config: write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("config: write %s: %w", path, err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("config: write %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("config: write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("config: write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("config: write %s: %w", path, err)
+	}
+	return nil
+}
+
+func (c *Config) applyEnv() {
+	if v := os.Getenv(EnvListen); v != "" {
+		c.Listen = v
+	}
+	if v := os.Getenv(EnvAccessKey); v != "" {
+		c.AccessKey = v
+	}
+	if v := os.Getenv(EnvAdminToken); v != "" {
+		c.AdminToken = v
+	}
+	if v := os.Getenv(EnvLogLevel); v != "" {
+		c.LogLevel = v
+	}
+}
+
+// Validate reports the first setting that cannot work, naming it.
+func (c Config) Validate() error {
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		return fmt.Errorf("listen %q is not host:port: %w", c.Listen, err)
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log_level %q must be debug, info, warn or error", c.LogLevel)
+	}
+	t := c.Timeouts
+	if t.ConnectMS <= 0 || t.FirstByteMS <= 0 || t.IdleMS <= 0 {
+		return fmt.Errorf("timeouts must be positive milliseconds (connect_ms %d, first_byte_ms %d, idle_ms %d)",
+			t.ConnectMS, t.FirstByteMS, t.IdleMS)
+	}
+	return nil
+}
+
+// NewKey returns prefix plus 48 random hex characters (192 bits).
+func NewKey(prefix string) string {
+	b := make([]byte, 24)
+	rand.Read(b) // never fails: crypto/rand aborts the process instead
+	return prefix + hex.EncodeToString(b)
+}
+
+// describeJSONError adds the line and column of a syntax or type error.
+func describeJSONError(data []byte, err error) error {
+	var offset int64 = -1
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		offset = syn.Offset
+	case errors.As(err, &typ):
+		offset = typ.Offset
+	}
+	if offset < 0 {
+		return err
+	}
+	line, col := LineCol(data, offset)
+	return fmt.Errorf("line %d, column %d: %w", line, col, err)
+}
+
+// LineCol converts a byte offset into a 1-based line and column.
+func LineCol(data []byte, offset int64) (line, col int) {
+	if offset > int64(len(data)) {
+		offset = int64(len(data))
+	}
+	line, col = 1, 1
+	for _, b := range data[:offset] {
+		if b == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}

@@ -1,0 +1,151 @@
+// Package engine composes Routex: it opens the store, builds the proxy, the
+// admin API and the dashboard handler, and owns the HTTP server's life. The
+// desktop app and `routex serve` both run exactly this.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/routex-app/routex/backend/api"
+	"github.com/routex-app/routex/backend/config"
+	"github.com/routex-app/routex/backend/observe"
+	"github.com/routex-app/routex/backend/proxy"
+	"github.com/routex-app/routex/backend/store"
+)
+
+// Options carries what the entry points know and the engine does not.
+type Options struct {
+	Version string
+	Logger  *slog.Logger
+	// Assets is the built dashboard (frontend/dist); nil serves a notice.
+	Assets fs.FS
+	// Transport overrides the upstream transport (tests, benchmarks).
+	Transport http.RoundTripper
+	// ShutdownGrace bounds how long Stop waits for requests in flight.
+	ShutdownGrace time.Duration
+}
+
+// Engine is one running Routex. Start and Stop are not safe to call
+// concurrently with each other; everything else is.
+type Engine struct {
+	cfg     config.Config
+	opts    Options
+	log     *slog.Logger
+	store   *store.Store
+	writer  *observe.Writer
+	api     *api.Server
+	handler http.Handler
+	server  *http.Server
+	addr    net.Addr
+	served  chan error
+}
+
+// New opens the store under cfg.Home and builds the handlers. Nothing
+// listens until Start.
+func New(cfg config.Config, opts Options) (*Engine, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.ShutdownGrace <= 0 {
+		opts.ShutdownGrace = 15 * time.Second
+	}
+	st, err := store.Open(config.DatabasePath(cfg.Home))
+	if err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	e := &Engine{cfg: cfg, opts: opts, log: opts.Logger, store: st}
+	e.writer = observe.NewWriter(st, 8192, e.log)
+	p := proxy.New(proxy.Options{
+		AccessKey: cfg.AccessKey, Timeouts: cfg.Timeouts, Logger: e.log,
+		Transport: opts.Transport, Recorder: e.writer,
+	}, st)
+	e.api = api.New(st, api.Info{
+		Version: opts.Version, Listen: cfg.Listen, BaseURL: "http://" + cfg.Listen, Home: cfg.Home, Started: time.Now(),
+	}, e.log)
+	e.handler = e.routes(p)
+	return e, nil
+}
+
+// Handler is the engine's whole HTTP surface, as served on the listener.
+func (e *Engine) Handler() http.Handler { return e.handler }
+
+// DesktopHandler serves /api to the desktop window in-process: no token,
+// since only the window's own asset server can reach it.
+func (e *Engine) DesktopHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", e.api.Handler())
+	mux.HandleFunc("GET /health", e.health)
+	return mux
+}
+
+// Store gives the CLI and the desktop shell the engine's database.
+func (e *Engine) Store() *store.Store { return e.store }
+
+// Config returns the settings the engine runs with.
+func (e *Engine) Config() config.Config { return e.cfg }
+
+// Start listens on the configured address and serves in the background.
+func (e *Engine) Start() error {
+	ln, err := net.Listen("tcp", e.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("engine: listen on %s (is another Routex running? use --listen to pick another port): %w", e.cfg.Listen, err)
+	}
+	e.addr = ln.Addr()
+	e.server = &http.Server{
+		Handler:           e.handler,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelDebug),
+	}
+	e.served = make(chan error, 1)
+	go func() { e.served <- e.server.Serve(ln) }()
+	e.log.Info("engine started", "listen", e.addr.String(), "home", e.cfg.Home)
+	return nil
+}
+
+// URL is the base URL clients use, with the port actually bound.
+func (e *Engine) URL() string {
+	if e.addr == nil {
+		return "http://" + e.cfg.Listen
+	}
+	host, port, _ := net.SplitHostPort(e.addr.String())
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// Stop lets requests in flight finish (up to ShutdownGrace, or ctx), then
+// drains the request log and closes the database.
+func (e *Engine) Stop(ctx context.Context) error {
+	var errs []error
+	if e.server != nil {
+		sctx, cancel := context.WithTimeout(ctx, e.opts.ShutdownGrace)
+		err := e.server.Shutdown(sctx)
+		cancel()
+		if err != nil {
+			e.log.Warn("requests still running at shutdown were cut off", "error", err)
+			e.server.Close()
+		}
+		if serr := <-e.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+			errs = append(errs, serr)
+		}
+	}
+	wctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	if err := e.writer.Close(wctx); err != nil {
+		errs = append(errs, fmt.Errorf("engine: drain request log: %w", err))
+	}
+	cancel()
+	if err := e.store.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("engine: close store: %w", err))
+	}
+	e.log.Info("engine stopped")
+	return errors.Join(errs...)
+}

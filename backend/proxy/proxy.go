@@ -1,0 +1,227 @@
+// Package proxy serves the /v1 endpoints that coding tools call: it checks
+// the access key, picks a channel, swaps in the channel's key and model, and
+// streams the upstream's answer back as it arrives.
+package proxy
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/routex-app/routex/backend/config"
+	"github.com/routex-app/routex/backend/protocol"
+	"github.com/routex-app/routex/backend/store"
+)
+
+// MaxBodyBytes is the largest request body accepted. Claude Code requests
+// with many images stay well under it; anything larger is refused with 413
+// before it costs an upstream call.
+const MaxBodyBytes = 32 << 20
+
+// CatalogSource hands out the current snapshot of channels and routes.
+// *store.Store implements it.
+type CatalogSource interface {
+	Catalog() *store.Catalog
+}
+
+// Recorder receives one record per finished exchange. It must not block:
+// it runs on the request's goroutine.
+type Recorder interface {
+	Record(store.RequestLog)
+}
+
+// Options configures a Handler.
+type Options struct {
+	// AccessKey is what clients must present; it never goes upstream.
+	AccessKey string
+	Timeouts  config.Timeouts
+	Logger    *slog.Logger
+	// Transport overrides the upstream HTTP transport (tests, benchmarks).
+	Transport http.RoundTripper
+	Recorder  Recorder
+}
+
+// Handler serves /v1 and the base-URL probes. Safe for concurrent use.
+type Handler struct {
+	opts    Options
+	catalog CatalogSource
+	client  *http.Client
+	log     *slog.Logger
+	mux     *http.ServeMux
+}
+
+// New returns the proxy handler.
+func New(opts Options, catalog CatalogSource) *Handler {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Transport == nil {
+		opts.Transport = NewTransport(opts.Timeouts)
+	}
+	h := &Handler{
+		opts:    opts,
+		catalog: catalog,
+		// No client-wide timeout: streams may run for many minutes; each phase
+		// is bounded separately in forward.
+		client: &http.Client{Transport: opts.Transport, CheckRedirect: noRedirects},
+		log:    opts.Logger,
+		mux:    http.NewServeMux(),
+	}
+	h.mux.HandleFunc("POST /v1/messages", h.endpoint(protocol.Anthropic))
+	h.mux.HandleFunc("POST /v1/messages/count_tokens", h.endpoint(protocol.Anthropic))
+	h.mux.HandleFunc("POST /v1/chat/completions", h.endpoint(protocol.OpenAI))
+	h.mux.HandleFunc("POST /v1beta/models/{action}", h.endpoint(protocol.Gemini))
+	h.mux.HandleFunc("GET /v1/models", h.authed(protocol.OpenAI, h.models))
+	h.mux.HandleFunc("/v1/", h.unknown)
+	h.mux.HandleFunc("/v1beta/", h.unknown)
+	return h
+}
+
+// NewTransport is the upstream transport: bounded dial and TLS handshake,
+// HTTP/2 when offered, proxies from the environment (corporate networks),
+// and a pool sized for many concurrent streams to a few hosts.
+func NewTransport(t config.Timeouts) *http.Transport {
+	dialer := &net.Dialer{Timeout: t.Connect(), KeepAlive: 30 * time.Second}
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          512,
+		MaxIdleConnsPerHost:   128,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   t.Connect(),
+		ExpectContinueTimeout: time.Second,
+	}
+}
+
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// ServeHTTP routes /v1 requests.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// Probe answers Claude Code's HEAD / check of its base URL without a key.
+func Probe(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		io.WriteString(w, "Routex is running\n")
+	}
+}
+
+func (h *Handler) unknown(w http.ResponseWriter, r *http.Request) {
+	f := formatOfPath(r.URL.Path)
+	writeError(w, f, http.StatusNotFound, protocol.NotFound,
+		"Routex does not serve "+r.Method+" "+r.URL.Path+"; see /v1/messages, /v1/chat/completions, /v1/models")
+}
+
+func formatOfPath(p string) protocol.Format {
+	switch {
+	case strings.HasPrefix(p, "/v1beta/"):
+		return protocol.Gemini
+	case strings.HasPrefix(p, "/v1/chat/"), strings.HasPrefix(p, "/v1/models"):
+		return protocol.OpenAI
+	}
+	return protocol.Anthropic
+}
+
+// authed wraps next with the access-key check.
+func (h *Handler) authed(f protocol.Format, next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !AccessKeyOK(r, h.opts.AccessKey) {
+			writeError(w, f, http.StatusUnauthorized, protocol.Authentication,
+				"missing or wrong Routex access key: send it as x-api-key or Authorization: Bearer (ANTHROPIC_AUTH_TOKEN for Claude Code); it is in config.json under ROUTEX_HOME")
+			return
+		}
+		next(w, r)
+	}
+}
+
+// endpoint returns the handler of one inbound format.
+func (h *Handler) endpoint(f protocol.Format) http.HandlerFunc {
+	return h.authed(f, func(w http.ResponseWriter, r *http.Request) {
+		body, ok := readBody(w, r, f)
+		if !ok {
+			return
+		}
+		in, err := parseInbound(f, r, body)
+		if err != nil {
+			writeError(w, f, http.StatusBadRequest, protocol.InvalidRequest, err.Error())
+			return
+		}
+		h.forward(w, r, in)
+	})
+}
+
+// readBody reads the whole request body, answering 413 or 400 itself.
+func readBody(w http.ResponseWriter, r *http.Request, f protocol.Format) ([]byte, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		writeError(w, f, http.StatusRequestEntityTooLarge, protocol.TooLarge,
+			"request body is larger than 32 MiB; send fewer or smaller images or files")
+		return nil, false
+	case err != nil:
+		writeError(w, f, http.StatusBadRequest, protocol.InvalidRequest, "could not read the request body: "+err.Error())
+		return nil, false
+	}
+	return body, true
+}
+
+// inbound is a decoded-enough client request: the body stays as bytes, and
+// only what routing needs is read from it.
+type inbound struct {
+	format protocol.Format
+	body   []byte
+	model  string
+	stream bool
+	// path is the upstream path suffix for Anthropic/OpenAI ("/v1/messages",
+	// "/chat/completions"), or the Gemini method ("generateContent").
+	path string
+	// query is the Gemini query string to keep (alt=sse), without the key.
+	query string
+}
+
+func parseInbound(f protocol.Format, r *http.Request, body []byte) (inbound, error) {
+	in := inbound{format: f, body: body}
+	if !gjson.ValidBytes(body) || !gjson.ParseBytes(body).IsObject() {
+		return in, errors.New("request body is not a JSON object")
+	}
+	switch f {
+	case protocol.Gemini:
+		model, method, ok := strings.Cut(r.PathValue("action"), ":")
+		if !ok || model == "" || (method != "generateContent" && method != "streamGenerateContent" && method != "countTokens") {
+			return in, errors.New("expected /v1beta/models/{model}:generateContent, :streamGenerateContent or :countTokens")
+		}
+		in.model, in.path = model, method
+		in.stream = method == "streamGenerateContent"
+		q := r.URL.Query()
+		q.Del("key")
+		in.query = q.Encode()
+	default:
+		m := gjson.GetBytes(body, "model")
+		if m.Type != gjson.String || m.Str == "" {
+			return in, errors.New(`"model" is required and must be a string`)
+		}
+		in.model = m.Str
+		in.stream = gjson.GetBytes(body, "stream").Bool()
+		in.path = "/chat/completions"
+		if f == protocol.Anthropic {
+			in.path = r.URL.Path // /v1/messages or /v1/messages/count_tokens
+		}
+	}
+	return in, nil
+}
+
+func writeError(w http.ResponseWriter, f protocol.Format, status int, kind protocol.ErrorKind, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(protocol.ErrorBody(f, status, kind, msg))
+}
