@@ -1,0 +1,52 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// Catalog is an immutable in-memory snapshot of channels and routes for the
+// proxy's hot path, so a request never touches SQLite. Callers must not
+// modify what it holds; a new snapshot replaces it whole.
+type Catalog struct {
+	Channels []Channel // ordered by priority, then id
+	Routes   Routes
+}
+
+// Catalog returns the current snapshot. It never returns nil for a Store
+// returned by Open. Safe for concurrent use; costs one atomic load.
+func (s *Store) Catalog() *Catalog { return s.catalog.Load() }
+
+// Reload re-reads channels and routes from disk in one read transaction and
+// replaces the Catalog. Writes through this Store reload by themselves; call
+// Reload after another process (the CLI, say) has written the file.
+func (s *Store) Reload(ctx context.Context) error {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	c, err := s.readCatalog(ctx)
+	if err != nil {
+		return fmt.Errorf("store: reload catalog from %s: %w", s.path, err)
+	}
+	s.catalog.Store(c)
+	return nil
+}
+
+func (s *Store) readCatalog(ctx context.Context) (*Catalog, error) {
+	// ReadOnly gives a deferred BEGIN: a consistent snapshot without taking
+	// the write lock.
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	chans, err := readChannels(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	routes, err := readRoutes(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	return &Catalog{Channels: chans, Routes: routes}, nil
+}

@@ -1,0 +1,271 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Channel is one upstream provider account: where to send requests, with
+// which key, for which models. Its JSON form over /api belongs to the api
+// package; this struct is the stored form.
+type Channel struct {
+	ID           int64
+	Name         string
+	Type         string // "anthropic" | "openai" | "gemini" (validated by the API, not here)
+	BaseURL      string
+	APIKey       string
+	Models       []string          // never nil after a read (empty slice)
+	ModelMap     map[string]string // client model -> upstream model; never nil after a read
+	Priority     int               // lower is tried first
+	Weight       int
+	Enabled      bool
+	Headers      map[string]string // extra upstream headers; never nil after a read
+	Transformers json.RawMessage   // a JSON array, "[]" when empty
+	TimeoutMS    int
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+const channelColumns = `id, name, type, base_url, api_key, models, model_map, priority, weight,
+	enabled, headers, transformers, timeout_ms, created_at, updated_at`
+
+// Channels returns every channel ordered by priority, then id: the order in
+// which failover tries them.
+func (s *Store) Channels(ctx context.Context) ([]Channel, error) {
+	out, err := readChannels(ctx, s.db)
+	if err != nil {
+		return nil, fmt.Errorf("store: list channels in %s: %w", s.path, err)
+	}
+	return out, nil
+}
+
+func readChannels(ctx context.Context, q querier) ([]Channel, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+channelColumns+" FROM channels ORDER BY priority, id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Channel{}
+	for rows.Next() {
+		c, err := scanChannel(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Channel returns the channel with the given id, or ErrNotFound.
+func (s *Store) Channel(ctx context.Context, id int64) (Channel, error) {
+	c, err := scanChannel(s.db.QueryRowContext(ctx, "SELECT "+channelColumns+" FROM channels WHERE id = ?", id))
+	if err != nil {
+		return Channel{}, fmt.Errorf("store: channel %d in %s: %w", id, s.path, notFound(err))
+	}
+	return c, nil
+}
+
+// ChannelByName returns the channel with the given name, or ErrNotFound;
+// routes name their channels, so this is how a route target is resolved.
+func (s *Store) ChannelByName(ctx context.Context, name string) (Channel, error) {
+	c, err := scanChannel(s.db.QueryRowContext(ctx, "SELECT "+channelColumns+" FROM channels WHERE name = ?", name))
+	if err != nil {
+		return Channel{}, fmt.Errorf("store: channel %q in %s: %w", name, s.path, notFound(err))
+	}
+	return c, nil
+}
+
+// CreateChannel inserts c (its ID and timestamps are ignored) and returns the
+// stored row with its new ID and timestamps. A name already taken gives
+// ErrDuplicateName. The Catalog is refreshed on success.
+func (s *Store) CreateChannel(ctx context.Context, c Channel) (Channel, error) {
+	enc, err := encodeChannel(c)
+	if err != nil {
+		return Channel{}, fmt.Errorf("store: create channel %q in %s: %w", c.Name, s.path, err)
+	}
+	now := nowMS()
+	res, err := s.db.ExecContext(ctx, `INSERT INTO channels (name, type, base_url, api_key, models, model_map,
+		priority, weight, enabled, headers, transformers, timeout_ms, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.Name, c.Type, c.BaseURL, c.APIKey, enc.models, enc.modelMap, c.Priority, c.Weight, c.Enabled,
+		enc.headers, enc.transformers, c.TimeoutMS, now, now)
+	if err != nil {
+		return Channel{}, fmt.Errorf("store: create channel %q in %s: %w", c.Name, s.path, duplicate(err))
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return Channel{}, fmt.Errorf("store: create channel %q in %s: %w", c.Name, s.path, err)
+	}
+	return s.afterChannelWrite(ctx, id)
+}
+
+// UpdateChannel replaces the whole row c.ID with c, keeping its CreatedAt,
+// and returns the stored row. ErrNotFound if there is no such channel,
+// ErrDuplicateName if the new name is taken. The Catalog is refreshed.
+func (s *Store) UpdateChannel(ctx context.Context, c Channel) (Channel, error) {
+	enc, err := encodeChannel(c)
+	if err != nil {
+		return Channel{}, fmt.Errorf("store: update channel %d in %s: %w", c.ID, s.path, err)
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE channels SET name = ?, type = ?, base_url = ?, api_key = ?,
+		models = ?, model_map = ?, priority = ?, weight = ?, enabled = ?, headers = ?, transformers = ?,
+		timeout_ms = ?, updated_at = ? WHERE id = ?`,
+		c.Name, c.Type, c.BaseURL, c.APIKey, enc.models, enc.modelMap, c.Priority, c.Weight, c.Enabled,
+		enc.headers, enc.transformers, c.TimeoutMS, nowMS(), c.ID)
+	if err != nil {
+		return Channel{}, fmt.Errorf("store: update channel %d in %s: %w", c.ID, s.path, duplicate(err))
+	}
+	if err := oneRow(res); err != nil {
+		return Channel{}, fmt.Errorf("store: update channel %d in %s: %w", c.ID, s.path, err)
+	}
+	return s.afterChannelWrite(ctx, c.ID)
+}
+
+// DeleteChannel removes the channel with the given id, or returns
+// ErrNotFound. Route targets naming it are left for the caller to fix:
+// routes refer to names, not ids. The Catalog is refreshed.
+func (s *Store) DeleteChannel(ctx context.Context, id int64) error {
+	res, err := s.db.ExecContext(ctx, "DELETE FROM channels WHERE id = ?", id)
+	if err == nil {
+		err = oneRow(res)
+	}
+	if err != nil {
+		return fmt.Errorf("store: delete channel %d in %s: %w", id, s.path, err)
+	}
+	return s.Reload(ctx)
+}
+
+// afterChannelWrite refreshes the Catalog and returns the row as stored.
+func (s *Store) afterChannelWrite(ctx context.Context, id int64) (Channel, error) {
+	if err := s.Reload(ctx); err != nil {
+		return Channel{}, err
+	}
+	for _, c := range s.Catalog().Channels {
+		if c.ID == id {
+			return c, nil
+		}
+	}
+	// Deleted by another process between our write and the reload.
+	return Channel{}, fmt.Errorf("store: channel %d in %s: %w", id, s.path, ErrNotFound)
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+func scanChannel(r scanner) (Channel, error) {
+	var (
+		c                                       Channel
+		models, modelMap, headers, transformers string
+		created, updated                        int64
+	)
+	err := r.Scan(&c.ID, &c.Name, &c.Type, &c.BaseURL, &c.APIKey, &models, &modelMap, &c.Priority,
+		&c.Weight, &c.Enabled, &headers, &transformers, &c.TimeoutMS, &created, &updated)
+	if err != nil {
+		return Channel{}, err
+	}
+	c.Models = []string{}
+	c.ModelMap = map[string]string{}
+	c.Headers = map[string]string{}
+	for _, f := range []struct {
+		name, raw string
+		dst       any
+	}{{"models", models, &c.Models}, {"model_map", modelMap, &c.ModelMap}, {"headers", headers, &c.Headers}} {
+		if err := json.Unmarshal([]byte(f.raw), f.dst); err != nil {
+			return Channel{}, fmt.Errorf("channel %d: column %s: %w", c.ID, f.name, err)
+		}
+	}
+	// A stored JSON null decodes to nil; keep the never-nil promise.
+	if c.Models == nil {
+		c.Models = []string{}
+	}
+	if c.ModelMap == nil {
+		c.ModelMap = map[string]string{}
+	}
+	if c.Headers == nil {
+		c.Headers = map[string]string{}
+	}
+	c.Transformers = json.RawMessage(transformers)
+	c.CreatedAt = time.UnixMilli(created)
+	c.UpdatedAt = time.UnixMilli(updated)
+	return c, nil
+}
+
+// encodedChannel holds a channel's JSON columns.
+type encodedChannel struct{ models, modelMap, headers, transformers string }
+
+func encodeChannel(c Channel) (encodedChannel, error) {
+	var e encodedChannel
+	var err error
+	if e.models, err = jsonOr(c.Models, "[]"); err != nil {
+		return e, err
+	}
+	if e.modelMap, err = jsonOr(c.ModelMap, "{}"); err != nil {
+		return e, err
+	}
+	if e.headers, err = jsonOr(c.Headers, "{}"); err != nil {
+		return e, err
+	}
+	if e.transformers, err = jsonArray(c.Transformers, "transformers"); err != nil {
+		return e, err
+	}
+	return e, nil
+}
+
+// jsonOr encodes v, or returns empty when v is a nil slice or map.
+func jsonOr[T any](v T, empty string) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	if string(b) == "null" {
+		return empty, nil
+	}
+	return string(b), nil
+}
+
+// jsonArray checks that raw is a JSON array (empty or null means "[]") and
+// returns it compacted, so opaque JSON from the API cannot corrupt a row.
+func jsonArray(raw json.RawMessage, field string) (string, error) {
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 || string(t) == "null" {
+		return "[]", nil
+	}
+	if t[0] != '[' || !json.Valid(t) {
+		return "", fmt.Errorf("%s must be a JSON array", field)
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, t); err != nil {
+		return "", fmt.Errorf("%s: %w", field, err)
+	}
+	return buf.String(), nil
+}
+
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}
+
+func duplicate(err error) error {
+	if isUniqueViolation(err) {
+		return fmt.Errorf("%w: %v", ErrDuplicateName, err)
+	}
+	return err
+}
+
+func oneRow(res sql.Result) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}

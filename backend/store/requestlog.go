@@ -1,0 +1,107 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// RequestLog is one finished exchange, written by the observe package in
+// batches and read by the dashboard. The schema will grow in later work.
+type RequestLog struct {
+	ID            int64
+	Time          time.Time // when the request arrived; zero means now
+	Format        string    // inbound format: anthropic | openai | gemini
+	ChannelID     int64
+	ChannelName   string // kept as well as the id: logs outlive channels
+	ClientModel   string
+	UpstreamModel string
+	Status        int
+	Stream        bool
+	LatencyMS     int64
+	TTFTMS        int64
+	InputTokens   int64
+	OutputTokens  int64
+	Error         string
+	UserAgent     string
+}
+
+// DefaultRecentLimit is how many logs RecentRequestLogs returns for a limit
+// of zero or less; MaxRecentLimit caps larger limits so one call cannot load
+// the whole table into memory.
+const (
+	DefaultRecentLimit = 100
+	MaxRecentLimit     = 10000
+)
+
+// InsertRequestLogs writes a batch in one transaction: one fsync per batch
+// instead of per request keeps logging off the proxy's latency.
+func (s *Store) InsertRequestLogs(ctx context.Context, logs []RequestLog) error {
+	if len(logs) == 0 {
+		return nil
+	}
+	if err := s.insertRequestLogs(ctx, logs); err != nil {
+		return fmt.Errorf("store: insert %d request logs in %s: %w", len(logs), s.path, err)
+	}
+	return nil
+}
+
+func (s *Store) insertRequestLogs(ctx context.Context, logs []RequestLog) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO request_logs (time, format, channel_id, channel_name,
+		client_model, upstream_model, status, stream, latency_ms, ttft_ms, input_tokens, output_tokens,
+		error, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	now := nowMS()
+	for _, l := range logs {
+		at := now
+		if !l.Time.IsZero() {
+			at = l.Time.UnixMilli()
+		}
+		if _, err := stmt.ExecContext(ctx, at, l.Format, l.ChannelID, l.ChannelName, l.ClientModel,
+			l.UpstreamModel, l.Status, l.Stream, l.LatencyMS, l.TTFTMS, l.InputTokens, l.OutputTokens,
+			l.Error, l.UserAgent); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// RecentRequestLogs returns up to limit logs, newest first (by time, then
+// id). A limit <= 0 means DefaultRecentLimit; above MaxRecentLimit is capped.
+func (s *Store) RecentRequestLogs(ctx context.Context, limit int) ([]RequestLog, error) {
+	if limit <= 0 {
+		limit = DefaultRecentLimit
+	}
+	limit = min(limit, MaxRecentLimit)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, time, format, channel_id, channel_name, client_model,
+		upstream_model, status, stream, latency_ms, ttft_ms, input_tokens, output_tokens, error, user_agent
+		FROM request_logs ORDER BY time DESC, id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: read request logs in %s: %w", s.path, err)
+	}
+	defer rows.Close()
+	out := []RequestLog{}
+	for rows.Next() {
+		var l RequestLog
+		var at int64
+		if err := rows.Scan(&l.ID, &at, &l.Format, &l.ChannelID, &l.ChannelName, &l.ClientModel,
+			&l.UpstreamModel, &l.Status, &l.Stream, &l.LatencyMS, &l.TTFTMS, &l.InputTokens, &l.OutputTokens,
+			&l.Error, &l.UserAgent); err != nil {
+			return nil, fmt.Errorf("store: read request logs in %s: %w", s.path, err)
+		}
+		l.Time = time.UnixMilli(at)
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: read request logs in %s: %w", s.path, err)
+	}
+	return out, nil
+}
