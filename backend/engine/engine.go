@@ -82,7 +82,22 @@ func (e *Engine) DesktopHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", e.api.Handler())
 	mux.HandleFunc("GET /health", e.health)
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		mux.ServeHTTP(sw, r)
+		e.log.Debug("desktop api request", "method", r.Method, "path", r.URL.Path, "status", sw.status)
+	})
+}
+
+// statusWriter remembers the status code for a log line.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
 }
 
 // Store gives the CLI and the desktop shell the engine's database.
