@@ -4,13 +4,18 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"io/fs"
 	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
+	wruntime "github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"github.com/routex-app/routex/backend/cli"
 	"github.com/routex-app/routex/backend/engine"
@@ -24,7 +29,24 @@ type App struct {
 	engine *engine.Engine
 }
 
-func (a *App) startup(ctx context.Context) { a.ctx = ctx }
+//go:embed build/appicon.png
+var icon []byte
+
+// startup keeps the Wails context and turns SIGINT/SIGTERM into a normal
+// quit, so the engine behind the window shuts down gracefully too.
+func (a *App) startup(ctx context.Context) {
+	a.ctx = ctx
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case <-sig:
+			wruntime.Quit(ctx)
+		case <-ctx.Done():
+		}
+		signal.Stop(sig)
+	}()
+}
 
 func (a *App) shutdown(context.Context) {}
 
@@ -51,6 +73,6 @@ func runWindow(e *engine.Engine) error {
 		},
 		OnStartup:  app.startup,
 		OnShutdown: app.shutdown,
-		Linux:      &linux.Options{ProgramName: "routex", WebviewGpuPolicy: linux.WebviewGpuPolicyOnDemand},
+		Linux:      &linux.Options{ProgramName: "routex", Icon: icon, WebviewGpuPolicy: linux.WebviewGpuPolicyOnDemand},
 	})
 }

@@ -54,4 +54,8 @@ sleep 2 # let the page paint the list
 import -display "$display" -window root "$out/desktop.png"
 spread=$(convert "$out/desktop.png" -colorspace Gray -format '%[fx:standard_deviation]' info:)
 awk -v s="$spread" 'BEGIN { exit !(s > 0.02) }' || fail "the screenshot is blank (standard deviation $spread)"
-echo "desktop-test: window opened, channel list loaded in-process, screenshot $out/desktop.png"
+# 3. SIGTERM closes the window and stops the engine gracefully.
+pkill -TERM -f -- "--listen 127.0.0.1:$port --log-level debug" || fail "desktop process not found"
+stopped() { grep -q '"msg":"engine stopped"' "$home/logs/routex.log"; }
+wait_for 15 stopped || fail "SIGTERM did not shut the engine down gracefully"
+echo "desktop-test: window opened, channel list loaded in-process, screenshot $out/desktop.png, clean shutdown on SIGTERM"
