@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"syscall"
 	"time"
@@ -106,10 +107,12 @@ type started struct {
 
 // boot loads the config, sets up logging, opens the engine and starts it.
 func boot(rt Runtime, f *flags) (*started, error) {
-	if f.home != "" {
-		os.Setenv(config.EnvHome, f.home)
-	}
+	// --home is used directly rather than written to ROUTEX_HOME: setting
+	// the process environment would leak into everything else running in it.
 	home, err := config.Home()
+	if f.home != "" {
+		home, err = filepath.Abs(f.home)
+	}
 	if err != nil {
 		return nil, err
 	}

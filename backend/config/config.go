@@ -13,6 +13,9 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/tidwall/sjson"
 )
 
 // DefaultListen is the loopback address the engine serves on unless told
@@ -127,15 +130,24 @@ func read(path string) (Config, error) {
 		return Config{}, fmt.Errorf("config: %s: %w", path, describeJSONError(data, err))
 	}
 	if cfg.AccessKey == "" || cfg.AdminToken == "" {
-		// Keys missing from a hand-written file are generated and saved, the
-		// rest of the file kept as the user wrote it.
+		// Keys missing from a hand-written file are generated and added to
+		// it, the rest of the file kept as the user wrote it, settings this
+		// version does not know included (re-encoding cfg would drop them).
 		if cfg.AccessKey == "" {
 			cfg.AccessKey = NewKey("rx-")
+			data, err = sjson.SetBytes(data, "access_key", cfg.AccessKey)
 		}
-		if cfg.AdminToken == "" {
+		if err == nil && cfg.AdminToken == "" {
 			cfg.AdminToken = NewKey("rxa-")
+			data, err = sjson.SetBytes(data, "admin_token", cfg.AdminToken)
 		}
-		if err := Save(path, cfg); err != nil {
+		if err == nil && !json.Valid(data) {
+			err = errors.New("the result is not valid JSON")
+		}
+		if err != nil {
+			return Config{}, fmt.Errorf("config: add keys to %s: %w", path, err)
+		}
+		if err := writeFile(path, data); err != nil {
 			return Config{}, err
 		}
 	}
@@ -158,7 +170,11 @@ func Save(path string, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("config: encode: %w", err)
 	}
-	data = append(data, '\n')
+	return writeFile(path, append(data, '\n'))
+}
+
+// writeFile writes data to path atomically (temp file, fsync, rename), mode 0600.
+func writeFile(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".config-*.json")
 	if err != nil {
 		return fmt.Errorf("config: write %s: %w", path, err)
@@ -239,21 +255,24 @@ func describeJSONError(data []byte, err error) error {
 	if offset < 0 {
 		return err
 	}
-	line, col := LineCol(data, offset)
+	// Offset counts the bytes read, the offending one included: point at it.
+	line, col := LineCol(data, offset-1)
 	return fmt.Errorf("line %d, column %d: %w", line, col, err)
 }
 
-// LineCol converts a byte offset into a 1-based line and column.
+// LineCol converts a byte offset into a 1-based line and column, the column
+// counted in characters as editors count it.
 func LineCol(data []byte, offset int64) (line, col int) {
-	if offset > int64(len(data)) {
-		offset = int64(len(data))
-	}
+	offset = max(0, min(offset, int64(len(data))))
 	line, col = 1, 1
 	for _, b := range data[:offset] {
-		if b == '\n' {
+		switch {
+		case b == '\n':
 			line++
 			col = 1
-		} else {
+		case !utf8.RuneStart(b):
+			// A continuation byte of a multi-byte character.
+		default:
 			col++
 		}
 	}
