@@ -282,6 +282,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, replace bool) {
 		s.fail(w, r, err)
 		return
 	}
+	oldName := c.Name
 	if replace {
 		// A full replace starts from defaults, keeping only identity and key.
 		c = store.Channel{ID: c.ID, APIKey: c.APIKey, Priority: 1, Weight: 1, Enabled: true, CreatedAt: c.CreatedAt}
@@ -296,14 +297,27 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, replace bool) {
 		s.fail(w, r, err)
 		return
 	}
+	if updated.Name != oldName {
+		if err := s.retarget(r.Context(), oldName, updated.Name); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	s.log.Info("channel updated", "id", updated.ID, "name", updated.Name)
 	writeJSON(w, http.StatusOK, view(updated))
 }
 
 func (s *Server) deleteChannel(w http.ResponseWriter, r *http.Request) {
 	id, err := channelID(r)
+	var c store.Channel
+	if err == nil {
+		c, err = s.store.Channel(r.Context(), id)
+	}
 	if err == nil {
 		err = s.store.DeleteChannel(r.Context(), id)
+	}
+	if err == nil {
+		err = s.retarget(r.Context(), c.Name, "")
 	}
 	if err != nil {
 		s.fail(w, r, err)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -84,7 +85,7 @@ func validateRoutes(doc routesDoc, chs []store.Channel) (store.Routes, error) {
 		}
 		rt.LongContextThreshold = doc.LongContextThreshold
 	}
-	if len(doc.Rules) > 0 {
+	if len(doc.Rules) > 0 && string(doc.Rules) != "null" {
 		var arr []json.RawMessage
 		if err := json.Unmarshal(doc.Rules, &arr); err != nil {
 			ve.add("rules", "invalid_json", "rules must be a JSON array")
@@ -190,4 +191,39 @@ func (s *Server) putActive(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info("active provider changed", "channel", c.Name, "model", in.Model)
 	writeJSON(w, http.StatusOK, active{ChannelID: &c.ID, Model: strings.TrimSpace(in.Model)})
+}
+
+// retarget keeps route targets pointing at a channel after it is renamed
+// (to != "") or drops them after it is deleted (to == ""), since routes name
+// channels rather than number them.
+func (s *Server) retarget(ctx context.Context, from, to string) error {
+	rt, err := s.store.Routes(ctx)
+	if err != nil {
+		return err
+	}
+	changed := false
+	for sc, targets := range rt.Scenarios {
+		out := targets[:0:0]
+		for _, t := range targets {
+			name, model, hasModel := strings.Cut(t, ",")
+			if name != from {
+				out = append(out, t)
+				continue
+			}
+			changed = true
+			if to == "" {
+				continue
+			}
+			if hasModel {
+				out = append(out, to+","+model)
+			} else {
+				out = append(out, to)
+			}
+		}
+		rt.Scenarios[sc] = out
+	}
+	if !changed {
+		return nil
+	}
+	return s.store.PutRoutes(ctx, rt)
 }

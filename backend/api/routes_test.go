@@ -283,3 +283,37 @@ func TestInfoAndUnknownPaths(t *testing.T) {
 		}
 	})
 }
+
+func TestRenamingOrDeletingAChannelKeepsRoutesConsistent(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	alpha := a.createChannel("alpha", "")
+	a.createChannel("beta", "")
+	a.do("PUT", "/api/routes", `{"routes":{"default":["alpha,m1","beta"],"think":["alpha"]}}`).want(t, http.StatusOK)
+
+	targets := func(scenario string) string {
+		r := a.do("GET", "/api/routes", "").want(t, http.StatusOK)
+		list, _ := r.body["routes"].(map[string]any)[scenario].([]any)
+		parts := make([]string, len(list))
+		for i, v := range list {
+			parts[i], _ = v.(string)
+		}
+		return strings.Join(parts, "|")
+	}
+
+	a.do("PATCH", fmt.Sprintf("/api/channels/%d", alpha), `{"name":"gamma"}`).want(t, http.StatusOK)
+	if got := targets("default"); got != "gamma,m1|beta" {
+		t.Fatalf("default after rename = %q, want gamma,m1|beta", got)
+	}
+	if got := targets("think"); got != "gamma" {
+		t.Fatalf("think after rename = %q, want gamma", got)
+	}
+
+	a.do("DELETE", fmt.Sprintf("/api/channels/%d", alpha), "").want(t, http.StatusNoContent)
+	if got := targets("default"); got != "beta" {
+		t.Fatalf("default after delete = %q, want beta", got)
+	}
+	if got := targets("think"); got != "" {
+		t.Fatalf("think after delete = %q, want empty", got)
+	}
+}

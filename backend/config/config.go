@@ -222,7 +222,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("listen %q is not host:port: %w", c.Listen, err)
 	}
 	switch strings.ToLower(c.LogLevel) {
-	case "debug", "info", "warn", "error":
+	case "debug", "info", "warn", "warning", "error":
 	default:
 		return fmt.Errorf("log_level %q must be debug, info, warn or error", c.LogLevel)
 	}
