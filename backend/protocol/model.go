@@ -1,0 +1,227 @@
+package protocol
+
+import "encoding/json"
+
+// The internal model: one neutral shape that every wire format decodes into
+// and encodes from, so n formats need n decoders and n encoders rather than
+// n² converters. It follows Anthropic's Messages API, the richest of the
+// three (ordered content blocks, thinking with signatures, tool results with
+// is_error), and carries what the others add.
+
+// Role is who speaks a message. System prompts live in Request.System.
+type Role string
+
+// The two conversational roles.
+const (
+	RoleUser      Role = "user"
+	RoleAssistant Role = "assistant"
+)
+
+// BlockType names a content block.
+type BlockType string
+
+// Content block types.
+const (
+	BlockText             BlockType = "text"
+	BlockImage            BlockType = "image"
+	BlockDocument         BlockType = "document"
+	BlockToolUse          BlockType = "tool_use"
+	BlockToolResult       BlockType = "tool_result"
+	BlockThinking         BlockType = "thinking"
+	BlockRedactedThinking BlockType = "redacted_thinking"
+)
+
+// Block is one piece of a message. Which fields are set depends on Type.
+type Block struct {
+	Type BlockType
+
+	// Text for text blocks; also the text of a tool result given as a string.
+	Text string
+
+	// Image and document sources: either inline base64 Data with its
+	// MediaType, or a URL.
+	MediaType string
+	Data      string
+	URL       string
+
+	// ToolUse: the call's ID, tool Name and Input (a JSON object).
+	ID    string
+	Name  string
+	Input json.RawMessage
+
+	// ToolResult: the call it answers, what the tool returned, and whether
+	// that is an error.
+	ToolUseID string
+	Content   []Block
+	IsError   bool
+
+	// Thinking: the reasoning text and its signature (only ever one the
+	// upstream sent). RedactedThinking keeps its opaque Data.
+	Thinking  string
+	Signature string
+
+	// CacheControl is Anthropic's prompt-caching marker, kept verbatim for
+	// Anthropic targets and dropped elsewhere.
+	CacheControl json.RawMessage
+}
+
+// Message is one turn.
+type Message struct {
+	Role    Role
+	Content []Block
+	// Reasoning is DeepSeek-style reasoning_content that some providers
+	// require back on later assistant turns.
+	Reasoning string
+}
+
+// Tool is a function the model may call. Type is set for Anthropic server
+// tools ("web_search_20250305", …), which only Anthropic targets run.
+type Tool struct {
+	Name        string
+	Description string
+	Schema      json.RawMessage
+	Type        string
+	// Raw keeps a server tool's whole definition for Anthropic targets.
+	Raw json.RawMessage
+	// CacheControl as on blocks.
+	CacheControl json.RawMessage
+}
+
+// ToolChoiceMode says how the model must use tools.
+type ToolChoiceMode string
+
+// Tool choice modes, in Anthropic's words.
+const (
+	ToolAuto ToolChoiceMode = "auto"
+	ToolAny  ToolChoiceMode = "any"
+	ToolNone ToolChoiceMode = "none"
+	ToolName ToolChoiceMode = "tool"
+)
+
+// ToolChoice is the request's tool_choice.
+type ToolChoice struct {
+	Mode ToolChoiceMode
+	Name string // for ToolName
+	// DisableParallel is Anthropic's disable_parallel_tool_use.
+	DisableParallel bool
+}
+
+// Thinking asks for extended reasoning.
+type Thinking struct {
+	Enabled      bool
+	BudgetTokens int
+	// Effort is OpenAI's reasoning_effort (low, medium, high) when the
+	// client spoke it.
+	Effort string
+}
+
+// Request is a chat request in neutral form.
+type Request struct {
+	Model    string
+	System   []Block // text blocks
+	Messages []Message
+	Tools    []Tool
+
+	ToolChoice *ToolChoice
+	MaxTokens  int
+	// Temperature, TopP and TopK are nil when the client did not set them.
+	Temperature *float64
+	TopP        *float64
+	TopK        *int
+	Stop        []string
+	Stream      bool
+	Thinking    *Thinking
+	// UserID is metadata.user_id (Anthropic) or user (OpenAI), kept for
+	// session affinity.
+	UserID string
+}
+
+// StopReason says why generation ended, in Anthropic's words.
+type StopReason string
+
+// Stop reasons.
+const (
+	StopEndTurn   StopReason = "end_turn"
+	StopMaxTokens StopReason = "max_tokens"
+	StopSequence  StopReason = "stop_sequence"
+	StopToolUse   StopReason = "tool_use"
+	StopRefusal   StopReason = "refusal"
+	StopPause     StopReason = "pause_turn"
+)
+
+// Usage counts tokens. InputTokens excludes cache reads and writes, as in
+// Anthropic's API; formats that fold them in convert on the way.
+type Usage struct {
+	InputTokens      int
+	OutputTokens     int
+	CacheReadTokens  int
+	CacheWriteTokens int
+	// ReasoningTokens is the part of OutputTokens spent thinking, when known.
+	ReasoningTokens int
+	// Estimated is true when Routex counted the tokens itself because the
+	// upstream reported none.
+	Estimated bool
+}
+
+// Response is a complete, non-streamed reply.
+type Response struct {
+	ID           string
+	Model        string
+	Content      []Block
+	StopReason   StopReason
+	StopSequence string
+	Usage        Usage
+}
+
+// EventType names a stream event of the neutral model.
+type EventType string
+
+// Stream events, shaped like Anthropic's so that converting to and from it
+// loses nothing.
+const (
+	EventStart      EventType = "message_start"
+	EventBlockStart EventType = "content_block_start"
+	EventDelta      EventType = "content_block_delta"
+	EventBlockStop  EventType = "content_block_stop"
+	EventStop       EventType = "message_delta" // stop reason and final usage
+	EventEnd        EventType = "message_stop"
+	EventPing       EventType = "ping"
+	EventError      EventType = "error"
+)
+
+// DeltaType names what a content delta adds.
+type DeltaType string
+
+// Delta types.
+const (
+	DeltaText      DeltaType = "text_delta"
+	DeltaJSON      DeltaType = "input_json_delta"
+	DeltaThinking  DeltaType = "thinking_delta"
+	DeltaSignature DeltaType = "signature_delta"
+)
+
+// Event is one neutral stream event.
+type Event struct {
+	Type EventType
+
+	// EventStart: the message's ID, model and usage known so far.
+	ID    string
+	Model string
+
+	// Block events: the block's index (0, 1, 2, … in order of opening) and,
+	// on EventBlockStart, the block with its ID and Name for tool_use.
+	Index int
+	Block *Block
+
+	// EventDelta.
+	Delta      DeltaType
+	Text       string // text, thinking, signature or partial JSON
+	StopReason StopReason
+
+	// EventStart and EventStop.
+	Usage *Usage
+
+	// EventError.
+	ErrorKind    ErrorKind
+	ErrorMessage string
+}
