@@ -53,7 +53,7 @@ test-desktop: build
 	scripts/desktop-test.sh $(BIN)/routex
 
 bench:
-	go test -run '^$$' -bench . -benchmem -count 5 ./backend/proxy | tee /dev/stderr | scripts/bench-ratio.sh
+	go test -run '^$$' -bench Overhead -benchmem -benchtime 2000x -count 5 ./backend/proxy | tee /dev/stderr | scripts/bench-ratio.sh
 
 clean:
 	rm -rf $(BIN) frontend/dist frontend/test-results

@@ -4,6 +4,7 @@
 package proxy
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"log/slog"
@@ -40,8 +41,10 @@ type Recorder interface {
 type Options struct {
 	// AccessKey is what clients must present; it never goes upstream.
 	AccessKey string
-	Timeouts  config.Timeouts
-	Logger    *slog.Logger
+	// Timeouts bound each phase of an upstream call; a field left zero
+	// takes its value from config.Defaults.
+	Timeouts config.Timeouts
+	Logger   *slog.Logger
 	// Transport overrides the upstream HTTP transport (tests, benchmarks).
 	Transport http.RoundTripper
 	Recorder  Recorder
@@ -60,6 +63,18 @@ type Handler struct {
 func New(opts Options, catalog CatalogSource) *Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	// A zero timeout would fire at once and fail every request with 504;
+	// zero means the default, as elsewhere in Options.
+	def := config.Defaults().Timeouts
+	if opts.Timeouts.ConnectMS <= 0 {
+		opts.Timeouts.ConnectMS = def.ConnectMS
+	}
+	if opts.Timeouts.FirstByteMS <= 0 {
+		opts.Timeouts.FirstByteMS = def.FirstByteMS
+	}
+	if opts.Timeouts.IdleMS <= 0 {
+		opts.Timeouts.IdleMS = def.IdleMS
 	}
 	if opts.Transport == nil {
 		opts.Transport = NewTransport(opts.Timeouts)
@@ -160,7 +175,12 @@ func (h *Handler) endpoint(f protocol.Format) http.HandlerFunc {
 
 // readBody reads the whole request body, answering 413 or 400 itself.
 func readBody(w http.ResponseWriter, r *http.Request, f protocol.Format) ([]byte, bool) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	var buf bytes.Buffer
+	if n := r.ContentLength; n > 0 && n <= MaxBodyBytes {
+		buf.Grow(int(n) + bytes.MinRead) // one allocation for the usual, sized body
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body := buf.Bytes()
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):

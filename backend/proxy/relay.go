@@ -36,7 +36,9 @@ func relay(w http.ResponseWriter, resp *http.Response, cancel context.CancelCaus
 	var tail [2]byte
 	for {
 		n, rerr := resp.Body.Read(buf)
-		idleTimer.Reset(idle)
+		// The idle limit is the upstream's silence: it stops while a slow
+		// client takes the bytes, and restarts once they are written.
+		idleTimer.Stop()
 		if n > 0 {
 			if res.firstByte == 0 {
 				res.firstByte = time.Since(start)
@@ -56,6 +58,7 @@ func relay(w http.ResponseWriter, resp *http.Response, cancel context.CancelCaus
 				return res
 			}
 		}
+		idleTimer.Reset(idle)
 		if rerr == io.EOF {
 			return res
 		}
