@@ -113,6 +113,10 @@ type Thinking struct {
 	// Effort is OpenAI's reasoning_effort (low, medium, high) when the
 	// client spoke it.
 	Effort string
+	// Adaptive is Anthropic's thinking type "adaptive" (the model decides
+	// how much to think; newer Claude models accept only this), with Effort
+	// then taken from output_config.effort. Enabled is true as well.
+	Adaptive bool
 }
 
 // Request is a chat request in neutral form.
@@ -217,6 +221,9 @@ type Event struct {
 	Delta      DeltaType
 	Text       string // text, thinking, signature or partial JSON
 	StopReason StopReason
+	// StopSequence is the stop sequence that ended generation (EventStop),
+	// when the upstream says which one.
+	StopSequence string
 
 	// EventStart and EventStop.
 	Usage *Usage

@@ -8,12 +8,10 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
-	"github.com/tidwall/sjson"
-
 	"github.com/routex-app/routex/backend/protocol"
+	"github.com/routex-app/routex/backend/provider"
 	"github.com/routex-app/routex/backend/store"
 )
 
@@ -45,27 +43,33 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, in inbound) {
 		return
 	}
 	ch := c.channel
-	rec.ChannelID, rec.ChannelName, rec.UpstreamModel = ch.ID, ch.Name, c.model
+	rec.ChannelID, rec.ChannelName, rec.UpstreamModel, rec.UpstreamFormat = ch.ID, ch.Name, c.model, ch.Type
 
-	body := in.body
-	if in.format != protocol.Gemini && c.model != in.model {
-		if body, err = sjson.SetBytes(body, "model", c.model); err != nil {
-			rec.Status, rec.Error = http.StatusBadRequest, err.Error()
-			writeError(w, in.format, rec.Status, protocol.InvalidRequest, "could not set the model: "+err.Error())
-			return
-		}
+	if in.op == provider.OpCountTokens && protocol.Format(ch.Type) != protocol.Anthropic {
+		h.countLocally(w, in, &rec)
+		return
+	}
+	up, err := h.prepare(in, c)
+	if err != nil {
+		rec.Status, rec.Error = http.StatusBadRequest, err.Error()
+		writeError(w, in.format, rec.Status, protocol.InvalidRequest, err.Error())
+		return
 	}
 
 	ctx, cancel := context.WithCancelCause(r.Context())
 	defer cancel(nil)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, upstreamURL(ch, in, c.model), bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, up.url, bytes.NewReader(up.body))
 	if err != nil {
 		rec.Status, rec.Error = http.StatusBadGateway, err.Error()
 		writeError(w, in.format, rec.Status, protocol.APIError,
 			fmt.Sprintf("channel %s: base_url %q does not make a valid URL: %v", ch.Name, ch.BaseURL, err))
 		return
 	}
-	copyRequestHeaders(req.Header, r.Header)
+	if up.converted() {
+		convertedRequestHeaders(req.Header, r.Header)
+	} else {
+		copyRequestHeaders(req.Header, r.Header)
+	}
 	setChannelAuth(req.Header, ch)
 
 	firstByte := h.opts.Timeouts.FirstByte()
@@ -95,6 +99,10 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, in inbound) {
 		return
 	}
 
+	if up.converted() {
+		h.respondConverted(w, r, resp, ctx, cancel, up, start, &rec)
+		return
+	}
 	copyResponseHeaders(w.Header(), resp.Header)
 	w.WriteHeader(resp.StatusCode)
 	res := relay(w, resp, cancel, h.opts.Timeouts.Idle(), start)
@@ -163,23 +171,5 @@ func (h *Handler) finish(rec store.RequestLog) {
 		"latency_ms", rec.LatencyMS, "ttft_ms", rec.TTFTMS, "error", rec.Error)
 	if h.opts.Recorder != nil {
 		h.opts.Recorder.Record(rec)
-	}
-}
-
-// upstreamURL joins the channel's base URL and the format's path, tolerating
-// a base URL written with or without the version segment Routex appends.
-func upstreamURL(ch *store.Channel, in inbound, model string) string {
-	base := strings.TrimRight(ch.BaseURL, "/")
-	switch protocol.Format(ch.Type) {
-	case protocol.Anthropic:
-		return strings.TrimSuffix(base, "/v1") + in.path
-	case protocol.Gemini:
-		u := strings.TrimSuffix(base, "/v1beta") + "/v1beta/models/" + model + ":" + in.path
-		if in.query != "" {
-			u += "?" + in.query
-		}
-		return u
-	default:
-		return base + in.path
 	}
 }

@@ -4,11 +4,9 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/routex-app/routex/backend/provider"
 	"github.com/routex-app/routex/backend/store"
 )
-
-// DefaultAnthropicVersion is sent when a client names none.
-const DefaultAnthropicVersion = "2023-06-01"
 
 // dropRequest lists client headers that never go upstream: hop-by-hop
 // headers, the client's credentials (replaced by the channel's), and what
@@ -61,21 +59,21 @@ func copyRetryHeaders(dst, src http.Header) {
 	}
 }
 
+// convertedRequestHeaders starts a converted request's headers afresh: a
+// header of the client's format (anthropic-beta, x-stainless-…) means
+// nothing to another provider and some reject it (CONVERSION rule 8).
+func convertedRequestHeaders(dst, src http.Header) {
+	if ua := src.Get("User-Agent"); ua != "" {
+		dst.Set("User-Agent", ua)
+	}
+	dst.Set("Content-Type", "application/json")
+}
+
 // setChannelAuth puts the channel's own key where its provider expects it,
 // then the channel's custom headers, which win over everything else.
 func setChannelAuth(h http.Header, ch *store.Channel) {
-	switch ch.Type {
-	case "anthropic":
-		h.Set("X-Api-Key", ch.APIKey)
-		if h.Get("Anthropic-Version") == "" {
-			h.Set("Anthropic-Version", DefaultAnthropicVersion)
-		}
-	case "gemini":
-		h.Set("X-Goog-Api-Key", ch.APIKey)
-	default:
-		if ch.APIKey != "" {
-			h.Set("Authorization", "Bearer "+ch.APIKey)
-		}
+	if p := provider.For(ch.Type); p != nil {
+		p.Authorize(h, ch.APIKey)
 	}
 	if h.Get("Content-Type") == "" {
 		h.Set("Content-Type", "application/json")

@@ -17,6 +17,7 @@ import (
 
 	"github.com/routex-app/routex/backend/config"
 	"github.com/routex-app/routex/backend/protocol"
+	"github.com/routex-app/routex/backend/provider"
 	"github.com/routex-app/routex/backend/store"
 )
 
@@ -206,6 +207,7 @@ type inbound struct {
 	path string
 	// query is the Gemini query string to keep (alt=sse), without the key.
 	query string
+	op    provider.Op
 }
 
 func parseInbound(f protocol.Format, r *http.Request, body []byte) (inbound, error) {
@@ -221,6 +223,9 @@ func parseInbound(f protocol.Format, r *http.Request, body []byte) (inbound, err
 		}
 		in.model, in.path = model, method
 		in.stream = method == "streamGenerateContent"
+		if method == "countTokens" {
+			in.op = provider.OpCountTokens
+		}
 		q := r.URL.Query()
 		q.Del("key")
 		in.query = q.Encode()
@@ -234,6 +239,9 @@ func parseInbound(f protocol.Format, r *http.Request, body []byte) (inbound, err
 		in.path = "/chat/completions"
 		if f == protocol.Anthropic {
 			in.path = r.URL.Path // /v1/messages or /v1/messages/count_tokens
+			if strings.HasSuffix(in.path, "/count_tokens") {
+				in.op, in.stream = provider.OpCountTokens, false
+			}
 		}
 	}
 	return in, nil

@@ -16,6 +16,7 @@ import (
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
 
+	"github.com/routex-app/routex/backend/provider"
 	"github.com/routex-app/routex/backend/proxy"
 	"github.com/routex-app/routex/backend/store"
 )
@@ -119,7 +120,7 @@ func TestAnthropicPassthrough(t *testing.T) {
 		if in.Path != "/v1/messages" || gjson.GetBytes(in.Body, "model").Str != "claude-haiku-4-5" {
 			t.Errorf("upstream got %s model %s", in.Path, gjson.GetBytes(in.Body, "model").Raw)
 		}
-		if in.Header.Get("Anthropic-Version") != proxy.DefaultAnthropicVersion {
+		if in.Header.Get("Anthropic-Version") != provider.DefaultAnthropicVersion {
 			t.Errorf("anthropic-version = %q, want the default when the client names none", in.Header.Get("Anthropic-Version"))
 		}
 	})
@@ -475,9 +476,14 @@ func TestChannelChoice(t *testing.T) {
 			active:   "act,glm-4.6", path: "/v1/messages", wantUsed: "act", wantModel: "glm-4.6",
 		},
 		{
-			name:     "an active provider of the other type gives way to the best-priority channel of the right type",
+			name:     "an active provider of the other format serves the request, converted",
 			channels: []ch{{"act", "openai", 1, false, nil}, {"second", "anthropic", 3, false, nil}, {"first", "anthropic", 2, false, nil}},
-			active:   "act,gpt-4.1", path: "/v1/messages", wantUsed: "first", wantModel: "claude-sonnet-4-5",
+			active:   "act,gpt-4.1", path: "/v1/messages", wantUsed: "act", wantModel: "gpt-4.1",
+		},
+		{
+			name:     "without an active provider a channel of the client's format is preferred over a better-priority one of another",
+			channels: []ch{{"o", "openai", 1, false, nil}, {"second", "anthropic", 3, false, nil}, {"first", "anthropic", 2, false, nil}},
+			path:     "/v1/messages", wantUsed: "first", wantModel: "claude-sonnet-4-5",
 		},
 		{
 			name:     "a disabled best-priority channel is skipped",
@@ -495,14 +501,19 @@ func TestChannelChoice(t *testing.T) {
 			path:     "/v1/messages", wantUsed: "sonnet", wantModel: "claude-sonnet-4-5",
 		},
 		{
-			name:     "no Anthropic channel is a 503 in Anthropic's shape",
+			name:     "an OpenAI channel serves an Anthropic client when no Anthropic channel is enabled",
 			channels: []ch{{"o", "openai", 1, false, nil}, {"a-off", "anthropic", 1, true, nil}},
+			path:     "/v1/messages", wantUsed: "o", wantModel: "claude-sonnet-4-5",
+		},
+		{
+			name:     "no enabled channel is a 503 in Anthropic's shape",
+			channels: []ch{{"a-off", "anthropic", 1, true, nil}},
 			path:     "/v1/messages",
 		},
 		{
-			name:     "no OpenAI channel is a 503 in OpenAI's shape",
-			channels: []ch{{"a", "anthropic", 1, false, nil}},
-			active:   "a", path: "/v1/chat/completions",
+			name:     "no enabled channel is a 503 in OpenAI's shape",
+			channels: []ch{{"o-off", "openai", 1, true, nil}},
+			path:     "/v1/chat/completions",
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

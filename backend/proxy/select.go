@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -15,11 +14,11 @@ type choice struct {
 	model   string
 }
 
-// errNoChannel means no enabled channel speaks the client's format.
-type errNoChannel struct{ format protocol.Format }
+// errNoChannel means no channel is enabled at all.
+type errNoChannel struct{}
 
-func (e errNoChannel) Error() string {
-	return fmt.Sprintf("Routex has no enabled %s channel: add one in the dashboard (or enable one) and try again", e.format)
+func (errNoChannel) Error() string {
+	return "Routex has no enabled channel: add one in the dashboard (or enable one) and try again"
 }
 
 // ParseTarget splits a route target "channel,model" (model optional).
@@ -29,34 +28,40 @@ func ParseTarget(t string) (channel, model string) {
 }
 
 // pick chooses the channel for a request in format f asking for model. The
-// active provider (first target of the default route) wins when it speaks f;
-// otherwise the best-priority enabled channel of that type, preferring one
-// that declares the model.
+// active provider (first target of the default route) wins; otherwise the
+// best-priority enabled channel, preferring one that declares the model and
+// then one that speaks the client's format (no conversion needed).
 func pick(cat *store.Catalog, f protocol.Format, model string) (choice, error) {
 	if targets := cat.Routes.Scenarios["default"]; len(targets) > 0 {
 		name, targetModel := ParseTarget(targets[0])
 		for i := range cat.Channels {
 			ch := &cat.Channels[i]
-			if ch.Name == name && ch.Enabled && ch.Type == string(f) {
+			if ch.Name == name && ch.Enabled {
 				return choice{channel: ch, model: upstreamModel(ch, model, targetModel)}, nil
 			}
 		}
 	}
-	var first *store.Channel
+	var sameFormat, first *store.Channel
 	for i := range cat.Channels { // ordered by priority
 		ch := &cat.Channels[i]
-		if !ch.Enabled || ch.Type != string(f) {
+		if !ch.Enabled {
 			continue
 		}
 		if serves(ch, model) {
 			return choice{channel: ch, model: upstreamModel(ch, model, "")}, nil
 		}
+		if sameFormat == nil && ch.Type == string(f) {
+			sameFormat = ch
+		}
 		if first == nil {
 			first = ch
 		}
 	}
+	if sameFormat != nil {
+		first = sameFormat
+	}
 	if first == nil {
-		return choice{}, errNoChannel{f}
+		return choice{}, errNoChannel{}
 	}
 	return choice{channel: first, model: upstreamModel(first, model, "")}, nil
 }

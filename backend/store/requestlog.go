@@ -24,6 +24,15 @@ type RequestLog struct {
 	OutputTokens  int64
 	Error         string
 	UserAgent     string
+
+	CacheReadTokens  int64
+	CacheWriteTokens int64
+	// UsageEstimated is true when the upstream reported no usage and Routex
+	// counted the tokens itself.
+	UsageEstimated bool
+	// UpstreamFormat is the channel's wire format; it differs from Format
+	// when Routex converted the exchange.
+	UpstreamFormat string
 }
 
 // DefaultRecentLimit is how many logs RecentRequestLogs returns for a limit
@@ -54,7 +63,8 @@ func (s *Store) insertRequestLogs(ctx context.Context, logs []RequestLog) error 
 	defer tx.Rollback()
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO request_logs (time, format, channel_id, channel_name,
 		client_model, upstream_model, status, stream, latency_ms, ttft_ms, input_tokens, output_tokens,
-		error, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		error, user_agent, cache_read_tokens, cache_write_tokens, usage_estimated, upstream_format)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -67,7 +77,8 @@ func (s *Store) insertRequestLogs(ctx context.Context, logs []RequestLog) error 
 		}
 		if _, err := stmt.ExecContext(ctx, at, l.Format, l.ChannelID, l.ChannelName, l.ClientModel,
 			l.UpstreamModel, l.Status, l.Stream, l.LatencyMS, l.TTFTMS, l.InputTokens, l.OutputTokens,
-			l.Error, l.UserAgent); err != nil {
+			l.Error, l.UserAgent, l.CacheReadTokens, l.CacheWriteTokens, l.UsageEstimated,
+			l.UpstreamFormat); err != nil {
 			return err
 		}
 	}
@@ -82,7 +93,8 @@ func (s *Store) RecentRequestLogs(ctx context.Context, limit int) ([]RequestLog,
 	}
 	limit = min(limit, MaxRecentLimit)
 	rows, err := s.db.QueryContext(ctx, `SELECT id, time, format, channel_id, channel_name, client_model,
-		upstream_model, status, stream, latency_ms, ttft_ms, input_tokens, output_tokens, error, user_agent
+		upstream_model, status, stream, latency_ms, ttft_ms, input_tokens, output_tokens, error, user_agent,
+		cache_read_tokens, cache_write_tokens, usage_estimated, upstream_format
 		FROM request_logs ORDER BY time DESC, id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: read request logs in %s: %w", s.path, err)
@@ -94,7 +106,8 @@ func (s *Store) RecentRequestLogs(ctx context.Context, limit int) ([]RequestLog,
 		var at int64
 		if err := rows.Scan(&l.ID, &at, &l.Format, &l.ChannelID, &l.ChannelName, &l.ClientModel,
 			&l.UpstreamModel, &l.Status, &l.Stream, &l.LatencyMS, &l.TTFTMS, &l.InputTokens, &l.OutputTokens,
-			&l.Error, &l.UserAgent); err != nil {
+			&l.Error, &l.UserAgent, &l.CacheReadTokens, &l.CacheWriteTokens, &l.UsageEstimated,
+			&l.UpstreamFormat); err != nil {
 			return nil, fmt.Errorf("store: read request logs in %s: %w", s.path, err)
 		}
 		l.Time = time.UnixMilli(at)

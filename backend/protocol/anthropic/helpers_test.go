@@ -1,0 +1,175 @@
+package anthropic
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/routex-app/routex/backend/protocol"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// golden compares got with testdata/name, or rewrites it under -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run with -update to create it): %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (run with -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+// readTestdata returns a file under testdata.
+func readTestdata(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// indentJSON pretty-prints JSON so golden diffs are readable.
+func indentJSON(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, b, "", "  "); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, b)
+	}
+	return append(buf.Bytes(), '\n')
+}
+
+// marshalIndent renders a neutral value for a golden file.
+func marshalIndent(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(b, '\n')
+}
+
+// eventLines renders neutral events one JSON object a line.
+func eventLines(t *testing.T, events []protocol.Event) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	for _, ev := range events {
+		b, err := json.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		dropZero(m)
+		if ev.Type == protocol.EventBlockStart || ev.Type == protocol.EventDelta || ev.Type == protocol.EventBlockStop {
+			m["Index"] = ev.Index
+		}
+		if b, err = json.Marshal(m); err != nil {
+			t.Fatal(err)
+		}
+		buf.Write(b)
+		buf.WriteByte('\n')
+	}
+	return buf.Bytes()
+}
+
+// decodeSSE runs a whole SSE text through a fresh stream decoder.
+func decodeSSE(t testing.TB, text []byte) ([]protocol.Event, error) {
+	t.Helper()
+	r := protocol.NewSSEReader(bytes.NewReader(text))
+	d := Codec{}.NewStreamDecoder()
+	var out []protocol.Event
+	for {
+		ev, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return out, err
+		}
+		evs, err := d.Decode(ev)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, evs...)
+	}
+	return append(out, d.Finish()...), nil
+}
+
+// encodeEvents runs neutral events through a fresh stream encoder.
+func encodeEvents(opts protocol.EncodeOptions, events []protocol.Event) []byte {
+	e := Codec{}.NewStreamEncoder(opts)
+	var out []byte
+	for _, ev := range events {
+		out = e.Encode(out, ev)
+	}
+	return out
+}
+
+// mustDecode decodes a request body or fails the test.
+func mustDecode(t *testing.T, body string) *protocol.Request {
+	t.Helper()
+	req, err := Codec{}.DecodeRequest([]byte(body))
+	if err != nil {
+		t.Fatalf("DecodeRequest: %v", err)
+	}
+	return req
+}
+
+// mustEncode encodes a request and parses the result into a map.
+func mustEncode(t *testing.T, req *protocol.Request) map[string]any {
+	t.Helper()
+	b, err := Codec{}.EncodeRequest(req, protocol.EncodeOptions{Model: "claude-sonnet-4-5"})
+	if err != nil {
+		t.Fatalf("EncodeRequest: %v", err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("encoded request is not JSON: %v\n%s", err, b)
+	}
+	return m
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// dropZero removes zero values from a decoded JSON object, recursively, so
+// golden event lines show only what is set.
+func dropZero(m map[string]any) {
+	for k, v := range m {
+		switch x := v.(type) {
+		case nil:
+			delete(m, k)
+		case string:
+			if x == "" {
+				delete(m, k)
+			}
+		case float64:
+			if x == 0 {
+				delete(m, k)
+			}
+		case bool:
+			if !x {
+				delete(m, k)
+			}
+		case map[string]any:
+			dropZero(x)
+		}
+	}
+}

@@ -1,0 +1,72 @@
+// Package convert turns a request, a response or a stream of one wire format
+// into another through the neutral model, and keeps usage honest on the way:
+// when an upstream reports no tokens, it counts them and says so.
+package convert
+
+import (
+	"fmt"
+
+	"github.com/routex-app/routex/backend/protocol"
+	"github.com/routex-app/routex/backend/protocol/anthropic"
+	"github.com/routex-app/routex/backend/protocol/gemini"
+	"github.com/routex-app/routex/backend/protocol/openai"
+	"github.com/routex-app/routex/backend/protocol/tokens"
+)
+
+// For returns the codec of format f, or nil for an unknown format.
+func For(f protocol.Format) protocol.Codec {
+	switch f {
+	case protocol.Anthropic:
+		return anthropic.Codec{}
+	case protocol.OpenAI:
+		return openai.Codec{}
+	case protocol.Gemini:
+		return gemini.Codec{}
+	}
+	return nil
+}
+
+// Request re-encodes a decoded client request for an upstream of format to,
+// naming the upstream model.
+func Request(req *protocol.Request, to protocol.Format, upstreamModel string) ([]byte, error) {
+	c := For(to)
+	if c == nil {
+		return nil, fmt.Errorf("convert: unknown format %q", to)
+	}
+	return c.EncodeRequest(req, protocol.EncodeOptions{Model: upstreamModel})
+}
+
+// Response converts a non-streamed upstream reply of format from into the
+// client's format to. req is the client's request, counted when the
+// upstream reported no usage.
+func Response(body []byte, from, to protocol.Format, req *protocol.Request, opts protocol.EncodeOptions) ([]byte, protocol.Usage, error) {
+	dec, enc := For(from), For(to)
+	if dec == nil || enc == nil {
+		return nil, protocol.Usage{}, fmt.Errorf("convert: unknown format %q or %q", from, to)
+	}
+	resp, err := dec.DecodeResponse(body)
+	if err != nil {
+		return nil, protocol.Usage{}, fmt.Errorf("convert: upstream %s reply: %w", from, err)
+	}
+	resp.Usage = complete(resp.Usage, req, func() int { return tokens.Blocks(resp.Content) })
+	out, err := enc.EncodeResponse(resp, opts)
+	if err != nil {
+		return nil, protocol.Usage{}, fmt.Errorf("convert: encode %s reply: %w", to, err)
+	}
+	return out, resp.Usage, nil
+}
+
+// complete fills in usage the upstream left out, marking it estimated.
+func complete(u protocol.Usage, req *protocol.Request, output func() int) protocol.Usage {
+	if u.InputTokens == 0 && u.CacheReadTokens == 0 && u.CacheWriteTokens == 0 && req != nil {
+		u.InputTokens = tokens.Request(req)
+		u.Estimated = true
+	}
+	if u.OutputTokens == 0 {
+		if n := output(); n > 0 {
+			u.OutputTokens = n
+			u.Estimated = true
+		}
+	}
+	return u
+}

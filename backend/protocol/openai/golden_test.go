@@ -1,0 +1,164 @@
+package openai
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/routex-app/routex/backend/protocol"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// checkGolden compares got with testdata/name, or rewrites the file under
+// -update so the diff can be reviewed.
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run with -update to create it): %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from golden file (run with -update and review the diff)\n got:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+// neutralJSON renders a value of the neutral model as indented JSON
+// without its zero fields, so golden files show only what is set.
+func neutralJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tree any
+	if err := json.Unmarshal(b, &tree); err != nil {
+		t.Fatal(err)
+	}
+	out, err := json.MarshalIndent(pruneZero(tree), "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(out, '\n')
+}
+
+// eventLines renders events one per line for golden event sequences.
+func eventLines(t *testing.T, evs []protocol.Event) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	for _, ev := range evs {
+		b, err := json.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tree any
+		if err := json.Unmarshal(b, &tree); err != nil {
+			t.Fatal(err)
+		}
+		line, _ := json.Marshal(pruneZero(tree))
+		buf.Write(line)
+		buf.WriteByte('\n')
+	}
+	return buf.Bytes()
+}
+
+func pruneZero(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, val := range x {
+			val = pruneZero(val)
+			switch z := val.(type) {
+			case nil:
+				delete(x, k)
+				continue
+			case string:
+				if z == "" {
+					delete(x, k)
+					continue
+				}
+			case float64:
+				if z == 0 && k != "Index" {
+					delete(x, k)
+					continue
+				}
+			case bool:
+				if !z {
+					delete(x, k)
+					continue
+				}
+			case []any:
+				if len(z) == 0 {
+					delete(x, k)
+					continue
+				}
+			}
+			x[k] = val
+		}
+		return x
+	case []any:
+		for i := range x {
+			x[i] = pruneZero(x[i])
+		}
+	}
+	return v
+}
+
+// indentJSON pretty-prints a wire body for a golden file.
+func indentJSON(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, b, "", "  "); err != nil {
+		t.Fatalf("invalid JSON %s: %v", b, err)
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes()
+}
+
+// readSSE reads every event of an SSE text.
+func readSSE(t testing.TB, text string) []protocol.SSEEvent {
+	t.Helper()
+	r := protocol.NewSSEReader(strings.NewReader(text))
+	var out []protocol.SSEEvent
+	for {
+		ev, err := r.Next()
+		if err != nil {
+			return out
+		}
+		out = append(out, ev)
+	}
+}
+
+// decodeStream runs a whole SSE text through a stream decoder, Finish
+// included.
+func decodeStream(t testing.TB, text string) []protocol.Event {
+	t.Helper()
+	d := Codec{}.NewStreamDecoder()
+	var out []protocol.Event
+	for _, ev := range readSSE(t, text) {
+		evs, err := d.Decode(ev)
+		if err != nil {
+			t.Fatalf("Decode(%s): %v", ev.Data, err)
+		}
+		out = append(out, evs...)
+	}
+	return append(out, d.Finish()...)
+}
+
+// mustJSON parses a JSON text for a test value.
+func mustJSON(s string) json.RawMessage { return json.RawMessage(s) }
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,40 @@
+package proxy
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/routex-app/routex/backend/protocol"
+	"github.com/routex-app/routex/backend/protocol/convert"
+	"github.com/routex-app/routex/backend/protocol/tokens"
+	"github.com/routex-app/routex/backend/store"
+)
+
+// countLocally answers count_tokens (Anthropic) or countTokens (Gemini) with
+// the embedded tokenizer, for channels whose provider has no such endpoint
+// for this format. Claude Code uses the count to decide when to compact, so
+// an estimate is far better than an error.
+func (h *Handler) countLocally(w http.ResponseWriter, in inbound, rec *store.RequestLog) {
+	body := in.body
+	if in.format == protocol.Anthropic && len(body) > 0 {
+		// count_tokens bodies carry no max_tokens; the decoder must not
+		// reject them for it.
+		if b, err := setDefault(body, "max_tokens", 1); err == nil {
+			body = b
+		}
+	}
+	req, err := convert.For(in.format).DecodeRequest(body)
+	if err != nil {
+		rec.Status, rec.Error = http.StatusBadRequest, err.Error()
+		writeError(w, in.format, rec.Status, protocol.InvalidRequest, err.Error())
+		return
+	}
+	n := tokens.Request(req)
+	rec.Status, rec.InputTokens, rec.UsageEstimated = http.StatusOK, int64(n), true
+	var out any = map[string]int{"input_tokens": n}
+	if in.format == protocol.Gemini {
+		out = map[string]int{"totalTokens": n}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(out)
+}
