@@ -85,7 +85,7 @@ func (Codec) EncodeRequest(req *protocol.Request, opts protocol.EncodeOptions) (
 			out.ToolChoice.Name = tc.Name
 		}
 	}
-	return marshal(out)
+	return protocol.Marshal(out)
 }
 
 // encodeSystem gives a single plain text block as a string, like most
@@ -206,7 +206,7 @@ func encodeToolResultContent(b *protocol.Block) json.RawMessage {
 		if b.Text == "" {
 			return nil
 		}
-		raw, _ := marshal(b.Text) // a string always encodes
+		raw, _ := protocol.Marshal(b.Text) // a string always encodes
 		return raw
 	}
 	blocks := make([]ContentBlock, 0, len(b.Content))
@@ -222,7 +222,7 @@ func encodeToolResultContent(b *protocol.Block) json.RawMessage {
 	if len(blocks) == 0 {
 		return nil
 	}
-	raw, _ := marshal(blocks) // blocks of strings and valid raw JSON always encode
+	raw, _ := protocol.Marshal(blocks) // blocks of strings and valid raw JSON always encode
 	return raw
 }
 
@@ -250,7 +250,7 @@ func encodeTools(tools []protocol.Tool) ([]json.RawMessage, error) {
 		if json.Valid(t.CacheControl) {
 			ct.CacheControl = t.CacheControl
 		}
-		raw, err := marshal(ct)
+		raw, err := protocol.Marshal(ct)
 		if err != nil {
 			return nil, fmt.Errorf("encode anthropic request: tools[%d]: %w", i, err)
 		}
@@ -267,16 +267,4 @@ func objectOrEmpty(raw json.RawMessage) json.RawMessage {
 		return json.RawMessage("{}")
 	}
 	return t
-}
-
-// marshal encodes v without HTML escaping, so text reaches the wire as the
-// client wrote it.
-func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

@@ -105,7 +105,7 @@ func (Codec) EncodeResponse(resp *protocol.Response, opts protocol.EncodeOptions
 	if resp.StopSequence != "" {
 		w.StopSequence = &resp.StopSequence
 	}
-	return marshal(w)
+	return protocol.Marshal(w)
 }
 
 // finalStopReason defaults an empty stop reason to end_turn and makes it

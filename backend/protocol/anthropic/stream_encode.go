@@ -91,9 +91,9 @@ func (e *streamEncoder) start(dst []byte, ev protocol.Event) []byte {
 	}
 	e.inputSent = u.InputTokens
 	dst = append(dst, "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":"...)
-	dst = appendString(dst, e.id)
+	dst = protocol.AppendJSONString(dst, e.id)
 	dst = append(dst, `,"type":"message","role":"assistant","content":[],"model":`...)
-	dst = appendString(dst, model)
+	dst = protocol.AppendJSONString(dst, model)
 	dst = append(dst, `,"stop_reason":null,"stop_sequence":null,"usage":{`...)
 	dst = appendKey(dst, "input_tokens", true)
 	dst = appendUsageTail(dst, u)
@@ -152,15 +152,15 @@ func (e *streamEncoder) blockStart(dst []byte, ev protocol.Event) []byte {
 	case protocol.BlockToolUse:
 		e.hasTool = true
 		dst = append(dst, `"tool_use","id":`...)
-		dst = appendString(dst, toolID(b.ID, e.id, wire))
+		dst = protocol.AppendJSONString(dst, toolID(b.ID, e.id, wire))
 		dst = append(dst, `,"name":`...)
-		dst = appendString(dst, b.Name)
+		dst = protocol.AppendJSONString(dst, b.Name)
 		dst = append(dst, `,"input":{}}}`...)
 	case protocol.BlockThinking:
 		dst = append(dst, `"thinking","thinking":"","signature":""}}`...)
 	case protocol.BlockRedactedThinking:
 		dst = append(dst, `"redacted_thinking","data":`...)
-		dst = appendString(dst, b.Data)
+		dst = protocol.AppendJSONString(dst, b.Data)
 		dst = append(dst, "}}"...)
 	}
 	dst = append(dst, "\n\n"...)
@@ -237,7 +237,7 @@ func (e *streamEncoder) appendDelta(dst []byte, wire int, d protocol.DeltaType, 
 	case protocol.DeltaSignature:
 		dst = append(dst, `"signature":`...)
 	}
-	dst = appendString(dst, text)
+	dst = protocol.AppendJSONString(dst, text)
 	return append(dst, "}}\n\n"...)
 }
 
@@ -270,7 +270,7 @@ func (e *streamEncoder) stop(dst []byte, ev protocol.Event) []byte {
 		u.InputTokens = e.inputSent
 	}
 	dst = append(dst, "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"...)
-	dst = appendString(dst, string(finalStopReason(ev.StopReason, e.hasTool)))
+	dst = protocol.AppendJSONString(dst, string(finalStopReason(ev.StopReason, e.hasTool)))
 	dst = append(dst, `,"stop_sequence":`...)
 	dst = appendNullableString(dst, ev.StopSequence)
 	dst = append(dst, `},"usage":{`...)
@@ -291,8 +291,8 @@ func appendError(dst []byte, kind protocol.ErrorKind, msg string) []byte {
 		msg = "upstream error"
 	}
 	dst = append(dst, "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":"...)
-	dst = appendString(dst, string(kind))
+	dst = protocol.AppendJSONString(dst, string(kind))
 	dst = append(dst, `,"message":`...)
-	dst = appendString(dst, msg)
+	dst = protocol.AppendJSONString(dst, msg)
 	return append(dst, "}}\n\n"...)
 }

@@ -52,7 +52,7 @@ func encodeRequest(req *protocol.Request, model string) ([]byte, error) {
 		gc.StopSequences != nil || gc.ThinkingConfig != nil {
 		out.GenerationConfig = &gc
 	}
-	return marshal(out)
+	return protocol.Marshal(out)
 }
 
 // systemInstruction keeps the system prompt in its own field (rule 1),
@@ -190,7 +190,7 @@ func appendToolResult(parts []Part, b protocol.Block, names map[string]string, m
 	if b.IsError {
 		key = "error"
 	}
-	resp, _ := marshal(map[string]string{key: strings.Join(texts, "\n")}) // strings always encode
+	resp, _ := protocol.Marshal(map[string]string{key: strings.Join(texts, "\n")}) // strings always encode
 	fr := &FunctionResponse{ID: b.ToolUseID, Name: name, Response: resp}
 	if multimodalFunctionResponses(model) {
 		for _, m := range media {

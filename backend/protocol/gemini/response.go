@@ -176,7 +176,7 @@ func encodeResponse(resp *protocol.Response, model string) ([]byte, error) {
 		ModelVersion:  model,
 		ResponseID:    resp.ID,
 	}
-	return marshal(out)
+	return protocol.Marshal(out)
 }
 
 // responsePart writes one block of a reply as a Gemini part.

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/routex-app/routex/backend/protocol"
 )
 
 // Gemini's function declarations take an OpenAPI 3.0 subset, and its proto
@@ -66,7 +68,7 @@ func CleanSchema(schema json.RawMessage) (json.RawMessage, error) {
 	if out["type"] == "object" && out["properties"] == nil {
 		return nil, nil
 	}
-	return marshal(out)
+	return protocol.Marshal(out)
 }
 
 type cleaner struct {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/routex-app/routex/backend/protocol"
 )
 
 // toJSONSchema turns a Gemini OpenAPI-subset schema from a client into the
@@ -21,7 +23,7 @@ func toJSONSchema(schema []byte) (json.RawMessage, error) {
 	if !ok {
 		return nil, fmt.Errorf("must be a JSON object")
 	}
-	return marshal(fromGemini(m))
+	return protocol.Marshal(fromGemini(m))
 }
 
 func fromGemini(in map[string]any) map[string]any {

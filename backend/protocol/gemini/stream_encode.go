@@ -52,17 +52,17 @@ func (e *streamEncoder) Encode(dst []byte, ev protocol.Event) []byte {
 			b = append(b, `{"functionCall":{`...)
 			if t.id != "" {
 				b = append(b, `"id":`...)
-				b = appendJSONString(b, t.id)
+				b = protocol.AppendJSONString(b, t.id)
 				b = append(b, ',')
 			}
 			b = append(b, `"name":`...)
-			b = appendJSONString(b, t.name)
+			b = protocol.AppendJSONString(b, t.name)
 			b = append(b, `,"args":`...)
 			b = append(b, objectOrEmpty(t.args)...)
 			b = append(b, '}')
 			if t.signature != "" {
 				b = append(b, `,"thoughtSignature":`...)
-				b = appendJSONString(b, t.signature)
+				b = protocol.AppendJSONString(b, t.signature)
 			}
 			return append(b, '}')
 		}, "", nil)
@@ -96,7 +96,7 @@ func (e *streamEncoder) delta(dst []byte, ev protocol.Event) []byte {
 		}
 		return e.chunk(dst, func(b []byte) []byte {
 			b = append(b, `{"text":`...)
-			return append(appendJSONString(b, ev.Text), '}')
+			return append(protocol.AppendJSONString(b, ev.Text), '}')
 		}, "", nil)
 	case protocol.DeltaThinking:
 		if ev.Text == "" {
@@ -104,7 +104,7 @@ func (e *streamEncoder) delta(dst []byte, ev protocol.Event) []byte {
 		}
 		return e.chunk(dst, func(b []byte) []byte {
 			b = append(b, `{"text":`...)
-			return append(appendJSONString(b, ev.Text), `,"thought":true}`...)
+			return append(protocol.AppendJSONString(b, ev.Text), `,"thought":true}`...)
 		}, "", nil)
 	case protocol.DeltaSignature:
 		if ev.Text == "" {
@@ -112,7 +112,7 @@ func (e *streamEncoder) delta(dst []byte, ev protocol.Event) []byte {
 		}
 		return e.chunk(dst, func(b []byte) []byte {
 			b = append(b, `{"thought":true,"thoughtSignature":`...)
-			return append(appendJSONString(b, ev.Text), '}')
+			return append(protocol.AppendJSONString(b, ev.Text), '}')
 		}, "", nil)
 	}
 	return dst
@@ -149,11 +149,11 @@ func (e *streamEncoder) chunk(dst []byte, part func([]byte) []byte, finish strin
 	}
 	if e.model != "" {
 		dst = append(dst, `,"modelVersion":`...)
-		dst = appendJSONString(dst, e.model)
+		dst = protocol.AppendJSONString(dst, e.model)
 	}
 	if e.id != "" {
 		dst = append(dst, `,"responseId":`...)
-		dst = appendJSONString(dst, e.id)
+		dst = protocol.AppendJSONString(dst, e.id)
 	}
 	return append(dst, "}\n\n"...)
 }

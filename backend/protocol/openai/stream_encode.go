@@ -3,7 +3,6 @@ package openai
 import (
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/routex-app/routex/backend/protocol"
 )
@@ -50,9 +49,9 @@ func (e *streamEncoder) Encode(dst []byte, ev protocol.Event) []byte {
 			d = append(d, `{"tool_calls":[{"index":`...)
 			d = strconv.AppendInt(d, int64(k), 10)
 			d = append(d, `,"id":`...)
-			d = appendJSONString(d, ev.Block.ID)
+			d = protocol.AppendJSONString(d, ev.Block.ID)
 			d = append(d, `,"type":"function","function":{"name":`...)
-			d = appendJSONString(d, ev.Block.Name)
+			d = protocol.AppendJSONString(d, ev.Block.Name)
 			d = append(d, `,"arguments":""}}]}`...)
 			dst = e.chunk(dst, d, "")
 		case protocol.BlockText:
@@ -79,7 +78,7 @@ func (e *streamEncoder) Encode(dst []byte, ev protocol.Event) []byte {
 			d = append(d, `{"tool_calls":[{"index":`...)
 			d = strconv.AppendInt(d, int64(k), 10)
 			d = append(d, `,"function":{"arguments":`...)
-			d = appendJSONString(d, ev.Text)
+			d = protocol.AppendJSONString(d, ev.Text)
 			d = append(d, `}}]}`...)
 			dst = e.chunk(dst, d, "")
 		}
@@ -114,11 +113,11 @@ func (e *streamEncoder) Encode(dst []byte, ev protocol.Event) []byte {
 func (e *streamEncoder) makePrefix(id string) []byte {
 	p := make([]byte, 0, 128)
 	p = append(p, `{"id":`...)
-	p = appendJSONString(p, completionID(id))
+	p = protocol.AppendJSONString(p, completionID(id))
 	p = append(p, `,"object":"chat.completion.chunk","created":`...)
 	p = strconv.AppendInt(p, time.Now().Unix(), 10)
 	p = append(p, `,"model":`...)
-	return appendJSONString(p, e.opts.Model)
+	return protocol.AppendJSONString(p, e.opts.Model)
 }
 
 // chunk appends one data: line holding a chunk with delta (JSON) and
@@ -132,7 +131,7 @@ func (e *streamEncoder) chunk(dst, delta []byte, finish string) []byte {
 	if finish == "" {
 		dst = append(dst, "null"...)
 	} else {
-		dst = appendJSONString(dst, finish)
+		dst = protocol.AppendJSONString(dst, finish)
 	}
 	return append(dst, "}]}\n\n"...)
 }
@@ -147,7 +146,7 @@ func (e *streamEncoder) textChunk(dst []byte, field, text string) []byte {
 	dst = append(dst, `,"choices":[{"index":0,"delta":{"`...)
 	dst = append(dst, field...)
 	dst = append(dst, `":`...)
-	dst = appendJSONString(dst, text)
+	dst = protocol.AppendJSONString(dst, text)
 	return append(dst, `},"finish_reason":null}]}`+"\n\n"...)
 }
 
@@ -171,56 +170,4 @@ func (e *streamEncoder) usageChunk(dst []byte) []byte {
 		dst = append(dst, '}')
 	}
 	return append(dst, "}}\n\n"...)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string, escaping what JSON requires
-// and replacing invalid UTF-8, as encoding/json does.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }
