@@ -23,21 +23,25 @@ const (
 
 // channelView is a channel as the API shows it: the key only as a preview.
 type channelView struct {
-	ID            int64             `json:"id"`
-	Name          string            `json:"name"`
-	Type          string            `json:"type"`
-	BaseURL       string            `json:"base_url"`
-	APIKeyPreview string            `json:"api_key_preview"`
-	Models        []string          `json:"models"`
-	ModelMap      map[string]string `json:"model_map"`
-	Priority      int               `json:"priority"`
-	Weight        int               `json:"weight"`
-	Enabled       bool              `json:"enabled"`
-	Headers       map[string]string `json:"headers"`
-	Transformers  json.RawMessage   `json:"transformers"`
-	TimeoutMS     int               `json:"timeout_ms"`
-	CreatedAt     time.Time         `json:"created_at"`
-	UpdatedAt     time.Time         `json:"updated_at"`
+	ID            int64  `json:"id"`
+	Name          string `json:"name"`
+	Type          string `json:"type"`
+	BaseURL       string `json:"base_url"`
+	APIKeyPreview string `json:"api_key_preview"`
+	// APIKeyPreviews has one preview per key when the channel rotates
+	// several; KeyCount says how many there are.
+	APIKeyPreviews []string          `json:"api_key_previews"`
+	KeyCount       int               `json:"key_count"`
+	Models         []string          `json:"models"`
+	ModelMap       map[string]string `json:"model_map"`
+	Priority       int               `json:"priority"`
+	Weight         int               `json:"weight"`
+	Enabled        bool              `json:"enabled"`
+	Headers        map[string]string `json:"headers"`
+	Transformers   json.RawMessage   `json:"transformers"`
+	TimeoutMS      int               `json:"timeout_ms"`
+	CreatedAt      time.Time         `json:"created_at"`
+	UpdatedAt      time.Time         `json:"updated_at"`
 }
 
 func view(c store.Channel) channelView {
@@ -45,8 +49,16 @@ func view(c store.Channel) channelView {
 	if len(tr) == 0 {
 		tr = json.RawMessage("[]")
 	}
+	keys := c.Keys()
+	previews := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if k != "" {
+			previews = append(previews, logging.Redact(k))
+		}
+	}
 	return channelView{
 		ID: c.ID, Name: c.Name, Type: c.Type, BaseURL: c.BaseURL, APIKeyPreview: logging.Redact(c.APIKey),
+		APIKeyPreviews: previews, KeyCount: len(previews),
 		Models: nonNil(c.Models), ModelMap: nonNilMap(c.ModelMap), Priority: c.Priority, Weight: c.Weight,
 		Enabled: c.Enabled, Headers: redactHeaders(c.Headers), Transformers: tr, TimeoutMS: c.TimeoutMS,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
@@ -87,6 +99,7 @@ type channelInput struct {
 	Type         *string            `json:"type"`
 	BaseURL      *string            `json:"base_url"`
 	APIKey       *string            `json:"api_key"`
+	APIKeys      *[]string          `json:"api_keys"`
 	Models       *[]string          `json:"models"`
 	ModelMap     *map[string]string `json:"model_map"`
 	Priority     *int               `json:"priority"`
@@ -97,10 +110,12 @@ type channelInput struct {
 	TimeoutMS    *int               `json:"timeout_ms"`
 
 	// Read-only fields a client may echo back from a GET; ignored.
-	ID            *int64     `json:"id"`
-	APIKeyPreview *string    `json:"api_key_preview"`
-	CreatedAt     *time.Time `json:"created_at"`
-	UpdatedAt     *time.Time `json:"updated_at"`
+	ID             *int64     `json:"id"`
+	APIKeyPreview  *string    `json:"api_key_preview"`
+	APIKeyPreviews *[]string  `json:"api_key_previews"`
+	KeyCount       *int       `json:"key_count"`
+	CreatedAt      *time.Time `json:"created_at"`
+	UpdatedAt      *time.Time `json:"updated_at"`
 }
 
 // apply copies the present fields onto c. An empty api_key keeps the stored
@@ -116,6 +131,17 @@ func (in channelInput) apply(c *store.Channel) {
 	set(&c.BaseURL, in.BaseURL)
 	if in.APIKey != nil && strings.TrimSpace(*in.APIKey) != "" {
 		c.APIKey = strings.TrimSpace(*in.APIKey)
+		c.APIKeys = nil
+	}
+	if in.APIKeys != nil {
+		// Several keys replace the key set; an empty list keeps it, as an
+		// empty api_key does.
+		if keys := cleanModels(*in.APIKeys); len(keys) > 0 {
+			c.APIKey, c.APIKeys = keys[0], keys
+			if len(keys) == 1 {
+				c.APIKeys = nil
+			}
+		}
 	}
 	if in.Models != nil {
 		c.Models = cleanModels(*in.Models)

@@ -347,3 +347,29 @@ func TestDuplicateNames(t *testing.T) {
 		a.do("PATCH", fmt.Sprintf("/api/channels/%d", id), `{"name":"self","weight":4}`).want(t, http.StatusOK)
 	})
 }
+
+func TestSeveralKeysAreWriteOnlyAndPreviewed(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	r := a.do("POST", "/api/channels", `{"name":"multi","type":"openai","base_url":"https://x.example/v1",
+		"api_keys":["sk-first-key-00001111","sk-second-key-0002222"," "]}`).want(t, http.StatusCreated)
+	if strings.Contains(r.raw, "sk-first-key") || strings.Contains(r.raw, "sk-second-key") {
+		t.Fatalf("a key leaked: %s", r.raw)
+	}
+	if r.body["key_count"].(float64) != 2 {
+		t.Fatalf("key_count = %v, want 2 (blank keys dropped)", r.body["key_count"])
+	}
+	id := int64(r.body["id"].(float64))
+	c, err := a.store.Channel(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(c.Keys(), ",") != "sk-first-key-00001111,sk-second-key-0002222" || c.APIKey != "sk-first-key-00001111" {
+		t.Fatalf("stored keys %v (api_key %q)", c.Keys(), c.APIKey)
+	}
+	a.do("PATCH", fmt.Sprintf("/api/channels/%d", id), `{"api_key":"sk-single-key-333333"}`).want(t, http.StatusOK)
+	c, _ = a.store.Channel(context.Background(), id)
+	if strings.Join(c.Keys(), ",") != "sk-single-key-333333" {
+		t.Fatalf("a single api_key must replace the set, got %v", c.Keys())
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -20,6 +21,10 @@ type routesDoc struct {
 	Routes               map[string][]string `json:"routes"`
 	LongContextThreshold int                 `json:"long_context_threshold"`
 	Rules                json.RawMessage     `json:"rules"`
+	// Strategies overrides the strategy per scenario.
+	Strategies map[string]string `json:"strategies"`
+	// BackgroundModel is the regular expression of background model names.
+	BackgroundModel string `json:"background_model"`
 }
 
 func toDoc(r store.Routes) routesDoc {
@@ -34,7 +39,16 @@ func toDoc(r store.Routes) routesDoc {
 	for sc, t := range r.Scenarios {
 		routes[sc] = nonNil(t)
 	}
-	return routesDoc{Strategy: r.Strategy, Routes: routes, LongContextThreshold: r.LongContextThreshold, Rules: rules}
+	strategies := r.Strategies
+	if strategies == nil {
+		strategies = map[string]string{}
+	}
+	background := r.BackgroundModel
+	if background == "" {
+		background = store.DefaultBackgroundModel
+	}
+	return routesDoc{Strategy: r.Strategy, Routes: routes, LongContextThreshold: r.LongContextThreshold, Rules: rules,
+		Strategies: strategies, BackgroundModel: background}
 }
 
 func (s *Server) getRoutes(w http.ResponseWriter, r *http.Request) {
@@ -91,6 +105,22 @@ func validateRoutes(doc routesDoc, chs []store.Channel) (store.Routes, error) {
 			ve.add("rules", "invalid_json", "rules must be a JSON array")
 		}
 		rt.Rules = doc.Rules
+	}
+	for sc, st := range doc.Strategies {
+		switch {
+		case !slices.Contains(store.Scenarios, sc):
+			ve.add("strategies."+sc, "one_of", "unknown scenario %q: use one of %s", sc, strings.Join(store.Scenarios, ", "))
+		case st != "" && !slices.Contains(Strategies, st):
+			ve.add("strategies."+sc, "one_of", "strategy must be one of %s", strings.Join(Strategies, ", "))
+		case st != "":
+			rt.Strategies[sc] = st
+		}
+	}
+	if doc.BackgroundModel != "" && doc.BackgroundModel != store.DefaultBackgroundModel {
+		if _, err := regexp.Compile(doc.BackgroundModel); err != nil {
+			ve.add("background_model", "invalid", "background_model is not a valid regular expression: %v", err)
+		}
+		rt.BackgroundModel = doc.BackgroundModel
 	}
 	names := map[string]bool{}
 	for _, c := range chs {

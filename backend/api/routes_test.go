@@ -317,3 +317,21 @@ func TestRenamingOrDeletingAChannelKeepsRoutesConsistent(t *testing.T) {
 		t.Fatalf("think after delete = %q, want empty", got)
 	}
 }
+
+func TestRouteStrategiesAndBackgroundPattern(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	r := a.do("GET", "/api/routes", "").want(t, http.StatusOK)
+	if r.body["background_model"] != "(?i)haiku" {
+		t.Fatalf("default background_model = %v", r.body["background_model"])
+	}
+	a.do("PUT", "/api/routes", `{"strategies":{"background":"round_robin"},"background_model":"(?i)(haiku|mini)"}`).want(t, http.StatusOK)
+	r = a.do("GET", "/api/routes", "").want(t, http.StatusOK)
+	if r.body["strategies"].(map[string]any)["background"] != "round_robin" || r.body["background_model"] != "(?i)(haiku|mini)" {
+		t.Fatalf("not kept: %s", r.raw)
+	}
+	bad := a.do("PUT", "/api/routes", `{"strategies":{"background":"fastest"},"background_model":"(unclosed"}`).want(t, http.StatusBadRequest)
+	if bad.field("strategies.background")["code"] != "one_of" || bad.field("background_model")["code"] != "invalid" {
+		t.Fatalf("field errors: %s", bad.raw)
+	}
+}

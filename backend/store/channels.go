@@ -14,11 +14,14 @@ import (
 // which key, for which models. Its JSON form over /api belongs to the api
 // package; this struct is the stored form.
 type Channel struct {
-	ID           int64
-	Name         string
-	Type         string // "anthropic" | "openai" | "gemini" (validated by the API, not here)
-	BaseURL      string
-	APIKey       string
+	ID      int64
+	Name    string
+	Type    string // "anthropic" | "openai" | "gemini" (validated by the API, not here)
+	BaseURL string
+	APIKey  string
+	// APIKeys holds every key when the channel has several, rotated
+	// round-robin; APIKey is then the first. Empty for one key.
+	APIKeys      []string
 	Models       []string          // never nil after a read (empty slice)
 	ModelMap     map[string]string // client model -> upstream model; never nil after a read
 	Priority     int               // lower is tried first
@@ -32,7 +35,16 @@ type Channel struct {
 }
 
 const channelColumns = `id, name, type, base_url, api_key, models, model_map, priority, weight,
-	enabled, headers, transformers, timeout_ms, created_at, updated_at`
+	enabled, headers, transformers, timeout_ms, created_at, updated_at, api_keys`
+
+// Keys returns the channel's keys in rotation order: APIKeys when set, else
+// the single APIKey (possibly empty, for local servers that need none).
+func (c *Channel) Keys() []string {
+	if len(c.APIKeys) > 0 {
+		return c.APIKeys
+	}
+	return []string{c.APIKey}
+}
 
 // Channels returns every channel ordered by priority, then id: the order in
 // which failover tries them.
@@ -90,10 +102,10 @@ func (s *Store) CreateChannel(ctx context.Context, c Channel) (Channel, error) {
 	}
 	now := nowMS()
 	res, err := s.db.ExecContext(ctx, `INSERT INTO channels (name, type, base_url, api_key, models, model_map,
-		priority, weight, enabled, headers, transformers, timeout_ms, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		priority, weight, enabled, headers, transformers, timeout_ms, created_at, updated_at, api_keys)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.Name, c.Type, c.BaseURL, c.APIKey, enc.models, enc.modelMap, c.Priority, c.Weight, c.Enabled,
-		enc.headers, enc.transformers, c.TimeoutMS, now, now)
+		enc.headers, enc.transformers, c.TimeoutMS, now, now, enc.apiKeys)
 	if err != nil {
 		return Channel{}, fmt.Errorf("store: create channel %q in %s: %w", c.Name, s.path, duplicate(err))
 	}
@@ -114,9 +126,9 @@ func (s *Store) UpdateChannel(ctx context.Context, c Channel) (Channel, error) {
 	}
 	res, err := s.db.ExecContext(ctx, `UPDATE channels SET name = ?, type = ?, base_url = ?, api_key = ?,
 		models = ?, model_map = ?, priority = ?, weight = ?, enabled = ?, headers = ?, transformers = ?,
-		timeout_ms = ?, updated_at = ? WHERE id = ?`,
+		timeout_ms = ?, updated_at = ?, api_keys = ? WHERE id = ?`,
 		c.Name, c.Type, c.BaseURL, c.APIKey, enc.models, enc.modelMap, c.Priority, c.Weight, c.Enabled,
-		enc.headers, enc.transformers, c.TimeoutMS, nowMS(), c.ID)
+		enc.headers, enc.transformers, c.TimeoutMS, nowMS(), enc.apiKeys, c.ID)
 	if err != nil {
 		return Channel{}, fmt.Errorf("store: update channel %d in %s: %w", c.ID, s.path, duplicate(err))
 	}
@@ -161,10 +173,11 @@ func scanChannel(r scanner) (Channel, error) {
 	var (
 		c                                       Channel
 		models, modelMap, headers, transformers string
+		apiKeys                                 string
 		created, updated                        int64
 	)
 	err := r.Scan(&c.ID, &c.Name, &c.Type, &c.BaseURL, &c.APIKey, &models, &modelMap, &c.Priority,
-		&c.Weight, &c.Enabled, &headers, &transformers, &c.TimeoutMS, &created, &updated)
+		&c.Weight, &c.Enabled, &headers, &transformers, &c.TimeoutMS, &created, &updated, &apiKeys)
 	if err != nil {
 		return Channel{}, err
 	}
@@ -174,7 +187,8 @@ func scanChannel(r scanner) (Channel, error) {
 	for _, f := range []struct {
 		name, raw string
 		dst       any
-	}{{"models", models, &c.Models}, {"model_map", modelMap, &c.ModelMap}, {"headers", headers, &c.Headers}} {
+	}{{"models", models, &c.Models}, {"model_map", modelMap, &c.ModelMap}, {"headers", headers, &c.Headers},
+		{"api_keys", apiKeys, &c.APIKeys}} {
 		if err := json.Unmarshal([]byte(f.raw), f.dst); err != nil {
 			return Channel{}, fmt.Errorf("channel %d: column %s: %w", c.ID, f.name, err)
 		}
@@ -189,6 +203,9 @@ func scanChannel(r scanner) (Channel, error) {
 	if c.Headers == nil {
 		c.Headers = map[string]string{}
 	}
+	if len(c.APIKeys) == 0 {
+		c.APIKeys = nil
+	}
 	c.Transformers = json.RawMessage(transformers)
 	c.CreatedAt = time.UnixMilli(created)
 	c.UpdatedAt = time.UnixMilli(updated)
@@ -196,7 +213,7 @@ func scanChannel(r scanner) (Channel, error) {
 }
 
 // encodedChannel holds a channel's JSON columns.
-type encodedChannel struct{ models, modelMap, headers, transformers string }
+type encodedChannel struct{ models, modelMap, headers, transformers, apiKeys string }
 
 func encodeChannel(c Channel) (encodedChannel, error) {
 	var e encodedChannel
@@ -211,6 +228,9 @@ func encodeChannel(c Channel) (encodedChannel, error) {
 		return e, err
 	}
 	if e.transformers, err = jsonArray(c.Transformers, "transformers"); err != nil {
+		return e, err
+	}
+	if e.apiKeys, err = jsonOr(c.APIKeys, "[]"); err != nil {
 		return e, err
 	}
 	return e, nil

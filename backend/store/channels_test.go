@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -166,5 +167,26 @@ func TestChannelErrors(t *testing.T) {
 	})
 	if n := len(s.Catalog().Channels); n != 2 {
 		t.Errorf("failed writes changed the catalog: %d channels", n)
+	}
+}
+
+func TestChannelKeysRoundTrip(t *testing.T) {
+	t.Parallel()
+	s := newTestStore(t)
+	ctx := context.Background()
+	c, err := s.CreateChannel(ctx, Channel{Name: "multi", Type: "openai", BaseURL: "https://x/v1", APIKey: "k1", APIKeys: []string{"k1", "k2", "k3"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Channel(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got.Keys(), ",") != "k1,k2,k3" {
+		t.Fatalf("Keys() = %v", got.Keys())
+	}
+	single := Channel{APIKey: "only"}
+	if strings.Join(single.Keys(), ",") != "only" {
+		t.Fatalf("a single key: %v", single.Keys())
 	}
 }

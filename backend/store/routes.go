@@ -16,6 +16,9 @@ const (
 	// DefaultLongContextThreshold is the token count above which a request
 	// counts as long context.
 	DefaultLongContextThreshold = 60000
+	// DefaultBackgroundModel matches the small, fast models coding tools use
+	// for titles, summaries and other background work.
+	DefaultBackgroundModel = "(?i)haiku"
 )
 
 // Scenarios lists the scenarios every Routes read carries, so clients see
@@ -29,6 +32,11 @@ type Routes struct {
 	Scenarios            map[string][]string // "default", "background", "think", "long_context", "web_search", "image"; never nil
 	LongContextThreshold int                 // default 60000
 	Rules                json.RawMessage     // JSON array, "[]" by default
+	// Strategies overrides Strategy per scenario; never nil after a read.
+	Strategies map[string]string
+	// BackgroundModel is the regular expression of model names that count as
+	// background requests; "" means DefaultBackgroundModel.
+	BackgroundModel string
 }
 
 // DefaultRoutes returns the routing table of a fresh install: no targets.
@@ -38,6 +46,7 @@ func DefaultRoutes() Routes {
 		Scenarios:            map[string][]string{},
 		LongContextThreshold: DefaultLongContextThreshold,
 		Rules:                json.RawMessage("[]"),
+		Strategies:           map[string]string{},
 	}
 	fillScenarios(r.Scenarios)
 	return r
@@ -63,15 +72,19 @@ func (s *Store) Routes(ctx context.Context) (Routes, error) {
 
 func readRoutes(ctx context.Context, q querier) (Routes, error) {
 	r := DefaultRoutes()
-	var rules string
-	err := q.QueryRowContext(ctx, "SELECT strategy, long_context_threshold, rules FROM route_config WHERE id = 1").
-		Scan(&r.Strategy, &r.LongContextThreshold, &rules)
+	var rules, strategies string
+	err := q.QueryRowContext(ctx, `SELECT strategy, long_context_threshold, rules, strategies, background_model
+		FROM route_config WHERE id = 1`).
+		Scan(&r.Strategy, &r.LongContextThreshold, &rules, &strategies, &r.BackgroundModel)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
 		return Routes{}, err
 	default:
 		r.Rules = json.RawMessage(rules)
+		if err := json.Unmarshal([]byte(strategies), &r.Strategies); err != nil || r.Strategies == nil {
+			r.Strategies = map[string]string{}
+		}
 	}
 	rows, err := q.QueryContext(ctx, "SELECT scenario, target FROM routes ORDER BY scenario, position")
 	if err != nil {
@@ -116,10 +129,15 @@ func (s *Store) putRoutes(ctx context.Context, r Routes) error {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO route_config (id, strategy, long_context_threshold, rules)
-		VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET strategy = excluded.strategy,
-		long_context_threshold = excluded.long_context_threshold, rules = excluded.rules`,
-		r.Strategy, r.LongContextThreshold, rules); err != nil {
+	strategies, err := json.Marshal(r.Strategies)
+	if err != nil || r.Strategies == nil {
+		strategies = []byte("{}")
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO route_config (id, strategy, long_context_threshold, rules,
+		strategies, background_model) VALUES (1, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET
+		strategy = excluded.strategy, long_context_threshold = excluded.long_context_threshold,
+		rules = excluded.rules, strategies = excluded.strategies, background_model = excluded.background_model`,
+		r.Strategy, r.LongContextThreshold, rules, string(strategies), r.BackgroundModel); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM routes"); err != nil {

@@ -101,3 +101,25 @@ func TestSettingsRoundTrip(t *testing.T) {
 		t.Errorf("unset key = %q, %v, %v; want not ok", v, ok, err)
 	}
 }
+
+func TestRoutesKeepStrategiesAndBackgroundPattern(t *testing.T) {
+	t.Parallel()
+	s := newTestStore(t)
+	ctx := context.Background()
+	r := DefaultRoutes()
+	r.Strategies = map[string]string{"background": "round_robin"}
+	r.BackgroundModel = "(?i)(haiku|mini)"
+	if err := s.PutRoutes(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Routes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Strategies["background"] != "round_robin" || got.BackgroundModel != "(?i)(haiku|mini)" {
+		t.Fatalf("got %+v", got)
+	}
+	if fresh := DefaultRoutes(); fresh.Strategies == nil {
+		t.Fatal("defaults must carry an empty strategies map")
+	}
+}
