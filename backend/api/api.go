@@ -40,10 +40,12 @@ type Info struct {
 
 // Server holds the API's dependencies.
 type Server struct {
-	store Store
-	info  Info
-	log   *slog.Logger
-	mux   *http.ServeMux
+	store     Store
+	explainer Explainer
+	health    func(channelID int64) any
+	info      Info
+	log       *slog.Logger
+	mux       *http.ServeMux
 }
 
 // New returns the API server; mount its Handler under /api.
@@ -60,6 +62,7 @@ func New(s Store, info Info, log *slog.Logger) *Server {
 	srv.mux.HandleFunc("DELETE /api/channels/{id}", srv.deleteChannel)
 	srv.mux.HandleFunc("GET /api/routes", srv.getRoutes)
 	srv.mux.HandleFunc("PUT /api/routes", srv.putRoutes)
+	srv.mux.HandleFunc("POST /api/routes/explain", srv.explainRoute)
 	srv.mux.HandleFunc("GET /api/active", srv.getActive)
 	srv.mux.HandleFunc("PUT /api/active", srv.putActive)
 	srv.mux.HandleFunc("GET /api/info", srv.getInfo)

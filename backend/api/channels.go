@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"github.com/routex-app/routex/backend/logging"
 	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/store"
+	"github.com/routex-app/routex/backend/transform"
 )
 
 // Limits of channel fields, checked on every write.
@@ -42,6 +44,18 @@ type channelView struct {
 	TimeoutMS      int               `json:"timeout_ms"`
 	CreatedAt      time.Time         `json:"created_at"`
 	UpdatedAt      time.Time         `json:"updated_at"`
+	// Health is the channel's live state (breaker, cooldown, latency) when
+	// the engine runs the proxy.
+	Health any `json:"health,omitempty"`
+}
+
+// view is c as the API shows it, with its health when known.
+func (s *Server) view(c store.Channel) channelView {
+	v := view(c)
+	if s.health != nil {
+		v.Health = s.health(c.ID)
+	}
+	return v
 }
 
 func view(c store.Channel) channelView {
@@ -222,10 +236,17 @@ func validateChannel(c store.Channel) error {
 			ve.add("headers", "invalid", "header name %q is not valid", k)
 		}
 	}
-	if len(c.Transformers) > 0 {
-		var arr []json.RawMessage
-		if err := json.Unmarshal(c.Transformers, &arr); err != nil {
-			ve.add("transformers", "invalid_json", "transformers must be a JSON array")
+	var arr []json.RawMessage
+	if len(c.Transformers) > 0 && json.Unmarshal(c.Transformers, &arr) != nil {
+		ve.add("transformers", "invalid_json", `transformers must be a JSON array, e.g. ["cleancache", ["maxtoken", {"max_tokens": 8192}]]`)
+	} else if len(c.Transformers) > 0 {
+		if _, err := transform.Parse(c.Transformers); err != nil {
+			var ce *transform.ConfigError
+			if errors.As(err, &ce) && !strings.Contains(err.Error(), "\n") {
+				ve.add("transformers", "invalid", "%s: %s", ce.Path, ce.Message)
+			} else {
+				ve.add("transformers", "invalid", "%v", err)
+			}
 		}
 	}
 	if len(ve) > 0 {
@@ -250,7 +271,7 @@ func (s *Server) listChannels(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]channelView, 0, len(chs))
 	for _, c := range chs {
-		out = append(out, view(c))
+		out = append(out, s.view(c))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"channels": out})
 }
@@ -260,7 +281,7 @@ func (s *Server) getChannel(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var c store.Channel
 		if c, err = s.store.Channel(r.Context(), id); err == nil {
-			writeJSON(w, http.StatusOK, view(c))
+			writeJSON(w, http.StatusOK, s.view(c))
 			return
 		}
 	}
@@ -285,7 +306,7 @@ func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("channel created", "id", created.ID, "name", created.Name, "type", created.Type)
-	writeJSON(w, http.StatusCreated, view(created))
+	writeJSON(w, http.StatusCreated, s.view(created))
 }
 
 // putChannel replaces a channel; patchChannel changes only the fields sent.
@@ -330,7 +351,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, replace bool) {
 		}
 	}
 	s.log.Info("channel updated", "id", updated.ID, "name", updated.Name)
-	writeJSON(w, http.StatusOK, view(updated))
+	writeJSON(w, http.StatusOK, s.view(updated))
 }
 
 func (s *Server) deleteChannel(w http.ResponseWriter, r *http.Request) {

@@ -306,7 +306,7 @@ func TestChannelValidation(t *testing.T) {
 		a := newTestAPI(t)
 		a.do("POST", "/api/channels", body(map[string]string{
 			"name": `"` + strings.Repeat("n", 64) + `"`, "priority": "1000", "weight": "1000", "timeout_ms": "3600000",
-			"base_url": `"http://localhost:8080"`, "transformers": `[{"name":"x"}]`,
+			"base_url": `"http://localhost:8080"`, "transformers": `["cleancache",["maxtoken",{"max_tokens":8192}]]`,
 		})).want(t, http.StatusCreated)
 		a.do("POST", "/api/channels", body(map[string]string{"name": `"zero"`, "priority": "0"})).want(t, http.StatusCreated)
 	})

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/routex-app/routex/backend/route"
 	"github.com/routex-app/routex/backend/store"
 )
 
@@ -145,6 +146,22 @@ func validateRoutes(doc routesDoc, chs []store.Channel) (store.Routes, error) {
 			clean = append(clean, name)
 		}
 		rt.Scenarios[sc] = clean
+	}
+	if len(ve) == 0 {
+		// Rules, expressions and patterns compile now, so a mistake is
+		// shown to the user at save time rather than skipped at run time.
+		_, err := route.Compile(route.Config{Routes: rt.Scenarios, Strategy: rt.Strategy, Strategies: rt.Strategies,
+			LongContextTokens: rt.LongContextThreshold, BackgroundModel: rt.BackgroundModel, Rules: rt.Rules})
+		for _, ce := range route.CompileErrors(err) {
+			field := ce.Field
+			if ce.Index >= 0 {
+				field = fmt.Sprintf("rules[%d]", ce.Index)
+				if ce.Field != "" {
+					field += "." + ce.Field
+				}
+			}
+			ve.add(field, "invalid", "%s", ce.Message)
+		}
 	}
 	if len(ve) > 0 {
 		return store.Routes{}, ve

@@ -56,7 +56,7 @@ func TestRoutes(t *testing.T) {
 		a.createChannel("deepseek", "")
 		a.createChannel("kimi", "")
 		in := `{"strategy":"round_robin","routes":{"default":["deepseek,deepseek-chat","kimi"],
-			"think":[" kimi , k2 "]},"long_context_threshold":100000,"rules":[{"if":"x"}]}`
+			"think":[" kimi , k2 "]},"long_context_threshold":100000,"rules":[{"name":"big","min_tokens":50000,"targets":["kimi,k2"]}]}`
 		put := a.do("PUT", "/api/routes", in).want(t, http.StatusOK)
 		get := a.do("GET", "/api/routes", "").want(t, http.StatusOK)
 		if !reflect.DeepEqual(put.body, get.body) {

@@ -78,6 +78,7 @@ func NewRoot(rt Runtime) *cobra.Command {
 			return serve(cmd.Context(), cmd.OutOrStdout(), rt, f, tr)
 		},
 	})
+	root.AddCommand(newRouteCmd(f, tr))
 	root.AddCommand(&cobra.Command{
 		Use:   "version",
 		Short: tr.T("cli.versionShort"),

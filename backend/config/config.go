@@ -39,6 +39,30 @@ type Timeouts struct {
 	ConnectMS   int `json:"connect_ms"`
 	FirstByteMS int `json:"first_byte_ms"`
 	IdleMS      int `json:"idle_ms"`
+	// TotalMS bounds a whole request, failover attempts included, until its
+	// answer starts streaming.
+	TotalMS int `json:"total_ms,omitempty"`
+}
+
+// Total is the time limit of a whole request; 0 means 10 minutes.
+func (t Timeouts) Total() time.Duration {
+	if t.TotalMS <= 0 {
+		return 10 * time.Minute
+	}
+	return time.Duration(t.TotalMS) * time.Millisecond
+}
+
+// Routing tunes failover and session affinity. Zero fields take defaults.
+type Routing struct {
+	// FailureThreshold is how many failures in a row open a channel's
+	// circuit breaker (default 3).
+	FailureThreshold int `json:"failure_threshold,omitempty"`
+	// CooldownS is how long an open breaker waits before a probe (default 30).
+	CooldownS int `json:"cooldown_s,omitempty"`
+	// AffinitySize and AffinityTTLS bound the conversation → channel map
+	// (default 10000 conversations, one hour).
+	AffinitySize int `json:"affinity_size,omitempty"`
+	AffinityTTLS int `json:"affinity_ttl_s,omitempty"`
 }
 
 // Connect is the dial timeout.
@@ -58,6 +82,7 @@ type Config struct {
 	AccessKey  string   `json:"access_key"`
 	AdminToken string   `json:"admin_token"`
 	Timeouts   Timeouts `json:"timeouts"`
+	Routing    Routing  `json:"routing"`
 
 	// Home is the folder the file was read from; not stored in the file.
 	Home string `json:"-"`

@@ -14,8 +14,10 @@ import (
 	"time"
 
 	"github.com/routex-app/routex/backend/api"
+	"github.com/routex-app/routex/backend/balance"
 	"github.com/routex-app/routex/backend/config"
 	"github.com/routex-app/routex/backend/observe"
+	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/proxy"
 	"github.com/routex-app/routex/backend/store"
 )
@@ -41,6 +43,7 @@ type Engine struct {
 	store   *store.Store
 	writer  *observe.Writer
 	api     *api.Server
+	bal     *balance.Balancer
 	handler http.Handler
 	server  *http.Server
 	addr    net.Addr
@@ -62,13 +65,18 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 	}
 	e := &Engine{cfg: cfg, opts: opts, log: opts.Logger, store: st}
 	e.writer = observe.NewWriter(st, 8192, e.log)
+	e.bal = balance.New(balanceOptions(cfg.Routing))
 	p := proxy.New(proxy.Options{
 		AccessKey: cfg.AccessKey, Timeouts: cfg.Timeouts, Logger: e.log,
-		Transport: opts.Transport, Recorder: e.writer,
+		Transport: opts.Transport, Recorder: e.writer, Balancer: e.bal,
 	}, st)
 	e.api = api.New(st, api.Info{
 		Version: opts.Version, Listen: cfg.Listen, BaseURL: "http://" + cfg.Listen, Home: cfg.Home, Started: time.Now(),
 	}, e.log)
+	e.api.SetHealth(func(id int64) any { return newHealthView(e.bal.Health(id, time.Now())) })
+	e.api.SetExplainer(func(f protocol.Format, model string, body []byte, hdr http.Header) (any, error) {
+		return p.Explain(f, model, body, hdr)
+	})
 	e.handler = e.routes(p)
 	return e, nil
 }

@@ -21,11 +21,11 @@ const maxReplyBody = 64 << 20
 // successful response: decoded and re-encoded whole when not streamed,
 // event by event when streamed.
 func (h *Handler) respondConverted(w http.ResponseWriter, r *http.Request, resp *http.Response,
-	ctx context.Context, cancel context.CancelCauseFunc, up *upstream, start time.Time, rec *store.RequestLog) {
+	ctx context.Context, up *upstream, rec *store.RequestLog) {
+	start := rec.Time
 	opts := protocol.EncodeOptions{Model: up.clientModel, IncludeUsage: up.includeUsage}
 	copyRetryHeaders(w.Header(), resp.Header)
-	body := &idleReader{r: resp.Body, d: h.opts.Timeouts.Idle(), cancel: cancel}
-	defer body.stop()
+	body := resp.Body
 
 	if !up.stream {
 		raw, err := io.ReadAll(io.LimitReader(body, maxReplyBody))
@@ -33,7 +33,7 @@ func (h *Handler) respondConverted(w http.ResponseWriter, r *http.Request, resp 
 			h.failReading(w, r, up, ctx, rec, err)
 			return
 		}
-		out, usage, err := convert.Response(raw, up.to, up.from, up.req, opts)
+		out, usage, err := convert.Response(raw, up.to, up.from, up.req, opts, up.editResponse)
 		if err != nil {
 			rec.Status, rec.Error = http.StatusBadGateway, err.Error()
 			writeError(w, up.from, rec.Status, protocol.APIError, fmt.Sprintf("channel %s: %v", rec.ChannelName, err))
@@ -53,6 +53,9 @@ func (h *Handler) respondConverted(w http.ResponseWriter, r *http.Request, resp 
 		rec.Status, rec.Error = http.StatusInternalServerError, err.Error()
 		writeError(w, up.from, rec.Status, protocol.APIError, err.Error())
 		return
+	}
+	if !up.chain.Empty() {
+		cs.Filter(up.chain.NewStream())
 	}
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/event-stream")

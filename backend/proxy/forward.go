@@ -1,17 +1,18 @@
 package proxy
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/routex-app/routex/backend/balance"
 	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/provider"
+	"github.com/routex-app/routex/backend/route"
 	"github.com/routex-app/routex/backend/store"
 )
 
@@ -19,12 +20,16 @@ import (
 var (
 	errFirstByteTimeout = errors.New("upstream sent no response in time")
 	errIdleTimeout      = errors.New("upstream went silent in the middle of the response")
+	errDeadline         = errors.New("the request's total time limit passed")
 )
 
 // maxErrorBody caps how much of an upstream error body is read.
 const maxErrorBody = 64 << 10
 
-// forward sends in to the chosen channel and streams the answer back.
+// forward routes in, tries its candidates in the balancer's order until one
+// answers, and streams that answer back. Failures before the first byte
+// reaches the client move on to the next candidate; after it, they are
+// reported in the client's format.
 func (h *Handler) forward(w http.ResponseWriter, r *http.Request, in inbound) {
 	start := time.Now()
 	rec := store.RequestLog{
@@ -36,139 +41,152 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, in inbound) {
 		h.finish(rec)
 	}()
 
-	c, err := pick(h.catalog.Catalog(), in.format, in.model)
-	if err != nil {
+	plan := h.plan(in, r.Header, false)
+	rec.Scenario, rec.Rule, rec.SessionKey = plan.decision.Scenario, plan.decision.Rule, plan.session
+	if plan.stripped != nil {
+		in.body = plan.stripped
+	}
+	if len(plan.order) == 0 {
+		err := errNoChannel{}
 		rec.Status, rec.Error = http.StatusServiceUnavailable, err.Error()
 		writeError(w, in.format, rec.Status, protocol.APIError, err.Error())
 		return
 	}
-	ch := c.channel
-	rec.ChannelID, rec.ChannelName, rec.UpstreamModel, rec.UpstreamFormat = ch.ID, ch.Name, c.model, ch.Type
 
-	if in.op == provider.OpCountTokens && protocol.Format(ch.Type) != protocol.Anthropic {
-		h.countLocally(w, in, &rec)
-		return
-	}
-	up, err := h.prepare(in, c)
-	if err != nil {
-		rec.Status, rec.Error = http.StatusBadRequest, err.Error()
-		writeError(w, in.format, rec.Status, protocol.InvalidRequest, err.Error())
-		return
-	}
-
-	ctx, cancel := context.WithCancelCause(r.Context())
-	defer cancel(nil)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, up.url, bytes.NewReader(up.body))
-	if err != nil {
-		rec.Status, rec.Error = http.StatusBadGateway, err.Error()
-		writeError(w, in.format, rec.Status, protocol.APIError,
-			fmt.Sprintf("channel %s: base_url %q does not make a valid URL: %v", ch.Name, ch.BaseURL, err))
-		return
-	}
-	if up.converted() {
-		convertedRequestHeaders(req.Header, r.Header)
-	} else {
-		copyRequestHeaders(req.Header, r.Header)
-	}
-	setChannelAuth(req.Header, ch)
-
-	firstByte := h.opts.Timeouts.FirstByte()
-	if ch.TimeoutMS > 0 {
-		firstByte = time.Duration(ch.TimeoutMS) * time.Millisecond
-	}
-	timer := time.AfterFunc(firstByte, func() { cancel(errFirstByteTimeout) })
-	resp, err := h.client.Do(req)
-	timer.Stop()
-	if err != nil {
-		h.failBeforeResponse(w, r, in, ch, ctx, err, &rec)
-		return
-	}
-	defer resp.Body.Close()
-	rec.Status = resp.StatusCode
-
-	if resp.StatusCode >= 400 {
-		raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		msg := protocol.UpstreamMessage(raw)
-		if msg == "" {
-			msg = http.StatusText(resp.StatusCode)
+	ctx, cancel := context.WithTimeoutCause(r.Context(), h.opts.Timeouts.Total(), errDeadline)
+	defer cancel()
+	var failed []failure
+	for _, c := range plan.order {
+		if ctx.Err() != nil {
+			break
 		}
-		rec.Error = msg
-		copyRetryHeaders(w.Header(), resp.Header)
-		writeError(w, in.format, resp.StatusCode, protocol.KindForStatus(resp.StatusCode),
-			fmt.Sprintf("channel %s (upstream %d): %s", ch.Name, resp.StatusCode, msg))
-		return
+		res := h.attempt(ctx, w, r, in, c, &rec)
+		if res.done {
+			if res.ok && plan.session != "" {
+				h.bal.Bind(plan.session, c.Channel.ID)
+			}
+			rec.Attempts = attemptsOf(failed)
+			return
+		}
+		failed = append(failed, res.failure)
+		h.log.Warn("channel failed, trying the next", "channel", c.Channel.Name, "status", res.status, "error", res.message)
 	}
-
-	if up.converted() {
-		h.respondConverted(w, r, resp, ctx, cancel, up, start, &rec)
-		return
-	}
-	copyResponseHeaders(w.Header(), resp.Header)
-	w.WriteHeader(resp.StatusCode)
-	res := relay(w, resp, cancel, h.opts.Timeouts.Idle(), start)
-	rec.TTFTMS = res.firstByte.Milliseconds()
-	if res.err == nil {
-		return
-	}
-	if r.Context().Err() != nil {
-		rec.Error = "client disconnected"
-		return
-	}
-	cause := context.Cause(ctx)
-	if cause == nil || errors.Is(cause, context.Canceled) {
-		cause = res.err
-	}
-	rec.Error = cause.Error()
-	h.log.Warn("upstream failed mid-response", "channel", ch.Name, "error", cause)
-	if !res.sse {
-		// Headers and part of a body are out; the only honest signal left
-		// is to abort the connection, so the client sees a truncated reply
-		// rather than a complete-looking one.
-		panic(http.ErrAbortHandler)
-	}
-	writeStreamError(w, in.format, res.atBoundary,
-		fmt.Sprintf("channel %s: %v", ch.Name, cause))
-}
-
-// failBeforeResponse answers when no upstream response arrived at all.
-func (h *Handler) failBeforeResponse(w http.ResponseWriter, r *http.Request, in inbound, ch *store.Channel,
-	ctx context.Context, err error, rec *store.RequestLog) {
+	rec.Attempts = attemptsOf(failed)
 	if r.Context().Err() != nil {
 		rec.Status, rec.Error = 499, "client disconnected"
 		return
 	}
+	h.failAll(w, in, failed, &rec)
+}
+
+// errNoChannel means no channel is enabled at all.
+type errNoChannel struct{}
+
+func (errNoChannel) Error() string {
+	return "Routex has no enabled channel: add one in the dashboard (or enable one) and try again"
+}
+
+// plan is a routing decision and the candidates in the order to try them.
+type plan struct {
+	summary  route.Summary
+	decision route.Decision
+	session  string
+	order    []balance.Candidate
+	stripped []byte // the body without its <routex-model> tag, when it had one
+}
+
+// plan routes a request. explain asks for the reasons (the explain API);
+// requests leave them out to stay cheap.
+func (h *Handler) plan(in inbound, hdr http.Header, explain bool) plan {
+	snap := h.routing.get(h.catalog.Catalog())
+	p := plan{summary: route.Summarize(in.format, in.model, in.body, hdr)}
+	p.decision = snap.table.Select(&p.summary, snap.known, explain)
+	if p.summary.SystemTag != "" {
+		if b, err := route.StripTag(in.format, in.body); err == nil {
+			p.stripped = b
+		}
+	}
+	p.session = route.SessionKey(&p.summary)
+	strategy := p.decision.Strategy
+	cands := snap.candidates(p.decision, in.format, in.model)
+	p.order = h.bal.Order(strategy, cands, p.session, time.Now())
+	return p
+}
+
+// failure is what one failed attempt left behind.
+type failure struct {
+	channel   *store.Channel
+	model     string
+	status    int
+	kind      protocol.ErrorKind
+	message   string
+	coolUntil time.Time
+	latency   time.Duration
+}
+
+func attemptsOf(fs []failure) []store.Attempt {
+	if len(fs) == 0 {
+		return nil
+	}
+	out := make([]store.Attempt, len(fs))
+	for i, f := range fs {
+		out[i] = store.Attempt{ChannelID: f.channel.ID, ChannelName: f.channel.Name, Model: f.model,
+			Status: f.status, Error: f.message, LatencyMS: f.latency.Milliseconds()}
+	}
+	return out
+}
+
+// failAll answers when every candidate failed: one error that lists what
+// each channel said. Every one rate-limited gives 429 with the earliest
+// retry time; otherwise the last status seen (502 when none).
+func (h *Handler) failAll(w http.ResponseWriter, in inbound, failed []failure, rec *store.RequestLog) {
 	status, kind := http.StatusBadGateway, protocol.APIError
-	var msg string
-	var netErr net.Error
-	switch {
-	case errors.Is(context.Cause(ctx), errFirstByteTimeout):
-		status, kind = http.StatusGatewayTimeout, protocol.Timeout
-		msg = fmt.Sprintf("channel %s: %v; raise the channel's timeout_ms if the model is slow", ch.Name, errFirstByteTimeout)
-	case errors.As(err, &netErr) && netErr.Timeout():
-		status, kind = http.StatusGatewayTimeout, protocol.Timeout
-		msg = fmt.Sprintf("channel %s: connecting to %s timed out; check base_url and your network", ch.Name, ch.BaseURL)
-	default:
-		msg = fmt.Sprintf("channel %s: cannot reach %s: %v; check base_url and your network", ch.Name, ch.BaseURL, unwrapURLError(err))
+	allLimited := len(failed) > 0
+	var soonest time.Time
+	parts := make([]string, 0, len(failed))
+	for _, f := range failed {
+		parts = append(parts, f.message)
+		if f.status != http.StatusTooManyRequests {
+			allLimited = false
+		} else if !f.coolUntil.IsZero() && (soonest.IsZero() || f.coolUntil.Before(soonest)) {
+			soonest = f.coolUntil
+		}
+		if f.status > 0 {
+			status, kind = f.status, f.kind
+		} else if f.kind == protocol.Timeout {
+			status, kind = http.StatusGatewayTimeout, protocol.Timeout
+		}
+	}
+	if allLimited {
+		status, kind = http.StatusTooManyRequests, protocol.RateLimit
+		if !soonest.IsZero() {
+			secs := int(time.Until(soonest).Seconds() + 0.999)
+			w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+		}
+	}
+	if status < 400 {
+		status, kind = http.StatusBadGateway, protocol.APIError
+	}
+	msg := "no channel could answer"
+	if len(failed) == 1 {
+		msg = failed[0].message
+	} else if len(failed) > 1 {
+		msg = fmt.Sprintf("all %d channels failed: %s", len(failed), strings.Join(parts, "; "))
 	}
 	rec.Status, rec.Error = status, msg
-	h.log.Warn("upstream unreachable", "channel", ch.Name, "error", err)
+	if last := failed; len(last) > 0 {
+		rec.ChannelID, rec.ChannelName = last[len(last)-1].channel.ID, last[len(last)-1].channel.Name
+	}
 	writeError(w, in.format, status, kind, msg)
 }
 
-func unwrapURLError(err error) error {
-	var u interface{ Unwrap() error }
-	if errors.As(err, &u) {
-		if inner := u.Unwrap(); inner != nil {
-			return inner
-		}
-	}
-	return err
-}
+// isCountTokens reports whether the request only counts tokens.
+func (in inbound) isCountTokens() bool { return in.op == provider.OpCountTokens }
 
 func (h *Handler) finish(rec store.RequestLog) {
 	h.log.Info("request done", "format", rec.Format, "channel", rec.ChannelName, "model", rec.ClientModel,
-		"upstream_model", rec.UpstreamModel, "status", rec.Status, "stream", rec.Stream,
-		"latency_ms", rec.LatencyMS, "ttft_ms", rec.TTFTMS, "error", rec.Error)
+		"upstream_model", rec.UpstreamModel, "scenario", rec.Scenario, "status", rec.Status, "stream", rec.Stream,
+		"latency_ms", rec.LatencyMS, "ttft_ms", rec.TTFTMS, "attempts", len(rec.Attempts)+1, "error", rec.Error)
 	if h.opts.Recorder != nil {
 		h.opts.Recorder.Record(rec)
 	}

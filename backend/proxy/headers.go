@@ -71,9 +71,9 @@ func convertedRequestHeaders(dst, src http.Header) {
 
 // setChannelAuth puts the channel's own key where its provider expects it,
 // then the channel's custom headers, which win over everything else.
-func setChannelAuth(h http.Header, ch *store.Channel) {
+func setChannelAuth(h http.Header, ch *store.Channel, key string) {
 	if p := provider.For(ch.Type); p != nil {
-		p.Authorize(h, ch.APIKey)
+		p.Authorize(h, key)
 	}
 	if h.Get("Content-Type") == "" {
 		h.Set("Content-Type", "application/json")

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/routex-app/routex/backend/balance"
 	"github.com/routex-app/routex/backend/config"
 	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/provider"
@@ -49,11 +50,16 @@ type Options struct {
 	// Transport overrides the upstream HTTP transport (tests, benchmarks).
 	Transport http.RoundTripper
 	Recorder  Recorder
+	// Balancer orders candidates and keeps channel health; nil makes one
+	// with default options.
+	Balancer *balance.Balancer
 }
 
 // Handler serves /v1 and the base-URL probes. Safe for concurrent use.
 type Handler struct {
 	opts    Options
+	bal     *balance.Balancer
+	routing *routing
 	catalog CatalogSource
 	client  *http.Client
 	log     *slog.Logger
@@ -80,14 +86,19 @@ func New(opts Options, catalog CatalogSource) *Handler {
 	if opts.Transport == nil {
 		opts.Transport = NewTransport(opts.Timeouts)
 	}
+	if opts.Balancer == nil {
+		opts.Balancer = balance.New(balance.Options{})
+	}
 	h := &Handler{
 		opts:    opts,
 		catalog: catalog,
 		// No client-wide timeout: streams may run for many minutes; each phase
 		// is bounded separately in forward.
-		client: &http.Client{Transport: opts.Transport, CheckRedirect: noRedirects},
-		log:    opts.Logger,
-		mux:    http.NewServeMux(),
+		client:  &http.Client{Transport: opts.Transport, CheckRedirect: noRedirects},
+		log:     opts.Logger,
+		mux:     http.NewServeMux(),
+		bal:     opts.Balancer,
+		routing: &routing{log: opts.Logger},
 	}
 	h.mux.HandleFunc("POST /v1/messages", h.endpoint(protocol.Anthropic))
 	h.mux.HandleFunc("POST /v1/messages/count_tokens", h.endpoint(protocol.Anthropic))

@@ -3,6 +3,8 @@ package proxy
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"github.com/routex-app/routex/backend/store"
 	"io"
 	"mime"
 	"net/http"
@@ -23,22 +25,17 @@ type relayResult struct {
 }
 
 // relay copies the upstream body to the client as it arrives, flushing after
-// every read so each SSE event leaves as soon as it lands. A silence longer
-// than idle cancels the upstream call.
-func relay(w http.ResponseWriter, resp *http.Response, cancel context.CancelCauseFunc, idle time.Duration, start time.Time) relayResult {
+// every read so each SSE event leaves as soon as it lands. The body enforces
+// the idle limit itself (idleReader).
+func relay(w http.ResponseWriter, resp *http.Response, start time.Time) relayResult {
 	res := relayResult{sse: isEventStream(resp.Header), atBoundary: true}
 	rc := http.NewResponseController(w)
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	buf := *bp
-	idleTimer := time.AfterFunc(idle, func() { cancel(errIdleTimeout) })
-	defer idleTimer.Stop()
 	var tail [2]byte
 	for {
 		n, rerr := resp.Body.Read(buf)
-		// The idle limit is the upstream's silence: it stops while a slow
-		// client takes the bytes, and restarts once they are written.
-		idleTimer.Stop()
 		if n > 0 {
 			if res.firstByte == 0 {
 				res.firstByte = time.Since(start)
@@ -58,7 +55,6 @@ func relay(w http.ResponseWriter, resp *http.Response, cancel context.CancelCaus
 				return res
 			}
 		}
-		idleTimer.Reset(idle)
 		if rerr == io.EOF {
 			return res
 		}
@@ -90,4 +86,32 @@ func writeStreamError(w http.ResponseWriter, f protocol.Format, atBoundary bool,
 	b.WriteString("\n\n")
 	w.Write(b.Bytes())
 	http.NewResponseController(w).Flush()
+}
+
+// relayPassthrough streams a same-format answer back untouched, and
+// reports a failure after the first byte in the only ways left: an error
+// event for streams, a cut connection otherwise.
+func (h *Handler) relayPassthrough(w http.ResponseWriter, r *http.Request, resp *http.Response, ctx context.Context,
+	in inbound, ch *store.Channel, rec *store.RequestLog) {
+	copyResponseHeaders(w.Header(), resp.Header)
+	w.WriteHeader(resp.StatusCode)
+	res := relay(w, resp, rec.Time)
+	rec.TTFTMS = res.firstByte.Milliseconds()
+	if res.err == nil {
+		return
+	}
+	if r.Context().Err() != nil {
+		rec.Error = "client disconnected"
+		return
+	}
+	cause := readCause(ctx, res.err)
+	rec.Error = cause.Error()
+	h.log.Warn("upstream failed mid-response", "channel", ch.Name, "error", cause)
+	if !res.sse {
+		// Headers and part of a body are out; the only honest signal left
+		// is to abort the connection, so the client sees a truncated reply
+		// rather than a complete-looking one.
+		panic(http.ErrAbortHandler)
+	}
+	writeStreamError(w, in.format, res.atBoundary, fmt.Sprintf("channel %s: %v", ch.Name, cause))
 }

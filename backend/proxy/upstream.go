@@ -10,6 +10,8 @@ import (
 	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/protocol/convert"
 	"github.com/routex-app/routex/backend/provider"
+	"github.com/routex-app/routex/backend/store"
+	"github.com/routex-app/routex/backend/transform"
 )
 
 // upstream is a request ready to send: where, what, and what the client
@@ -20,36 +22,49 @@ type upstream struct {
 	// from is the client's format, to the channel's; they differ when
 	// Routex converts.
 	from, to protocol.Format
-	// req is the decoded client request (converted requests only): the
+	// req is the decoded client request (decoded requests only): the
 	// source of usage estimates.
 	req          *protocol.Request
 	clientModel  string
 	stream       bool
 	includeUsage bool
+	// chain is the channel's transformers for this model; never nil.
+	chain *transform.Chain
 }
 
-func (u *upstream) converted() bool { return u.from != u.to }
+// decoded reports whether the reply must be decoded and re-encoded: when
+// the formats differ, or when a transformer works on the neutral model.
+func (u *upstream) decoded() bool { return u.from != u.to || u.chain.NeedsDecode() }
 
-// prepare builds the upstream request. The same format passes through with
-// only the model changed, byte for byte otherwise; a different format is
-// decoded and re-encoded.
-func (h *Handler) prepare(in inbound, c choice) (*upstream, error) {
-	ch := c.channel
+// editResponse applies the transformers to a decoded reply, or is nil.
+func (u *upstream) editResponse(resp *protocol.Response) { u.chain.Response(resp) }
+
+// prepare builds the upstream request for channel ch and upstream model.
+// The same format passes through with only the model changed, byte for byte
+// otherwise; a different format (or a transformer that needs the neutral
+// model) is decoded and re-encoded.
+func (h *Handler) prepare(in inbound, ch *store.Channel, model string) (*upstream, error) {
 	prov := provider.For(ch.Type)
 	if prov == nil {
 		return nil, fmt.Errorf("channel %s has unknown type %q", ch.Name, ch.Type)
 	}
-	up := &upstream{from: in.format, to: prov.Format(), clientModel: in.model, stream: in.stream}
-	if !up.converted() {
+	snap := h.routing.get(h.catalog.Catalog())
+	up := &upstream{from: in.format, to: prov.Format(), clientModel: in.model, stream: in.stream,
+		chain: snap.pipelines[ch.ID].For(model)}
+	if !up.decoded() {
 		body := in.body
-		if in.format != protocol.Gemini && c.model != in.model {
+		if in.format != protocol.Gemini && model != in.model {
 			var err error
-			if body, err = sjson.SetBytes(body, "model", c.model); err != nil {
+			if body, err = sjson.SetBytes(body, "model", model); err != nil {
 				return nil, fmt.Errorf("could not set the model: %w", err)
 			}
 		}
+		body, err := up.chain.Body(up.to, body)
+		if err != nil {
+			return nil, fmt.Errorf("channel %s transformers: %w", ch.Name, err)
+		}
 		up.body = body
-		up.url = prov.URL(ch.BaseURL, c.model, in.op, in.stream)
+		up.url = prov.URL(ch.BaseURL, model, in.op, in.stream)
 		if in.format == protocol.Gemini {
 			// Keep the client's own query (alt=sse or the JSON-array stream).
 			base, _, _ := strings.Cut(up.url, "?")
@@ -67,12 +82,16 @@ func (h *Handler) prepare(in inbound, c choice) (*upstream, error) {
 	if in.format == protocol.Gemini {
 		req.Model, req.Stream = in.model, in.stream
 	}
-	body, err := convert.Request(req, up.to, c.model)
+	up.chain.Request(req)
+	body, err := convert.Request(req, up.to, model)
 	if err != nil {
 		return nil, fmt.Errorf("channel %s cannot take this request: %w", ch.Name, err)
 	}
+	if body, err = up.chain.Body(up.to, body); err != nil {
+		return nil, fmt.Errorf("channel %s transformers: %w", ch.Name, err)
+	}
 	up.req, up.body = req, body
-	up.url = prov.URL(ch.BaseURL, c.model, provider.OpChat, in.stream)
+	up.url = prov.URL(ch.BaseURL, model, provider.OpChat, in.stream)
 	if in.format == protocol.OpenAI {
 		up.includeUsage = gjson.GetBytes(in.body, "stream_options.include_usage").Bool()
 	}

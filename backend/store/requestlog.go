@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -33,6 +34,25 @@ type RequestLog struct {
 	// UpstreamFormat is the channel's wire format; it differs from Format
 	// when Routex converted the exchange.
 	UpstreamFormat string
+
+	// Scenario and Rule say why routing chose the channel.
+	Scenario string
+	Rule     string
+	// Attempts lists the tries that failed before the one that answered
+	// (or all of them, when none did).
+	Attempts []Attempt
+	// SessionKey identifies the conversation, for session affinity.
+	SessionKey string
+}
+
+// Attempt is one failed try of a request on a channel.
+type Attempt struct {
+	ChannelID   int64  `json:"channel_id"`
+	ChannelName string `json:"channel"`
+	Model       string `json:"model,omitempty"`
+	Status      int    `json:"status,omitempty"`
+	Error       string `json:"error"`
+	LatencyMS   int64  `json:"latency_ms"`
 }
 
 // DefaultRecentLimit is how many logs RecentRequestLogs returns for a limit
@@ -63,8 +83,9 @@ func (s *Store) insertRequestLogs(ctx context.Context, logs []RequestLog) error 
 	defer tx.Rollback()
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO request_logs (time, format, channel_id, channel_name,
 		client_model, upstream_model, status, stream, latency_ms, ttft_ms, input_tokens, output_tokens,
-		error, user_agent, cache_read_tokens, cache_write_tokens, usage_estimated, upstream_format)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		error, user_agent, cache_read_tokens, cache_write_tokens, usage_estimated, upstream_format,
+		scenario, rule, attempts, session_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -78,7 +99,7 @@ func (s *Store) insertRequestLogs(ctx context.Context, logs []RequestLog) error 
 		if _, err := stmt.ExecContext(ctx, at, l.Format, l.ChannelID, l.ChannelName, l.ClientModel,
 			l.UpstreamModel, l.Status, l.Stream, l.LatencyMS, l.TTFTMS, l.InputTokens, l.OutputTokens,
 			l.Error, l.UserAgent, l.CacheReadTokens, l.CacheWriteTokens, l.UsageEstimated,
-			l.UpstreamFormat); err != nil {
+			l.UpstreamFormat, l.Scenario, l.Rule, encodeAttempts(l.Attempts), l.SessionKey); err != nil {
 			return err
 		}
 	}
@@ -94,7 +115,7 @@ func (s *Store) RecentRequestLogs(ctx context.Context, limit int) ([]RequestLog,
 	limit = min(limit, MaxRecentLimit)
 	rows, err := s.db.QueryContext(ctx, `SELECT id, time, format, channel_id, channel_name, client_model,
 		upstream_model, status, stream, latency_ms, ttft_ms, input_tokens, output_tokens, error, user_agent,
-		cache_read_tokens, cache_write_tokens, usage_estimated, upstream_format
+		cache_read_tokens, cache_write_tokens, usage_estimated, upstream_format, scenario, rule, attempts, session_key
 		FROM request_logs ORDER BY time DESC, id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: read request logs in %s: %w", s.path, err)
@@ -104,17 +125,33 @@ func (s *Store) RecentRequestLogs(ctx context.Context, limit int) ([]RequestLog,
 	for rows.Next() {
 		var l RequestLog
 		var at int64
+		var attempts string
 		if err := rows.Scan(&l.ID, &at, &l.Format, &l.ChannelID, &l.ChannelName, &l.ClientModel,
 			&l.UpstreamModel, &l.Status, &l.Stream, &l.LatencyMS, &l.TTFTMS, &l.InputTokens, &l.OutputTokens,
 			&l.Error, &l.UserAgent, &l.CacheReadTokens, &l.CacheWriteTokens, &l.UsageEstimated,
-			&l.UpstreamFormat); err != nil {
+			&l.UpstreamFormat, &l.Scenario, &l.Rule, &attempts, &l.SessionKey); err != nil {
 			return nil, fmt.Errorf("store: read request logs in %s: %w", s.path, err)
 		}
 		l.Time = time.UnixMilli(at)
+		if attempts != "" && attempts != "[]" {
+			// A row written by hand with bad JSON keeps its other fields.
+			_ = json.Unmarshal([]byte(attempts), &l.Attempts)
+		}
 		out = append(out, l)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: read request logs in %s: %w", s.path, err)
 	}
 	return out, nil
+}
+
+func encodeAttempts(a []Attempt) string {
+	if len(a) == 0 {
+		return "[]"
+	}
+	b, err := json.Marshal(a)
+	if err != nil {
+		return "[]"
+	}
+	return string(b)
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -19,6 +20,9 @@ func TestRequestLogsBatchInsertAndNewestFirst(t *testing.T) {
 			ChannelName: "deepseek", ClientModel: "claude-sonnet-4", UpstreamModel: "deepseek-chat",
 			Status: 200, Stream: i%2 == 0, LatencyMS: int64(100 + i), TTFTMS: 40, InputTokens: 1000,
 			OutputTokens: int64(i), Error: fmt.Sprint("e", i), UserAgent: "claude-cli/2.0",
+			CacheReadTokens: 7, CacheWriteTokens: 3, UsageEstimated: i%2 == 1, UpstreamFormat: "openai",
+			Scenario: "think", Rule: "big", SessionKey: "sess",
+			Attempts: []Attempt{{ChannelID: 9, ChannelName: "down", Model: "m", Status: 503, Error: "overloaded", LatencyMS: 12}},
 		})
 	}
 	if err := s.InsertRequestLogs(ctx, batch); err != nil {
@@ -42,7 +46,7 @@ func TestRequestLogsBatchInsertAndNewestFirst(t *testing.T) {
 			t.Errorf("log %d: id %d time %v, want time %v", i, l.ID, l.Time, want.Time)
 		}
 		l.Time = want.Time
-		if l != want {
+		if !reflect.DeepEqual(l, want) {
 			t.Errorf("log %d = %+v\nwant %+v", i, l, want)
 		}
 	}

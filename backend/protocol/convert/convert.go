@@ -38,8 +38,10 @@ func Request(req *protocol.Request, to protocol.Format, upstreamModel string) ([
 
 // Response converts a non-streamed upstream reply of format from into the
 // client's format to. req is the client's request, counted when the
-// upstream reported no usage.
-func Response(body []byte, from, to protocol.Format, req *protocol.Request, opts protocol.EncodeOptions) ([]byte, protocol.Usage, error) {
+// upstream reported no usage. edit, when not nil, rewrites the decoded reply
+// first (a channel's transformers).
+func Response(body []byte, from, to protocol.Format, req *protocol.Request, opts protocol.EncodeOptions,
+	edit func(*protocol.Response)) ([]byte, protocol.Usage, error) {
 	dec, enc := For(from), For(to)
 	if dec == nil || enc == nil {
 		return nil, protocol.Usage{}, fmt.Errorf("convert: unknown format %q or %q", from, to)
@@ -47,6 +49,9 @@ func Response(body []byte, from, to protocol.Format, req *protocol.Request, opts
 	resp, err := dec.DecodeResponse(body)
 	if err != nil {
 		return nil, protocol.Usage{}, fmt.Errorf("convert: upstream %s reply: %w", from, err)
+	}
+	if edit != nil {
+		edit(resp)
 	}
 	resp.Usage = complete(resp.Usage, req, func() int { return tokens.Blocks(resp.Content) })
 	out, err := enc.EncodeResponse(resp, opts)

@@ -18,6 +18,8 @@ type Stream struct {
 	enc  protocol.StreamEncoder
 	req  *protocol.Request
 
+	filter EventFilter
+
 	output   strings.Builder // text the model produced, counted only when usage is missing
 	usage    protocol.Usage
 	ended    bool
@@ -35,6 +37,15 @@ func NewStream(from, to protocol.Format, req *protocol.Request, opts protocol.En
 	}
 	return &Stream{from: from, dec: dec.NewStreamDecoder(), enc: enc.NewStreamEncoder(opts), req: req}, nil
 }
+
+// EventFilter rewrites neutral events between the upstream's decoder and
+// the client's encoder; it may hold events back and release them later.
+type EventFilter interface {
+	Event(ev protocol.Event) []protocol.Event
+}
+
+// Filter puts f between decoder and encoder (a channel's transformers).
+func (s *Stream) Filter(f EventFilter) { s.filter = f }
 
 // Event converts one upstream SSE event and appends the client's bytes to
 // dst (none, one or several events).
@@ -81,6 +92,13 @@ func (s *Stream) Usage() protocol.Usage { return s.usage }
 func (s *Stream) Err() (protocol.ErrorKind, string) { return s.errKind, s.errMsg }
 
 func (s *Stream) encode(dst []byte, events []protocol.Event) []byte {
+	if s.filter != nil {
+		var filtered []protocol.Event
+		for _, ev := range events {
+			filtered = append(filtered, s.filter.Event(ev)...)
+		}
+		events = filtered
+	}
 	for i := range events {
 		ev := &events[i]
 		switch ev.Type {

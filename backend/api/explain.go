@@ -1,0 +1,66 @@
+package api
+
+import (
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/routex-app/routex/backend/protocol"
+)
+
+// Explainer routes a request body without sending it. The proxy implements
+// it, so an explanation runs the same code a real request does.
+type Explainer interface {
+	Explain(f protocol.Format, model string, body []byte, hdr http.Header) (any, error)
+}
+
+// explainFunc adapts a function to Explainer.
+type explainFunc func(f protocol.Format, model string, body []byte, hdr http.Header) (any, error)
+
+func (e explainFunc) Explain(f protocol.Format, model string, body []byte, hdr http.Header) (any, error) {
+	return e(f, model, body, hdr)
+}
+
+// SetExplainer connects POST /api/routes/explain to the proxy.
+func (s *Server) SetExplainer(fn func(f protocol.Format, model string, body []byte, hdr http.Header) (any, error)) {
+	s.explainer = explainFunc(fn)
+}
+
+// explainRoute answers POST /api/routes/explain?format=anthropic|openai|gemini&model=…
+// with the body a client would send. Headers named in the query as
+// header=name:value take part, for header rules.
+func (s *Server) explainRoute(w http.ResponseWriter, r *http.Request) {
+	if s.explainer == nil {
+		writeError(w, http.StatusServiceUnavailable, "unavailable", "routing is not running", nil)
+		return
+	}
+	q := r.URL.Query()
+	format := protocol.Anthropic
+	if f := q.Get("format"); f != "" {
+		var err error
+		if format, err = protocol.ParseFormat(f); err != nil {
+			s.fail(w, r, ValidationError{"format": {Code: "one_of", Message: "format must be anthropic, openai or gemini"}})
+			return
+		}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 32<<20))
+	if err != nil {
+		s.fail(w, r, ValidationError{"body": {Code: "too_long", Message: "the body is larger than 32 MiB"}})
+		return
+	}
+	hdr := http.Header{}
+	for _, kv := range q["header"] {
+		if name, value, ok := strings.Cut(kv, ":"); ok {
+			hdr.Add(name, value)
+		}
+	}
+	out, err := s.explainer.Explain(format, q.Get("model"), body, hdr)
+	if err != nil {
+		s.fail(w, r, ValidationError{"body": {Code: "invalid_json", Message: err.Error()}})
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// SetHealth connects channel reads to the balancer's live health.
+func (s *Server) SetHealth(fn func(channelID int64) any) { s.health = fn }

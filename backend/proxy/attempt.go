@@ -1,0 +1,220 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"syscall"
+	"time"
+
+	"github.com/routex-app/routex/backend/balance"
+	"github.com/routex-app/routex/backend/protocol"
+	"github.com/routex-app/routex/backend/store"
+)
+
+// attemptResult says how one try on one channel ended: done means the
+// client has its answer (a success, or an error that another channel would
+// repeat); otherwise failure says why the next candidate should be tried.
+type attemptResult struct {
+	done bool
+	ok   bool
+	failure
+}
+
+// attempt tries the request on one candidate.
+func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Request, in inbound,
+	c balance.Candidate, rec *store.RequestLog) attemptResult {
+	ch := c.Channel
+	began := time.Now()
+	end := h.bal.Begin(c, began)
+	rec.ChannelID, rec.ChannelName, rec.UpstreamModel, rec.UpstreamFormat = ch.ID, ch.Name, c.Model, ch.Type
+	keyIndex := 0
+	fail := func(status int, kind protocol.ErrorKind, bk balance.FailureKind, msg string, cool time.Time) attemptResult {
+		end(balance.Outcome{Status: status, Kind: bk, CoolUntil: cool, KeyIndex: keyIndex, Now: time.Now(), Err: msg})
+		return attemptResult{failure: failure{channel: ch, model: c.Model, status: status, kind: kind,
+			message: msg, coolUntil: cool, latency: time.Since(began)}}
+	}
+
+	if in.isCountTokens() && protocol.Format(ch.Type) != protocol.Anthropic {
+		h.countLocally(w, in, rec)
+		end(balance.Outcome{OK: true, Status: rec.Status, Now: time.Now()})
+		return attemptResult{done: true, ok: rec.Status == http.StatusOK}
+	}
+	up, err := h.prepare(in, ch, c.Model)
+	if err != nil {
+		// This channel cannot take the request as written (a PDF for a
+		// provider without documents, say); another one may.
+		return fail(http.StatusBadRequest, protocol.InvalidRequest, balance.Client, err.Error(), time.Time{})
+	}
+
+	key, ki := h.bal.Key(ch.ID, ch.Keys(), began)
+	keyIndex = ki
+	actx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	resp, err := h.send(actx, cancel, r, up, ch, key)
+	if err != nil {
+		if r.Context().Err() != nil {
+			end(balance.Outcome{Kind: balance.Client, Now: time.Now()})
+			rec.Status, rec.Error = 499, "client disconnected"
+			return attemptResult{done: true}
+		}
+		status, kind, bk, msg := describeSendError(actx, ch, err)
+		return fail(status, kind, bk, msg, time.Time{})
+	}
+	defer resp.Body.Close()
+
+	if resp.StatusCode >= 400 {
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		msg := protocol.UpstreamMessage(raw)
+		if msg == "" {
+			msg = http.StatusText(resp.StatusCode)
+		}
+		msg = fmt.Sprintf("channel %s (upstream %d): %s", ch.Name, resp.StatusCode, msg)
+		kind := protocol.KindForStatus(resp.StatusCode)
+		switch bk := failureKind(resp.StatusCode); bk {
+		case balance.RateLimit:
+			cool, ok := balance.CooldownFromHeaders(resp.Header, time.Now())
+			if !ok {
+				cool, _ = balance.CooldownFromBody(raw, time.Now())
+			}
+			// With several keys the balancer cools only the key used
+			// (Outcome.KeyIndex); the channel's other keys go on.
+			return fail(resp.StatusCode, kind, bk, msg, cool)
+		case balance.Server:
+			return fail(resp.StatusCode, kind, bk, msg, time.Time{})
+		default:
+			// The request itself is wrong (400, 404, 413, 422): every
+			// channel would say so. Tell the client now, in its format.
+			end(balance.Outcome{Status: resp.StatusCode, Kind: balance.Client, Now: time.Now(), Err: msg})
+			rec.Status, rec.Error = resp.StatusCode, msg
+			copyRetryHeaders(w.Header(), resp.Header)
+			writeError(w, in.format, resp.StatusCode, kind, msg)
+			return attemptResult{done: true}
+		}
+	}
+
+	body := &idleReader{r: resp.Body, d: h.opts.Timeouts.Idle(), cancel: cancel}
+	defer body.stop()
+	if up.stream && isEventStream(resp.Header) {
+		head, errMsg, err := peekFirstEvent(body)
+		if err != nil && !errors.Is(err, io.EOF) {
+			cause := readCause(actx, err)
+			return fail(0, protocol.APIError, balance.Stream, fmt.Sprintf("channel %s: %v", ch.Name, cause), time.Time{})
+		}
+		if errMsg != "" {
+			return fail(0, protocol.APIError, balance.Stream, fmt.Sprintf("channel %s: %s", ch.Name, errMsg), time.Time{})
+		}
+		resp.Body = readCloser{io.MultiReader(bytes.NewReader(head), body), resp.Body}
+	} else {
+		resp.Body = readCloser{body, resp.Body}
+	}
+	ttft := time.Since(began)
+	rec.Status = resp.StatusCode
+	if up.decoded() {
+		h.respondConverted(w, r, resp, actx, up, rec)
+	} else {
+		h.relayPassthrough(w, r, resp, actx, in, ch, rec)
+	}
+	end(balance.Outcome{OK: true, Status: resp.StatusCode, TTFT: ttft, Now: time.Now()})
+	return attemptResult{done: true, ok: true}
+}
+
+// send posts the prepared request, retrying the same channel once, after a
+// short jittered pause, when the connection failed before any response in a
+// way that is safe to repeat (a reused keep-alive connection the server had
+// closed). Everything else is the next candidate's business.
+func (h *Handler) send(ctx context.Context, cancel context.CancelCauseFunc, r *http.Request, up *upstream,
+	ch *store.Channel, key string) (*http.Response, error) {
+	firstByte := h.opts.Timeouts.FirstByte()
+	if ch.TimeoutMS > 0 {
+		firstByte = time.Duration(ch.TimeoutMS) * time.Millisecond
+	}
+	var resp *http.Response
+	var err error
+	for try := 0; try < 2; try++ {
+		req, rerr := http.NewRequestWithContext(ctx, http.MethodPost, up.url, bytes.NewReader(up.body))
+		if rerr != nil {
+			return nil, fmt.Errorf("base_url %q does not make a valid URL: %w", ch.BaseURL, rerr)
+		}
+		if up.from != up.to {
+			convertedRequestHeaders(req.Header, r.Header)
+		} else {
+			copyRequestHeaders(req.Header, r.Header)
+		}
+		setChannelAuth(req.Header, ch, key)
+		up.chain.Headers(req.Header)
+		timer := time.AfterFunc(firstByte, func() { cancel(errFirstByteTimeout) })
+		resp, err = h.client.Do(req)
+		timer.Stop()
+		if err == nil || !repeatable(err) || ctx.Err() != nil {
+			return resp, err
+		}
+		select {
+		case <-time.After(time.Duration(50+rand.IntN(100)) * time.Millisecond):
+		case <-ctx.Done():
+			return nil, err
+		}
+	}
+	return resp, err
+}
+
+// repeatable reports a transport failure that happened before the upstream
+// could have acted on the request.
+func repeatable(err error) bool {
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.EPIPE)
+}
+
+// failureKind classifies an upstream error status for failover and health.
+func failureKind(status int) balance.FailureKind {
+	switch {
+	case status == http.StatusTooManyRequests:
+		return balance.RateLimit
+	case status >= 500, status == http.StatusRequestTimeout,
+		status == http.StatusUnauthorized, status == http.StatusForbidden:
+		// A bad or revoked key is this channel's problem; another channel
+		// may answer, and the breaker keeps a broken one out of the way.
+		return balance.Server
+	}
+	return balance.Client
+}
+
+// describeSendError turns a failed send into status, kinds and a message
+// that says what to fix.
+func describeSendError(ctx context.Context, ch *store.Channel, err error) (int, protocol.ErrorKind, balance.FailureKind, string) {
+	var netErr net.Error
+	switch {
+	case errors.Is(context.Cause(ctx), errFirstByteTimeout):
+		return http.StatusGatewayTimeout, protocol.Timeout, balance.Timeout,
+			fmt.Sprintf("channel %s: %v; raise the channel's timeout_ms if the model is slow", ch.Name, errFirstByteTimeout)
+	case errors.Is(context.Cause(ctx), errDeadline):
+		return http.StatusGatewayTimeout, protocol.Timeout, balance.Timeout,
+			fmt.Sprintf("channel %s: %v", ch.Name, errDeadline)
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return http.StatusGatewayTimeout, protocol.Timeout, balance.Timeout,
+			fmt.Sprintf("channel %s: connecting to %s timed out; check base_url and your network", ch.Name, ch.BaseURL)
+	}
+	return 0, protocol.APIError, balance.Connect,
+		fmt.Sprintf("channel %s: cannot reach %s: %v; check base_url and your network", ch.Name, ch.BaseURL, unwrapURLError(err))
+}
+
+func unwrapURLError(err error) error {
+	var u interface{ Unwrap() error }
+	if errors.As(err, &u) {
+		if inner := u.Unwrap(); inner != nil {
+			return inner
+		}
+	}
+	return err
+}
+
+// readCloser reads from one reader and closes another.
+type readCloser struct {
+	io.Reader
+	io.Closer
+}

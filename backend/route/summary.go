@@ -1,0 +1,211 @@
+// Package route decides which scenario, rule and targets a request gets:
+// the explicit "channel,model" choice of a client, a subagent's
+// <routex-model> tag, the user's rules (including expr-lang expressions),
+// and the built-in scenarios (long_context, web_search, image, think,
+// background, default). It is pure logic over a request Summary: no I/O, no
+// logging. Balancing among the chosen targets belongs to package balance.
+package route
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"unsafe"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/routex-app/routex/backend/protocol"
+)
+
+// Summary is what routing looks at, read from the raw body with gjson rather
+// than a full decode, so passthrough requests stay cheap. Custom rule
+// expressions (Rule.Expr) see exactly these field names, so each is
+// documented for users.
+type Summary struct {
+	// Format is the client's wire format: "anthropic", "openai" or "gemini".
+	Format string
+	// Model is the model the client asked for: the body's model field, or for
+	// Gemini the model named in the URL (passed to Summarize).
+	Model string
+	// Stream is true for a streaming request. Gemini says so in the URL
+	// (:streamGenerateContent), not the body: the caller sets it.
+	Stream bool
+	// Thinking is true when the request asks for extended reasoning:
+	// Anthropic thinking.type "enabled" or "adaptive"; OpenAI reasoning_effort
+	// set to anything but "none"; Gemini generationConfig.thinkingConfig
+	// present with a thinkingBudget other than 0.
+	Thinking bool
+	// HasTools is true when the request declares at least one tool.
+	HasTools bool
+	// WebSearch is true for a web search tool: an Anthropic tool whose type
+	// starts with "web_search", OpenAI web_search_options (or a tool of such
+	// a type), Gemini googleSearch or googleSearchRetrieval.
+	WebSearch bool
+	// HasImage is true when the last user turn carries an image: an Anthropic
+	// image block (also inside a tool_result), an OpenAI image_url part, a
+	// Gemini inlineData or fileData part with an image/* MIME type. Images in
+	// earlier turns do not count: they were already answered.
+	HasImage bool
+	// Tokens estimates the prompt: a quick count (tokens.Quick) of the system
+	// text, message text, tool calls and results, and tool schemas, plus
+	// about 1600 per image and 3000 per document. Fast and approximate
+	// (within some 20% of a real tokenizer on English text).
+	Tokens int
+	// LastUserText is the text of the last user turn (text blocks only, not
+	// tool results), joined by newlines and cut to its first 4 KiB.
+	LastUserText string
+	// SystemTag is "channel,model" from a <routex-model>channel,model</routex-model>
+	// tag in any system text (for subagents), "" when there is none.
+	SystemTag string
+	// UserID is Anthropic metadata.user_id or OpenAI user.
+	UserID string
+	// Messages is the number of messages (Gemini: contents).
+	Messages int
+	// Headers maps lower-cased request header names to their first value,
+	// e.g. Headers["x-team"].
+	Headers map[string]string
+	// FirstTurnHash is the FNV-64a hash (16 hex digits) of the first user
+	// turn's text and the model, the last resort of SessionKey. It is only
+	// computed when UserID and the session headers are all empty, since
+	// SessionKey needs it only then.
+	FirstTurnHash string
+}
+
+// Estimation weights, in line with backend/protocol/tokens.
+const (
+	perMessage       = 4
+	perTool          = 8
+	perImage         = 1600
+	perDocument      = 3000
+	lastUserTextSize = 4096
+)
+
+// Summarize reads s from a request body of the given format. It never fails:
+// a body that is not a JSON object yields a Summary with only Format, Model
+// (as passed) and Headers set. A non-empty model argument wins over the
+// body's model field; pass "" for Anthropic and OpenAI bodies and the URL's
+// model for Gemini.
+func Summarize(format protocol.Format, model string, body []byte, headers http.Header) Summary {
+	s := Summary{Format: string(format), Model: model, Headers: lowerHeaders(headers)}
+	// A view of body without copying it, as gjson.GetBytes does; strings kept
+	// in s are cloned so s never aliases the caller's buffer.
+	raw := unsafe.String(unsafe.SliceData(body), len(body))
+	if !gjson.Valid(raw) {
+		return s
+	}
+	root := gjson.Parse(raw)
+	if !root.IsObject() {
+		return s
+	}
+	var first fnv64
+	switch format {
+	case protocol.Anthropic:
+		first = summarizeAnthropic(&s, root)
+	case protocol.OpenAI:
+		first = summarizeOpenAI(&s, root)
+	case protocol.Gemini:
+		first = summarizeGemini(&s, root)
+	}
+	if s.UserID == "" && sessionHeader(s.Headers) == "" && first.n > 0 {
+		first.write("\x00")
+		first.write(s.Model)
+		s.FirstTurnHash = first.hex()
+	}
+	return s
+}
+
+// SessionKey is the conversation key for session affinity: UserID
+// (metadata.user_id / user), else the x-session-id or
+// x-claude-code-session-id header, else FirstTurnHash; "" when there is
+// nothing to go by. It does not allocate.
+func SessionKey(s *Summary) string {
+	if s.UserID != "" {
+		return s.UserID
+	}
+	if h := sessionHeader(s.Headers); h != "" {
+		return h
+	}
+	return s.FirstTurnHash
+}
+
+func sessionHeader(h map[string]string) string {
+	if v := h["x-session-id"]; v != "" {
+		return v
+	}
+	return h["x-claude-code-session-id"]
+}
+
+func lowerHeaders(h http.Header) map[string]string {
+	if len(h) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(h))
+	for k, v := range h {
+		if len(v) > 0 {
+			m[strings.ToLower(k)] = v[0]
+		}
+	}
+	return m
+}
+
+// fnv64 is an FNV-64a hash fed strings piece by piece, so hashing a turn's
+// text needs no concatenation.
+type fnv64 struct {
+	h uint64
+	n int // bytes written
+}
+
+func newFNV() fnv64 { return fnv64{h: 14695981039346656037} }
+
+func (f *fnv64) write(s string) {
+	for i := 0; i < len(s); i++ {
+		f.h ^= uint64(s[i])
+		f.h *= 1099511628211
+	}
+	f.n += len(s)
+}
+
+func (f *fnv64) hex() string {
+	s := strconv.FormatUint(f.h, 16)
+	return strings.Repeat("0", 16-len(s)) + s
+}
+
+// textBuilder collects the last user turn's text up to lastUserTextSize
+// bytes, cut on a rune boundary.
+type textBuilder struct{ b strings.Builder }
+
+func (t *textBuilder) add(s string) {
+	if s == "" {
+		return
+	}
+	room := lastUserTextSize - t.b.Len()
+	if t.b.Len() > 0 {
+		room--
+	}
+	if room <= 0 {
+		return
+	}
+	if t.b.Len() > 0 {
+		t.b.WriteByte('\n')
+	}
+	if len(s) > room {
+		i := room
+		for i > 0 && !runeStart(s[i]) { // never split a multi-byte rune
+			i--
+		}
+		s = s[:i]
+	}
+	t.b.WriteString(s)
+}
+
+func runeStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// noteTag records the first <routex-model> tag found in system text.
+func noteTag(s *Summary, text string) {
+	if s.SystemTag != "" {
+		return
+	}
+	if tag, ok := findTag(text); ok {
+		s.SystemTag = strings.Clone(tag)
+	}
+}
