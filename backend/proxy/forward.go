@@ -99,7 +99,11 @@ type plan struct {
 // requests leave them out to stay cheap.
 func (h *Handler) plan(in inbound, hdr http.Header, explain bool) plan {
 	snap := h.routing.get(h.catalog.Catalog())
-	p := plan{summary: route.Summarize(in.format, in.model, in.body, hdr)}
+	// The body was validated by parseInbound (or by Explain).
+	p := plan{summary: route.SummarizeValid(in.format, in.model, in.body, hdr)}
+	if in.format == protocol.Gemini {
+		p.summary.Stream = in.stream // in Gemini's URL, not its body
+	}
 	p.decision = snap.table.Select(&p.summary, snap.known, explain)
 	if p.summary.SystemTag != "" {
 		if b, err := route.StripTag(in.format, in.body); err == nil {

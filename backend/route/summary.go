@@ -86,13 +86,20 @@ const (
 // body's model field; pass "" for Anthropic and OpenAI bodies and the URL's
 // model for Gemini.
 func Summarize(format protocol.Format, model string, body []byte, headers http.Header) Summary {
+	if !gjson.ValidBytes(body) {
+		return Summary{Format: string(format), Model: model, Headers: lowerHeaders(headers)}
+	}
+	return SummarizeValid(format, model, body, headers)
+}
+
+// SummarizeValid is Summarize for a body the caller has already checked to
+// be valid JSON (the proxy does, to answer 400): validating a large body
+// again would cost as much as reading it.
+func SummarizeValid(format protocol.Format, model string, body []byte, headers http.Header) Summary {
 	s := Summary{Format: string(format), Model: model, Headers: lowerHeaders(headers)}
 	// A view of body without copying it, as gjson.GetBytes does; strings kept
 	// in s are cloned so s never aliases the caller's buffer.
 	raw := unsafe.String(unsafe.SliceData(body), len(body))
-	if !gjson.Valid(raw) {
-		return s
-	}
 	root := gjson.Parse(raw)
 	if !root.IsObject() {
 		return s
