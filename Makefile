@@ -8,7 +8,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 DESKTOP_TAGS := desktop,production,webkit2_41
 BIN     := build/bin
 
-.PHONY: run deps frontend build build-headless test test-go test-frontend test-browser test-desktop bench lint clean
+.PHONY: run deps deps-build frontend build build-headless test test-go test-frontend test-browser test-desktop test-tray bench lint clean
 
 run: deps build
 	@echo "Starting Routex (ROUTEX_HOME=$${ROUTEX_HOME:-~/.config/routex})"
@@ -31,7 +31,7 @@ build: frontend
 build-headless: frontend
 	CGO_ENABLED=0 go build -ldflags "$(LDFLAGS)" -o $(BIN)/routex-headless .
 
-test: deps lint test-go test-frontend test-browser test-desktop
+test: deps lint test-go test-frontend test-browser test-desktop test-tray
 	@echo "make test: all suites passed"
 
 lint: frontend
@@ -39,6 +39,7 @@ lint: frontend
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
 	go vet -tags $(DESKTOP_TAGS) .
+	go vet -tags desktop ./backend/tray
 
 test-go: frontend
 	go test -race -count=1 ./...
@@ -51,6 +52,10 @@ test-browser: build-headless
 
 test-desktop: build
 	scripts/desktop-test.sh $(BIN)/routex
+
+# The tray menu over D-Bus, as a panel would see it.
+test-tray: deps
+	scripts/tray-test.sh
 
 bench:
 	go test -run '^$$' -bench Overhead -benchmem -benchtime 2000x -count 5 ./backend/proxy | tee /dev/stderr | scripts/bench-ratio.sh

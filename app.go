@@ -6,10 +6,13 @@ import (
 	"context"
 	_ "embed"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -19,14 +22,23 @@ import (
 
 	"github.com/routex-app/routex/backend/cli"
 	"github.com/routex-app/routex/backend/engine"
+	"github.com/routex-app/routex/backend/tray"
 )
 
 // App is the desktop shell's lifecycle: Wails calls startup when the window
 // exists and shutdown when it closes. The engine was started before the
-// window and is stopped by the caller after it.
+// window and is stopped by the caller after it. With a tray, closing the
+// window only hides it and the engine keeps serving; Quit in the tray (or
+// a signal) ends the app.
 type App struct {
 	ctx    context.Context
 	engine *engine.Engine
+	// trayUp is set when the tray runs: only then may closing hide.
+	trayUp atomic.Bool
+	// quitting is set by a real quit, so beforeClose lets it through.
+	quitting   atomic.Bool
+	trayCancel context.CancelFunc
+	trayDone   chan struct{}
 }
 
 //go:embed build/appicon.png
@@ -41,14 +53,78 @@ func (a *App) startup(ctx context.Context) {
 	go func() {
 		select {
 		case <-sig:
-			wruntime.Quit(ctx)
+			a.quit()
 		case <-ctx.Done():
 		}
 		signal.Stop(sig)
 	}()
+	a.startTray()
 }
 
-func (a *App) shutdown(context.Context) {}
+// startTray shows the tray icon beside the window when the desktop has a
+// tray (on Linux: a D-Bus session bus); without one the app runs as a
+// plain window that quits when closed.
+func (a *App) startTray() {
+	if err := tray.Available(); err != nil {
+		slog.Info("no tray icon", "reason", err)
+		return
+	}
+	tctx, cancel := context.WithCancel(context.Background())
+	a.trayCancel, a.trayDone = cancel, make(chan struct{})
+	a.trayUp.Store(true)
+	go func() {
+		defer close(a.trayDone)
+		bridge := a.engine.TrayBridge()
+		if err := tray.Run(tctx, bridge, trayActions{TrayBridge: bridge, app: a}, tray.Options{Icon: icon}); err != nil {
+			a.trayUp.Store(false)
+			slog.Warn("tray icon stopped", "error", err)
+		}
+	}()
+}
+
+// beforeClose hides the window instead of closing it while the tray runs,
+// so the engine keeps serving; a real quit passes.
+func (a *App) beforeClose(ctx context.Context) (prevent bool) {
+	if a.quitting.Load() || !a.trayUp.Load() {
+		return false
+	}
+	wruntime.WindowHide(ctx)
+	return true
+}
+
+// quit ends the app for real: window, tray, then (in the caller) the engine.
+func (a *App) quit() {
+	a.quitting.Store(true)
+	wruntime.Quit(a.ctx)
+}
+
+func (a *App) shutdown(context.Context) {
+	if a.trayCancel == nil {
+		return
+	}
+	a.trayCancel()
+	select {
+	case <-a.trayDone:
+	case <-time.After(2 * time.Second):
+		slog.Warn("tray icon did not stop in time")
+	}
+}
+
+// trayActions is what the tray's clicks do: the engine's bridge changes
+// state, the app shows the window or quits.
+type trayActions struct {
+	*engine.TrayBridge
+	app *App
+}
+
+func (t trayActions) OpenDashboard() {
+	wruntime.WindowShow(t.app.ctx)
+	wruntime.WindowUnminimise(t.app.ctx)
+}
+
+func (t trayActions) Quit() { t.app.quit() }
+
+var _ tray.Actions = trayActions{}
 
 var desktop cli.DesktopFunc = runWindow
 
@@ -71,8 +147,9 @@ func runWindow(e *engine.Engine) error {
 			Assets:  assets,
 			Handler: http.Handler(e.DesktopHandler()),
 		},
-		OnStartup:  app.startup,
-		OnShutdown: app.shutdown,
-		Linux:      &linux.Options{ProgramName: "routex", Icon: icon, WebviewGpuPolicy: linux.WebviewGpuPolicyOnDemand},
+		OnStartup:     app.startup,
+		OnShutdown:    app.shutdown,
+		OnBeforeClose: app.beforeClose,
+		Linux:         &linux.Options{ProgramName: "routex", Icon: icon, WebviewGpuPolicy: linux.WebviewGpuPolicyOnDemand},
 	})
 }

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 want=${1:-all}
 pkgs_build=(pkg-config build-essential libgtk-3-dev libwebkit2gtk-4.1-dev)
-pkgs_test=(xvfb xauth dbus dbus-x11 xdotool imagemagick chromium fonts-noto-cjk)
+pkgs_test=(xvfb xauth dbus dbus-x11 xdotool imagemagick chromium fonts-noto-cjk tmux)
 pkgs=("${pkgs_build[@]}")
 [ "$want" = all ] && pkgs+=("${pkgs_test[@]}")
 

@@ -43,9 +43,13 @@ type Server struct {
 	store     Store
 	explainer Explainer
 	health    func(channelID int64) any
+	clients   *clientsAPI
 	info      Info
 	log       *slog.Logger
 	mux       *http.ServeMux
+	// upstream sends connection tests; conf backs /api/settings.
+	upstream *http.Client
+	conf     *settingsConf
 }
 
 // New returns the API server; mount its Handler under /api.
@@ -66,6 +70,16 @@ func New(s Store, info Info, log *slog.Logger) *Server {
 	srv.mux.HandleFunc("GET /api/active", srv.getActive)
 	srv.mux.HandleFunc("PUT /api/active", srv.putActive)
 	srv.mux.HandleFunc("GET /api/info", srv.getInfo)
+	srv.mux.HandleFunc("GET /api/clients", srv.listClients)
+	srv.mux.HandleFunc("POST /api/clients/{name}/attach", srv.attachClient)
+	srv.mux.HandleFunc("POST /api/clients/{name}/detach", srv.detachClient)
+	srv.mux.HandleFunc("POST /api/channels/test", srv.testUnsaved)
+	srv.mux.HandleFunc("POST /api/channels/{id}/test", srv.testChannel)
+	srv.mux.HandleFunc("PUT /api/channels/order", srv.putOrder)
+	srv.mux.HandleFunc("GET /api/settings", srv.getSettings)
+	srv.mux.HandleFunc("PUT /api/settings", srv.putSettings)
+	srv.mux.HandleFunc("POST /api/settings/reveal", srv.revealKey)
+	srv.mux.HandleFunc("POST /api/settings/regenerate", srv.regenerateKey)
 	srv.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint: "+r.Method+" "+r.URL.Path, nil)
 	})
@@ -78,7 +92,15 @@ func (s *Server) Handler() http.Handler { return s.mux }
 
 // WithToken guards next with the admin token, for callers over the network.
 func WithToken(token string, next http.Handler) http.Handler {
+	return WithTokenFunc(func() string { return token }, next)
+}
+
+// WithTokenFunc guards next with the admin token that token returns on each
+// request, so a token regenerated from the dashboard applies at once
+// (pass config.Keys.Admin). token must be safe for concurrent use.
+func WithTokenFunc(tokenFunc func() string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token := tokenFunc()
 		got := ""
 		if a := r.Header.Get("Authorization"); len(a) > 7 && strings.EqualFold(a[:7], "bearer ") {
 			got = strings.TrimSpace(a[7:])

@@ -79,6 +79,15 @@ func NewRoot(rt Runtime) *cobra.Command {
 		},
 	})
 	root.AddCommand(newRouteCmd(f, tr))
+	root.AddCommand(newClaudeCmd(f, tr))
+	root.AddCommand(newGeminiCmd(f, tr))
+	root.AddCommand(newEnvCmd(f, tr))
+	root.AddCommand(newChannelCmd(f, tr, rt.Version))
+	root.AddCommand(newModelCmd(f, tr, rt.Version))
+	root.AddCommand(newStatusCmd(f, tr, rt.Version))
+	root.AddCommand(newDoctorCmd(f, tr, rt.Version))
+	root.AddCommand(newExportCmd(f, tr, rt.Version))
+	root.AddCommand(newImportCmd(f, tr, rt.Version))
 	root.AddCommand(&cobra.Command{
 		Use:   "version",
 		Short: tr.T("cli.versionShort"),

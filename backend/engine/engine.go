@@ -44,6 +44,7 @@ type Engine struct {
 	writer  *observe.Writer
 	api     *api.Server
 	bal     *balance.Balancer
+	keys    *config.Keys
 	handler http.Handler
 	server  *http.Server
 	addr    net.Addr
@@ -66,13 +67,22 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 	e := &Engine{cfg: cfg, opts: opts, log: opts.Logger, store: st}
 	e.writer = observe.NewWriter(st, 8192, e.log)
 	e.bal = balance.New(balanceOptions(cfg.Routing))
+	e.keys = config.NewKeys(cfg.AccessKey, cfg.AdminToken)
+	transport := opts.Transport
+	if transport == nil {
+		transport = proxy.NewTransport(cfg.Timeouts)
+	}
 	p := proxy.New(proxy.Options{
-		AccessKey: cfg.AccessKey, Timeouts: cfg.Timeouts, Logger: e.log,
-		Transport: opts.Transport, Recorder: e.writer, Balancer: e.bal,
+		AccessKey: cfg.AccessKey, AccessKeyFunc: e.keys.Access, Timeouts: cfg.Timeouts, Logger: e.log,
+		Transport: transport, Recorder: e.writer, Balancer: e.bal,
 	}, st)
 	e.api = api.New(st, api.Info{
 		Version: opts.Version, Listen: cfg.Listen, BaseURL: "http://" + cfg.Listen, Home: cfg.Home, Started: time.Now(),
 	}, e.log)
+	e.api.SetConfig(cfg, e.keys)
+	e.api.SetUpstreamClient(&http.Client{Transport: transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }})
+	e.api.SetClients(api.ClientsConfig{BaseURL: "http://" + cfg.Listen, AccessKeyFunc: e.keys.Access, Home: cfg.Home})
 	e.api.SetHealth(func(id int64) any { return newHealthView(e.bal.Health(id, time.Now())) })
 	e.api.SetExplainer(func(f protocol.Format, model string, body []byte, hdr http.Header) (any, error) {
 		return p.Explain(f, model, body, hdr)

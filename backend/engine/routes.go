@@ -16,7 +16,7 @@ func (e *Engine) routes(p *proxy.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", p)
 	mux.Handle("/v1beta/", p)
-	mux.Handle("/api/", api.WithToken(e.cfg.AdminToken, e.api.Handler()))
+	mux.Handle("/api/", api.WithTokenFunc(e.keys.Admin, e.api.Handler()))
 	mux.HandleFunc("GET /health", e.health)
 	mux.HandleFunc("HEAD /{$}", proxy.Probe)
 	mux.Handle("/", dashboard(e.opts.Assets))

@@ -84,7 +84,14 @@ func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Re
 			}
 			// With several keys the balancer cools only the key used
 			// (Outcome.KeyIndex); the channel's other keys go on.
-			return fail(resp.StatusCode, kind, bk, msg, cool)
+			res := fail(resp.StatusCode, kind, bk, msg, cool)
+			if res.coolUntil.IsZero() {
+				// The upstream did not say how long; the balancer applied
+				// its default cooldown, which is the client's Retry-After
+				// should every channel be rate-limited.
+				res.coolUntil = h.bal.Health(ch.ID, time.Now()).CooldownUntil
+			}
+			return res
 		case balance.Server:
 			return fail(resp.StatusCode, kind, bk, msg, time.Time{})
 		default:
@@ -101,7 +108,19 @@ func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Re
 	body := &idleReader{r: resp.Body, d: h.opts.Timeouts.Idle(), cancel: cancel}
 	defer body.stop()
 	if up.stream && isEventStream(resp.Header) {
+		// Until the first event arrives nothing has reached the client and
+		// another channel can still answer: the first-byte limit covers
+		// that wait too, for upstreams that send headers at once and then
+		// stall.
+		timer := time.AfterFunc(max(h.firstByte(ch)-time.Since(began), 0), func() { cancel(errFirstByteTimeout) })
 		head, errMsg, err := peekFirstEvent(body)
+		timer.Stop()
+		if errors.Is(context.Cause(actx), errFirstByteTimeout) {
+			return fail(http.StatusGatewayTimeout, protocol.Timeout, balance.Timeout, firstByteMessage(ch), time.Time{})
+		}
+		if errors.Is(err, io.EOF) && len(head) == 0 {
+			err = errors.New("the upstream closed the stream before its first event")
+		}
 		if err != nil && !errors.Is(err, io.EOF) {
 			cause := readCause(actx, err)
 			return fail(0, protocol.APIError, balance.Stream, fmt.Sprintf("channel %s: %v", ch.Name, cause), time.Time{})
@@ -130,10 +149,7 @@ func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Re
 // closed). Everything else is the next candidate's business.
 func (h *Handler) send(ctx context.Context, cancel context.CancelCauseFunc, r *http.Request, up *upstream,
 	ch *store.Channel, key string) (*http.Response, error) {
-	firstByte := h.opts.Timeouts.FirstByte()
-	if ch.TimeoutMS > 0 {
-		firstByte = time.Duration(ch.TimeoutMS) * time.Millisecond
-	}
+	firstByte := h.firstByte(ch)
 	var resp *http.Response
 	var err error
 	for try := 0; try < 2; try++ {
@@ -163,6 +179,15 @@ func (h *Handler) send(ctx context.Context, cancel context.CancelCauseFunc, r *h
 	return resp, err
 }
 
+// firstByte is how long the channel may take to start answering: its own
+// timeout_ms, else the configured first-byte timeout.
+func (h *Handler) firstByte(ch *store.Channel) time.Duration {
+	if ch.TimeoutMS > 0 {
+		return time.Duration(ch.TimeoutMS) * time.Millisecond
+	}
+	return h.opts.Timeouts.FirstByte()
+}
+
 // repeatable reports a transport failure that happened before the upstream
 // could have acted on the request.
 func repeatable(err error) bool {
@@ -190,8 +215,7 @@ func describeSendError(ctx context.Context, ch *store.Channel, err error) (int, 
 	var netErr net.Error
 	switch {
 	case errors.Is(context.Cause(ctx), errFirstByteTimeout):
-		return http.StatusGatewayTimeout, protocol.Timeout, balance.Timeout,
-			fmt.Sprintf("channel %s: %v; raise the channel's timeout_ms if the model is slow", ch.Name, errFirstByteTimeout)
+		return http.StatusGatewayTimeout, protocol.Timeout, balance.Timeout, firstByteMessage(ch)
 	case errors.Is(context.Cause(ctx), errDeadline):
 		return http.StatusGatewayTimeout, protocol.Timeout, balance.Timeout,
 			fmt.Sprintf("channel %s: %v", ch.Name, errDeadline)
@@ -201,6 +225,10 @@ func describeSendError(ctx context.Context, ch *store.Channel, err error) (int, 
 	}
 	return 0, protocol.APIError, balance.Connect,
 		fmt.Sprintf("channel %s: cannot reach %s: %v; check base_url and your network", ch.Name, ch.BaseURL, unwrapURLError(err))
+}
+
+func firstByteMessage(ch *store.Channel) string {
+	return fmt.Sprintf("channel %s: %v; raise the channel's timeout_ms if the model is slow", ch.Name, errFirstByteTimeout)
 }
 
 func unwrapURLError(err error) error {

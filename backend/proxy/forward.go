@@ -56,20 +56,28 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, in inbound) {
 	ctx, cancel := context.WithTimeoutCause(r.Context(), h.opts.Timeouts.Total(), errDeadline)
 	defer cancel()
 	var failed []failure
+candidates:
 	for _, c := range plan.order {
-		if ctx.Err() != nil {
-			break
-		}
-		res := h.attempt(ctx, w, r, in, c, &rec)
-		if res.done {
-			if res.ok && plan.session != "" {
-				h.bal.Bind(plan.session, c.Channel.ID)
+		for keysLeft := len(c.Channel.Keys()) - 1; ; keysLeft-- {
+			if ctx.Err() != nil {
+				break candidates
 			}
-			rec.Attempts = attemptsOf(failed)
-			return
+			res := h.attempt(ctx, w, r, in, c, &rec)
+			if res.done {
+				if res.ok && plan.session != "" {
+					h.bal.Bind(plan.session, c.Channel.ID)
+				}
+				rec.Attempts = attemptsOf(failed)
+				return
+			}
+			failed = append(failed, res.failure)
+			h.log.Warn("channel failed, trying the next", "channel", c.Channel.Name, "status", res.status, "error", res.message)
+			// A 429 on one of several keys cools only that key: while the
+			// channel has another key free, it may answer at once.
+			if res.status != http.StatusTooManyRequests || keysLeft <= 0 || !h.bal.Available(c, time.Now()) {
+				break
+			}
 		}
-		failed = append(failed, res.failure)
-		h.log.Warn("channel failed, trying the next", "channel", c.Channel.Name, "status", res.status, "error", res.message)
 	}
 	rec.Attempts = attemptsOf(failed)
 	if r.Context().Err() != nil {
@@ -175,7 +183,7 @@ func (h *Handler) failAll(w http.ResponseWriter, in inbound, failed []failure, r
 	if len(failed) == 1 {
 		msg = failed[0].message
 	} else if len(failed) > 1 {
-		msg = fmt.Sprintf("all %d channels failed: %s", len(failed), strings.Join(parts, "; "))
+		msg = fmt.Sprintf("all %d attempts failed: %s", len(failed), strings.Join(parts, "; "))
 	}
 	rec.Status, rec.Error = status, msg
 	if last := failed; len(last) > 0 {

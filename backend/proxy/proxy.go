@@ -43,6 +43,9 @@ type Recorder interface {
 type Options struct {
 	// AccessKey is what clients must present; it never goes upstream.
 	AccessKey string
+	// AccessKeyFunc, when set, is asked instead of AccessKey on every
+	// request, so a key regenerated in Settings works at once.
+	AccessKeyFunc func() string
 	// Timeouts bound each phase of an upstream call; a field left zero
 	// takes its value from config.Defaults.
 	Timeouts config.Timeouts
@@ -157,10 +160,17 @@ func formatOfPath(p string) protocol.Format {
 	return protocol.Anthropic
 }
 
+func (h *Handler) accessKey() string {
+	if h.opts.AccessKeyFunc != nil {
+		return h.opts.AccessKeyFunc()
+	}
+	return h.opts.AccessKey
+}
+
 // authed wraps next with the access-key check.
 func (h *Handler) authed(f protocol.Format, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !AccessKeyOK(r, h.opts.AccessKey) {
+		if !AccessKeyOK(r, h.accessKey()) {
 			writeError(w, f, http.StatusUnauthorized, protocol.Authentication,
 				"missing or wrong Routex access key: send it as x-api-key or Authorization: Bearer (ANTHROPIC_AUTH_TOKEN for Claude Code); it is in config.json under ROUTEX_HOME")
 			return

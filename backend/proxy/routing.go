@@ -86,6 +86,9 @@ func (s *snapshot) known(name string) bool { _, ok := s.byName[name]; return ok 
 // some channel could answer.
 func (s *snapshot) candidates(dec route.Decision, f protocol.Format, model string) []balance.Candidate {
 	var out []balance.Candidate
+	if len(dec.Targets) > 0 {
+		out = make([]balance.Candidate, 0, len(dec.Targets)) // one allocation, not one per append
+	}
 	for _, t := range dec.Targets {
 		ch, ok := s.byName[t.Channel]
 		if !ok || !ch.Enabled {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -43,6 +44,21 @@ type RequestLog struct {
 	Attempts []Attempt
 	// SessionKey identifies the conversation, for session affinity.
 	SessionKey string
+
+	// CostUSD is what the exchange cost at the price in effect when it
+	// finished (0 for a model with no price).
+	CostUSD float64
+	// RequestBytes and ResponseBytes are the body sizes as sent and received
+	// by the client.
+	RequestBytes  int64
+	ResponseBytes int64
+	// OutputTPS is output tokens per second after the first token.
+	OutputTPS float64
+	// RequestBody and ResponseBody are the captured bodies, empty unless
+	// capture is on. The store keeps them as given: redaction and size caps
+	// are the caller's job. Lists leave them empty; RequestLogByID fills them.
+	RequestBody  string
+	ResponseBody string
 }
 
 // Attempt is one failed try of a request on a channel.
@@ -84,22 +100,42 @@ func (s *Store) insertRequestLogs(ctx context.Context, logs []RequestLog) error 
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO request_logs (time, format, channel_id, channel_name,
 		client_model, upstream_model, status, stream, latency_ms, ttft_ms, input_tokens, output_tokens,
 		error, user_agent, cache_read_tokens, cache_write_tokens, usage_estimated, upstream_format,
-		scenario, rule, attempts, session_key)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		scenario, rule, attempts, session_key, cost_usd, request_bytes, response_bytes, output_tps)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
+	var bodies *sql.Stmt // prepared on the first row that has a body
 	now := nowMS()
 	for _, l := range logs {
 		at := now
 		if !l.Time.IsZero() {
 			at = l.Time.UnixMilli()
 		}
-		if _, err := stmt.ExecContext(ctx, at, l.Format, l.ChannelID, l.ChannelName, l.ClientModel,
+		res, err := stmt.ExecContext(ctx, at, l.Format, l.ChannelID, l.ChannelName, l.ClientModel,
 			l.UpstreamModel, l.Status, l.Stream, l.LatencyMS, l.TTFTMS, l.InputTokens, l.OutputTokens,
 			l.Error, l.UserAgent, l.CacheReadTokens, l.CacheWriteTokens, l.UsageEstimated,
-			l.UpstreamFormat, l.Scenario, l.Rule, encodeAttempts(l.Attempts), l.SessionKey); err != nil {
+			l.UpstreamFormat, l.Scenario, l.Rule, encodeAttempts(l.Attempts), l.SessionKey,
+			l.CostUSD, l.RequestBytes, l.ResponseBytes, l.OutputTPS)
+		if err != nil {
+			return err
+		}
+		if l.RequestBody == "" && l.ResponseBody == "" {
+			continue
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		if bodies == nil {
+			if bodies, err = tx.PrepareContext(ctx,
+				`INSERT INTO request_bodies (log_id, request_body, response_body) VALUES (?, ?, ?)`); err != nil {
+				return err
+			}
+			defer bodies.Close()
+		}
+		if _, err := bodies.ExecContext(ctx, id, l.RequestBody, l.ResponseBody); err != nil {
 			return err
 		}
 	}
@@ -113,36 +149,61 @@ func (s *Store) RecentRequestLogs(ctx context.Context, limit int) ([]RequestLog,
 		limit = DefaultRecentLimit
 	}
 	limit = min(limit, MaxRecentLimit)
-	rows, err := s.db.QueryContext(ctx, `SELECT id, time, format, channel_id, channel_name, client_model,
-		upstream_model, status, stream, latency_ms, ttft_ms, input_tokens, output_tokens, error, user_agent,
-		cache_read_tokens, cache_write_tokens, usage_estimated, upstream_format, scenario, rule, attempts, session_key
+	rows, err := s.db.QueryContext(ctx, `SELECT `+logColumns+`
 		FROM request_logs ORDER BY time DESC, id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: read request logs in %s: %w", s.path, err)
 	}
-	defer rows.Close()
-	out := []RequestLog{}
-	for rows.Next() {
-		var l RequestLog
-		var at int64
-		var attempts string
-		if err := rows.Scan(&l.ID, &at, &l.Format, &l.ChannelID, &l.ChannelName, &l.ClientModel,
-			&l.UpstreamModel, &l.Status, &l.Stream, &l.LatencyMS, &l.TTFTMS, &l.InputTokens, &l.OutputTokens,
-			&l.Error, &l.UserAgent, &l.CacheReadTokens, &l.CacheWriteTokens, &l.UsageEstimated,
-			&l.UpstreamFormat, &l.Scenario, &l.Rule, &attempts, &l.SessionKey); err != nil {
-			return nil, fmt.Errorf("store: read request logs in %s: %w", s.path, err)
-		}
-		l.Time = time.UnixMilli(at)
-		if attempts != "" && attempts != "[]" {
-			// A row written by hand with bad JSON keeps its other fields.
-			_ = json.Unmarshal([]byte(attempts), &l.Attempts)
-		}
-		out = append(out, l)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanLogs(rows)
+	if err != nil {
 		return nil, fmt.Errorf("store: read request logs in %s: %w", s.path, err)
 	}
 	return out, nil
+}
+
+// logColumns are the request_logs columns scanLog reads, in its order.
+const logColumns = `id, time, format, channel_id, channel_name, client_model,
+	upstream_model, status, stream, latency_ms, ttft_ms, input_tokens, output_tokens, error, user_agent,
+	cache_read_tokens, cache_write_tokens, usage_estimated, upstream_format, scenario, rule, attempts,
+	session_key, cost_usd, request_bytes, response_bytes, output_tps`
+
+// rowScanner is what *sql.Row and *sql.Rows share.
+type rowScanner interface{ Scan(dest ...any) error }
+
+// scanLog reads one row selected with logColumns (and extra trailing
+// destinations, if any).
+func scanLog(r rowScanner, extra ...any) (RequestLog, error) {
+	var l RequestLog
+	var at int64
+	var attempts string
+	dest := []any{&l.ID, &at, &l.Format, &l.ChannelID, &l.ChannelName, &l.ClientModel,
+		&l.UpstreamModel, &l.Status, &l.Stream, &l.LatencyMS, &l.TTFTMS, &l.InputTokens, &l.OutputTokens,
+		&l.Error, &l.UserAgent, &l.CacheReadTokens, &l.CacheWriteTokens, &l.UsageEstimated,
+		&l.UpstreamFormat, &l.Scenario, &l.Rule, &attempts, &l.SessionKey,
+		&l.CostUSD, &l.RequestBytes, &l.ResponseBytes, &l.OutputTPS}
+	if err := r.Scan(append(dest, extra...)...); err != nil {
+		return RequestLog{}, err
+	}
+	l.Time = time.UnixMilli(at)
+	if attempts != "" && attempts != "[]" {
+		// A row written by hand with bad JSON keeps its other fields.
+		_ = json.Unmarshal([]byte(attempts), &l.Attempts)
+	}
+	return l, nil
+}
+
+// scanLogs reads every row of rows, which it closes.
+func scanLogs(rows *sql.Rows) ([]RequestLog, error) {
+	defer rows.Close()
+	out := []RequestLog{}
+	for rows.Next() {
+		l, err := scanLog(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
 }
 
 func encodeAttempts(a []Attempt) string {

@@ -1,0 +1,202 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"sync"
+
+	"github.com/routex-app/routex/backend/clients"
+	"github.com/routex-app/routex/backend/store"
+)
+
+// ClientsConfig is what the client endpoints need to point Claude Code and
+// Gemini CLI at the engine. The engine sets it once, before serving.
+type ClientsConfig struct {
+	// BaseURL is the engine's URL as a tool on this machine reaches it.
+	BaseURL string
+	// AccessKey is the key tools send to /v1; AccessKeyFunc, when set, wins
+	// so a key regenerated from the dashboard is the one written (pass
+	// config.Keys.Access). It must be safe for concurrent use.
+	AccessKey     string
+	AccessKeyFunc func() string
+	// Home is ROUTEX_HOME: backups and attach records go there.
+	Home string
+	// ClaudePath and GeminiPath override the tools' settings files; empty
+	// means the defaults (~/.claude/settings.json, ~/.gemini/.env).
+	ClaudePath string
+	GeminiPath string
+}
+
+// clientsAPI serialises attach and detach: two clicks must not interleave
+// two read-modify-write cycles on the same settings file.
+type clientsAPI struct {
+	cfg ClientsConfig
+	mu  sync.Mutex
+}
+
+// SetClients connects /api/clients to the settings files.
+func (s *Server) SetClients(c ClientsConfig) { s.clients = &clientsAPI{cfg: c} }
+
+func (c *clientsAPI) accessKey() string {
+	if c.cfg.AccessKeyFunc != nil {
+		return c.cfg.AccessKeyFunc()
+	}
+	return c.cfg.AccessKey
+}
+
+// client opens the named tool's settings ("claude" or "gemini").
+func (c *clientsAPI) client(name string, s *Server) (*clients.Client, error) {
+	switch name {
+	case "claude":
+		return clients.NewClaude(c.cfg.Home, clients.WithPath(c.cfg.ClaudePath), clients.WithLogger(s.log))
+	case "gemini":
+		return clients.NewGemini(c.cfg.Home, clients.WithPath(c.cfg.GeminiPath), clients.WithLogger(s.log))
+	}
+	return nil, errNoSuchClient
+}
+
+var errNoSuchClient = errors.New("no such client")
+
+// clientView is one tool in GET /api/clients.
+type clientView struct {
+	clients.Status
+	Error string `json:"error,omitempty"`
+}
+
+func (s *Server) listClients(w http.ResponseWriter, r *http.Request) {
+	if s.clients == nil {
+		writeError(w, http.StatusServiceUnavailable, "unavailable", "client settings are not available in this process", nil)
+		return
+	}
+	out := map[string]clientView{}
+	for _, name := range []string{"claude", "gemini"} {
+		c, err := s.clients.client(name, s)
+		if err != nil {
+			out[name] = clientView{Status: clients.Status{State: "error"}, Error: err.Error()}
+			continue
+		}
+		st, err := c.Status(s.clients.cfg.BaseURL)
+		v := clientView{Status: st}
+		if err != nil {
+			v.State, v.Error = "error", err.Error()
+		}
+		out[name] = v
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// attachRequest is the body of POST /api/clients/{name}/attach.
+type attachRequest struct {
+	Mode      string         `json:"mode"`
+	ChannelID int64          `json:"channel_id"`
+	Models    clients.Models `json:"models"`
+}
+
+func (s *Server) attachClient(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.openClient(w, r)
+	if !ok {
+		return
+	}
+	var req attachRequest
+	if r.ContentLength != 0 {
+		if err := decode(r, &req); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	mode, err := clients.ParseMode(req.Mode)
+	if err != nil {
+		s.fail(w, r, ValidationError{"mode": {Code: "one_of", Message: "mode must be proxy or direct"}})
+		return
+	}
+	opts := clients.AttachOptions{Mode: mode, BaseURL: s.clients.cfg.BaseURL, Token: s.clients.accessKey(), Models: req.Models}
+	if c.Name() == "gemini" && req.Models != (clients.Models{}) {
+		s.fail(w, r, ValidationError{"models": {Code: "unsupported", Message: "models apply to Claude Code only"}})
+		return
+	}
+	if mode == clients.ModeDirect {
+		if opts.BaseURL, opts.Token, err = s.directTarget(r, c.Name(), req.ChannelID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.clients.mu.Lock()
+	res, err := c.Attach(opts)
+	s.clients.mu.Unlock()
+	s.clientResult(w, r, c, res, err)
+}
+
+// directTarget is the URL and key of the channel a direct attach writes.
+// Claude Code speaks Anthropic and Gemini CLI speaks Gemini: the channel
+// must too, since no conversion happens without the engine in between.
+func (s *Server) directTarget(r *http.Request, client string, id int64) (string, string, error) {
+	if id <= 0 {
+		return "", "", ValidationError{"channel_id": {Code: "required", Message: "direct mode needs channel_id"}}
+	}
+	ch, err := s.store.Channel(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", "", ValidationError{"channel_id": {Code: "not_found", Message: "no such channel"}}
+	}
+	if err != nil {
+		return "", "", err
+	}
+	want := map[string]string{"claude": "anthropic", "gemini": "gemini"}[client]
+	if ch.Type != want {
+		return "", "", ValidationError{"channel_id": {Code: "wrong_type",
+			Message: "direct mode needs a channel of type " + want + "; " + ch.Name + " is " + ch.Type}}
+	}
+	return ch.BaseURL, ch.Keys()[0], nil
+}
+
+func (s *Server) detachClient(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.openClient(w, r)
+	if !ok {
+		return
+	}
+	s.clients.mu.Lock()
+	res, err := c.Detach()
+	s.clients.mu.Unlock()
+	s.clientResult(w, r, c, res, err)
+}
+
+func (s *Server) openClient(w http.ResponseWriter, r *http.Request) (*clients.Client, bool) {
+	if s.clients == nil {
+		writeError(w, http.StatusServiceUnavailable, "unavailable", "client settings are not available in this process", nil)
+		return nil, false
+	}
+	c, err := s.clients.client(r.PathValue("name"), s)
+	if errors.Is(err, errNoSuchClient) {
+		writeError(w, http.StatusNotFound, "not_found", "no such client: use claude or gemini", nil)
+		return nil, false
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	return c, true
+}
+
+// clientResult answers an attach or detach with what changed and the
+// status after it.
+func (s *Server) clientResult(w http.ResponseWriter, r *http.Request, c *clients.Client, res clients.Result, err error) {
+	var syn *clients.SyntaxError
+	switch {
+	case errors.As(err, &syn):
+		writeError(w, http.StatusUnprocessableEntity, "invalid_settings", err.Error(), nil)
+		return
+	case errors.Is(err, clients.ErrNotAttached):
+		writeError(w, http.StatusConflict, "not_attached", "Routex has not attached "+c.Path()+"; there is nothing to undo", nil)
+		return
+	case err != nil:
+		s.fail(w, r, err)
+		return
+	}
+	st, err := c.Status(s.clients.cfg.BaseURL)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"path": res.Path, "backup": res.Backup, "changed": res.Changed, "kept": res.Kept, "status": st,
+	})
+}

@@ -1,0 +1,164 @@
+package api_test
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/routex-app/routex/backend/api"
+	"github.com/routex-app/routex/backend/store"
+)
+
+// clientsFixture is a test API whose client endpoints edit settings files in a
+// temporary folder, so the tests run in parallel without touching HOME.
+type clientsFixture struct {
+	*testAPI
+	claude, gemini string
+}
+
+func newClientsAPI(t *testing.T, claudeContent string) *clientsFixture {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := store.Open(filepath.Join(dir, "routex.db"))
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	fx := &clientsFixture{
+		claude: filepath.Join(dir, "claude", "settings.json"),
+		gemini: filepath.Join(dir, "gemini", ".env"),
+	}
+	if claudeContent != "" {
+		os.MkdirAll(filepath.Dir(fx.claude), 0o700)
+		os.WriteFile(fx.claude, []byte(claudeContent), 0o600)
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv := api.New(st, api.Info{Version: "test", Started: time.Now()}, logger)
+	srv.SetClients(api.ClientsConfig{
+		BaseURL: "http://127.0.0.1:18080", AccessKeyFunc: func() string { return "rx-live-key" },
+		Home: filepath.Join(dir, "routex"), ClaudePath: fx.claude, GeminiPath: fx.gemini,
+	})
+	hs := httptest.NewServer(api.WithToken(testToken, srv.Handler()))
+	t.Cleanup(hs.Close)
+	fx.testAPI = &testAPI{t: t, srv: hs, store: st}
+	return fx
+}
+
+func TestClientsStatusAttachAndDetachOverHTTP(t *testing.T) {
+	t.Parallel()
+	original := "{\n  \"hooks\": {\n    \"Stop\": []\n  },\n  \"env\": {\n    \"ANTHROPIC_API_KEY\": \"sk-user\"\n  }\n}\n"
+	a := newClientsAPI(t, original)
+
+	r := a.do("GET", "/api/clients", "").want(t, http.StatusOK)
+	if got := gjson.Get(r.raw, "claude.status").String(); got != "not_attached" {
+		t.Errorf("claude status %s", got)
+	}
+	if got := gjson.Get(r.raw, "gemini.path").String(); got != a.gemini {
+		t.Errorf("gemini path %s", got)
+	}
+
+	r = a.do("POST", "/api/clients/claude/attach", `{"mode":"proxy","models":{"haiku":"glm-4.5-air"}}`).want(t, http.StatusOK)
+	if gjson.Get(r.raw, "status.status").String() != "attached" || !gjson.Get(r.raw, "changed").Bool() || gjson.Get(r.raw, "backup").String() == "" {
+		t.Errorf("attach answer %s", r.raw)
+	}
+	b, _ := os.ReadFile(a.claude)
+	for path, want := range map[string]string{
+		"env.ANTHROPIC_BASE_URL": "http://127.0.0.1:18080", "env.ANTHROPIC_AUTH_TOKEN": "rx-live-key",
+		"env.ANTHROPIC_DEFAULT_HAIKU_MODEL": "glm-4.5-air", "env.ANTHROPIC_API_KEY": "", "hooks.Stop": "[]",
+	} {
+		if got := gjson.GetBytes(b, path).String(); got != want {
+			t.Errorf("%s = %q, want %q", path, got, want)
+		}
+	}
+	if strings.Contains(r.raw, "rx-live-key") {
+		t.Error("the answer leaks the access key")
+	}
+
+	a.do("POST", "/api/clients/gemini/attach", "").want(t, http.StatusOK)
+	r = a.do("GET", "/api/clients", "").want(t, http.StatusOK)
+	for _, name := range []string{"claude", "gemini"} {
+		if got := gjson.Get(r.raw, name+".status").String(); got != "attached" {
+			t.Errorf("%s status %s", name, got)
+		}
+	}
+
+	a.do("POST", "/api/clients/claude/detach", "").want(t, http.StatusOK)
+	if b, _ := os.ReadFile(a.claude); string(b) != original {
+		t.Errorf("detach did not restore the file:\n%s", b)
+	}
+	r = a.do("POST", "/api/clients/claude/detach", "").want(t, http.StatusConflict)
+	if r.errorType() != "not_attached" {
+		t.Errorf("second detach: %s", r.raw)
+	}
+}
+
+func TestClientsAttachRefusesBadInput(t *testing.T) {
+	t.Parallel()
+	a := newClientsAPI(t, "{\n  \"a\": 1,\n}\n")
+	openai := a.createChannel("ds", "")
+
+	tests := []struct {
+		name, path, body string
+		status           int
+		field            string
+	}{
+		{"an unknown mode", "/api/clients/claude/attach", `{"mode":"sideways"}`, 400, "mode"},
+		{"direct mode without a channel", "/api/clients/gemini/attach", `{"mode":"direct"}`, 400, "channel_id"},
+		{"direct mode with a missing channel", "/api/clients/gemini/attach", `{"mode":"direct","channel_id":999}`, 400, "channel_id"},
+		{"direct mode with a channel of another format", "/api/clients/gemini/attach", `{"mode":"direct","channel_id":` + strconv.FormatInt(openai, 10) + `}`, 400, "channel_id"},
+		{"models for Gemini", "/api/clients/gemini/attach", `{"models":{"model":"x"}}`, 400, "models"},
+		{"an unknown field", "/api/clients/gemini/attach", `{"mdoe":"proxy"}`, 400, "body"},
+		{"an unknown client", "/api/clients/vim/attach", `{}`, 404, ""},
+		{"a malformed settings file", "/api/clients/claude/attach", `{}`, 422, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := a.do("POST", tt.path, tt.body).want(t, tt.status)
+			if tt.field != "" && r.field(tt.field) == nil {
+				t.Errorf("no error for field %s: %s", tt.field, r.raw)
+			}
+			if tt.status == 422 && !strings.Contains(r.raw, "line 3, column 1") {
+				t.Errorf("the error does not say where: %s", r.raw)
+			}
+		})
+	}
+	if b, _ := os.ReadFile(a.claude); string(b) != "{\n  \"a\": 1,\n}\n" {
+		t.Error("the malformed file was changed")
+	}
+	r := a.do("GET", "/api/clients", "").want(t, http.StatusOK)
+	if gjson.Get(r.raw, "claude.status").String() != "error" || !strings.Contains(gjson.Get(r.raw, "claude.error").String(), "line 3") {
+		t.Errorf("status of a malformed file: %s", r.raw)
+	}
+}
+
+func TestClientsDirectModeWritesTheChannel(t *testing.T) {
+	t.Parallel()
+	a := newClientsAPI(t, "")
+	r := a.do("POST", "/api/channels", `{"name":"deepseek","type":"anthropic","base_url":"https://api.deepseek.com/anthropic","api_key":"sk-ds-secret","models":["deepseek-chat"]}`).want(t, http.StatusCreated)
+	id := int64(r.body["id"].(float64))
+	r = a.do("POST", "/api/clients/claude/attach", `{"mode":"direct","channel_id":`+strconv.FormatInt(id, 10)+`}`).want(t, http.StatusOK)
+	if gjson.Get(r.raw, "status.mode").String() != "direct" || gjson.Get(r.raw, "status.status").String() != "attached" {
+		t.Errorf("answer %s", r.raw)
+	}
+	b, _ := os.ReadFile(a.claude)
+	if gjson.GetBytes(b, "env.ANTHROPIC_BASE_URL").String() != "https://api.deepseek.com/anthropic" ||
+		gjson.GetBytes(b, "env.ANTHROPIC_AUTH_TOKEN").String() != "sk-ds-secret" {
+		t.Errorf("settings:\n%s", b)
+	}
+}
+
+func TestClientsWithoutConfigurationAnswerUnavailable(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	a.do("GET", "/api/clients", "").want(t, http.StatusServiceUnavailable)
+	a.do("POST", "/api/clients/claude/attach", "").want(t, http.StatusServiceUnavailable)
+}

@@ -1,0 +1,220 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/routex-app/routex/backend/clients"
+	"github.com/routex-app/routex/backend/config"
+	"github.com/routex-app/routex/backend/i18n"
+	"github.com/routex-app/routex/backend/store"
+)
+
+// tool is one client the CLI attaches: its constructor, the locale key
+// prefix of its messages, and the channel type direct mode needs.
+type tool struct {
+	name        string // "claude" or "gemini": the command and the key prefix
+	open        func(home string) (*clients.Client, error)
+	channelType string
+}
+
+// quiet drops the package's log lines: the commands print their own
+// messages, and a log line on stderr would repeat them.
+func quiet() clients.Option {
+	return clients.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+var (
+	claudeTool = tool{name: "claude", channelType: "anthropic",
+		open: func(home string) (*clients.Client, error) { return clients.NewClaude(home, quiet()) }}
+	geminiTool = tool{name: "gemini", channelType: "gemini",
+		open: func(home string) (*clients.Client, error) { return clients.NewGemini(home, quiet()) }}
+)
+
+// key is the locale key of one of the tool's messages ("cli.claudeAttached").
+func (t tool) key(suffix string) string { return "cli." + t.name + suffix }
+
+// newClaudeCmd is `routex claude attach|detach|status`, and `routex claude
+// [args…]`, which runs Claude Code through Routex. Flag parsing is off so
+// Claude Code's own flags pass through; the subcommands parse theirs.
+func newClaudeCmd(f *flags, tr *i18n.Translator) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:                "claude [args…]",
+		Short:              tr.T("cli.claudeShort"),
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			code, err := runClaude(cmd, f, tr, args)
+			if err == nil && code != 0 {
+				os.Exit(code) // Claude Code's own failure, already shown: pass its code on
+			}
+			return err
+		},
+	}
+	var direct string
+	var models clients.Models
+	attach := attachCmd(f, tr, claudeTool, &direct, &models)
+	fl := attach.Flags()
+	fl.StringVar(&models.Default, "model", "", tr.T("cli.claudeFlagModel"))
+	fl.StringVar(&models.Sonnet, "sonnet", "", tr.T("cli.claudeFlagSonnet"))
+	fl.StringVar(&models.Opus, "opus", "", tr.T("cli.claudeFlagOpus"))
+	fl.StringVar(&models.Haiku, "haiku", "", tr.T("cli.claudeFlagHaiku"))
+	cmd.AddCommand(attach, detachCmd(f, tr, claudeTool), statusCmd(f, tr, claudeTool))
+	return cmd
+}
+
+// newGeminiCmd is `routex gemini attach|detach|status`.
+func newGeminiCmd(f *flags, tr *i18n.Translator) *cobra.Command {
+	cmd := &cobra.Command{Use: "gemini", Short: tr.T("cli.geminiShort")}
+	var direct string
+	cmd.AddCommand(attachCmd(f, tr, geminiTool, &direct, nil), detachCmd(f, tr, geminiTool), statusCmd(f, tr, geminiTool))
+	return cmd
+}
+
+func attachCmd(f *flags, tr *i18n.Translator, t tool, direct *string, models *clients.Models) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "attach",
+		Short: tr.T(t.key("AttachShort")),
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			env, err := loadToolEnv(f)
+			if err != nil {
+				return err
+			}
+			opts := clients.AttachOptions{Mode: clients.ModeProxy, BaseURL: env.url, Token: env.key}
+			if models != nil {
+				opts.Models = *models
+			}
+			if *direct != "" {
+				ch, err := findChannel(cmd.Context(), env.home, *direct, tr, t)
+				if err != nil {
+					return err
+				}
+				opts.Mode, opts.BaseURL, opts.Token = clients.ModeDirect, ch.BaseURL, ch.Keys()[0]
+			}
+			c, err := t.open(env.home)
+			if err != nil {
+				return err
+			}
+			res, err := c.Attach(opts)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if !res.Changed {
+				fmt.Fprintln(out, tr.T(t.key("Unchanged"), "path", res.Path))
+				return nil
+			}
+			fmt.Fprintln(out, tr.T(t.key("Attached"), "url", opts.BaseURL, "mode", string(opts.Mode), "path", res.Path))
+			if res.Backup != "" {
+				fmt.Fprintln(out, tr.T(t.key("Backup"), "backup", res.Backup))
+			}
+			fmt.Fprintln(out, tr.T(t.key("Undo")))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(direct, "direct", "", tr.T(t.key("FlagDirect")))
+	return cmd
+}
+
+func detachCmd(f *flags, tr *i18n.Translator, t tool) *cobra.Command {
+	return &cobra.Command{
+		Use:   "detach",
+		Short: tr.T(t.key("DetachShort")),
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			env, err := loadToolEnv(f)
+			if err != nil {
+				return err
+			}
+			c, err := t.open(env.home)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			res, err := c.Detach()
+			if errors.Is(err, clients.ErrNotAttached) {
+				fmt.Fprintln(out, tr.T(t.key("NotAttached"), "path", c.Path()))
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(out, tr.T(t.key("Detached"), "path", res.Path))
+			for _, k := range res.Kept {
+				fmt.Fprintln(out, tr.T(t.key("Kept"), "key", k))
+			}
+			if res.Backup != "" {
+				fmt.Fprintln(out, tr.T(t.key("Backup"), "backup", res.Backup))
+			}
+			return nil
+		},
+	}
+}
+
+func statusCmd(f *flags, tr *i18n.Translator, t tool) *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: tr.T(t.key("StatusShort")),
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			env, err := loadToolEnv(f)
+			if err != nil {
+				return err
+			}
+			c, err := t.open(env.home)
+			if err != nil {
+				return err
+			}
+			s, err := c.Status(env.url)
+			if err != nil {
+				return err
+			}
+			var msg string
+			switch s.State {
+			case clients.Attached:
+				msg = tr.T(t.key("StatusAttached"), "url", s.BaseURL, "mode", string(s.Mode), "path", s.Path)
+			case clients.AttachedElsewhere:
+				msg = tr.T(t.key("StatusElsewhere"), "url", s.BaseURL, "path", s.Path)
+			default:
+				msg = tr.T(t.key("StatusNotAttached"), "path", s.Path)
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), msg)
+			return nil
+		},
+	}
+}
+
+// findChannel looks a channel up by name or id in the database, for direct
+// mode: the API hides keys, so the CLI reads the store itself.
+func findChannel(ctx context.Context, home, ref string, tr *i18n.Translator, t tool) (store.Channel, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	st, err := store.Open(config.DatabasePath(home))
+	if err != nil {
+		return store.Channel{}, err
+	}
+	defer st.Close()
+	all, err := st.Channels(ctx)
+	if err != nil {
+		return store.Channel{}, err
+	}
+	id, _ := strconv.ParseInt(ref, 10, 64)
+	for _, ch := range all {
+		if ch.ID == id || strings.EqualFold(ch.Name, ref) {
+			if ch.Type != t.channelType {
+				return store.Channel{}, errors.New(tr.T(t.key("WrongType"), "channel", ch.Name, "type", ch.Type))
+			}
+			return ch, nil
+		}
+	}
+	return store.Channel{}, errors.New(tr.T("cli.claudeNoChannel", "channel", ref))
+}

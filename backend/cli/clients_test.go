@@ -1,0 +1,222 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/routex-app/routex/backend/config"
+	"github.com/routex-app/routex/backend/store"
+)
+
+// toolHome is a temporary user for the client commands: HOME (where
+// ~/.claude and ~/.gemini live) and a Routex home, with the environment
+// pinned. It sets process-wide variables, so its tests are not parallel.
+type toolHome struct {
+	t     *testing.T
+	home  string // HOME
+	rhome string // ROUTEX_HOME, passed as --home
+}
+
+func newToolHome(t *testing.T) *toolHome {
+	t.Helper()
+	h := &toolHome{t: t, home: t.TempDir()}
+	h.rhome = filepath.Join(h.home, "routex-home")
+	t.Setenv("HOME", h.home)
+	t.Setenv("USERPROFILE", h.home)
+	t.Setenv("CLAUDE_CONFIG_DIR", "")
+	t.Setenv("LC_ALL", "en_US.UTF-8")
+	for _, k := range []string{config.EnvHome, config.EnvListen, config.EnvAccessKey, config.EnvAdminToken, config.EnvLogLevel} {
+		t.Setenv(k, "")
+	}
+	t.Setenv(config.EnvAccessKey, "rx-cli-test-key")
+	return h
+}
+
+// routex runs the whole command tree, as the binary would, with --home.
+func (h *toolHome) routex(args ...string) (string, error) {
+	h.t.Helper()
+	root := NewRoot(Runtime{Version: "test"})
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&out)
+	root.SetIn(strings.NewReader(""))
+	root.SetArgs(append([]string{"--home", h.rhome}, args...))
+	err := root.ExecuteContext(context.Background())
+	return out.String(), err
+}
+
+func (h *toolHome) mustRoutex(args ...string) string {
+	h.t.Helper()
+	out, err := h.routex(args...)
+	if err != nil {
+		h.t.Fatalf("routex %v: %v\n%s", args, err, out)
+	}
+	return out
+}
+
+func (h *toolHome) file(rel string) string {
+	h.t.Helper()
+	b, _ := os.ReadFile(filepath.Join(h.home, rel))
+	return string(b)
+}
+
+func TestClaudeAttachStatusDetachOnTheUsersFiles(t *testing.T) {
+	h := newToolHome(t)
+	settings := filepath.Join(h.home, ".claude", "settings.json")
+	original := "{\n  \"permissions\": {\n    \"allow\": [\n      \"Bash(ls)\"\n    ]\n  },\n  \"hooks\": {}\n}\n"
+	os.MkdirAll(filepath.Dir(settings), 0o700)
+	os.WriteFile(settings, []byte(original), 0o600)
+
+	if out := h.mustRoutex("claude", "status"); !strings.Contains(out, "not attached") || !strings.Contains(out, settings) {
+		t.Errorf("status before: %s", out)
+	}
+	out := h.mustRoutex("claude", "attach", "--model", "deepseek-chat", "--haiku", "glm-4.5-air")
+	for _, want := range []string{"http://127.0.0.1:18080", "proxy mode", "Backup of the previous file", "routex claude detach"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("attach output lacks %q:\n%s", want, out)
+		}
+	}
+	got := h.file(".claude/settings.json")
+	for _, want := range []string{`"ANTHROPIC_AUTH_TOKEN": "rx-cli-test-key"`, `"ANTHROPIC_MODEL": "deepseek-chat"`,
+		`"ANTHROPIC_DEFAULT_HAIKU_MODEL": "glm-4.5-air"`, `"Bash(ls)"`, `"hooks": {}`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("settings lack %s:\n%s", want, got)
+		}
+	}
+	if out := h.mustRoutex("claude", "status"); !strings.Contains(out, "attached to Routex") {
+		t.Errorf("status after attach: %s", out)
+	}
+	if out := h.mustRoutex("claude", "attach", "--model", "deepseek-chat", "--haiku", "glm-4.5-air"); !strings.Contains(out, "unchanged") {
+		t.Errorf("second attach: %s", out)
+	}
+	if out := h.mustRoutex("claude", "detach"); !strings.Contains(out, "back as they were") {
+		t.Errorf("detach: %s", out)
+	}
+	if got := h.file(".claude/settings.json"); got != original {
+		t.Errorf("detach did not restore the file:\n%s", got)
+	}
+	if out := h.mustRoutex("claude", "detach"); !strings.Contains(out, "nothing to undo") {
+		t.Errorf("second detach: %s", out)
+	}
+	backups, _ := os.ReadDir(filepath.Join(h.rhome, "backups"))
+	if len(backups) != 2 {
+		t.Errorf("%d backups, want 2", len(backups))
+	}
+}
+
+func TestClaudeAttachBadInputSaysWhatIsWrong(t *testing.T) {
+	h := newToolHome(t)
+	settings := filepath.Join(h.home, ".claude", "settings.json")
+	os.MkdirAll(filepath.Dir(settings), 0o700)
+	os.WriteFile(settings, []byte("{\n  \"a\": 1\n  \"b\": 2\n}\n"), 0o600)
+	if _, err := h.routex("claude", "attach"); err == nil || !strings.Contains(err.Error(), "line 3, column 3") ||
+		!strings.Contains(err.Error(), settings) {
+		t.Errorf("malformed settings: %v", err)
+	}
+	os.Remove(settings)
+
+	st, err := store.Open(config.DatabasePath(h.rhome))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range []store.Channel{
+		{Name: "deepseek", Type: "anthropic", BaseURL: "https://api.deepseek.com/anthropic", APIKey: "sk-ds", Enabled: true, Priority: 1, Weight: 1},
+		{Name: "oai", Type: "openai", BaseURL: "https://api.openai.com/v1", APIKey: "sk-oai", Enabled: true, Priority: 1, Weight: 1},
+	} {
+		if _, err := st.CreateChannel(context.Background(), ch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	if _, err := h.routex("claude", "attach", "--direct", "nosuch"); err == nil || !strings.Contains(err.Error(), "No channel is named") {
+		t.Errorf("unknown channel: %v", err)
+	}
+	if _, err := h.routex("claude", "attach", "--direct", "oai"); err == nil || !strings.Contains(err.Error(), "Anthropic-compatible") {
+		t.Errorf("channel of another type: %v", err)
+	}
+	out := h.mustRoutex("claude", "attach", "--direct", "deepseek")
+	if !strings.Contains(out, "direct mode") || !strings.Contains(h.file(".claude/settings.json"), `"ANTHROPIC_AUTH_TOKEN": "sk-ds"`) {
+		t.Errorf("direct attach: %s\n%s", out, h.file(".claude/settings.json"))
+	}
+	if out := h.mustRoutex("claude", "status"); !strings.Contains(out, "direct mode") {
+		t.Errorf("status in direct mode: %s", out)
+	}
+}
+
+func TestGeminiAttachStatusDetach(t *testing.T) {
+	h := newToolHome(t)
+	original := "# my keys\nGEMINI_API_KEY=AIza-own\n"
+	os.MkdirAll(filepath.Join(h.home, ".gemini"), 0o700)
+	os.WriteFile(filepath.Join(h.home, ".gemini", ".env"), []byte(original), 0o600)
+	h.mustRoutex("gemini", "attach")
+	if got := h.file(".gemini/.env"); got != "# my keys\nGEMINI_API_KEY=rx-cli-test-key\nGOOGLE_GEMINI_BASE_URL=http://127.0.0.1:18080\n" {
+		t.Errorf("after attach:\n%s", got)
+	}
+	if out := h.mustRoutex("gemini", "status"); !strings.Contains(out, "Gemini CLI: attached to Routex") {
+		t.Errorf("status: %s", out)
+	}
+	h.mustRoutex("gemini", "detach")
+	if got := h.file(".gemini/.env"); got != original {
+		t.Errorf("after detach:\n%s", got)
+	}
+}
+
+func TestEnvPrintsExportsForTheShell(t *testing.T) {
+	h := newToolHome(t)
+	out := h.mustRoutex("env", "--shell", "fish", "--listen", "0.0.0.0:9999")
+	for _, want := range []string{"set -gx ANTHROPIC_BASE_URL 'http://127.0.0.1:9999'", "set -gx OPENAI_BASE_URL 'http://127.0.0.1:9999/v1'",
+		"set -gx GEMINI_API_KEY 'rx-cli-test-key'", "set -e ANTHROPIC_API_KEY"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := h.routex("env", "--shell", "tcsh"); err == nil || !strings.Contains(err.Error(), "bash, zsh, fish, powershell") {
+		t.Errorf("unknown shell: %v", err)
+	}
+}
+
+func TestClaudeRunsClaudeCodeWithRoutexEnvironment(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the fake claude is a shell script")
+	}
+	h := newToolHome(t)
+	// A fake engine: routex claude only asks it for /health.
+	engine := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/health" {
+			w.Write([]byte(`{"status":"ok"}`))
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer engine.Close()
+	listen := strings.TrimPrefix(engine.URL, "http://")
+
+	// A fake Claude Code that prints what it was given.
+	bin := t.TempDir()
+	script := "#!/bin/sh\necho \"args=$*\"\necho \"url=$ANTHROPIC_BASE_URL token=$ANTHROPIC_AUTH_TOKEN apikey=${ANTHROPIC_API_KEY-unset}\"\n"
+	os.WriteFile(filepath.Join(bin, "claude"), []byte(script), 0o755)
+	t.Setenv("PATH", bin)
+	t.Setenv("ANTHROPIC_API_KEY", "sk-user-own")
+
+	out, err := h.routex("--listen", listen, "claude", "--resume", "abc", "-p", "hi")
+	if err != nil {
+		t.Fatalf("routex claude: %v\n%s", err, out)
+	}
+	for _, want := range []string{"args=--resume abc -p hi", "url=" + engine.URL + " token=rx-cli-test-key apikey=unset"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lacks %q:\n%s", want, out)
+		}
+	}
+
+	t.Setenv("PATH", t.TempDir())
+	if _, err := h.routex("claude"); err == nil || !strings.Contains(err.Error(), "not on PATH") {
+		t.Errorf("without claude on PATH: %v", err)
+	}
+}

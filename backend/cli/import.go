@@ -1,0 +1,262 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/routex-app/routex/backend/i18n"
+)
+
+// importPlan is what an import will change, whatever the source file.
+type importPlan struct {
+	Source   string
+	Channels []exportChannel
+	// RoutesDoc is a whole GET /api/routes document (Routex exports);
+	// Routes sets single scenarios (other tools' files). At most one is set.
+	RoutesDoc            json.RawMessage
+	Routes               map[string][]string
+	LongContextThreshold int
+	Prices               json.RawMessage
+	// Notes are things the source had that Routex leaves out.
+	Notes []string
+}
+
+// importError names the file that could not be read.
+type importError struct {
+	Path string
+	Err  error
+}
+
+func (e *importError) Error() string { return fmt.Sprintf("import %s: %v", e.Path, e.Err) }
+func (e *importError) Unwrap() error { return e.Err }
+
+// readImport recognises a Routex export, a claude-code-router config.json
+// or a cc-switch database by its content, not its name.
+func readImport(path string) (importPlan, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return importPlan{}, &importError{path, err}
+	}
+	if bytes.HasPrefix(data, []byte("SQLite format 3\x00")) {
+		p, err := readCCSwitch(path)
+		if err != nil {
+			return p, &importError{path, err}
+		}
+		return p, nil
+	}
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return importPlan{}, &importError{path, fmt.Errorf("not JSON, nor a cc-switch database: %w", err)}
+	}
+	lower := map[string]bool{}
+	for k := range probe {
+		lower[strings.ToLower(k)] = true
+	}
+	var p importPlan
+	switch {
+	case lower["routex_export"]:
+		p, err = readRoutexExport(data)
+	case lower["providers"]:
+		p, err = readCCR(data)
+	default:
+		err = errors.New("unknown file: expected a Routex export, a claude-code-router config.json or a cc-switch database")
+	}
+	if err != nil {
+		return p, &importError{path, err}
+	}
+	return p, nil
+}
+
+func readRoutexExport(data []byte) (importPlan, error) {
+	var doc exportDoc
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return importPlan{}, err
+	}
+	if doc.Format > exportFormat {
+		return importPlan{}, fmt.Errorf("export format %d is newer than this Routex reads (%d): upgrade Routex", doc.Format, exportFormat)
+	}
+	return importPlan{Source: "Routex", Channels: doc.Channels, RoutesDoc: doc.Routes, Prices: doc.Prices}, nil
+}
+
+// channelBody is the API write body of an imported channel. Without a key
+// the field is left out, so an existing channel keeps its key.
+func channelBody(ch exportChannel) map[string]any {
+	var m map[string]any
+	data, _ := json.Marshal(ch)
+	json.Unmarshal(data, &m)
+	for _, k := range []string{"model_map", "headers"} {
+		if _, ok := m[k]; !ok {
+			m[k] = map[string]string{}
+		}
+	}
+	if _, ok := m["transformers"]; !ok {
+		m["transformers"] = []any{}
+	}
+	return m
+}
+
+// applyImport writes the plan through the API (dry: only says what it
+// would do). Channels go first, since routes name them.
+func applyImport(c *conn, p importPlan, dry bool, out, errOut io.Writer, tr *i18n.Translator) error {
+	existing, err := listChannels(c)
+	if err != nil {
+		return err
+	}
+	byName := map[string]channelView{}
+	for _, ch := range existing {
+		byName[ch.Name] = ch
+	}
+	prefix := ""
+	if dry {
+		prefix = tr.T("cli.importDryPrefix") + " "
+	}
+	prog := newProgress(errOut, tr.T("cli.importProgress"), len(p.Channels))
+	added, updated := 0, 0
+	for i, ch := range p.Channels {
+		prog.step(i+1, ch.Name)
+		old, exists := byName[ch.Name]
+		key := "cli.importAdd"
+		if exists {
+			key = "cli.importUpdate"
+		}
+		fmt.Fprintln(out, prefix+tr.T(key, "name", ch.Name, "type", ch.Type, "url", ch.BaseURL))
+		if exists {
+			updated++
+		} else {
+			added++
+		}
+		if dry {
+			continue
+		}
+		if exists {
+			if err = keepSecretHeaders(c, old.ID, &ch); err == nil {
+				err = c.do("PATCH", fmt.Sprintf("/api/channels/%d", old.ID), channelBody(ch), nil)
+			}
+		} else {
+			err = c.do("POST", "/api/channels", channelBody(ch), nil)
+		}
+		if err != nil {
+			prog.done()
+			return fmt.Errorf("%s: %w", tr.T("cli.importChannelFailed", "name", ch.Name), err)
+		}
+	}
+	prog.done()
+	if err := applyRoutes(c, p, dry, out, prefix, tr); err != nil {
+		return err
+	}
+	if len(p.Prices) > 0 && string(p.Prices) != "null" {
+		fmt.Fprintln(out, prefix+tr.T("cli.importPrices"))
+		if !dry {
+			if err := c.do("PUT", "/api/prices", p.Prices, nil); err != nil {
+				if !isNotFound(err) {
+					return err
+				}
+				fmt.Fprintln(out, tr.T("cli.importPricesSkipped"))
+			}
+		}
+	}
+	for _, n := range p.Notes {
+		fmt.Fprintln(out, "! "+n)
+	}
+	done := "cli.importDone"
+	if dry {
+		done = "cli.importDryDone"
+	}
+	fmt.Fprintln(out, tr.T(done, "source", p.Source, "added", fmt.Sprint(added), "updated", fmt.Sprint(updated)))
+	return nil
+}
+
+// keepSecretHeaders copies credential headers the file left out (an export
+// without --include-keys) from the stored channel, as its key is kept.
+func keepSecretHeaders(c *conn, id int64, ch *exportChannel) error {
+	st, err := c.store()
+	if err != nil {
+		return err
+	}
+	stored, err := st.Channel(context.Background(), id)
+	if err != nil {
+		return err
+	}
+	for k, v := range stored.Headers {
+		if _, ok := ch.Headers[k]; !ok && secretHeader(k) {
+			if ch.Headers == nil {
+				ch.Headers = map[string]string{}
+			}
+			ch.Headers[k] = v
+		}
+	}
+	return nil
+}
+
+func applyRoutes(c *conn, p importPlan, dry bool, out io.Writer, prefix string, tr *i18n.Translator) error {
+	if len(p.RoutesDoc) > 0 && string(p.RoutesDoc) != "null" {
+		fmt.Fprintln(out, prefix+tr.T("cli.importRoutesAll"))
+		if dry {
+			return nil
+		}
+		return routesErr(c.do("PUT", "/api/routes", p.RoutesDoc, nil), tr)
+	}
+	if len(p.Routes) == 0 {
+		return nil
+	}
+	doc := map[string]any{}
+	if err := c.do("GET", "/api/routes", nil, &doc); err != nil {
+		return err
+	}
+	routes, _ := doc["routes"].(map[string]any)
+	if routes == nil {
+		routes = map[string]any{}
+	}
+	for _, sc := range slices.Sorted(maps.Keys(p.Routes)) {
+		fmt.Fprintln(out, prefix+tr.T("cli.importRoute", "scenario", sc, "targets", strings.Join(p.Routes[sc], " → ")))
+		routes[sc] = p.Routes[sc]
+	}
+	doc["routes"] = routes
+	if p.LongContextThreshold > 0 {
+		doc["long_context_threshold"] = p.LongContextThreshold
+	}
+	if dry {
+		return nil
+	}
+	return routesErr(c.do("PUT", "/api/routes", doc, nil), tr)
+}
+
+func routesErr(err error, tr *i18n.Translator) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", tr.T("cli.importRoutesFailed"), err)
+	}
+	return nil
+}
+
+func newImportCmd(f *flags, tr *i18n.Translator, version string) *cobra.Command {
+	var dry bool
+	cmd := &cobra.Command{
+		Use:   "import FILE",
+		Short: tr.T("cli.importShort"),
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := readImport(args[0])
+			if err != nil {
+				return err
+			}
+			c, err := dial(f, version)
+			if err != nil {
+				return err
+			}
+			defer c.close()
+			return applyImport(c, p, dry, cmd.OutOrStdout(), cmd.ErrOrStderr(), tr)
+		},
+	}
+	cmd.Flags().BoolVar(&dry, "dry-run", false, tr.T("cli.importFlagDry"))
+	return cmd
+}

@@ -1,0 +1,164 @@
+package clients
+
+import (
+	"bytes"
+	"flag"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+const (
+	testEngineURL = "http://127.0.0.1:18080"
+	testAccessKey = "rx-test-access-key"
+)
+
+// fixture is a temporary user: a settings file and a Routex home, both in
+// t.TempDir(), with a client pointed at the file through WithPath so the
+// test can run in parallel (no HOME to set).
+type fixture struct {
+	t    *testing.T
+	dir  string
+	home string
+	path string
+	c    *Client
+}
+
+func newClaudeFixture(t *testing.T, content string) *fixture {
+	t.Helper()
+	return newFixture(t, "claude", filepath.Join(".claude", "settings.json"), content)
+}
+
+func newGeminiFixture(t *testing.T, content string) *fixture {
+	t.Helper()
+	return newFixture(t, "gemini", filepath.Join(".gemini", ".env"), content)
+}
+
+// newFixture writes content to rel (no file when content is "-").
+func newFixture(t *testing.T, client, rel, content string) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	fx := &fixture{t: t, dir: dir, home: filepath.Join(dir, "routex"), path: filepath.Join(dir, rel)}
+	if content != "-" {
+		if err := os.MkdirAll(filepath.Dir(fx.path), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(fx.path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fx.c = fx.client(client)
+	return fx
+}
+
+func (fx *fixture) client(name string) *Client {
+	fx.t.Helper()
+	quiet := WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	var c *Client
+	var err error
+	if name == "claude" {
+		c, err = NewClaude(fx.home, WithPath(fx.path), quiet)
+	} else {
+		c, err = NewGemini(fx.home, WithPath(fx.path), quiet)
+	}
+	if err != nil {
+		fx.t.Fatal(err)
+	}
+	return c
+}
+
+func (fx *fixture) read() string {
+	fx.t.Helper()
+	b, err := os.ReadFile(fx.path)
+	if err != nil {
+		fx.t.Fatal(err)
+	}
+	return string(b)
+}
+
+func (fx *fixture) write(content string) {
+	fx.t.Helper()
+	if err := os.WriteFile(fx.path, []byte(content), 0o600); err != nil {
+		fx.t.Fatal(err)
+	}
+}
+
+func (fx *fixture) attach(o AttachOptions) Result {
+	fx.t.Helper()
+	if o.BaseURL == "" {
+		o.BaseURL, o.Token = testEngineURL, testAccessKey
+	}
+	r, err := fx.c.Attach(o)
+	if err != nil {
+		fx.t.Fatalf("attach: %v", err)
+	}
+	return r
+}
+
+func (fx *fixture) detach() Result {
+	fx.t.Helper()
+	r, err := fx.c.Detach()
+	if err != nil {
+		fx.t.Fatalf("detach: %v", err)
+	}
+	return r
+}
+
+func (fx *fixture) backups() []string {
+	fx.t.Helper()
+	entries, _ := os.ReadDir(filepath.Join(fx.home, "backups"))
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// leftovers lists files in dir that look like temp files of a write.
+func leftovers(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".tmp") {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+func readTestdata(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// golden compares got with testdata/name, rewriting it under -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(want, []byte(got)) {
+		t.Errorf("%s differs from the golden file:\n--- got ---\n%s\n--- want ---\n%s", name, got, want)
+	}
+}

@@ -1,0 +1,171 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/routex-app/routex/backend/tray"
+)
+
+// How often the tray's slower facts are re-read: the request count is an
+// SQL aggregate and the Claude Code status reads a settings file, so they
+// are not worth reading on every one-second poll.
+const (
+	trayStatsEvery  = 30 * time.Second
+	trayClaudeEvery = 5 * time.Second
+)
+
+// TrayBridge gives the tray the engine's state and carries out its clicks.
+// Every change goes through the in-process admin API, so a click does
+// exactly what the dashboard does (PUT /api/active, POST
+// /api/clients/claude/attach, PUT /api/settings). It implements
+// tray.Source and all of tray.Actions but the window's two (OpenDashboard,
+// Quit). Safe for concurrent use.
+type TrayBridge struct {
+	e *Engine
+	h http.Handler
+
+	mu       sync.Mutex
+	statsAt  time.Time
+	requests int
+	claudeAt time.Time
+	claude   string
+}
+
+// TrayBridge returns the tray's view of e.
+func (e *Engine) TrayBridge() *TrayBridge {
+	return &TrayBridge{e: e, h: e.DesktopHandler(), requests: -1}
+}
+
+// TrayState reads the channels and the active provider from the store's
+// in-memory catalog and the breakers from the balancer: cheap enough to
+// poll every second.
+func (b *TrayBridge) TrayState(ctx context.Context) (tray.State, error) {
+	cat := b.e.store.Catalog()
+	lang := b.e.api.Language()
+	if lang == "" {
+		lang = b.e.cfg.Language
+	}
+	s := tray.State{URL: b.e.URL(), Language: lang}
+	now := time.Now()
+	active := ""
+	if d := cat.Routes.Scenarios["default"]; len(d) > 0 {
+		active, _, _ = strings.Cut(d[0], ",")
+	}
+	for _, c := range cat.Channels {
+		s.Channels = append(s.Channels, tray.Channel{ID: c.ID, Name: c.Name, Type: c.Type, Enabled: c.Enabled,
+			Health: b.e.bal.Health(c.ID, now).State})
+		if c.Name == active {
+			s.ActiveID = c.ID
+		}
+	}
+	s.Requests24h, s.ClaudeStatus = b.slowFacts(ctx, now)
+	return s, nil
+}
+
+// slowFacts returns the cached request count and Claude Code status,
+// refreshing each when it is old.
+func (b *TrayBridge) slowFacts(ctx context.Context, now time.Time) (int, string) {
+	b.mu.Lock()
+	stale := now.Sub(b.statsAt) >= trayStatsEvery
+	claudeStale := now.Sub(b.claudeAt) >= trayClaudeEvery
+	b.mu.Unlock()
+	if stale {
+		var sum struct {
+			Requests *int `json:"requests"`
+		}
+		n := -1
+		if b.call(ctx, http.MethodGet, "/api/stats/summary?range=24h", nil, &sum) == nil && sum.Requests != nil {
+			n = *sum.Requests
+		}
+		b.mu.Lock()
+		b.requests, b.statsAt = n, now
+		b.mu.Unlock()
+	}
+	if claudeStale {
+		var cl struct {
+			Claude struct {
+				Status string `json:"status"`
+			} `json:"claude"`
+		}
+		status := ""
+		if b.call(ctx, http.MethodGet, "/api/clients", nil, &cl) == nil {
+			status = cl.Claude.Status
+		}
+		b.mu.Lock()
+		b.claude, b.claudeAt = status, now
+		b.mu.Unlock()
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.requests, b.claude
+}
+
+// SetActive makes the channel the active provider, as PUT /api/active does.
+func (b *TrayBridge) SetActive(channelID int64) error {
+	return b.call(context.Background(), http.MethodPut, "/api/active", map[string]any{"channel_id": channelID}, nil)
+}
+
+// AttachClaude points Claude Code at the engine.
+func (b *TrayBridge) AttachClaude() error {
+	defer b.forgetClaude()
+	return b.call(context.Background(), http.MethodPost, "/api/clients/claude/attach", map[string]any{"mode": "proxy"}, nil)
+}
+
+// DetachClaude restores Claude Code's own settings.
+func (b *TrayBridge) DetachClaude() error {
+	defer b.forgetClaude()
+	return b.call(context.Background(), http.MethodPost, "/api/clients/claude/detach", nil, nil)
+}
+
+// SetLanguage saves the dashboard and tray language.
+func (b *TrayBridge) SetLanguage(lang string) error {
+	return b.call(context.Background(), http.MethodPut, "/api/settings", map[string]any{"language": lang}, nil)
+}
+
+// forgetClaude makes the next poll re-read the status a click changed.
+func (b *TrayBridge) forgetClaude() {
+	b.mu.Lock()
+	b.claudeAt = time.Time{}
+	b.mu.Unlock()
+}
+
+// call sends one request to the admin API in-process and decodes the
+// answer into out (when not nil); a non-2xx answer is an error carrying
+// the API's message.
+func (b *TrayBridge) call(ctx context.Context, method, path string, in, out any) error {
+	var body bytes.Buffer
+	if in != nil {
+		if err := json.NewEncoder(&body).Encode(in); err != nil {
+			return fmt.Errorf("tray: %s %s: %w", method, path, err)
+		}
+	}
+	req := httptest.NewRequestWithContext(ctx, method, path, &body)
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	rec := httptest.NewRecorder()
+	b.h.ServeHTTP(rec, req)
+	if rec.Code/100 != 2 {
+		var e struct {
+			Error struct {
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		json.Unmarshal(rec.Body.Bytes(), &e)
+		return fmt.Errorf("tray: %s %s: HTTP %d: %s", method, path, rec.Code, e.Error.Message)
+	}
+	if out != nil {
+		if err := json.Unmarshal(rec.Body.Bytes(), out); err != nil {
+			return fmt.Errorf("tray: %s %s: %w", method, path, err)
+		}
+	}
+	return nil
+}

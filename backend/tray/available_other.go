@@ -1,0 +1,7 @@
+//go:build desktop && !linux
+
+package tray
+
+// Available reports whether a tray can be shown: always on macOS and
+// Windows, whose trays are part of the desktop.
+func Available() error { return nil }
