@@ -56,6 +56,17 @@ const stackEntries = 16
 // unhealthy. cands is not modified. The result is the only allocation for up
 // to 16 candidates.
 func (b *Balancer) Order(strategy string, cands []Candidate, sessionKey string, now time.Time) []Candidate {
+	return b.order(strategy, cands, sessionKey, now, false)
+}
+
+// Preview is Order without side effects: the round-robin rotation does not
+// advance, so explaining a request shows where the next real one goes and
+// does not move it. (Weighted stays a random draw.)
+func (b *Balancer) Preview(strategy string, cands []Candidate, sessionKey string, now time.Time) []Candidate {
+	return b.order(strategy, cands, sessionKey, now, true)
+}
+
+func (b *Balancer) order(strategy string, cands []Candidate, sessionKey string, now time.Time, preview bool) []Candidate {
 	n := len(cands)
 	if n == 0 {
 		return nil
@@ -86,7 +97,7 @@ func (b *Balancer) Order(strategy string, cands []Candidate, sessionKey string, 
 	}
 	switch strategy {
 	case RoundRobin:
-		b.rankRoundRobin(es, availN)
+		b.rankRoundRobin(es, availN, preview)
 	case Weighted:
 		b.rankWeighted(es)
 	case LeastUsed:
@@ -127,11 +138,17 @@ func sortEntries(es []entry) {
 // rankRoundRobin rotates the first place among the available candidates, one
 // step per call, with a counter per distinct candidate set. Rotating among
 // the available ones only keeps the share even when one is down.
-func (b *Balancer) rankRoundRobin(es []entry, availN int) {
+func (b *Balancer) rankRoundRobin(es []entry, availN int, preview bool) {
 	if availN == 0 {
 		return
 	}
-	start := int((b.rotation(es).Add(1) - 1) % uint64(availN))
+	var turn uint64
+	if preview {
+		turn = b.rotation(es).Load()
+	} else {
+		turn = b.rotation(es).Add(1) - 1
+	}
+	start := int(turn % uint64(availN))
 	pos := 0
 	for i := range es {
 		if !es[i].avail {

@@ -304,3 +304,16 @@ func TestOrderManyCandidates(t *testing.T) {
 		})
 	}
 }
+
+func TestPreviewDoesNotMoveTheRoundRobin(t *testing.T) {
+	t.Parallel()
+	b := newTest(t, Options{})
+	cs := cands(ch(1, 1), ch(2, 1))
+	for range 3 {
+		peek := b.Preview(RoundRobin, cs, "", t0)
+		real := b.Order(RoundRobin, cs, "", t0)
+		if peek[0].Channel.ID != real[0].Channel.ID {
+			t.Fatalf("preview named %d, the request went to %d", peek[0].Channel.ID, real[0].Channel.ID)
+		}
+	}
+}

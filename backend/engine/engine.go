@@ -37,18 +37,20 @@ type Options struct {
 // Engine is one running Routex. Start and Stop are not safe to call
 // concurrently with each other; everything else is.
 type Engine struct {
-	cfg     config.Config
-	opts    Options
-	log     *slog.Logger
-	store   *store.Store
-	writer  *observe.Writer
-	api     *api.Server
-	bal     *balance.Balancer
-	keys    *config.Keys
-	handler http.Handler
-	server  *http.Server
-	addr    net.Addr
-	served  chan error
+	cfg    config.Config
+	opts   Options
+	log    *slog.Logger
+	store  *store.Store
+	writer *observe.Writer
+	api    *api.Server
+	bal    *balance.Balancer
+	keys   *config.Keys
+	// stopWatch ends the watch for other processes' database writes.
+	stopWatch context.CancelFunc
+	handler   http.Handler
+	server    *http.Server
+	addr      net.Addr
+	served    chan error
 }
 
 // New opens the store under cfg.Home and builds the handlers. Nothing
@@ -139,6 +141,13 @@ func (e *Engine) Start() error {
 	}
 	e.served = make(chan error, 1)
 	go func() { e.served <- e.server.Serve(ln) }()
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	e.stopWatch = stopWatch
+	go func() {
+		if err := e.store.Watch(watchCtx, time.Second); err != nil {
+			e.log.Warn("changes by other processes will not be seen until restart", "error", err)
+		}
+	}()
 	e.log.Info("engine started", "listen", e.addr.String(), "home", e.cfg.Home)
 	return nil
 }
@@ -170,6 +179,9 @@ func (e *Engine) Stop(ctx context.Context) error {
 		if serr := <-e.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
 			errs = append(errs, serr)
 		}
+	}
+	if e.stopWatch != nil {
+		e.stopWatch()
 	}
 	wctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	if err := e.writer.Close(wctx); err != nil {

@@ -121,7 +121,11 @@ func (h *Handler) plan(in inbound, hdr http.Header, explain bool) plan {
 	p.session = route.SessionKey(&p.summary)
 	strategy := p.decision.Strategy
 	cands := snap.candidates(p.decision, in.format, in.model)
-	p.order = h.bal.Order(strategy, cands, p.session, time.Now())
+	if explain {
+		p.order = h.bal.Preview(strategy, cands, p.session, time.Now())
+	} else {
+		p.order = h.bal.Order(strategy, cands, p.session, time.Now())
+	}
 	return p
 }
 
