@@ -50,6 +50,8 @@ type Server struct {
 	// upstream sends connection tests; conf backs /api/settings.
 	upstream *http.Client
 	conf     *settingsConf
+	// obs backs the request log, stats, price and live event endpoints.
+	obs observeAPI
 }
 
 // New returns the API server; mount its Handler under /api.
@@ -80,6 +82,7 @@ func New(s Store, info Info, log *slog.Logger) *Server {
 	srv.mux.HandleFunc("PUT /api/settings", srv.putSettings)
 	srv.mux.HandleFunc("POST /api/settings/reveal", srv.revealKey)
 	srv.mux.HandleFunc("POST /api/settings/regenerate", srv.regenerateKey)
+	srv.observeRoutes()
 	srv.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint: "+r.Method+" "+r.URL.Path, nil)
 	})

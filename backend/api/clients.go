@@ -200,3 +200,37 @@ func (s *Server) clientResult(w http.ResponseWriter, r *http.Request, c *clients
 		"path": res.Path, "backup": res.Backup, "changed": res.Changed, "kept": res.Kept, "status": st,
 	})
 }
+
+// followActive keeps direct-mode attachments pointing at the active
+// provider: in direct mode a tool talks to the provider itself, so when the
+// user switches providers (dashboard, tray, CLI) its settings are rewritten
+// to the new channel's URL and key — as cc-switch does. Proxy mode needs
+// nothing: the switch happens inside the engine. Failures are logged, not
+// returned: the switch itself has succeeded.
+func (s *Server) followActive(ch store.Channel) {
+	if s.clients == nil {
+		return
+	}
+	want := map[string]string{"claude": "anthropic", "gemini": "gemini"}
+	for name, typ := range want {
+		if ch.Type != typ {
+			continue
+		}
+		c, err := s.clients.client(name, s)
+		if err != nil {
+			continue
+		}
+		st, err := c.Status(s.clients.cfg.BaseURL)
+		if err != nil || st.Mode != clients.ModeDirect {
+			continue
+		}
+		s.clients.mu.Lock()
+		_, err = c.Attach(clients.AttachOptions{Mode: clients.ModeDirect, BaseURL: ch.BaseURL, Token: ch.Keys()[0]})
+		s.clients.mu.Unlock()
+		if err != nil {
+			s.log.Warn("could not point a direct-mode client at the new provider", "client", name, "channel", ch.Name, "error", err)
+		} else {
+			s.log.Info("direct-mode client follows the active provider", "client", name, "channel", ch.Name)
+		}
+	}
+}

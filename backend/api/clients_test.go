@@ -156,6 +156,23 @@ func TestClientsDirectModeWritesTheChannel(t *testing.T) {
 	}
 }
 
+func TestDirectModeFollowsTheActiveProvider(t *testing.T) {
+	t.Parallel()
+	a := newClientsAPI(t, "")
+	r := a.do("POST", "/api/channels", `{"name":"deepseek","type":"anthropic","base_url":"https://api.deepseek.com/anthropic","api_key":"sk-ds-secret"}`).want(t, http.StatusCreated)
+	first := strconv.FormatInt(int64(r.body["id"].(float64)), 10)
+	r = a.do("POST", "/api/channels", `{"name":"kimi","type":"anthropic","base_url":"https://api.moonshot.ai/anthropic","api_key":"sk-kimi-secret"}`).want(t, http.StatusCreated)
+	second := strconv.FormatInt(int64(r.body["id"].(float64)), 10)
+	a.do("POST", "/api/clients/claude/attach", `{"mode":"direct","channel_id":`+first+`}`).want(t, http.StatusOK)
+
+	a.do("PUT", "/api/active", `{"channel_id":`+second+`}`).want(t, http.StatusOK)
+	b, _ := os.ReadFile(a.claude)
+	if gjson.GetBytes(b, "env.ANTHROPIC_BASE_URL").String() != "https://api.moonshot.ai/anthropic" ||
+		gjson.GetBytes(b, "env.ANTHROPIC_AUTH_TOKEN").String() != "sk-kimi-secret" {
+		t.Fatalf("switching the provider did not rewrite direct-mode settings:\n%s", b)
+	}
+}
+
 func TestClientsWithoutConfigurationAnswerUnavailable(t *testing.T) {
 	t.Parallel()
 	a := newTestAPI(t)

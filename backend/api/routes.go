@@ -237,6 +237,7 @@ func (s *Server) putActive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("active provider changed", "channel", c.Name, "model", in.Model)
+	s.followActive(c)
 	writeJSON(w, http.StatusOK, active{ChannelID: &c.ID, Model: strings.TrimSpace(in.Model)})
 }
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/routex-app/routex/backend/pricing"
+
 	"github.com/spf13/cobra"
 
 	"github.com/routex-app/routex/backend/i18n"
@@ -97,11 +99,28 @@ func buildExport(ctx context.Context, c *conn, withKeys bool) (exportDoc, error)
 	if err := c.do("GET", "/api/routes", nil, &doc.Routes); err != nil {
 		return doc, err
 	}
-	if err := c.do("GET", "/api/prices", nil, &doc.Prices); err != nil {
-		doc.Prices = nil
+	var prices struct {
+		Prices []pricing.Price `json:"prices"`
+	}
+	if err := c.do("GET", "/api/prices", nil, &prices); err != nil {
 		if !isNotFound(err) {
 			return doc, err
 		}
+		return doc, nil
+	}
+	// Only the user's own prices: the defaults ship with every Routex.
+	user := []pricing.Price{}
+	for _, p := range prices.Prices {
+		if p.Source == pricing.SourceUser {
+			user = append(user, p)
+		}
+	}
+	if len(user) > 0 {
+		raw, err := json.Marshal(user)
+		if err != nil {
+			return doc, err
+		}
+		doc.Prices = raw
 	}
 	return doc, nil
 }

@@ -156,12 +156,20 @@ func applyImport(c *conn, p importPlan, dry bool, out, errOut io.Writer, tr *i18
 	}
 	if len(p.Prices) > 0 && string(p.Prices) != "null" {
 		fmt.Fprintln(out, prefix+tr.T("cli.importPrices"))
-		if !dry {
-			if err := c.do("PUT", "/api/prices", p.Prices, nil); err != nil {
+		var prices []json.RawMessage
+		if err := json.Unmarshal(p.Prices, &prices); err != nil {
+			return fmt.Errorf("prices: %w", err)
+		}
+		for _, price := range prices {
+			if dry {
+				break
+			}
+			if err := c.do("PUT", "/api/prices", price, nil); err != nil {
 				if !isNotFound(err) {
 					return err
 				}
 				fmt.Fprintln(out, tr.T("cli.importPricesSkipped"))
+				break
 			}
 		}
 	}

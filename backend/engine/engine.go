@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/routex-app/routex/backend/api"
@@ -45,6 +46,10 @@ type Engine struct {
 	api    *api.Server
 	bal    *balance.Balancer
 	keys   *config.Keys
+	obs    *observability
+	// capture caches the body-capture setting: {until unix nano, on}.
+	captureUntil atomic.Int64
+	captureOn    atomic.Bool
 	// stopWatch ends the watch for other processes' database writes.
 	stopWatch context.CancelFunc
 	handler   http.Handler
@@ -74,14 +79,26 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 	if transport == nil {
 		transport = proxy.NewTransport(cfg.Timeouts)
 	}
+	obs, err := newObservability(context.Background(), st, e.writer, e.bal, cfg.Home, e.log)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	e.obs = obs
 	p := proxy.New(proxy.Options{
 		AccessKey: cfg.AccessKey, AccessKeyFunc: e.keys.Access, Timeouts: cfg.Timeouts, Logger: e.log,
-		Transport: transport, Recorder: e.writer, Balancer: e.bal,
+		Transport: transport, Recorder: obs.recorder, Balancer: e.bal, CaptureBodies: e.captureBodies,
 	}, st)
 	e.api = api.New(st, api.Info{
 		Version: opts.Version, Listen: cfg.Listen, BaseURL: "http://" + cfg.Listen, Home: cfg.Home, Started: time.Now(),
 	}, e.log)
 	e.api.SetConfig(cfg, e.keys)
+	e.api.SetEvents(obs.hub)
+	e.api.SetPricesChanged(func(ctx context.Context) {
+		if err := obs.recorder.ReloadPrices(ctx, st); err != nil {
+			e.log.Warn("reload prices", "error", err)
+		}
+	})
 	e.api.SetUpstreamClient(&http.Client{Transport: transport,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }})
 	e.api.SetClients(api.ClientsConfig{BaseURL: "http://" + cfg.Listen, AccessKeyFunc: e.keys.Access, Home: cfg.Home})
@@ -148,6 +165,7 @@ func (e *Engine) Start() error {
 			e.log.Warn("changes by other processes will not be seen until restart", "error", err)
 		}
 	}()
+	go e.retain(watchCtx, time.Hour)
 	e.log.Info("engine started", "listen", e.addr.String(), "home", e.cfg.Home)
 	return nil
 }

@@ -18,6 +18,10 @@ func (e *Engine) routes(p *proxy.Handler) http.Handler {
 	mux.Handle("/v1beta/", p)
 	mux.Handle("/api/", api.WithTokenFunc(e.keys.Admin, e.api.Handler()))
 	mux.HandleFunc("GET /health", e.health)
+	mux.Handle("GET /health/ready", e.obs.ready)
+	// Metrics answer without the admin token, as scrapers expect; the Host
+	// check and the loopback listener still apply.
+	mux.Handle("GET /metrics", e.obs.metrics.Handler())
 	mux.HandleFunc("HEAD /{$}", proxy.Probe)
 	mux.Handle("/", dashboard(e.opts.Assets))
 	return hostGuard(e.cfg.Listen, securityHeaders(mux))

@@ -28,7 +28,7 @@ type attemptResult struct {
 
 // attempt tries the request on one candidate.
 func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Request, in inbound,
-	c balance.Candidate, rec *store.RequestLog) attemptResult {
+	c balance.Candidate, rec *store.RequestLog, capt *capture) attemptResult {
 	ch := c.Channel
 	began := time.Now()
 	end := h.bal.Begin(c, began)
@@ -135,9 +135,9 @@ func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Re
 	ttft := time.Since(began)
 	rec.Status = resp.StatusCode
 	if up.decoded() {
-		h.respondConverted(w, r, resp, actx, up, rec)
+		h.respondConverted(w, r, resp, actx, up, rec, capt)
 	} else {
-		h.relayPassthrough(w, r, resp, actx, in, ch, rec)
+		h.relayPassthrough(w, r, resp, actx, in, ch, rec, capt)
 	}
 	end(balance.Outcome{OK: true, Status: resp.StatusCode, TTFT: ttft, Now: time.Now()})
 	return attemptResult{done: true, ok: true}

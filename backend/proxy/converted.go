@@ -21,7 +21,7 @@ const maxReplyBody = 64 << 20
 // successful response: decoded and re-encoded whole when not streamed,
 // event by event when streamed.
 func (h *Handler) respondConverted(w http.ResponseWriter, r *http.Request, resp *http.Response,
-	ctx context.Context, up *upstream, rec *store.RequestLog) {
+	ctx context.Context, up *upstream, rec *store.RequestLog, capt *capture) {
 	start := rec.Time
 	opts := protocol.EncodeOptions{Model: up.clientModel, IncludeUsage: up.includeUsage}
 	copyRetryHeaders(w.Header(), resp.Header)
@@ -44,6 +44,8 @@ func (h *Handler) respondConverted(w http.ResponseWriter, r *http.Request, resp 
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
 		w.Write(out)
+		capt.Write(out)
+		rec.ResponseBytes = int64(len(out))
 		return
 	}
 
@@ -73,6 +75,8 @@ func (h *Handler) respondConverted(w http.ResponseWriter, r *http.Request, resp 
 		if _, err := w.Write(b); err != nil {
 			return false
 		}
+		capt.Write(b)
+		rec.ResponseBytes += int64(len(b))
 		return rc.Flush() == nil
 	}
 	defer func() {

@@ -46,6 +46,21 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, in inbound) {
 	if plan.stripped != nil {
 		in.body = plan.stripped
 	}
+	in.estimate = plan.summary.Tokens
+	rec.RequestBytes = int64(len(in.body))
+	var respCapture *capture
+	if h.opts.CaptureBodies != nil && h.opts.CaptureBodies() {
+		reqCapture := &capture{}
+		reqCapture.Write(in.body)
+		respCapture = &capture{}
+		defer func() {
+			secrets := []string{h.accessKey()}
+			if ch := plan.channelByID(rec.ChannelID); ch != nil {
+				secrets = append(secrets, ch.Keys()...)
+			}
+			rec.RequestBody, rec.ResponseBody = reqCapture.String(secrets...), respCapture.String(secrets...)
+		}()
+	}
 	if len(plan.order) == 0 {
 		err := errNoChannel{}
 		rec.Status, rec.Error = http.StatusServiceUnavailable, err.Error()
@@ -62,7 +77,7 @@ candidates:
 			if ctx.Err() != nil {
 				break candidates
 			}
-			res := h.attempt(ctx, w, r, in, c, &rec)
+			res := h.attempt(ctx, w, r, in, c, &rec, respCapture)
 			if res.done {
 				if res.ok && plan.session != "" {
 					h.bal.Bind(plan.session, c.Channel.ID)
@@ -127,6 +142,16 @@ func (h *Handler) plan(in inbound, hdr http.Header, explain bool) plan {
 		p.order = h.bal.Order(strategy, cands, p.session, time.Now())
 	}
 	return p
+}
+
+// channelByID finds a candidate's channel, for redacting its keys.
+func (p *plan) channelByID(id int64) *store.Channel {
+	for _, c := range p.order {
+		if c.Channel.ID == id {
+			return c.Channel
+		}
+	}
+	return nil
 }
 
 // failure is what one failed attempt left behind.

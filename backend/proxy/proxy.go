@@ -53,6 +53,9 @@ type Options struct {
 	// Transport overrides the upstream HTTP transport (tests, benchmarks).
 	Transport http.RoundTripper
 	Recorder  Recorder
+	// CaptureBodies, when set and true, keeps the first 64 KiB of each
+	// request and response body in the request log, keys redacted.
+	CaptureBodies func() bool
 	// Balancer orders candidates and keeps channel health; nil makes one
 	// with default options.
 	Balancer *balance.Balancer
@@ -229,6 +232,9 @@ type inbound struct {
 	// query is the Gemini query string to keep (alt=sse), without the key.
 	query string
 	op    provider.Op
+	// estimate is routing's quick count of the prompt's tokens, the input
+	// usage of a passthrough reply that reports none.
+	estimate int
 }
 
 func parseInbound(f protocol.Format, r *http.Request, body []byte) (inbound, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/routex-app/routex/backend/observe"
 	"github.com/routex-app/routex/backend/store"
 	"io"
 	"mime"
@@ -27,7 +28,7 @@ type relayResult struct {
 // relay copies the upstream body to the client as it arrives, flushing after
 // every read so each SSE event leaves as soon as it lands. The body enforces
 // the idle limit itself (idleReader).
-func relay(w http.ResponseWriter, resp *http.Response, start time.Time) relayResult {
+func relay(w http.ResponseWriter, resp *http.Response, start time.Time, seen io.Writer) relayResult {
 	res := relayResult{sse: isEventStream(resp.Header), atBoundary: true}
 	rc := http.NewResponseController(w)
 	bp := bufPool.Get().(*[]byte)
@@ -44,6 +45,7 @@ func relay(w http.ResponseWriter, resp *http.Response, start time.Time) relayRes
 				res.err = werr
 				return res
 			}
+			seen.Write(buf[:n])
 			if n >= 2 {
 				copy(tail[:], buf[n-2:n])
 			} else {
@@ -92,11 +94,20 @@ func writeStreamError(w http.ResponseWriter, f protocol.Format, atBoundary bool,
 // reports a failure after the first byte in the only ways left: an error
 // event for streams, a cut connection otherwise.
 func (h *Handler) relayPassthrough(w http.ResponseWriter, r *http.Request, resp *http.Response, ctx context.Context,
-	in inbound, ch *store.Channel, rec *store.RequestLog) {
+	in inbound, ch *store.Channel, rec *store.RequestLog, capt *capture) {
 	copyResponseHeaders(w.Header(), resp.Header)
 	w.WriteHeader(resp.StatusCode)
-	res := relay(w, resp, rec.Time)
+	tee := observe.NewUsageTee(in.format, isEventStream(resp.Header))
+	res := relay(w, resp, rec.Time, io.MultiWriter(tee, capt))
 	rec.TTFTMS = res.firstByte.Milliseconds()
+	rec.ResponseBytes, rec.OutputTPS = tee.Bytes(), tee.OutputTPS()
+	if tee.HasUsage() {
+		recordUsage(rec, tee.Usage())
+	} else if in.estimate > 0 {
+		// The upstream reported nothing (an OpenAI stream without
+		// stream_options, say): the prompt's estimate, marked as such.
+		rec.InputTokens, rec.UsageEstimated = int64(in.estimate), true
+	}
 	if res.err == nil {
 		return
 	}

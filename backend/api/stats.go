@@ -1,0 +1,254 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/routex-app/routex/backend/store"
+)
+
+// StatsStore is what the stats endpoints need; *store.Store implements it.
+type StatsStore interface {
+	StatsSummary(ctx context.Context, from, to time.Time) (store.StatsSummary, error)
+	StatsTimeline(ctx context.Context, from, to time.Time, bucket time.Duration) ([]store.TimelineBucket, error)
+	StatsChannels(ctx context.Context, from, to time.Time) ([]store.ChannelStats, error)
+}
+
+// DefaultStatsRange is the range of a stats request that names none.
+const DefaultStatsRange = 24 * time.Hour
+
+// summaryView is StatsSummary as JSON.
+type summaryView struct {
+	From             time.Time `json:"from"`
+	To               time.Time `json:"to"`
+	Requests         int64     `json:"requests"`
+	Succeeded        int64     `json:"succeeded"`
+	Failed           int64     `json:"failed"`
+	SuccessRate      float64   `json:"success_rate"`
+	AvgLatencyMS     float64   `json:"avg_latency_ms"`
+	P95LatencyMS     float64   `json:"p95_latency_ms"`
+	AvgTTFTMS        float64   `json:"avg_ttft_ms"`
+	InputTokens      int64     `json:"input_tokens"`
+	OutputTokens     int64     `json:"output_tokens"`
+	CacheReadTokens  int64     `json:"cache_read_tokens"`
+	CacheWriteTokens int64     `json:"cache_write_tokens"`
+	CostUSD          float64   `json:"cost_usd"`
+}
+
+func newSummaryView(from, to time.Time, s store.StatsSummary) summaryView {
+	return summaryView{From: from.UTC(), To: to.UTC(), Requests: s.Requests, Succeeded: s.Succeeded, Failed: s.Failed,
+		SuccessRate: s.SuccessRate, AvgLatencyMS: s.AvgLatencyMS, P95LatencyMS: s.P95LatencyMS, AvgTTFTMS: s.AvgTTFTMS,
+		InputTokens: s.InputTokens, OutputTokens: s.OutputTokens, CacheReadTokens: s.CacheReadTokens,
+		CacheWriteTokens: s.CacheWriteTokens, CostUSD: s.CostUSD}
+}
+
+func (s *Server) statsStore(w http.ResponseWriter) (StatsStore, bool) {
+	ss, ok := s.store.(StatsStore)
+	if !ok {
+		writeError(w, http.StatusNotImplemented, "not_implemented", "this store keeps no statistics", nil)
+	}
+	return ss, ok
+}
+
+// statsRange reads ?range=24h|7d|30d (any count of m, h or d) or
+// ?from&to; from/to win over range, a missing to is now, and no range at
+// all is DefaultStatsRange up to now.
+func (s *Server) statsRange(q map[string][]string) (from, to time.Time, err error) {
+	get := func(k string) string {
+		if v := q[k]; len(v) > 0 {
+			return strings.TrimSpace(v[0])
+		}
+		return ""
+	}
+	ve := ValidationError{}
+	from, to = parseTime(ve, "from", get("from")), parseTime(ve, "to", get("to"))
+	if len(ve) > 0 {
+		return from, to, ve
+	}
+	if to.IsZero() {
+		to = s.obs.now()
+	}
+	if from.IsZero() {
+		span := DefaultStatsRange
+		if r := get("range"); r != "" {
+			if span, err = parseSpan(r); err != nil {
+				ve.add("range", "invalid_range", "range must be a count of minutes, hours or days such as 24h, 7d or 30d, not %q", r)
+				return from, to, ve
+			}
+		}
+		from = to.Add(-span)
+	}
+	if !to.After(from) {
+		ve.add("from", "invalid_range", "from (%s) must be before to (%s)", from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339))
+		return from, to, ve
+	}
+	return from, to, nil
+}
+
+func parseSpan(v string) (time.Duration, error) {
+	if len(v) < 2 {
+		return 0, strconv.ErrSyntax
+	}
+	n, err := strconv.Atoi(v[:len(v)-1])
+	if err != nil || n <= 0 || n > 3660 {
+		return 0, strconv.ErrSyntax
+	}
+	switch v[len(v)-1] {
+	case 'm':
+		return time.Duration(n) * time.Minute, nil
+	case 'h':
+		return time.Duration(n) * time.Hour, nil
+	case 'd':
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return 0, strconv.ErrSyntax
+}
+
+// statsSummary answers GET /api/stats/summary with the range's numbers and
+// "previous", the same-length range just before it, for change arrows.
+func (s *Server) statsSummary(w http.ResponseWriter, r *http.Request) {
+	ss, ok := s.statsStore(w)
+	if !ok {
+		return
+	}
+	from, to, err := s.statsRange(r.URL.Query())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cur, err := ss.StatsSummary(r.Context(), from, to)
+	if err != nil {
+		s.failObserve(w, r, err, "")
+		return
+	}
+	pfrom := from.Add(-to.Sub(from))
+	prev, err := ss.StatsSummary(r.Context(), pfrom, from)
+	if err != nil {
+		s.failObserve(w, r, err, "")
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		summaryView
+		Previous summaryView `json:"previous"`
+	}{newSummaryView(from, to, cur), newSummaryView(pfrom, from, prev)})
+}
+
+// bucketView is one TimelineBucket as JSON.
+type bucketView struct {
+	Start        time.Time `json:"start"`
+	Requests     int64     `json:"requests"`
+	Failed       int64     `json:"failed"`
+	InputTokens  int64     `json:"input_tokens"`
+	OutputTokens int64     `json:"output_tokens"`
+	CostUSD      float64   `json:"cost_usd"`
+	AvgLatencyMS float64   `json:"avg_latency_ms"`
+	AvgTTFTMS    float64   `json:"avg_ttft_ms"`
+}
+
+// autoBucket picks a bucket that gives a readable chart: minutes up to 3
+// hours, hours up to 8 days, days beyond.
+func autoBucket(span time.Duration) string {
+	switch {
+	case span <= 3*time.Hour:
+		return "minute"
+	case span <= 8*24*time.Hour:
+		return "hour"
+	}
+	return "day"
+}
+
+func bucketSize(name string) (time.Duration, bool) {
+	switch name {
+	case "minute":
+		return time.Minute, true
+	case "hour":
+		return time.Hour, true
+	case "day":
+		return 24 * time.Hour, true
+	}
+	return 0, false
+}
+
+// statsTimeline answers GET /api/stats/timeline?range|from&to&bucket=minute|hour|day
+// with contiguous buckets, empty ones included.
+func (s *Server) statsTimeline(w http.ResponseWriter, r *http.Request) {
+	ss, ok := s.statsStore(w)
+	if !ok {
+		return
+	}
+	from, to, err := s.statsRange(r.URL.Query())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	name := strings.TrimSpace(r.URL.Query().Get("bucket"))
+	if name == "" {
+		name = autoBucket(to.Sub(from))
+	}
+	size, ok := bucketSize(name)
+	if !ok {
+		s.fail(w, r, ValidationError{"bucket": {Code: "invalid_bucket",
+			Message: "bucket must be minute, hour or day, not " + strconv.Quote(name)}})
+		return
+	}
+	buckets, err := ss.StatsTimeline(r.Context(), from, to, size)
+	if err != nil {
+		s.failObserve(w, r, err, "")
+		return
+	}
+	views := make([]bucketView, len(buckets))
+	for i, b := range buckets {
+		views[i] = bucketView{Start: b.Start.UTC(), Requests: b.Requests, Failed: b.Failed, InputTokens: b.InputTokens,
+			OutputTokens: b.OutputTokens, CostUSD: b.CostUSD, AvgLatencyMS: b.AvgLatencyMS, AvgTTFTMS: b.AvgTTFTMS}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"from": from.UTC(), "to": to.UTC(), "bucket": name, "buckets": views})
+}
+
+// channelStatsView is one ChannelStats as JSON, with the channel's live
+// health when the engine provides it.
+type channelStatsView struct {
+	ChannelID    int64   `json:"channel_id"`
+	Channel      string  `json:"channel"`
+	Requests     int64   `json:"requests"`
+	Failed       int64   `json:"failed"`
+	Share        float64 `json:"share"`
+	SuccessRate  float64 `json:"success_rate"`
+	AvgLatencyMS float64 `json:"avg_latency_ms"`
+	AvgTTFTMS    float64 `json:"avg_ttft_ms"`
+	CostUSD      float64 `json:"cost_usd"`
+	InputTokens  int64   `json:"input_tokens"`
+	OutputTokens int64   `json:"output_tokens"`
+	Health       any     `json:"health,omitempty"`
+}
+
+// statsChannels answers GET /api/stats/channels?range|from&to with each
+// channel's share of requests and its health.
+func (s *Server) statsChannels(w http.ResponseWriter, r *http.Request) {
+	ss, ok := s.statsStore(w)
+	if !ok {
+		return
+	}
+	from, to, err := s.statsRange(r.URL.Query())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	chans, err := ss.StatsChannels(r.Context(), from, to)
+	if err != nil {
+		s.failObserve(w, r, err, "")
+		return
+	}
+	views := make([]channelStatsView, len(chans))
+	for i, c := range chans {
+		views[i] = channelStatsView{ChannelID: c.ChannelID, Channel: c.ChannelName, Requests: c.Requests, Failed: c.Failed,
+			Share: c.Share, SuccessRate: c.SuccessRate, AvgLatencyMS: c.AvgLatencyMS, AvgTTFTMS: c.AvgTTFTMS,
+			CostUSD: c.CostUSD, InputTokens: c.InputTokens, OutputTokens: c.OutputTokens}
+		if s.health != nil && c.ChannelID != 0 {
+			views[i].Health = s.health(c.ChannelID)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"from": from.UTC(), "to": to.UTC(), "channels": views})
+}

@@ -1,0 +1,90 @@
+package observe
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+// fakeDB lets a test make the database unreachable or read-only without
+// breaking a real file.
+type fakeDB struct{ ping, write error }
+
+func (f fakeDB) Ping(context.Context) error          { return f.ping }
+func (f fakeDB) CheckWritable(context.Context) error { return f.write }
+
+func TestReady(t *testing.T) {
+	t.Parallel()
+	healthy := []ChannelReadiness{{Name: "a", Enabled: true, Healthy: true}, {Name: "b", Enabled: true}}
+	tests := []struct {
+		name       string
+		db         fakeDB
+		channels   []ChannelReadiness
+		heap, free uint64
+		wantCode   int
+		want       string
+		wantChecks map[string]string
+	}{
+		{"everything fine is ok", fakeDB{}, healthy, 100 << 20, 10 << 30, 200, StatusOK,
+			map[string]string{"database": "ok", "channels": "ok", "memory": "ok", "disk": "ok"}},
+		{"an unwritable database is unhealthy and answers 503", fakeDB{write: errors.New("attempt to write a readonly database")},
+			healthy, 100 << 20, 10 << 30, 503, StatusUnhealthy, map[string]string{"database": "unhealthy"}},
+		{"an unreachable database is unhealthy", fakeDB{ping: errors.New("sql: database is closed")},
+			healthy, 100 << 20, 10 << 30, 503, StatusUnhealthy, map[string]string{"database": "unhealthy"}},
+		{"no enabled channel is unhealthy", fakeDB{}, []ChannelReadiness{{Name: "a", Healthy: true}},
+			100 << 20, 10 << 30, 503, StatusUnhealthy, map[string]string{"channels": "unhealthy"}},
+		{"every enabled channel failing is degraded", fakeDB{}, []ChannelReadiness{{Name: "a", Enabled: true}},
+			100 << 20, 10 << 30, 200, StatusDegraded, map[string]string{"channels": "degraded"}},
+		{"a large heap is degraded", fakeDB{}, healthy, 2 << 30, 10 << 30, 200, StatusDegraded,
+			map[string]string{"memory": "degraded"}},
+		{"little free disk is degraded", fakeDB{}, healthy, 100 << 20, 200 << 20, 200, StatusDegraded,
+			map[string]string{"disk": "degraded"}},
+		{"almost no free disk is unhealthy", fakeDB{}, healthy, 100 << 20, 10 << 20, 503, StatusUnhealthy,
+			map[string]string{"disk": "unhealthy"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			rd := NewReady(ReadyOptions{
+				DB:        tc.db,
+				Channels:  func(context.Context) ([]ChannelReadiness, error) { return tc.channels, nil },
+				Home:      t.TempDir(),
+				HeapBytes: func() uint64 { return tc.heap },
+				FreeDisk:  func(string) (uint64, error) { return tc.free, nil },
+			})
+			rec := httptest.NewRecorder()
+			rd.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/health/ready", nil))
+			var rep ReadyReport
+			if err := json.Unmarshal(rec.Body.Bytes(), &rep); err != nil {
+				t.Fatal(err)
+			}
+			if rec.Code != tc.wantCode || rep.Status != tc.want {
+				t.Fatalf("%d %s, want %d %s: %s", rec.Code, rep.Status, tc.wantCode, tc.want, rec.Body)
+			}
+			got := map[string]Check{}
+			for _, c := range rep.Checks {
+				got[c.Name] = c
+				if c.Message == "" {
+					t.Errorf("check %s has no message", c.Name)
+				}
+			}
+			for name, st := range tc.wantChecks {
+				if got[name].Status != st {
+					t.Errorf("check %s = %+v, want %s", name, got[name], st)
+				}
+			}
+		})
+	}
+}
+
+func TestReadyRealDisk(t *testing.T) {
+	t.Parallel()
+	rd := NewReady(ReadyOptions{Home: t.TempDir()})
+	rep := rd.Check(t.Context())
+	if len(rep.Checks) != 2 || rep.Checks[1].Name != "disk" || rep.Checks[1].Message == "" {
+		t.Fatalf("checks = %+v", rep.Checks)
+	}
+}
