@@ -213,19 +213,37 @@ test('@anthropic-ai/sdk served by an OpenAI channel', async (t) => {
     assert.deepEqual(got.body.stream_options, { include_usage: true })
   })
 
-  await t.test('an upstream 429 is a RateLimitError naming the channel', async () => {
+  await t.test('an upstream 429 fails over to another channel: the SDK sees an answer', async () => {
     await activate('oai-limited', 'gpt-4.1')
-    await assert.rejects(
-      anthropicClient().messages.create({ model: 'claude-sonnet-4-6', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }),
-      (e) => {
-        assert.ok(e instanceof Anthropic.RateLimitError, `want RateLimitError, got ${e?.constructor?.name}: ${e?.message}`)
-        assert.equal(e.status, 429)
-        assert.match(e.message, /oai-limited/)
-        assert.equal(e.error?.error?.type, 'rate_limit_error')
-        return true
-      },
-    )
-    assert.equal(lastReceived().url, '/limited/v1/chat/completions')
+    const before = received.length
+    const msg = await anthropicClient().messages.create({ model: 'claude-sonnet-4-6', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] })
+    assert.equal(msg.type, 'message')
+    const urls = received.slice(before).map((r) => r.url)
+    assert.equal(urls[0], '/limited/v1/chat/completions', `first try: ${urls}`)
+    assert.ok(urls.length >= 2, `no failover after the 429: ${urls}`)
+  })
+
+  await t.test('when every channel answers 429, the SDK raises a RateLimitError naming the channel', async () => {
+    for (const name of ['oai', 'claude']) {
+      const res = await admin('PATCH', `/api/channels/${channels[name]}`, { enabled: false })
+      assert.equal(res.status, 200, `disable ${name}: ${res.status}`)
+    }
+    try {
+      await assert.rejects(
+        anthropicClient().messages.create({ model: 'claude-sonnet-4-6', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }),
+        (e) => {
+          assert.ok(e instanceof Anthropic.RateLimitError, `want RateLimitError, got ${e?.constructor?.name}: ${e?.message}`)
+          assert.equal(e.status, 429)
+          assert.match(e.message, /oai-limited/)
+          assert.equal(e.error?.error?.type, 'rate_limit_error')
+          return true
+        },
+      )
+    } finally {
+      for (const name of ['oai', 'claude']) {
+        await admin('PATCH', `/api/channels/${channels[name]}`, { enabled: true })
+      }
+    }
   })
 })
 
