@@ -25,7 +25,7 @@ wait_for() { # seconds, command...
   return 1
 }
 
-export ROUTEX_HOME=$home ROUTEX_ADMIN_TOKEN=$token ROUTEX_ACCESS_KEY=desktop-access-key
+export HOME=$home CLAUDE_CONFIG_DIR=$home/.claude ROUTEX_HOME=$home ROUTEX_ADMIN_TOKEN=$token ROUTEX_ACCESS_KEY=desktop-access-key
 
 # 1. A channel to show, created through the API of a headless run.
 "$bin" serve --listen "127.0.0.1:$port" >"$home/serve.out" 2>&1 &

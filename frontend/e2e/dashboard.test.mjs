@@ -1,6 +1,6 @@
 // Browser test of the dashboard against a real `routex serve`.
 //
-//   ROUTEX_BIN=/path/to/routex npm run e2e      (default: ../build/bin/routex)
+//   ROUTEX_BIN=/path/to/routex npm run e2e      (default: ../build/bin/routex-headless)
 //
 // Uses playwright-core with the system Chromium (/usr/bin/chromium, or
 // CHROMIUM_BIN); it never downloads a browser.
@@ -15,7 +15,7 @@ import { chromium } from 'playwright-core'
 import { freePort, sleep } from './helpers.mjs'
 
 const FRONTEND = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const BIN = path.resolve(FRONTEND, process.env.ROUTEX_BIN ?? '../build/bin/routex')
+const BIN = path.resolve(FRONTEND, process.env.ROUTEX_BIN ?? '../build/bin/routex-headless')
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium'
 const ADMIN_TOKEN = 'test-admin-token'
 const SECRET_KEY = 'sk-e2e-secret-1234'
@@ -125,7 +125,7 @@ test('dashboard lists, adds, validates, toggles and deletes channels', async (t)
   })
 
   await t.test('the page asks for the admin token, then shows the channel without its key', async () => {
-    await page.goto(base + '/', { timeout: STEP_MS })
+    await page.goto(base + '/#/channels', { timeout: STEP_MS })
     const input = page.getByTestId('token-input')
     await input.waitFor({ state: 'visible' })
     await input.fill(ADMIN_TOKEN)
@@ -185,8 +185,8 @@ test('dashboard lists, adds, validates, toggles and deletes channels', async (t)
 
   await t.test('the language switcher shows Chinese', async () => {
     await page.getByTestId('language-zh').click()
-    await page.getByText('渠道', { exact: true }).waitFor({ state: 'visible' })
+    await page.getByRole('heading', { name: '渠道', exact: true }).waitFor({ state: 'visible' })
     await page.getByTestId('language-en').click()
-    await page.getByText('Channels', { exact: true }).waitFor({ state: 'visible' })
+    await page.getByRole('heading', { name: 'Channels', exact: true }).waitFor({ state: 'visible' })
   })
 })

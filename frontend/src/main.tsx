@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client'
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import './i18n'
 import './index.css'
+import { applyTheme } from './lib/theme'
 import { ApiError } from './api/client'
 import App from './App'
 
@@ -15,6 +16,8 @@ const queryClient = new QueryClient({
     },
   },
 })
+
+applyTheme()
 
 const root = document.getElementById('root')
 if (root) {

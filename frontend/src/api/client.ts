@@ -4,47 +4,11 @@
 // the desktop window the same calls pass without one. The token therefore
 // lives in sessionStorage only once the engine has asked for it (a 401).
 
-export const CHANNEL_TYPES = ['anthropic', 'openai', 'gemini'] as const
-export type ChannelType = (typeof CHANNEL_TYPES)[number]
-
-/** A channel as the engine returns it; the API key itself is never read back. */
-export interface Channel {
-  id: number
-  name: string
-  type: ChannelType
-  base_url: string
-  api_key_preview: string
-  models: string[]
-  model_map: Record<string, string>
-  priority: number
-  weight: number
-  enabled: boolean
-  headers: Record<string, string>
-  transformers: unknown[]
-  timeout_ms: number
-  created_at: string
-  updated_at: string
-}
-
-/** The body of POST /api/channels. */
-export interface NewChannel {
-  name: string
-  type: ChannelType
-  base_url: string
-  api_key: string
-  models: string[]
-  priority: number
-  weight: number
-  enabled: boolean
-}
-
-/** A partial update for PATCH /api/channels/{id}. */
-export type ChannelPatch = Partial<Omit<NewChannel, 'api_key'>> & { api_key?: string }
-
-export interface Health {
-  status: string
-  version: string
-}
+export * from './types'
+import type {
+  Channel, ChannelPatch, ChannelStat, Clients, Explanation, Health, Info, LogEntry, LogPage, NewChannel, PolledEvent,
+  RequestEvent, Routes, SecretName, Settings, StatsRange, Summary, TestResult, TimelineBucket,
+} from './types'
 
 /** One invalid field, as reported by a 400/409 response. */
 export interface FieldError {
@@ -178,8 +142,51 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   }
 }
 
+/** Query-string of the non-empty values, in insertion order ("" when none). */
+export function queryString(params: Record<string, string | number | undefined | null>): string {
+  const q = new URLSearchParams()
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null || v === '') continue
+    q.set(k, String(v))
+  }
+  const s = q.toString()
+  return s ? `?${s}` : ''
+}
+
+type Loose = Record<string, unknown>
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0)
+const str = (v: unknown): string => (typeof v === 'string' ? v : '')
+
+/** A log as the engine sends it ("channel" for the channel's name) in the dashboard's shape. */
+export function normalizeLog(l: LogEntry & { channel?: string }): LogEntry {
+  return { ...l, channel_name: l.channel_name ?? l.channel ?? '', attempts: l.attempts ?? [] }
+}
+
+/**
+ * The data of a "request" event in the dashboard's shape. The engine nests
+ * tokens ({input, output}) and names the cost "cost"; flat fields are read too.
+ */
+export function normalizeRequestEvent(raw: unknown): RequestEvent {
+  const d = (typeof raw === 'object' && raw !== null ? raw : {}) as Loose
+  const tokens = (typeof d.tokens === 'object' && d.tokens !== null ? d.tokens : {}) as Loose
+  return {
+    time: str(d.time) || new Date().toISOString(),
+    channel: str(d.channel),
+    model: str(d.model),
+    status: num(d.status),
+    latency_ms: num(d.latency_ms),
+    ttft_ms: num(d.ttft_ms),
+    input_tokens: num(d.input_tokens ?? tokens.input),
+    output_tokens: num(d.output_tokens ?? tokens.output),
+    cost_usd: num(d.cost_usd ?? d.cost),
+    scenario: str(d.scenario),
+    error: str(d.error) || undefined,
+  }
+}
+
 export const api = {
   health: () => request<Health>('GET', '/health'),
+  info: () => request<Info>('GET', '/api/info'),
   listChannels: async (): Promise<Channel[]> => {
     const res = await request<{ channels: Channel[] | null }>('GET', '/api/channels')
     return res.channels ?? []
@@ -188,4 +195,36 @@ export const api = {
   updateChannel: (id: number, patch: ChannelPatch) =>
     request<Channel>('PATCH', `/api/channels/${id}`, patch),
   deleteChannel: (id: number) => request<void>('DELETE', `/api/channels/${id}`),
+  orderChannels: (ids: number[]) => request<unknown>('PUT', '/api/channels/order', { ids }),
+  testChannel: (id: number) => request<TestResult>('POST', `/api/channels/${id}/test`),
+  testDraft: (c: NewChannel & { id?: number; api_keys?: string[] }) => request<TestResult>('POST', '/api/channels/test', c),
+
+  getRoutes: () => request<Routes>('GET', '/api/routes'),
+  putRoutes: (r: Routes) => request<Routes>('PUT', '/api/routes', r),
+  explain: (format: string, body: string, model = '') =>
+    request<Explanation>('POST', `/api/routes/explain${queryString({ format, model })}`, JSON.parse(body) as unknown),
+
+  logs: async (qs: string): Promise<LogPage> => {
+    const res = await request<LogPage>('GET', `/api/logs${qs}`)
+    return { logs: (res.logs ?? []).map(normalizeLog), next_cursor: res.next_cursor }
+  },
+  log: async (id: number) => normalizeLog(await request<LogEntry>('GET', `/api/logs/${id}`)),
+  summary: (range: StatsRange) => request<Summary>('GET', `/api/stats/summary?range=${range}`),
+  timeline: (range: StatsRange, bucket: string) =>
+    request<{ buckets: TimelineBucket[] | null }>('GET', `/api/stats/timeline?range=${range}&bucket=${bucket}`),
+  channelStats: async (range: StatsRange) => {
+    const res = await request<{ channels: (ChannelStat & { channel?: string })[] | null }>('GET', `/api/stats/channels?range=${range}`)
+    return { channels: (res.channels ?? []).map((c) => ({ ...c, channel_name: c.channel_name ?? c.channel ?? '' })) }
+  },
+  pollEvents: (since: number) =>
+    request<{ events: PolledEvent[] | null; next: number }>('GET', `/api/events?poll=1&since=${since}`),
+
+  clients: () => request<Clients>('GET', '/api/clients'),
+  attachClaude: () => request<unknown>('POST', '/api/clients/claude/attach', { mode: 'proxy' }),
+  detachClaude: () => request<unknown>('POST', '/api/clients/claude/detach'),
+
+  settings: () => request<Settings>('GET', '/api/settings'),
+  putSettings: (patch: Partial<Settings>) => request<Settings>('PUT', '/api/settings', patch),
+  reveal: (which: SecretName) => request<{ value: string }>('POST', '/api/settings/reveal', { which }),
+  regenerate: (which: SecretName) => request<{ value: string }>('POST', '/api/settings/regenerate', { which }),
 }

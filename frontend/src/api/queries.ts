@@ -1,11 +1,25 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { api, type Channel, type ChannelPatch, type NewChannel } from './client'
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { ApiError, api, type Channel, type ChannelPatch, type NewChannel } from './client'
+import type { Routes, SecretName, Settings, StatsRange } from './types'
 
 export const channelsKey = ['channels'] as const
 export const healthKey = ['health'] as const
+export const routesKey = ['routes'] as const
+export const settingsKey = ['settings'] as const
+export const statsKey = ['stats'] as const
+export const logsKey = ['logs'] as const
+
+/** True when the engine lacks that endpoint (404/405/501) or it is not wired in this process (503 unavailable). */
+export function isMissing(err: unknown): boolean {
+  return err instanceof ApiError && (err.status === 404 || err.status === 405 || err.status === 501 || (err.status === 503 && err.type === 'unavailable'))
+}
 
 export function useHealth() {
   return useQuery({ queryKey: healthKey, queryFn: api.health, staleTime: 60_000 })
+}
+
+export function useInfo() {
+  return useQuery({ queryKey: ['info'], queryFn: api.info, staleTime: 60_000 })
 }
 
 export function useChannels() {
@@ -29,7 +43,7 @@ export function useUpdateChannel() {
     mutationFn: ({ id, patch }: { id: number; patch: ChannelPatch }) => api.updateChannel(id, patch),
     onSuccess: (updated) => {
       qc.setQueryData<Channel[]>(channelsKey, (old) =>
-        old?.map((c) => (c.id === updated.id ? updated : c)),
+        old?.map((c) => (c.id === updated.id ? { ...c, ...updated } : c)),
       )
     },
   })
@@ -42,6 +56,100 @@ export function useDeleteChannel() {
     onSuccess: (_, id) => {
       qc.setQueryData<Channel[]>(channelsKey, (old) => old?.filter((c) => c.id !== id))
       void qc.invalidateQueries({ queryKey: channelsKey })
+    },
+  })
+}
+
+/** Saves a new priority order; the list shows it at once and rolls back on failure. */
+export function useOrderChannels() {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: (ids: number[]) => api.orderChannels(ids),
+    onMutate: async (ids) => {
+      await qc.cancelQueries({ queryKey: channelsKey })
+      const before = qc.getQueryData<Channel[]>(channelsKey)
+      qc.setQueryData<Channel[]>(channelsKey, (old) =>
+        old?.map((c) => (ids.includes(c.id) ? { ...c, priority: ids.indexOf(c.id) + 1 } : c)),
+      )
+      return { before }
+    },
+    onError: (_e, _ids, ctx) => qc.setQueryData(channelsKey, ctx?.before),
+    onSettled: () => void qc.invalidateQueries({ queryKey: channelsKey }),
+  })
+}
+
+export function useRoutes() {
+  return useQuery({ queryKey: routesKey, queryFn: api.getRoutes })
+}
+
+export function useSaveRoutes() {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: (r: Routes) => api.putRoutes(r),
+    onSuccess: (saved) => {
+      if (saved && typeof saved === 'object' && 'routes' in saved) qc.setQueryData(routesKey, saved)
+      void qc.invalidateQueries({ queryKey: routesKey })
+    },
+  })
+}
+
+export function useSummary(range: StatsRange) {
+  return useQuery({ queryKey: [...statsKey, 'summary', range], queryFn: () => api.summary(range), placeholderData: keepPreviousData })
+}
+
+export function useTimeline(range: StatsRange, bucket: string) {
+  return useQuery({
+    queryKey: [...statsKey, 'timeline', range, bucket],
+    queryFn: async () => (await api.timeline(range, bucket)).buckets ?? [],
+    placeholderData: keepPreviousData,
+  })
+}
+
+export function useChannelStats(range: StatsRange) {
+  return useQuery({
+    queryKey: [...statsKey, 'channels', range],
+    queryFn: async () => (await api.channelStats(range)).channels ?? [],
+    placeholderData: keepPreviousData,
+  })
+}
+
+export function useRecentLogs(limit: number) {
+  return useQuery({
+    queryKey: [...logsKey, 'recent', limit],
+    queryFn: async () => (await api.logs(`?limit=${limit}`)).logs ?? [],
+    retry: false,
+  })
+}
+
+export function useLog(id: number | null) {
+  return useQuery({ queryKey: [...logsKey, 'one', id], queryFn: () => api.log(id ?? 0), enabled: id !== null })
+}
+
+export function useClients() {
+  return useQuery({ queryKey: ['clients'], queryFn: api.clients, retry: false })
+}
+
+export function useSettings() {
+  return useQuery({ queryKey: settingsKey, queryFn: api.settings, retry: false })
+}
+
+export function useSaveSettings() {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: (patch: Partial<Settings>) => api.putSettings(patch),
+    onSuccess: (saved) => {
+      if (saved && typeof saved === 'object') qc.setQueryData(settingsKey, saved)
+      void qc.invalidateQueries({ queryKey: settingsKey })
+    },
+  })
+}
+
+export function useSecretAction(kind: 'reveal' | 'regenerate') {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: (which: SecretName) => (kind === 'reveal' ? api.reveal(which) : api.regenerate(which)),
+    onSuccess: () => {
+      if (kind === 'regenerate') void qc.invalidateQueries({ queryKey: settingsKey })
     },
   })
 }

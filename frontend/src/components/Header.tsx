@@ -1,15 +1,19 @@
 import { useTranslation } from 'react-i18next'
+import type { Page } from '../lib/router'
 import { LanguageSwitcher } from './LanguageSwitcher'
+import { Nav } from './Nav'
+import { ThemeSwitcher } from './ThemeSwitcher'
 
-export function Header() {
+/** The app shell's sidebar: brand, page navigation, language and theme. */
+export function Header({ page }: { page: Page }) {
   const { t } = useTranslation()
   return (
-    <header className="border-b border-slate-200 bg-white/80 backdrop-blur dark:border-slate-800 dark:bg-slate-900/80">
-      <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-3 sm:px-6">
-        <div className="flex items-center gap-3">
+    <header className="border-b border-slate-200 bg-white/80 backdrop-blur lg:w-60 lg:shrink-0 lg:border-r lg:border-b-0 dark:border-slate-800 dark:bg-slate-900/80">
+      <div className="flex flex-wrap items-center justify-between gap-3 px-4 py-3 lg:sticky lg:top-0 lg:h-screen lg:flex-col lg:flex-nowrap lg:items-stretch lg:justify-start lg:gap-6 lg:px-4 lg:py-6">
+        <div className="flex items-center gap-3 lg:px-2">
           <div
             aria-hidden="true"
-            className="grid size-8 place-items-center rounded-lg bg-gradient-to-br from-indigo-500 to-cyan-500 font-bold text-white shadow-sm"
+            className="grid size-9 shrink-0 place-items-center rounded-xl bg-gradient-to-br from-indigo-500 to-cyan-500 font-bold text-white shadow-sm"
           >
             {t('app.name').charAt(0)}
           </div>
@@ -20,7 +24,11 @@ export function Header() {
             <p className="text-xs text-slate-500 dark:text-slate-400">{t('app.tagline')}</p>
           </div>
         </div>
-        <LanguageSwitcher />
+        <Nav current={page} />
+        <div className="flex flex-wrap items-center gap-2 lg:mt-auto lg:flex-col lg:items-start">
+          <LanguageSwitcher />
+          <ThemeSwitcher />
+        </div>
       </div>
     </header>
   )

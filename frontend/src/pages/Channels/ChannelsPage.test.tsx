@@ -29,6 +29,7 @@ describe('Channels page', () => {
   const fetchMock = vi.fn<typeof fetch>()
   beforeEach(async () => {
     sessionStorage.clear()
+    window.location.hash = '#/channels'
     await i18n.changeLanguage('en')
     vi.stubGlobal('fetch', fetchMock)
   })

@@ -1,75 +1,97 @@
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
+import { api, type Channel } from '../../api/client'
 import { useChannels } from '../../api/queries'
-import { errorMessage } from '../../api/errors'
 import { Button } from '../../components/Button'
-import { ChannelForm } from './ChannelForm'
+import { ErrorBox, PageHeader } from '../../components/ui'
+import { ChannelDialog, draftOf, type Draft } from './ChannelDialog'
+import type { TestState } from './ChannelRow'
 import { ChannelTable } from './ChannelTable'
 import { EmptyState } from './EmptyState'
+
+type DialogState = { mode: 'add'; initial?: Draft } | { mode: 'edit'; channel: Channel } | null
 
 export function ChannelsPage() {
   const { t } = useTranslation()
   const channels = useChannels()
-  const [formOpen, setFormOpen] = useState(false)
+  const [dialog, setDialog] = useState<DialogState>(null)
   const [notice, setNotice] = useState<string | null>(null)
+  const [tests, setTests] = useState<Record<number, TestState | undefined>>({})
+  const now = Date.now()
 
-  const openForm = () => {
+  const runTest = async (c: Channel) => {
+    setTests((s) => ({ ...s, [c.id]: { pending: true } }))
+    try {
+      const result = await api.testChannel(c.id)
+      setTests((s) => ({ ...s, [c.id]: { pending: false, result } }))
+    } catch (error) {
+      setTests((s) => ({ ...s, [c.id]: { pending: false, error } }))
+    }
+    void channels.refetch()
+  }
+
+  const testAll = () => {
+    for (const c of channels.data ?? []) if (c.enabled) void runTest(c)
+  }
+
+  const open = (d: DialogState) => {
     setNotice(null)
-    setFormOpen(true)
+    setDialog(d)
   }
 
   return (
     <section className="space-y-6" data-testid="channels-page">
-      <div className="flex flex-wrap items-end justify-between gap-4">
-        <div>
-          <h2 className="text-2xl font-semibold tracking-tight">{t('channels.title')}</h2>
-          <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{t('channels.subtitle')}</p>
-        </div>
-        {!formOpen && (
-          <Button variant="primary" onClick={openForm} data-testid="add-channel">
-            <span aria-hidden="true">+</span>
-            {t('channels.add')}
-          </Button>
-        )}
-      </div>
+      <PageHeader
+        title={t('channels.title')}
+        subtitle={t('channels.subtitle')}
+        actions={
+          <>
+            {(channels.data?.length ?? 0) > 0 && (
+              <Button onClick={testAll} data-testid="test-all">{t('channels.test.all')}</Button>
+            )}
+            <Button variant="primary" onClick={() => open({ mode: 'add' })} data-testid="add-channel">
+              <span aria-hidden="true">+</span>
+              {t('channels.add')}
+            </Button>
+          </>
+        }
+      />
 
       {notice && (
-        <p
-          role="status"
-          className="rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-2 text-sm text-emerald-800 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-300"
-          data-testid="notice"
-        >
+        <p role="status" data-testid="notice"
+          className="rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-2 text-sm text-emerald-800 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-300">
           {notice}
         </p>
       )}
 
-      {formOpen && (
-        <ChannelForm
-          onCancel={() => setFormOpen(false)}
-          onCreated={(name) => {
-            setFormOpen(false)
-            setNotice(t('form.created', { name }))
+      {dialog && (
+        <ChannelDialog
+          key={dialog.mode === 'edit' ? `edit-${dialog.channel.id}` : 'add'}
+          channel={dialog.mode === 'edit' ? dialog.channel : undefined}
+          initial={dialog.mode === 'add' ? dialog.initial : undefined}
+          onCancel={() => setDialog(null)}
+          onDone={(name, created) => {
+            setDialog(null)
+            setNotice(t(created ? 'form.created' : 'form.saved', { name }))
           }}
         />
       )}
 
       {channels.isPending ? (
-        <p className="text-sm text-slate-500" data-testid="channels-loading">
-          {t('channels.loading')}
-        </p>
+        <p className="text-sm text-slate-500" data-testid="channels-loading">{t('channels.loading')}</p>
       ) : channels.isError ? (
-        <div
-          role="alert"
-          className="flex items-center justify-between gap-4 rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-300"
-          data-testid="channels-error"
-        >
-          <span>{t('channels.loadFailed', { message: errorMessage(t, channels.error) })}</span>
-          <Button onClick={() => void channels.refetch()}>{t('channels.retry')}</Button>
-        </div>
+        <ErrorBox error={channels.error} onRetry={() => void channels.refetch()} testId="channels-error" />
       ) : channels.data.length === 0 ? (
-        !formOpen && <EmptyState onAdd={openForm} />
+        !dialog && <EmptyState onAdd={() => open({ mode: 'add' })} />
       ) : (
-        <ChannelTable channels={channels.data} />
+        <ChannelTable
+          channels={channels.data}
+          now={now}
+          tests={tests}
+          onTest={(c) => void runTest(c)}
+          onEdit={(c) => open({ mode: 'edit', channel: c })}
+          onDuplicate={(c) => open({ mode: 'add', initial: draftOf(c, true) })}
+        />
       )}
     </section>
   )

@@ -1,0 +1,270 @@
+// Wire types of the engine's admin API (snake_case, as the engine sends them).
+
+export const CHANNEL_TYPES = ['anthropic', 'openai', 'gemini'] as const
+export type ChannelType = (typeof CHANNEL_TYPES)[number]
+
+/** Breaker and cooldown state of one channel, from the balancer. */
+export interface ChannelHealth {
+  state: 'closed' | 'open' | 'half_open' | string
+  failures?: number
+  cooldown_until?: string
+  last_error?: string
+  ttft_ms?: number
+  in_flight?: number
+  requests?: number
+  failed?: number
+}
+
+/** A channel as the engine returns it; the API key itself is never read back. */
+export interface Channel {
+  id: number
+  name: string
+  type: ChannelType
+  base_url: string
+  api_key_preview: string
+  api_key_previews?: string[]
+  key_count?: number
+  models: string[]
+  model_map: Record<string, string>
+  priority: number
+  weight: number
+  enabled: boolean
+  headers: Record<string, string>
+  transformers: unknown[]
+  timeout_ms: number
+  created_at: string
+  updated_at: string
+  health?: ChannelHealth
+}
+
+/** The body of POST /api/channels. */
+export interface NewChannel {
+  name: string
+  type: ChannelType
+  base_url: string
+  api_key: string
+  models: string[]
+  priority: number
+  weight: number
+  enabled: boolean
+}
+
+/** A partial update for PATCH /api/channels/{id}. */
+export type ChannelPatch = Partial<Omit<NewChannel, 'api_key'>> & { api_key?: string }
+
+export interface Health {
+  status: string
+  version: string
+}
+
+export type TestVerdict = 'ok' | 'slow' | 'auth_failed' | 'not_found' | 'unreachable' | 'error'
+
+/** The answer of a connection test. */
+export interface TestResult {
+  verdict: TestVerdict
+  message: string
+  status?: number
+  model?: string
+  connect_ms?: number
+  ttft_ms?: number
+  total_ms?: number
+  stream_ttft_ms?: number
+  models?: string[]
+}
+
+export const SCENARIOS = ['default', 'background', 'think', 'long_context', 'web_search', 'image'] as const
+export type Scenario = (typeof SCENARIOS)[number]
+
+export const STRATEGIES = ['priority', 'round_robin', 'weighted', 'least_used', 'latency'] as const
+
+/** One routing rule; empty conditions are left out on the wire. */
+export interface Rule {
+  name: string
+  enabled?: boolean
+  model?: string
+  has_tools?: boolean
+  has_image?: boolean
+  min_tokens?: number
+  max_tokens?: number
+  keyword?: string
+  header?: string
+  expr?: string
+  targets: string[]
+  strategy?: string
+}
+
+/** GET/PUT /api/routes. */
+export interface Routes {
+  strategy: string
+  routes: Partial<Record<Scenario, string[]>>
+  strategies: Partial<Record<Scenario, string>>
+  long_context_threshold: number
+  background_model: string
+  rules: Rule[] | null
+}
+
+export interface ExplainTarget {
+  channel_id: number
+  channel: string
+  type: string
+  model: string
+  converted: boolean
+  available: boolean
+  health: string
+}
+
+export interface Explanation {
+  format: string
+  model: string
+  scenario: string
+  rule?: string
+  strategy: string
+  session_key?: string
+  reasons: string[] | null
+  targets: ExplainTarget[] | null
+  summary?: Record<string, unknown>
+}
+
+export interface Info {
+  version: string
+  listen: string
+  base_url: string
+  home: string
+  uptime_s: number
+}
+
+export interface Attempt {
+  channel: string
+  status: number
+  error?: string
+  latency_ms: number
+}
+
+/** One request log entry. */
+export interface LogEntry {
+  id: number
+  time: string
+  format: string
+  channel_id: number
+  channel_name: string
+  client_model: string
+  upstream_model: string
+  status: number
+  stream: boolean
+  latency_ms: number
+  ttft_ms: number
+  input_tokens: number
+  output_tokens: number
+  cache_read_tokens: number
+  cache_write_tokens: number
+  usage_estimated: boolean
+  cost_usd: number
+  scenario: string
+  rule: string
+  error: string
+  user_agent: string
+  attempts: Attempt[] | null
+  request_body?: string
+  response_body?: string
+}
+
+export interface LogPage {
+  logs: LogEntry[] | null
+  /** Where the next page starts; 0 (or "") on the last page. */
+  next_cursor: number | string
+}
+
+export type StatsRange = '24h' | '7d' | '30d'
+
+export interface SummaryFields {
+  requests: number
+  succeeded: number
+  failed: number
+  success_rate: number
+  avg_latency_ms: number
+  p95_latency_ms: number
+  avg_ttft_ms: number
+  input_tokens: number
+  output_tokens: number
+  cache_read_tokens: number
+  cache_write_tokens: number
+  cost_usd: number
+}
+
+export interface Summary extends SummaryFields {
+  previous?: SummaryFields
+}
+
+export interface TimelineBucket {
+  start: string
+  requests: number
+  failed: number
+  input_tokens: number
+  output_tokens: number
+  cost_usd: number
+  avg_latency_ms: number
+  avg_ttft_ms: number
+}
+
+export interface ChannelStat {
+  channel_id: number
+  channel_name: string
+  requests: number
+  failed: number
+  share: number
+  success_rate: number
+  avg_latency_ms: number
+  avg_ttft_ms: number
+  cost_usd: number
+  input_tokens: number
+  output_tokens: number
+}
+
+/** The "request" event of /api/events. */
+export interface RequestEvent {
+  time: string
+  channel: string
+  model: string
+  status: number
+  latency_ms: number
+  ttft_ms: number
+  input_tokens: number
+  output_tokens: number
+  cost_usd: number
+  scenario: string
+  error?: string
+}
+
+export interface PolledEvent {
+  seq: number
+  topic: string
+  data: unknown
+}
+
+export type ClientStatus = 'attached' | 'not_attached' | 'attached_elsewhere' | 'error'
+
+export interface ClientState {
+  status: ClientStatus
+  path: string
+  base_url: string
+  error?: string
+}
+
+export type Clients = Record<string, ClientState | undefined>
+
+export type Theme = 'light' | 'dark' | 'system'
+
+export interface Settings {
+  listen: string
+  language: string
+  theme: Theme
+  log_retention_days: number
+  capture_bodies: boolean
+  access_key_preview: string
+  admin_token_preview: string
+  version: string
+  home: string
+  restart_required: boolean
+}
+
+export type SecretName = 'access_key' | 'admin_token'
