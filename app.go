@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -98,6 +99,17 @@ func (a *App) quit() {
 	wruntime.Quit(a.ctx)
 }
 
+// domReady opens the page named by ROUTEX_PAGE (dashboard, channels,
+// routing, logs, settings), set by `routex --page`: for scripts that
+// screenshot or demonstrate a page, and for desktop shortcuts.
+func (a *App) domReady(ctx context.Context) {
+	page := os.Getenv("ROUTEX_PAGE")
+	if page == "" || strings.ContainsAny(page, "'\"\\<>") {
+		return
+	}
+	wruntime.WindowExecJS(ctx, "location.hash = '#/"+page+"'")
+}
+
 func (a *App) shutdown(context.Context) {
 	if a.trayCancel == nil {
 		return
@@ -148,6 +160,7 @@ func runWindow(e *engine.Engine) error {
 			Handler: http.Handler(e.DesktopHandler()),
 		},
 		OnStartup:     app.startup,
+		OnDomReady:    app.domReady,
 		OnShutdown:    app.shutdown,
 		OnBeforeClose: app.beforeClose,
 		Linux:         &linux.Options{ProgramName: "routex", Icon: icon, WebviewGpuPolicy: linux.WebviewGpuPolicyOnDemand},

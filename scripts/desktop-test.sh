@@ -2,11 +2,14 @@
 # Starts the desktop binary in a real window under Xvfb and a private D-Bus
 # session, checks that the window opened and that its dashboard loaded the
 # channel list through the in-process API, and saves a screenshot.
+# Then it takes the screenshots the README points to: the dashboard and the
+# channels page, in English and Chinese, in build/screenshots/.
 #   scripts/desktop-test.sh build/bin/routex
 set -euo pipefail
 bin=$(realpath "${1:?usage: desktop-test.sh PATH_TO_ROUTEX}")
 out=$(pwd)/build/test-results
-mkdir -p "$out"
+shots=$(pwd)/build/screenshots
+mkdir -p "$out" "$shots"
 home=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 token=desktop-admin-token
@@ -58,4 +61,42 @@ awk -v s="$spread" 'BEGIN { exit !(s > 0.02) }' || fail "the screenshot is blank
 pkill -TERM -f -- "--listen 127.0.0.1:$port --log-level debug" || fail "desktop process not found"
 stopped() { grep -q '"msg":"engine stopped"' "$home/logs/routex.log"; }
 wait_for 15 stopped || fail "SIGTERM did not shut the engine down gracefully"
+# 4. Screenshots with some traffic to show: a mock upstream, a few requests.
+node scripts/mock-upstream.mjs >"$home/mock.url" 2>"$home/mock.err" &
+pids+=($!)
+wait_for 10 test -s "$home/mock.url" || fail "the mock upstream did not start"
+mock=$(head -1 "$home/mock.url")
+"$bin" serve --listen "127.0.0.1:$port" >"$home/serve2.out" 2>&1 &
+serve_pid=$!
+wait_for 15 curl -fsS "http://127.0.0.1:$port/health" || fail "serve did not answer /health"
+api() { curl -fsS -X "$1" "http://127.0.0.1:$port$2" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' ${3:+-d "$3"}; }
+api POST /api/channels '{"name":"anthropic","type":"anthropic","base_url":"'"$mock"'","api_key":"sk-good-0000000000","models":["claude-sonnet-4-5"]}' >/dev/null
+api POST /api/channels '{"name":"deepseek","type":"openai","base_url":"https://api.deepseek.com/v1","api_key":"sk-ds-0000000000","models":["deepseek-chat"],"priority":2}' >/dev/null
+for i in 1 2 3 4 5 6; do
+  curl -fsS "http://127.0.0.1:$port/v1/messages" -H "x-api-key: desktop-access-key" -H 'Content-Type: application/json' \
+    -d '{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"hello '"$i"'"}]}' >/dev/null \
+    || fail "request $i through the engine failed"
+done
+kill -INT "$serve_pid"; wait "$serve_pid" || true
+
+shoot() { # language page
+  local lang=$1 page=$2 file="$shots/desktop-$1-$2.png"
+  # A fresh HOME each time: the window's own storage starts empty and
+  # takes the engine's language.
+  local winhome; winhome=$(mktemp -d -p "$home")
+  sed -i 's/"language": *"[a-z]*"/"language": "'"$lang"'"/' "$home/config.json"
+  HOME=$winhome dbus-run-session -- "$bin" --listen "127.0.0.1:$port" --page "$page" >"$home/shot.out" 2>&1 &
+  local app=$!
+  wait_for 30 xdotool search --name '^Routex$' || fail "no window for $lang/$page"
+  sleep 4 # charts animate in
+  import -display "$display" -window root "$file"
+  pkill -TERM -f -- "--listen 127.0.0.1:$port --page $page" || true
+  wait "$app" 2>/dev/null || true
+  wait_for 10 sh -c "! xdotool search --name '^Routex\$'" || true
+}
+for lang in en zh; do
+  for page in dashboard channels; do shoot "$lang" "$page"; done
+done
+echo "desktop-test: screenshots in $shots"
+
 echo "desktop-test: window opened, channel list loaded in-process, screenshot $out/desktop.png, clean shutdown on SIGTERM"

@@ -39,6 +39,7 @@ type flags struct {
 	home     string
 	listen   string
 	logLevel string
+	page     string
 }
 
 // NewRoot builds the command tree: `routex` (desktop), `routex serve`,
@@ -60,6 +61,9 @@ func NewRoot(rt Runtime) *cobra.Command {
 			case !hasDisplay():
 				fmt.Fprintln(out, tr.T("cli.noDisplay"))
 			default:
+				if f.page != "" {
+					os.Setenv("ROUTEX_PAGE", f.page) // read by the window once its page has loaded
+				}
 				return runDesktop(rt, f)
 			}
 			return serve(cmd.Context(), out, rt, f, tr)
@@ -69,6 +73,7 @@ func NewRoot(rt Runtime) *cobra.Command {
 	pf.StringVar(&f.home, "home", "", tr.T("cli.flagHome"))
 	pf.StringVar(&f.listen, "listen", "", tr.T("cli.flagListen"))
 	pf.StringVar(&f.logLevel, "log-level", "", tr.T("cli.flagLogLevel"))
+	root.Flags().StringVar(&f.page, "page", "", tr.T("cli.flagPage"))
 
 	root.AddCommand(&cobra.Command{
 		Use:   "serve",
@@ -88,6 +93,7 @@ func NewRoot(rt Runtime) *cobra.Command {
 	root.AddCommand(newDoctorCmd(f, tr, rt.Version))
 	root.AddCommand(newExportCmd(f, tr, rt.Version))
 	root.AddCommand(newImportCmd(f, tr, rt.Version))
+	root.AddCommand(newHealthCmd(f, tr))
 	root.AddCommand(&cobra.Command{
 		Use:   "version",
 		Short: tr.T("cli.versionShort"),
