@@ -1,21 +1,18 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
 
+	"github.com/routex-app/routex/backend/channeltest"
+
 	"github.com/spf13/cobra"
-	"github.com/tidwall/gjson"
 
 	"github.com/routex-app/routex/backend/i18n"
 	"github.com/routex-app/routex/backend/store"
@@ -76,99 +73,16 @@ type probeResult struct {
 	Error     string `json:"error,omitempty"`
 }
 
-// probeRequest builds the smallest request a channel's format accepts:
-// one short user message and max_tokens 1.
-func probeRequest(ctx context.Context, ch store.Channel, model string) (*http.Request, error) {
-	base := strings.TrimRight(ch.BaseURL, "/")
-	key := ch.Keys()[0]
-	var endpoint string
-	var body []byte
-	hdr := http.Header{"Content-Type": {"application/json"}}
-	msg := `"messages":[{"role":"user","content":"ping"}]`
-	m, _ := json.Marshal(model)
-	switch ch.Type {
-	case "anthropic":
-		endpoint = base + "/v1/messages"
-		body = []byte(`{"model":` + string(m) + `,"max_tokens":1,` + msg + `}`)
-		hdr.Set("anthropic-version", "2023-06-01")
-		if key != "" {
-			hdr.Set("x-api-key", key)
-		}
-	case "gemini":
-		endpoint = base + "/v1beta/models/" + url.PathEscape(model) + ":generateContent"
-		body = []byte(`{"contents":[{"role":"user","parts":[{"text":"ping"}]}],"generationConfig":{"maxOutputTokens":1}}`)
-		if key != "" {
-			hdr.Set("x-goog-api-key", key)
-		}
-	default:
-		endpoint = base + "/chat/completions"
-		body = []byte(`{"model":` + string(m) + `,"max_tokens":1,` + msg + `}`)
-		if key != "" {
-			hdr.Set("Authorization", "Bearer "+key)
-		}
-	}
-	req, err := http.NewRequestWithContext(ctx, "POST", endpoint, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header = hdr
-	for k, v := range ch.Headers {
-		req.Header.Set(k, v)
-	}
-	return req, nil
-}
-
-// probeChannel sends the tiny request and reports status and time. It
-// tests the channel's first model, as the upstream names it.
+// probeChannel runs the same connection test as the dashboard's Test
+// button (backend/channeltest) and keeps what the terminal shows.
 func probeChannel(ctx context.Context, client *http.Client, ch store.Channel) probeResult {
-	r := probeResult{Channel: ch.Name}
-	if len(ch.Models) == 0 {
-		r.Error = "the channel lists no model to test with: add one with --model"
-		return r
-	}
-	r.Model = ch.Models[0]
-	if up := ch.ModelMap[r.Model]; up != "" {
-		r.Model = up
-	}
-	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
-	defer cancel()
-	req, err := probeRequest(ctx, ch, r.Model)
-	if err != nil {
-		r.Error = err.Error()
-		return r
-	}
-	start := time.Now()
-	resp, err := client.Do(req)
-	r.LatencyMS = time.Since(start).Milliseconds()
-	if err != nil {
-		r.Error = err.Error()
-		if errors.Is(err, context.DeadlineExceeded) {
-			r.Error = fmt.Sprintf("no answer within %s", probeTimeout)
-		}
-		return r
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	r.Status = resp.StatusCode
-	r.OK = resp.StatusCode < 300
+	res := channeltest.Test(ctx, client, ch, channeltest.Options{Timeout: probeTimeout, SkipStream: true})
+	r := probeResult{Channel: ch.Name, Status: res.Status, LatencyMS: int64(res.TotalMS), Model: res.Model,
+		OK: res.Verdict == channeltest.OK || res.Verdict == channeltest.Slow}
 	if !r.OK {
-		r.Error = upstreamMessage(data)
+		r.Error = res.Message
 	}
 	return r
-}
-
-// upstreamMessage finds the message in any provider's error shape.
-func upstreamMessage(data []byte) string {
-	for _, p := range []string{"error.message", "error", "message", "0.error.message"} {
-		if v := gjson.GetBytes(data, p); v.Type == gjson.String && v.String() != "" {
-			return v.String()
-		}
-	}
-	s := strings.TrimSpace(string(data))
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
 }
 
 // testChannels runs the connection tests of chs one after another, with
