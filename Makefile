@@ -8,7 +8,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 DESKTOP_TAGS := desktop,production,webkit2_41
 BIN     := build/bin
 
-.PHONY: run deps deps-build frontend build build-headless test test-go test-frontend test-browser test-desktop test-tray bench lint clean
+.PHONY: run deps deps-build frontend build build-headless test test-go test-frontend test-browser test-desktop test-tray test-package package lint-workflows bench lint clean
 
 run: deps build
 	@echo "Starting Routex (ROUTEX_HOME=$${ROUTEX_HOME:-~/.config/routex})"
@@ -31,15 +31,16 @@ build: frontend
 build-headless: frontend
 	CGO_ENABLED=0 go build -ldflags "$(LDFLAGS)" -o $(BIN)/routex-headless .
 
-test: deps lint test-go test-frontend test-browser test-desktop test-tray
+test: deps lint test-go test-frontend test-browser test-desktop test-tray test-package
 	@echo "make test: all suites passed"
 
-lint: frontend
+lint: frontend lint-workflows
 	@unformatted=$$(gofmt -l main.go app.go app_headless.go backend locales); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
 	go vet -tags $(DESKTOP_TAGS) .
 	go vet -tags desktop ./backend/tray
+	GOOS=darwin go vet ./backend/autostart && GOOS=windows go vet ./backend/autostart
 
 test-go: frontend
 	go test -race -count=1 ./...
@@ -57,8 +58,24 @@ test-desktop: build
 test-tray: deps
 	scripts/tray-test.sh
 
-bench:
-	go test -run '^$$' -bench Overhead -benchmem -benchtime 2000x -count 5 ./backend/proxy | tee /dev/stderr | scripts/bench-ratio.sh
+# Linux packages in dist/: the desktop .deb and the headless .tar.gz.
+package: build build-headless
+	VERSION=$(VERSION) BIN=$(BIN) scripts/package-deb.sh
+
+# Builds the packages in a temporary folder, installs and removes the .deb,
+# and runs the headless binary (static, /health, dashboard, SIGTERM).
+test-package: build build-headless
+	VERSION=$(VERSION) BIN=$(BIN) scripts/package-test.sh
+
+# actionlint (installed by scripts/deps.sh) checks .github/workflows.
+lint-workflows: deps
+	PATH="$$PATH:$$(go env GOPATH)/bin" actionlint
+
+# Loopback benchmark of the real engine against a mock upstream, a bare
+# reverse proxy and a direct call: table, bench-results/<time>/results.json
+# and chart.svg, targets met or missed. Micro-benchmarks: go test -bench . ./backend/...
+bench: build-headless
+	go run ./bench -bin $(BIN)/routex-headless -out bench-results
 
 clean:
-	rm -rf $(BIN) frontend/dist frontend/test-results
+	rm -rf $(BIN) dist frontend/dist frontend/test-results

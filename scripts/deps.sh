@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 want=${1:-all}
 pkgs_build=(pkg-config build-essential libgtk-3-dev libwebkit2gtk-4.1-dev)
-pkgs_test=(xvfb xauth dbus dbus-x11 xdotool imagemagick chromium fonts-noto-cjk tmux)
+pkgs_test=(xvfb xauth dbus dbus-x11 xdotool imagemagick chromium fonts-noto-cjk tmux shellcheck desktop-file-utils)
 pkgs=("${pkgs_build[@]}")
 [ "$want" = all ] && pkgs+=("${pkgs_test[@]}")
 
@@ -42,6 +42,13 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 
 go mod download
+
+# actionlint checks .github/workflows (make lint-workflows); with shellcheck
+# present it also checks the workflows' shell steps.
+if [ "$want" = all ] && ! command -v actionlint >/dev/null 2>&1 && [ ! -x "$(go env GOPATH)/bin/actionlint" ]; then
+  echo "deps: installing actionlint"
+  go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.7
+fi
 
 if [ ! -d frontend/node_modules ] || [ frontend/package-lock.json -nt frontend/node_modules/.package-lock.json ]; then
   echo "deps: installing npm packages"

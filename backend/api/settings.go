@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/routex-app/routex/backend/autostart"
 	"github.com/routex-app/routex/backend/config"
 	"github.com/routex-app/routex/backend/logging"
 )
@@ -44,6 +45,28 @@ type settingsConf struct {
 	mu   sync.Mutex
 	cfg  config.Config
 	keys *config.Keys
+	// login starts Routex at login; nil where the running binary's path
+	// is unknown.
+	login Autostart
+}
+
+// Autostart is the login item that start_at_login switches.
+// autostart.Entry implements it for the running binary.
+type Autostart interface {
+	Enabled() (bool, error)
+	Enable() error
+	Disable() error
+}
+
+// SetAutostart replaces the login item, so tests never touch the user's.
+// Call it after SetConfig.
+func (s *Server) SetAutostart(a Autostart) {
+	if s.conf == nil {
+		return
+	}
+	s.conf.mu.Lock()
+	defer s.conf.mu.Unlock()
+	s.conf.login = a
 }
 
 // SetConfig connects the settings API to config.json in cfg.Home and to the
@@ -54,6 +77,9 @@ func (s *Server) SetConfig(cfg config.Config, keys *config.Keys) {
 		keys = config.NewKeys(cfg.AccessKey, cfg.AdminToken)
 	}
 	s.conf = &settingsConf{cfg: cfg, keys: keys}
+	if e, err := autostart.New(); err == nil {
+		s.conf.login = e
+	}
 }
 
 // settingsView is the JSON of GET /api/settings.
@@ -63,6 +89,7 @@ type settingsView struct {
 	Theme             string `json:"theme"`
 	LogRetentionDays  int    `json:"log_retention_days"`
 	CaptureBodies     bool   `json:"capture_bodies"`
+	StartAtLogin      bool   `json:"start_at_login"`
 	AccessKeyPreview  string `json:"access_key_preview"`
 	AdminTokenPreview string `json:"admin_token_preview"`
 	Version           string `json:"version"`
@@ -79,6 +106,7 @@ type settingsInput struct {
 	Theme            *string `json:"theme"`
 	LogRetentionDays *int    `json:"log_retention_days"`
 	CaptureBodies    *bool   `json:"capture_bodies"`
+	StartAtLogin     *bool   `json:"start_at_login"`
 
 	// Read-only fields a client may echo back from a GET; ignored.
 	AccessKeyPreview  *string `json:"access_key_preview"`
@@ -141,7 +169,7 @@ func (s *Server) getSettings(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) readSettings(ctx context.Context, ss SettingsStore) (settingsView, error) {
 	s.conf.mu.Lock()
-	cfg := s.conf.cfg
+	cfg, login := s.conf.cfg, s.conf.login
 	s.conf.mu.Unlock()
 	v := settingsView{Listen: cfg.Listen, Language: cfg.Language, Theme: DefaultTheme,
 		LogRetentionDays: DefaultLogRetentionDays, AccessKeyPreview: logging.Redact(s.conf.keys.Access()),
@@ -164,6 +192,13 @@ func (s *Server) readSettings(ctx context.Context, ss SettingsStore) (settingsVi
 		return v, err
 	} else if ok {
 		v.CaptureBodies, _ = strconv.ParseBool(c)
+	}
+	if login != nil {
+		on, err := login.Enabled()
+		if err != nil {
+			return v, err
+		}
+		v.StartAtLogin = on
 	}
 	return v, nil
 }
@@ -219,8 +254,36 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if in.StartAtLogin != nil {
+		if err := s.switchAutostart(*in.StartAtLogin); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	s.log.Info("settings updated", "boot", len(boot), "preferences", len(prefs))
 	s.getSettings(w, r)
+}
+
+// switchAutostart adds or removes the login item, touching it only when
+// its state changes: a client echoing a whole GET back changes nothing.
+func (s *Server) switchAutostart(on bool) error {
+	s.conf.mu.Lock()
+	defer s.conf.mu.Unlock()
+	if s.conf.login == nil {
+		return ValidationError{"start_at_login": {Code: "unavailable", Message: "start at login is not available: the path of the running program is unknown"}}
+	}
+	if cur, err := s.conf.login.Enabled(); err != nil || cur == on {
+		return err
+	}
+	if on {
+		if err := s.conf.login.Enable(); err != nil {
+			return err
+		}
+	} else if err := s.conf.login.Disable(); err != nil {
+		return err
+	}
+	s.log.Info("start at login switched", "enabled", on)
+	return nil
 }
 
 // patchConfig writes values to config.json and applies edit to the copy

@@ -33,6 +33,10 @@ type Options struct {
 	Transport http.RoundTripper
 	// ShutdownGrace bounds how long Stop waits for requests in flight.
 	ShutdownGrace time.Duration
+	// DisableRequestLog gives the proxy no recorder: no request log, cost,
+	// metrics or live events. Benchmarks use it to measure what recording
+	// costs; Routex itself always records.
+	DisableRequestLog bool
 }
 
 // Engine is one running Routex. Start and Stop are not safe to call
@@ -85,9 +89,13 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
 	e.obs = obs
+	var recorder proxy.Recorder = obs.recorder
+	if opts.DisableRequestLog {
+		recorder = nil
+	}
 	p := proxy.New(proxy.Options{
 		AccessKey: cfg.AccessKey, AccessKeyFunc: e.keys.Access, Timeouts: cfg.Timeouts, Logger: e.log,
-		Transport: transport, Recorder: obs.recorder, Balancer: e.bal, CaptureBodies: e.captureBodies,
+		Transport: transport, Recorder: recorder, Balancer: e.bal, CaptureBodies: e.captureBodies,
 	}, st)
 	e.api = api.New(st, api.Info{
 		Version: opts.Version, Listen: cfg.Listen, BaseURL: "http://" + cfg.Listen, Home: cfg.Home, Started: time.Now(),

@@ -40,7 +40,7 @@ func (h *Handler) respondConverted(w http.ResponseWriter, r *http.Request, resp 
 			return
 		}
 		recordUsage(rec, usage)
-		rec.TTFTMS = time.Since(start).Milliseconds()
+		rec.TTFTMS = max(1, time.Since(start).Milliseconds())
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
 		w.Write(out)

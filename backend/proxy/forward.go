@@ -37,7 +37,8 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, in inbound) {
 		UserAgent: r.UserAgent(),
 	}
 	defer func() {
-		rec.LatencyMS = time.Since(start).Milliseconds()
+		// Both are truncated to milliseconds; keep latency >= TTFT.
+		rec.LatencyMS = max(time.Since(start).Milliseconds(), rec.TTFTMS)
 		h.finish(rec)
 	}()
 

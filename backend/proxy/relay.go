@@ -99,7 +99,11 @@ func (h *Handler) relayPassthrough(w http.ResponseWriter, r *http.Request, resp 
 	w.WriteHeader(resp.StatusCode)
 	tee := observe.NewUsageTee(in.format, isEventStream(resp.Header))
 	res := relay(w, resp, rec.Time, io.MultiWriter(tee, capt))
-	rec.TTFTMS = res.firstByte.Milliseconds()
+	if res.firstByte > 0 {
+		// A first byte under a millisecond is still a first byte: 0 means
+		// "none came" to the stats and metrics.
+		rec.TTFTMS = max(1, res.firstByte.Milliseconds())
+	}
 	rec.ResponseBytes, rec.OutputTPS = tee.Bytes(), tee.OutputTPS()
 	if tee.HasUsage() {
 		recordUsage(rec, tee.Usage())

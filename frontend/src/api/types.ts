@@ -260,6 +260,8 @@ export interface Settings {
   theme: Theme
   log_retention_days: number
   capture_bodies: boolean
+  /** Absent when the engine cannot manage a login item on this system. */
+  start_at_login?: boolean
   access_key_preview: string
   admin_token_preview: string
   version: string

@@ -142,6 +142,15 @@ export function SettingsPage() {
               </div>
               <Switch checked={s.capture_bodies} label={t('settings.capture')} onChange={(v) => save.mutate({ capture_bodies: v })} data-testid="settings-capture" />
             </div>
+            {s.start_at_login !== undefined && (
+              <div className="flex items-start justify-between gap-4">
+                <div>
+                  <div className="text-sm font-medium">{t('settings.startAtLogin')}</div>
+                  <p className="text-xs text-slate-500 dark:text-slate-400">{t('settings.startAtLoginHelp')}</p>
+                </div>
+                <Switch checked={s.start_at_login} label={t('settings.startAtLogin')} onChange={(v) => save.mutate({ start_at_login: v })} data-testid="settings-autostart" />
+              </div>
+            )}
             {save.error && Object.keys(fields).length === 0 && (
               <p role="alert" className="text-sm text-red-600 dark:text-red-400">{errorMessage(t, save.error)}</p>
             )}
