@@ -205,6 +205,7 @@ func (e *Engine) Stop(ctx context.Context) error {
 		if serr := <-e.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
 			errs = append(errs, serr)
 		}
+		e.server = nil // a second Stop must not wait on served again
 	}
 	if e.stopWatch != nil {
 		e.stopWatch()

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/routex-app/routex/backend/suggest"
+
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
@@ -278,7 +280,7 @@ func regexpMessage(err error) string {
 func jsonMessage(err error) string {
 	msg := strings.TrimPrefix(err.Error(), "json: ")
 	if field, ok := strings.CutPrefix(msg, "unknown field "); ok {
-		if s := suggest(strings.Trim(field, `"`), jsonFieldNames()); s != "" {
+		if s := suggest.Closest(strings.Trim(field, `"`), jsonFieldNames()); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
 	}
@@ -295,7 +297,7 @@ func exprMessage(err error) string {
 	msg := fe.Message
 	if name, ok := strings.CutPrefix(msg, "unknown name "); ok {
 		// The name says where the problem is; a column would add nothing.
-		if s := suggest(name, summaryFieldNames()); s != "" {
+		if s := suggest.Closest(name, summaryFieldNames()); s != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", s)
 		}
 		return msg
@@ -322,37 +324,4 @@ func jsonFieldNames() []string {
 		names[i], _, _ = strings.Cut(t.Field(i).Tag.Get("json"), ",")
 	}
 	return names
-}
-
-// suggest returns the candidate closest to word (case-insensitive edit
-// distance at most 2), or "".
-func suggest(word string, candidates []string) string {
-	best, bestDist := "", 3
-	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(word), strings.ToLower(c)); d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

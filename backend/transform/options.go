@@ -149,6 +149,6 @@ func (o *options) checkUnknown(known []string) {
 			o.fail(k, "unknown option: this transformer takes no options")
 			continue
 		}
-		o.fail(k, "unknown option%s: known options are %q", suggest(k, known), known)
+		o.fail(k, "unknown option%s: known options are %q", didYouMean(k, known), known)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/routex-app/routex/backend/suggest"
 )
 
 // ConfigError is one problem in a channel's transformers JSON, found at
@@ -149,7 +151,7 @@ func (ps *parser) group(obj map[string]json.RawMessage, path string, outer int) 
 	}
 	for _, k := range sortedKeys(obj) {
 		if k != "models" && k != "use" {
-			ps.fail(path+"."+k, "unknown key%s: a group has \"models\" and \"use\"", suggest(k, []string{"models", "use"}))
+			ps.fail(path+"."+k, "unknown key%s: a group has \"models\" and \"use\"", didYouMean(k, []string{"models", "use"}))
 		}
 	}
 	var globs []string
@@ -177,7 +179,7 @@ func (ps *parser) group(obj map[string]json.RawMessage, path string, outer int) 
 func (ps *parser) add(name, namePath string, opts map[string]json.RawMessage, optsPath string, group int) {
 	b, ok := lookup(name)
 	if !ok {
-		ps.fail(namePath, "unknown transformer %q%s", name, suggest(name, Names()))
+		ps.fail(namePath, "unknown transformer %q%s", name, didYouMean(name, Names()))
 		return
 	}
 	o := &options{path: optsPath, raw: opts}
@@ -204,38 +206,12 @@ func sortedKeys(m map[string]json.RawMessage) []string {
 	return keys
 }
 
-// suggest returns ` (did you mean "x"?)` for the candidate closest to s,
+// didYouMean returns ` (did you mean "x"?)` for the candidate closest to s,
 // when one is close enough to be a typo, and "" otherwise.
-func suggest(s string, candidates []string) string {
-	best, bestD := "", 3 // at most two edits
-	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(s), c); d < bestD {
-			best, bestD = c, d
-		}
-	}
+func didYouMean(s string, candidates []string) string {
+	best := suggest.Closest(s, candidates)
 	if best == "" {
 		return ""
 	}
 	return " (did you mean " + strconv.Quote(best) + "?)"
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -1,0 +1,40 @@
+// Package suggest finds the word a user probably meant, so configuration
+// errors can say `unknown field "has_tool" (did you mean "has_tools"?)`
+// instead of leaving the typo for the user to spot.
+package suggest
+
+import "strings"
+
+// Closest returns the candidate nearest to word, ignoring case, when it is
+// within two edits (a typo rather than another word), and "" otherwise.
+func Closest(word string, candidates []string) string {
+	best, bestDist := "", 3
+	w := strings.ToLower(word)
+	for _, c := range candidates {
+		if d := editDistance(w, strings.ToLower(c)); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
