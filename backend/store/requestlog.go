@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -91,53 +92,107 @@ func (s *Store) InsertRequestLogs(ctx context.Context, logs []RequestLog) error 
 	return nil
 }
 
+// logInsertColumns are the columns of one request_logs row, in the order
+// logValues gives them.
+const logInsertColumns = `time, format, channel_id, channel_name, client_model, upstream_model, status,
+	stream, latency_ms, ttft_ms, input_tokens, output_tokens, error, user_agent, cache_read_tokens,
+	cache_write_tokens, usage_estimated, upstream_format, scenario, rule, attempts, session_key, cost_usd,
+	request_bytes, response_bytes, output_tps`
+
+const logInsertWidth = 26
+
+// rowsPerInsert is how many rows one INSERT carries: far fewer statement
+// executions than one per row, well under SQLite's variable limit.
+const rowsPerInsert = 32
+
+func logValues(dst []any, l RequestLog, now int64) []any {
+	at := now
+	if !l.Time.IsZero() {
+		at = l.Time.UnixMilli()
+	}
+	return append(dst, at, l.Format, l.ChannelID, l.ChannelName, l.ClientModel,
+		l.UpstreamModel, l.Status, l.Stream, l.LatencyMS, l.TTFTMS, l.InputTokens, l.OutputTokens,
+		l.Error, l.UserAgent, l.CacheReadTokens, l.CacheWriteTokens, l.UsageEstimated,
+		l.UpstreamFormat, l.Scenario, l.Rule, encodeAttempts(l.Attempts), l.SessionKey,
+		l.CostUSD, l.RequestBytes, l.ResponseBytes, l.OutputTPS)
+}
+
+func insertSQL(rows int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", logInsertWidth), ", ") + ")"
+	return "INSERT INTO request_logs (" + logInsertColumns + ") VALUES " +
+		strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
+}
+
 func (s *Store) insertRequestLogs(ctx context.Context, logs []RequestLog) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO request_logs (time, format, channel_id, channel_name,
-		client_model, upstream_model, status, stream, latency_ms, ttft_ms, input_tokens, output_tokens,
-		error, user_agent, cache_read_tokens, cache_write_tokens, usage_estimated, upstream_format,
-		scenario, rule, attempts, session_key, cost_usd, request_bytes, response_bytes, output_tps)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	var bodies *sql.Stmt // prepared on the first row that has a body
 	now := nowMS()
-	for _, l := range logs {
-		at := now
-		if !l.Time.IsZero() {
-			at = l.Time.UnixMilli()
+	// Rows go in multi-row statements, in order; a row with captured bodies
+	// goes alone, since its id links the bodies.
+	var full *sql.Stmt
+	args := make([]any, 0, rowsPerInsert*logInsertWidth)
+	flush := func(rows []RequestLog) error {
+		for len(rows) > 0 {
+			n := min(len(rows), rowsPerInsert)
+			args = args[:0]
+			for _, l := range rows[:n] {
+				args = logValues(args, l, now)
+			}
+			var err error
+			if n == rowsPerInsert {
+				if full == nil {
+					if full, err = tx.PrepareContext(ctx, insertSQL(rowsPerInsert)); err != nil {
+						return err
+					}
+				}
+				_, err = full.ExecContext(ctx, args...)
+			} else {
+				_, err = tx.ExecContext(ctx, insertSQL(n), args...)
+			}
+			if err != nil {
+				return err
+			}
+			rows = rows[n:]
 		}
-		res, err := stmt.ExecContext(ctx, at, l.Format, l.ChannelID, l.ChannelName, l.ClientModel,
-			l.UpstreamModel, l.Status, l.Stream, l.LatencyMS, l.TTFTMS, l.InputTokens, l.OutputTokens,
-			l.Error, l.UserAgent, l.CacheReadTokens, l.CacheWriteTokens, l.UsageEstimated,
-			l.UpstreamFormat, l.Scenario, l.Rule, encodeAttempts(l.Attempts), l.SessionKey,
-			l.CostUSD, l.RequestBytes, l.ResponseBytes, l.OutputTPS)
-		if err != nil {
+		return nil
+	}
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	pending := 0 // logs[start:start+pending] wait for a multi-row insert
+	start := 0
+	for i, l := range logs {
+		if l.RequestBody == "" && l.ResponseBody == "" {
+			if pending == 0 {
+				start = i
+			}
+			pending++
+			continue
+		}
+		if err := flush(logs[start : start+pending]); err != nil {
 			return err
 		}
-		if l.RequestBody == "" && l.ResponseBody == "" {
-			continue
+		pending = 0
+		res, err := tx.ExecContext(ctx, insertSQL(1), logValues(args[:0], l, now)...)
+		if err != nil {
+			return err
 		}
 		id, err := res.LastInsertId()
 		if err != nil {
 			return err
 		}
-		if bodies == nil {
-			if bodies, err = tx.PrepareContext(ctx,
-				`INSERT INTO request_bodies (log_id, request_body, response_body) VALUES (?, ?, ?)`); err != nil {
-				return err
-			}
-			defer bodies.Close()
-		}
-		if _, err := bodies.ExecContext(ctx, id, l.RequestBody, l.ResponseBody); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO request_bodies (log_id, request_body, response_body) VALUES (?, ?, ?)`,
+			id, l.RequestBody, l.ResponseBody); err != nil {
 			return err
 		}
+	}
+	if err := flush(logs[start : start+pending]); err != nil {
+		return err
 	}
 	return tx.Commit()
 }
