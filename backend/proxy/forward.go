@@ -123,8 +123,13 @@ type plan struct {
 // requests leave them out to stay cheap.
 func (h *Handler) plan(in inbound, hdr http.Header, explain bool) plan {
 	snap := h.routing.get(h.catalog.Catalog())
-	// The body was validated by parseInbound (or by Explain).
-	p := plan{summary: route.SummarizeValid(in.format, in.model, in.body, hdr)}
+	// The body was validated by parseInbound (or by Explain). Routing that
+	// reads no token counts or last-turn content gets the light summary.
+	summarize := route.SummarizeValid
+	if !explain && !snap.table.NeedsDetail() {
+		summarize = route.SummarizeLight
+	}
+	p := plan{summary: summarize(in.format, in.model, in.body, hdr)}
 	if in.format == protocol.Gemini {
 		p.summary.Stream = in.stream // in Gemini's URL, not its body
 	}

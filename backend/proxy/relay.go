@@ -15,7 +15,12 @@ import (
 	"github.com/routex-app/routex/backend/protocol"
 )
 
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+// Relay buffers: large for whole replies, small for streams, whose events
+// are small and which a thousand open conversations each hold for minutes.
+var (
+	bufPool       = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+	streamBufPool = sync.Pool{New: func() any { b := make([]byte, 4<<10); return &b }}
+)
 
 // relayResult says how a body copy ended.
 type relayResult struct {
@@ -31,8 +36,12 @@ type relayResult struct {
 func relay(w http.ResponseWriter, resp *http.Response, start time.Time, seen io.Writer) relayResult {
 	res := relayResult{sse: isEventStream(resp.Header), atBoundary: true}
 	rc := http.NewResponseController(w)
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
+	pool := &bufPool
+	if res.sse {
+		pool = &streamBufPool
+	}
+	bp := pool.Get().(*[]byte)
+	defer pool.Put(bp)
 	buf := *bp
 	var tail [2]byte
 	for {
@@ -107,10 +116,10 @@ func (h *Handler) relayPassthrough(w http.ResponseWriter, r *http.Request, resp 
 	rec.ResponseBytes, rec.OutputTPS = tee.Bytes(), tee.OutputTPS()
 	if tee.HasUsage() {
 		recordUsage(rec, tee.Usage())
-	} else if in.estimate > 0 {
+	} else if n := in.countEstimate(); n > 0 {
 		// The upstream reported nothing (an OpenAI stream without
 		// stream_options, say): the prompt's estimate, marked as such.
-		rec.InputTokens, rec.UsageEstimated = int64(in.estimate), true
+		rec.InputTokens, rec.UsageEstimated = int64(n), true
 	}
 	if res.err == nil {
 		return

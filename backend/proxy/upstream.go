@@ -10,6 +10,7 @@ import (
 	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/protocol/convert"
 	"github.com/routex-app/routex/backend/provider"
+	"github.com/routex-app/routex/backend/route"
 	"github.com/routex-app/routex/backend/store"
 	"github.com/routex-app/routex/backend/transform"
 )
@@ -104,4 +105,14 @@ func setDefault(body []byte, path string, v any) ([]byte, error) {
 		return body, nil
 	}
 	return sjson.SetBytes(body, path, v)
+}
+
+// countEstimate counts the prompt's tokens quickly when routing did not
+// (the light summary): only for replies that report no usage, so the cost
+// is paid only then.
+func (in inbound) countEstimate() int {
+	if in.estimate > 0 {
+		return in.estimate
+	}
+	return route.SummarizeValid(in.format, in.model, in.body, nil).Tokens
 }

@@ -173,3 +173,10 @@ func (t *Table) run(p *vm.Program, s *Summary) (bool, error) {
 	ok, _ := out.(bool)
 	return ok, err
 }
+
+// NeedsDetail reports whether routing reads the parts of a Summary that
+// SummarizeLight leaves out: when a long-context or image route has targets,
+// or when there are rules (their conditions and expressions may read them).
+func (t *Table) NeedsDetail() bool {
+	return len(t.rules) > 0 || t.routes[ScenarioLongContext].targets != nil || t.routes[ScenarioImage].targets != nil
+}

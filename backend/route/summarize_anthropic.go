@@ -29,7 +29,9 @@ func summarizeAnthropic(s *Summary, root gjson.Result) fnv64 {
 		case "tools":
 			v.ForEach(func(_, tool gjson.Result) bool {
 				s.HasTools = true
-				s.Tokens += perTool
+				if !s.light {
+					s.Tokens += perTool
+				}
 				// One pass over the tool's fields: tools are most of a
 				// coding agent's body, and each Get would scan it again.
 				tool.ForEach(func(k, f gjson.Result) bool {
@@ -37,9 +39,13 @@ func summarizeAnthropic(s *Summary, root gjson.Result) fnv64 {
 					case "type":
 						s.WebSearch = s.WebSearch || strings.HasPrefix(f.Str, "web_search")
 					case "name", "description":
-						s.Tokens += tokens.Quick(f.Str)
+						if !s.light {
+							s.Tokens += tokens.Quick(f.Str)
+						}
 					case "input_schema":
-						s.Tokens += tokens.Quick(f.Raw)
+						if !s.light {
+							s.Tokens += tokens.Quick(f.Raw)
+						}
 					}
 					return true
 				})
@@ -51,7 +57,9 @@ func summarizeAnthropic(s *Summary, root gjson.Result) fnv64 {
 			v.ForEach(func(_, m gjson.Result) bool {
 				s.Messages++
 				content := m.Get("content")
-				s.Tokens += perMessage + anthropicTokens(content)
+				if !s.light {
+					s.Tokens += perMessage + anthropicTokens(content)
+				}
 				switch m.Get("role").Str {
 				case "user":
 					if first.n == 0 {
@@ -66,7 +74,7 @@ func summarizeAnthropic(s *Summary, root gjson.Result) fnv64 {
 		}
 		return true
 	})
-	if lastUser.Exists() {
+	if lastUser.Exists() && !s.light {
 		var text textBuilder
 		anthropicTexts(lastUser, text.add)
 		s.LastUserText = text.b.String()
@@ -81,13 +89,17 @@ func summarizeAnthropic(s *Summary, root gjson.Result) fnv64 {
 func anthropicSystem(s *Summary, v gjson.Result) {
 	if v.Type == gjson.String {
 		noteTag(s, v.Str)
-		s.Tokens += tokens.Quick(v.Str)
+		if !s.light {
+			s.Tokens += tokens.Quick(v.Str)
+		}
 		return
 	}
 	v.ForEach(func(_, b gjson.Result) bool {
 		text := b.Get("text").Str
 		noteTag(s, text)
-		s.Tokens += tokens.Quick(text)
+		if !s.light {
+			s.Tokens += tokens.Quick(text)
+		}
 		return true
 	})
 }

@@ -27,7 +27,9 @@ func summarizeGemini(s *Summary, root gjson.Result) fnv64 {
 					either(tool, "googleSearchRetrieval", "google_search_retrieval").Exists() {
 					s.WebSearch = true
 				}
-				s.Tokens += perTool + tokens.Quick(tool.Raw)
+				if !s.light {
+					s.Tokens += perTool + tokens.Quick(tool.Raw)
+				}
 				return true
 			})
 		case "systemInstruction", "system_instruction":
@@ -35,12 +37,16 @@ func summarizeGemini(s *Summary, root gjson.Result) fnv64 {
 				noteTag(s, p.Get("text").Str)
 				return true
 			})
-			s.Tokens += geminiTokens(v.Get("parts"))
+			if !s.light {
+				s.Tokens += geminiTokens(v.Get("parts"))
+			}
 		case "contents":
 			v.ForEach(func(_, c gjson.Result) bool {
 				s.Messages++
 				parts := c.Get("parts")
-				s.Tokens += perMessage + geminiTokens(parts)
+				if !s.light {
+					s.Tokens += perMessage + geminiTokens(parts)
+				}
 				if role := c.Get("role").Str; role == "user" || role == "" {
 					if first.n == 0 {
 						geminiTexts(parts, first.write)
@@ -52,7 +58,7 @@ func summarizeGemini(s *Summary, root gjson.Result) fnv64 {
 		}
 		return true
 	})
-	if lastUser.Exists() {
+	if lastUser.Exists() && !s.light {
 		var text textBuilder
 		geminiTexts(lastUser, text.add)
 		s.LastUserText = text.b.String()

@@ -33,16 +33,22 @@ func summarizeOpenAI(s *Summary, root gjson.Result) fnv64 {
 				if strings.HasPrefix(tool.Get("type").Str, "web_search") {
 					s.WebSearch = true
 				}
-				s.Tokens += perTool + tokens.Quick(tool.Raw)
+				if !s.light {
+					s.Tokens += perTool + tokens.Quick(tool.Raw)
+				}
 				return true
 			})
 		case "messages":
 			v.ForEach(func(_, m gjson.Result) bool {
 				s.Messages++
 				content := m.Get("content")
-				s.Tokens += perMessage + openaiTokens(content)
+				if !s.light {
+					s.Tokens += perMessage + openaiTokens(content)
+				}
 				m.Get("tool_calls").ForEach(func(_, c gjson.Result) bool {
-					s.Tokens += tokens.Quick(c.Get("function.name").Str) + tokens.Quick(c.Get("function.arguments").Str)
+					if !s.light {
+						s.Tokens += tokens.Quick(c.Get("function.name").Str) + tokens.Quick(c.Get("function.arguments").Str)
+					}
 					return true
 				})
 				switch m.Get("role").Str {
@@ -59,7 +65,7 @@ func summarizeOpenAI(s *Summary, root gjson.Result) fnv64 {
 		}
 		return true
 	})
-	if lastUser.Exists() {
+	if lastUser.Exists() && !s.light {
 		var text textBuilder
 		openaiTexts(lastUser, text.add)
 		s.LastUserText = text.b.String()

@@ -64,6 +64,10 @@ type Summary struct {
 	// Headers maps lower-cased request header names to their first value,
 	// e.g. Headers["x-team"].
 	Headers map[string]string
+
+	// light skips what only some routes need (token counts, the last user
+	// turn's text and images): see SummarizeLight.
+	light bool
 	// FirstTurnHash is the FNV-64a hash (16 hex digits) of the first user
 	// turn's text and the model, the last resort of SessionKey. It is only
 	// computed when UserID and the session headers are all empty, since
@@ -96,7 +100,19 @@ func Summarize(format protocol.Format, model string, body []byte, headers http.H
 // be valid JSON (the proxy does, to answer 400): validating a large body
 // again would cost as much as reading it.
 func SummarizeValid(format protocol.Format, model string, body []byte, headers http.Header) Summary {
-	s := Summary{Format: string(format), Model: model, Headers: lowerHeaders(headers)}
+	return summarize(format, model, body, headers, false)
+}
+
+// SummarizeLight is SummarizeValid without Tokens, LastUserText and
+// HasImage, which only long-context and image routes and rules read (see
+// Table.NeedsDetail): counting a large prompt costs more than the rest of a
+// passthrough request.
+func SummarizeLight(format protocol.Format, model string, body []byte, headers http.Header) Summary {
+	return summarize(format, model, body, headers, true)
+}
+
+func summarize(format protocol.Format, model string, body []byte, headers http.Header, light bool) Summary {
+	s := Summary{Format: string(format), Model: model, Headers: lowerHeaders(headers), light: light}
 	// A view of body without copying it, as gjson.GetBytes does; strings kept
 	// in s are cloned so s never aliases the caller's buffer.
 	raw := unsafe.String(unsafe.SliceData(body), len(body))

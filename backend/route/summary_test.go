@@ -277,3 +277,37 @@ func TestSessionKey(t *testing.T) {
 		t.Error("another model gives the same hash; want a different one")
 	}
 }
+
+func TestSummarizeLightSkipsOnlyTheCostlyParts(t *testing.T) {
+	t.Parallel()
+	body := []byte(`{"model":"claude-sonnet-4-5","metadata":{"user_id":"u1"},"thinking":{"type":"enabled","budget_tokens":2000},
+		"system":"<routex-model>fast,m2</routex-model> be brief","tools":[{"type":"web_search_20250305","name":"web_search"}],
+		"messages":[{"role":"user","content":[{"type":"text","text":"look at this"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}}]}]}`)
+	full := SummarizeValid(protocol.Anthropic, "", body, nil)
+	light := SummarizeLight(protocol.Anthropic, "", body, nil)
+	if light.Tokens != 0 || light.LastUserText != "" || light.HasImage {
+		t.Fatalf("light summary counted what it should skip: %+v", light)
+	}
+	if full.Tokens == 0 || !full.HasImage {
+		t.Fatalf("full summary lacks detail: %+v", full)
+	}
+	if light.Model != full.Model || light.SystemTag != "fast,m2" || light.UserID != "u1" || !light.Thinking || !light.WebSearch || !light.HasTools {
+		t.Fatalf("light summary lost what routing always needs: %+v", light)
+	}
+}
+
+func TestNeedsDetail(t *testing.T) {
+	t.Parallel()
+	plain, err := Compile(Config{Routes: map[string][]string{"default": {"a"}, "think": {"b"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain.NeedsDetail() {
+		t.Fatal("default and think routes read no token counts")
+	}
+	long, _ := Compile(Config{Routes: map[string][]string{"default": {"a"}, "long_context": {"b"}}})
+	rules, _ := Compile(Config{Routes: map[string][]string{"default": {"a"}}, Rules: []byte(`[{"name":"k","keyword":"x","targets":["a"]}]`)})
+	if !long.NeedsDetail() || !rules.NeedsDetail() {
+		t.Fatal("long-context routes and rules need the full summary")
+	}
+}
