@@ -12,7 +12,7 @@ import (
 // top-level keys, and returns the hash state of the first user turn's text.
 func summarizeAnthropic(s *Summary, root gjson.Result) fnv64 {
 	first := newFNV()
-	var lastUser gjson.Result
+	var lastUser, messages gjson.Result
 	root.ForEach(func(k, v gjson.Result) bool {
 		switch k.Str {
 		case "model":
@@ -27,6 +27,14 @@ func summarizeAnthropic(s *Summary, root gjson.Result) fnv64 {
 		case "metadata":
 			s.UserID = strings.Clone(v.Get("user_id").Str)
 		case "tools":
+			if s.light {
+				// Only "any tools?" and "a web search tool?" matter; the
+				// schemas are most of the body and need not be parsed.
+				s.HasTools = len(v.Raw) > 2 && v.IsArray() && v.Get("#").Int() > 0
+				if !strings.Contains(v.Raw, `"web_search`) {
+					return true
+				}
+			}
 			v.ForEach(func(_, tool gjson.Result) bool {
 				s.HasTools = true
 				if !s.light {
@@ -54,6 +62,10 @@ func summarizeAnthropic(s *Summary, root gjson.Result) fnv64 {
 		case "system":
 			anthropicSystem(s, v)
 		case "messages":
+			if s.light {
+				messages = v // walked below, only if needed
+				return true
+			}
 			v.ForEach(func(_, m gjson.Result) bool {
 				s.Messages++
 				content := m.Get("content")
@@ -74,6 +86,30 @@ func summarizeAnthropic(s *Summary, root gjson.Result) fnv64 {
 		}
 		return true
 	})
+	// The light summary walks the messages only for what it still needs:
+	// a tag in a mid-conversation system message, or the first turn's hash
+	// when nothing else identifies the session.
+	if s.light && messages.Exists() {
+		needHash := s.UserID == "" && sessionHeader(s.Headers) == ""
+		needTag := strings.Contains(messages.Raw, tagOpen) || strings.Contains(messages.Raw, `\u003croutex-model`)
+		if needHash || needTag {
+			messages.ForEach(func(_, m gjson.Result) bool {
+				s.Messages++
+				content := m.Get("content")
+				switch m.Get("role").Str {
+				case "user":
+					if first.n == 0 && needHash {
+						anthropicTexts(content, first.write)
+					}
+				case "system":
+					anthropicSystem(s, content)
+				}
+				return true
+			})
+		} else {
+			s.Messages = int(messages.Get("#").Int())
+		}
+	}
 	if lastUser.Exists() && !s.light {
 		var text textBuilder
 		anthropicTexts(lastUser, text.add)

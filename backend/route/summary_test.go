@@ -311,3 +311,19 @@ func TestNeedsDetail(t *testing.T) {
 		t.Fatal("long-context routes and rules need the full summary")
 	}
 }
+
+func TestSummarizeLightAgreesOnTagsAndSessions(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{
+		`{"model":"m","messages":[{"role":"user","content":"first"},{"role":"system","content":"<routex-model>b,m2</routex-model>"}],"tools":[{"name":"Bash","input_schema":{"type":"object"}}]}`,
+		`{"model":"m","metadata":{"user_id":"u"},"messages":[{"role":"user","content":"first"}],"tools":[{"type":"web_search_20250305","name":"web_search"}]}`,
+		`{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"first"}]},{"role":"assistant","content":"ok"}]}`,
+	} {
+		full := SummarizeValid(protocol.Anthropic, "", []byte(body), nil)
+		light := SummarizeLight(protocol.Anthropic, "", []byte(body), nil)
+		if light.SystemTag != full.SystemTag || SessionKey(&light) != SessionKey(&full) ||
+			light.HasTools != full.HasTools || light.WebSearch != full.WebSearch || light.Messages != full.Messages {
+			t.Errorf("light and full summaries disagree on %s:\nlight %+v\nfull  %+v", body, light, full)
+		}
+	}
+}
