@@ -25,33 +25,5 @@ func (e Entry) path() (string, error) {
 	return filepath.Join(dir, e.Name+".plist"), nil
 }
 
-// Enable writes the LaunchAgent, replacing one that is there. launchd
-// picks it up at the next login; Routex is running already.
-func (e Entry) Enable() error {
-	if err := e.validate(); err != nil {
-		return err
-	}
-	p, err := e.path()
-	if err != nil {
-		return err
-	}
-	return writeAtomic(p, []byte(launchAgent(e)), 0o644)
-}
-
-// Disable removes the LaunchAgent; without one it does nothing.
-func (e Entry) Disable() error {
-	p, err := e.path()
-	if err != nil {
-		return err
-	}
-	return removeFile(p)
-}
-
-// Enabled reports whether the LaunchAgent exists.
-func (e Entry) Enabled() (bool, error) {
-	p, err := e.path()
-	if err != nil {
-		return false, err
-	}
-	return fileExists(p)
-}
+// content is the LaunchAgent for e; launchd picks it up at the next login.
+func (e Entry) content() []byte { return []byte(launchAgent(e)) }

@@ -25,32 +25,5 @@ func (e Entry) path() (string, error) {
 	return filepath.Join(dir, e.Name+".desktop"), nil
 }
 
-// Enable writes the autostart entry, replacing one that is there.
-func (e Entry) Enable() error {
-	if err := e.validate(); err != nil {
-		return err
-	}
-	p, err := e.path()
-	if err != nil {
-		return err
-	}
-	return writeAtomic(p, []byte(desktopEntry(e)), 0o644)
-}
-
-// Disable removes the autostart entry; without one it does nothing.
-func (e Entry) Disable() error {
-	p, err := e.path()
-	if err != nil {
-		return err
-	}
-	return removeFile(p)
-}
-
-// Enabled reports whether the autostart entry exists.
-func (e Entry) Enabled() (bool, error) {
-	p, err := e.path()
-	if err != nil {
-		return false, err
-	}
-	return fileExists(p)
-}
+// content is the autostart entry for e.
+func (e Entry) content() []byte { return []byte(desktopEntry(e)) }
