@@ -110,13 +110,8 @@ func parseSpan(v string) (time.Duration, error) {
 // statsSummary answers GET /api/stats/summary with the range's numbers and
 // "previous", the same-length range just before it, for change arrows.
 func (s *Server) statsSummary(w http.ResponseWriter, r *http.Request) {
-	ss, ok := s.statsStore(w)
+	ss, from, to, ok := s.statsRequest(w, r)
 	if !ok {
-		return
-	}
-	from, to, err := s.statsRange(r.URL.Query())
-	if err != nil {
-		s.fail(w, r, err)
 		return
 	}
 	cur, err := ss.StatsSummary(r.Context(), from, to)
@@ -175,13 +170,8 @@ func bucketSize(name string) (time.Duration, bool) {
 // statsTimeline answers GET /api/stats/timeline?range|from&to&bucket=minute|hour|day
 // with contiguous buckets, empty ones included.
 func (s *Server) statsTimeline(w http.ResponseWriter, r *http.Request) {
-	ss, ok := s.statsStore(w)
+	ss, from, to, ok := s.statsRequest(w, r)
 	if !ok {
-		return
-	}
-	from, to, err := s.statsRange(r.URL.Query())
-	if err != nil {
-		s.fail(w, r, err)
 		return
 	}
 	name := strings.TrimSpace(r.URL.Query().Get("bucket"))
@@ -227,13 +217,8 @@ type channelStatsView struct {
 // statsChannels answers GET /api/stats/channels?range|from&to with each
 // channel's share of requests and its health.
 func (s *Server) statsChannels(w http.ResponseWriter, r *http.Request) {
-	ss, ok := s.statsStore(w)
+	ss, from, to, ok := s.statsRequest(w, r)
 	if !ok {
-		return
-	}
-	from, to, err := s.statsRange(r.URL.Query())
-	if err != nil {
-		s.fail(w, r, err)
 		return
 	}
 	chans, err := ss.StatsChannels(r.Context(), from, to)
@@ -251,4 +236,19 @@ func (s *Server) statsChannels(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"from": from.UTC(), "to": to.UTC(), "channels": views})
+}
+
+// statsRequest is what every stats handler starts with: the store's stats
+// and the range the query asks for, or an error answer already written.
+func (s *Server) statsRequest(w http.ResponseWriter, r *http.Request) (StatsStore, time.Time, time.Time, bool) {
+	ss, ok := s.statsStore(w)
+	if !ok {
+		return nil, time.Time{}, time.Time{}, false
+	}
+	from, to, err := s.statsRange(r.URL.Query())
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, time.Time{}, time.Time{}, false
+	}
+	return ss, from, to, true
 }

@@ -84,7 +84,7 @@ func attachCmd(f *flags, tr *i18n.Translator, t tool, direct *string, models *cl
 		Short: tr.T(t.key("AttachShort")),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			env, err := loadToolEnv(f)
+			c, env, err := openTool(f, t)
 			if err != nil {
 				return err
 			}
@@ -98,10 +98,6 @@ func attachCmd(f *flags, tr *i18n.Translator, t tool, direct *string, models *cl
 					return err
 				}
 				opts.Mode, opts.BaseURL, opts.Token = clients.ModeDirect, ch.BaseURL, ch.Keys()[0]
-			}
-			c, err := t.open(env.home)
-			if err != nil {
-				return err
 			}
 			res, err := c.Attach(opts)
 			if err != nil {
@@ -130,11 +126,7 @@ func detachCmd(f *flags, tr *i18n.Translator, t tool) *cobra.Command {
 		Short: tr.T(t.key("DetachShort")),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			env, err := loadToolEnv(f)
-			if err != nil {
-				return err
-			}
-			c, err := t.open(env.home)
+			c, _, err := openTool(f, t)
 			if err != nil {
 				return err
 			}
@@ -165,11 +157,7 @@ func statusCmd(f *flags, tr *i18n.Translator, t tool) *cobra.Command {
 		Short: tr.T(t.key("StatusShort")),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			env, err := loadToolEnv(f)
-			if err != nil {
-				return err
-			}
-			c, err := t.open(env.home)
+			c, env, err := openTool(f, t)
 			if err != nil {
 				return err
 			}
@@ -217,4 +205,15 @@ func findChannel(ctx context.Context, home, ref string, tr *i18n.Translator, t t
 		}
 	}
 	return store.Channel{}, errors.New(tr.T("cli.claudeNoChannel", "channel", ref))
+}
+
+// openTool reads the engine's URL and key from the home the flags name and
+// opens the tool's settings file.
+func openTool(f *flags, t tool) (*clients.Client, toolEnv, error) {
+	env, err := loadToolEnv(f)
+	if err != nil {
+		return nil, env, err
+	}
+	c, err := t.open(env.home)
+	return c, env, err
 }

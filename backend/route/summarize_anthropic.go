@@ -75,7 +75,7 @@ func summarizeAnthropic(s *Summary, root gjson.Result) fnv64 {
 				switch m.Get("role").Str {
 				case "user":
 					if first.n == 0 {
-						anthropicTexts(content, first.write)
+						contentTexts(content, first.write)
 					}
 					lastUser = content
 				case "system": // Claude Code's mid-conversation system messages
@@ -99,7 +99,7 @@ func summarizeAnthropic(s *Summary, root gjson.Result) fnv64 {
 				switch m.Get("role").Str {
 				case "user":
 					if first.n == 0 && needHash {
-						anthropicTexts(content, first.write)
+						contentTexts(content, first.write)
 					}
 				case "system":
 					anthropicSystem(s, content)
@@ -112,7 +112,7 @@ func summarizeAnthropic(s *Summary, root gjson.Result) fnv64 {
 	}
 	if lastUser.Exists() && !s.light {
 		var text textBuilder
-		anthropicTexts(lastUser, text.add)
+		contentTexts(lastUser, text.add)
 		s.LastUserText = text.b.String()
 		s.HasImage = anthropicHasImage(lastUser)
 	}
@@ -135,21 +135,6 @@ func anthropicSystem(s *Summary, v gjson.Result) {
 		noteTag(s, text)
 		if !s.light {
 			s.Tokens += tokens.Quick(text)
-		}
-		return true
-	})
-}
-
-// anthropicTexts calls add with each text of a user turn's content: the
-// string itself, or each text block (tool results are left out).
-func anthropicTexts(content gjson.Result, add func(string)) {
-	if content.Type == gjson.String {
-		add(content.Str)
-		return
-	}
-	content.ForEach(func(_, b gjson.Result) bool {
-		if b.Get("type").Str == "text" {
-			add(b.Get("text").Str)
 		}
 		return true
 	})

@@ -54,11 +54,11 @@ func summarizeOpenAI(s *Summary, root gjson.Result) fnv64 {
 				switch m.Get("role").Str {
 				case "user":
 					if first.n == 0 {
-						openaiTexts(content, first.write)
+						contentTexts(content, first.write)
 					}
 					lastUser = content
 				case "system", "developer":
-					openaiTexts(content, func(text string) { noteTag(s, text) })
+					contentTexts(content, func(text string) { noteTag(s, text) })
 				}
 				return true
 			})
@@ -67,7 +67,7 @@ func summarizeOpenAI(s *Summary, root gjson.Result) fnv64 {
 	})
 	if lastUser.Exists() && !s.light {
 		var text textBuilder
-		openaiTexts(lastUser, text.add)
+		contentTexts(lastUser, text.add)
 		s.LastUserText = text.b.String()
 		lastUser.ForEach(func(_, p gjson.Result) bool {
 			s.HasImage = p.Get("type").Str == "image_url"
@@ -75,20 +75,6 @@ func summarizeOpenAI(s *Summary, root gjson.Result) fnv64 {
 		})
 	}
 	return first
-}
-
-// openaiTexts calls add with the content string or each text part.
-func openaiTexts(content gjson.Result, add func(string)) {
-	if content.Type == gjson.String {
-		add(content.Str)
-		return
-	}
-	content.ForEach(func(_, p gjson.Result) bool {
-		if p.Get("type").Str == "text" {
-			add(p.Get("text").Str)
-		}
-		return true
-	})
 }
 
 // openaiTokens estimates the tokens of message content.

@@ -232,3 +232,19 @@ func noteTag(s *Summary, text string) {
 		s.SystemTag = strings.Clone(tag)
 	}
 }
+
+// contentTexts calls add with each text of a message's content: the string
+// itself, or each {"type":"text"} block — the same shape in Anthropic and
+// OpenAI bodies (tool results and images are left out).
+func contentTexts(content gjson.Result, add func(string)) {
+	if content.Type == gjson.String {
+		add(content.Str)
+		return
+	}
+	content.ForEach(func(_, b gjson.Result) bool {
+		if b.Get("type").Str == "text" {
+			add(b.Get("text").Str)
+		}
+		return true
+	})
+}
