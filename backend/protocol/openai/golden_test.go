@@ -3,39 +3,16 @@ package openai
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/routex-app/routex/backend/internal/golden"
 
 	"github.com/routex-app/routex/backend/protocol"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
-
-// checkGolden compares got with testdata/name, or rewrites the file under
-// -update so the diff can be reviewed.
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden file (run with -update and review the diff)\n got:\n%s\nwant:\n%s", path, got, want)
-	}
-}
+// checkGolden compares got with testdata/name, or rewrites it under -update.
+func checkGolden(t *testing.T, name string, got []byte) { t.Helper(); golden.Check(t, name, got) }
 
 // neutralJSON renders a value of the neutral model as indented JSON
 // without its zero fields, so golden files show only what is set.
