@@ -3,6 +3,8 @@ package openai
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -139,3 +141,24 @@ func decodeStream(t testing.TB, text string) []protocol.Event {
 func mustJSON(s string) json.RawMessage { return json.RawMessage(s) }
 
 func ptr[T any](v T) *T { return &v }
+
+// eachFixture runs fn, as a parallel subtest, on every testdata/dir/*.in.json
+// with its name (the file name without .in.json).
+func eachFixture(t *testing.T, dir string, fn func(t *testing.T, name string, body []byte)) {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join("testdata", dir, "*.in.json"))
+	if len(files) == 0 {
+		t.Fatalf("no fixtures in testdata/%s", dir)
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".in.json")
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			body, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fn(t, name, body)
+		})
+	}
+}

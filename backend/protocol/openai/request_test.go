@@ -2,8 +2,6 @@ package openai
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,25 +12,13 @@ import (
 // neutral model.
 func TestDecodeRequestGolden(t *testing.T) {
 	t.Parallel()
-	files, _ := filepath.Glob("testdata/requests/*.in.json")
-	if len(files) == 0 {
-		t.Fatal("no request fixtures")
-	}
-	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), ".in.json")
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			body, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			req, err := Codec{}.DecodeRequest(body)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkGolden(t, "requests/"+name+".neutral.json", neutralJSON(t, req))
-		})
-	}
+	eachFixture(t, "requests", func(t *testing.T, name string, body []byte) {
+		req, err := Codec{}.DecodeRequest(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkGolden(t, "requests/"+name+".neutral.json", neutralJSON(t, req))
+	})
 }
 
 func TestDecodeRequest(t *testing.T) {

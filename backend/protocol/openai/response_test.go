@@ -1,8 +1,6 @@
 package openai
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,31 +11,19 @@ import (
 // TestDecodeResponseGolden decodes every testdata/responses/*.json.
 func TestDecodeResponseGolden(t *testing.T) {
 	t.Parallel()
-	files, _ := filepath.Glob("testdata/responses/*.in.json")
-	if len(files) == 0 {
-		t.Fatal("no response fixtures")
-	}
-	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), ".in.json")
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			body, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp, err := Codec{}.DecodeResponse(body)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkGolden(t, "responses/"+name+".neutral.json", neutralJSON(t, resp))
-			out, err := Codec{}.EncodeResponse(resp, protocol.EncodeOptions{Model: "client-model"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = regexp.MustCompile(`"created":\d+`).ReplaceAll(out, []byte(`"created":0`))
-			checkGolden(t, "responses/"+name+".encoded.json", indentJSON(t, out))
-		})
-	}
+	eachFixture(t, "responses", func(t *testing.T, name string, body []byte) {
+		resp, err := Codec{}.DecodeResponse(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkGolden(t, "responses/"+name+".neutral.json", neutralJSON(t, resp))
+		out, err := Codec{}.EncodeResponse(resp, protocol.EncodeOptions{Model: "client-model"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = regexp.MustCompile(`"created":\d+`).ReplaceAll(out, []byte(`"created":0`))
+		checkGolden(t, "responses/"+name+".encoded.json", indentJSON(t, out))
+	})
 }
 
 func TestDecodeResponse(t *testing.T) {
