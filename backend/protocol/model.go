@@ -138,6 +138,34 @@ type Request struct {
 	// UserID is metadata.user_id (Anthropic) or user (OpenAI), kept for
 	// session affinity.
 	UserID string
+	// Output asks for structured output (JSON, optionally matching a
+	// schema); nil means free text.
+	Output *OutputFormat
+}
+
+// OutputType says what shape of answer the client asked for.
+type OutputType string
+
+// Output types, in OpenAI's words: any JSON object, or JSON matching Schema.
+const (
+	OutputJSONObject OutputType = "json_object"
+	OutputJSONSchema OutputType = "json_schema"
+)
+
+// OutputFormat is a structured-output request: OpenAI's response_format and
+// the Responses API's text.format, Gemini's responseMimeType with
+// responseSchema or responseJsonSchema, Anthropic's output_format. Carried
+// through conversion so a client that asked for JSON gets JSON, whatever
+// format the channel speaks.
+type OutputFormat struct {
+	Type OutputType
+	// Name and Description label the schema (OpenAI requires a name).
+	Name        string
+	Description string
+	// Schema is a JSON Schema object, for OutputJSONSchema.
+	Schema json.RawMessage
+	// Strict asks the provider to enforce the schema exactly.
+	Strict bool
 }
 
 // StopReason says why generation ended, in Anthropic's words.
