@@ -124,20 +124,26 @@ func (s *Store) putRoutes(ctx context.Context, r Routes) error {
 	if r.LongContextThreshold <= 0 {
 		r.LongContextThreshold = DefaultLongContextThreshold
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
 	strategies, err := json.Marshal(r.Strategies)
 	if err != nil || r.Strategies == nil {
 		strategies = []byte("{}")
+	}
+	return s.write(ctx, TopicCatalog, func(tx rtx) error {
+		return putRoutesTx(ctx, tx, r, rules, string(strategies))
+	})
+}
+
+func putRoutesTx(ctx context.Context, tx rtx, r Routes, rules, strategies string) error {
+	// Two PostgreSQL writers would both delete the old rows and then clash
+	// inserting the new ones; SQLite's write lock already serialises them.
+	if err := lockTx(ctx, tx, lockRoutes); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO route_config (id, strategy, long_context_threshold, rules,
 		strategies, background_model) VALUES (1, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET
 		strategy = excluded.strategy, long_context_threshold = excluded.long_context_threshold,
 		rules = excluded.rules, strategies = excluded.strategies, background_model = excluded.background_model`,
-		r.Strategy, r.LongContextThreshold, rules, string(strategies), r.BackgroundModel); err != nil {
+		r.Strategy, r.LongContextThreshold, rules, strategies, r.BackgroundModel); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM routes"); err != nil {
@@ -156,5 +162,5 @@ func (s *Store) putRoutes(ctx context.Context, r Routes) error {
 			}
 		}
 	}
-	return tx.Commit()
+	return nil
 }
