@@ -20,7 +20,6 @@ const pgUniqueViolation = "23505"
 // on one database must take in turns. The high bits spell "Routex".
 const (
 	lockMigrate int64 = 0x526f7574_65780001
-	lockRoutes  int64 = 0x526f7574_65780002
 	lockRollup  int64 = 0x526f7574_65780003
 )
 

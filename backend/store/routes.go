@@ -134,11 +134,10 @@ func (s *Store) putRoutes(ctx context.Context, r Routes) error {
 }
 
 func putRoutesTx(ctx context.Context, tx rtx, r Routes, rules, strategies string) error {
-	// Two PostgreSQL writers would both delete the old rows and then clash
-	// inserting the new ones; SQLite's write lock already serialises them.
-	if err := lockTx(ctx, tx, lockRoutes); err != nil {
-		return err
-	}
+	// The route_config upsert comes first: it locks that one row, so on
+	// PostgreSQL a second writer waits there until the first commits, and
+	// its DELETE then sees (and removes) the first one's targets instead of
+	// clashing with them. SQLite's write lock serialises writers anyway.
 	if _, err := tx.ExecContext(ctx, `INSERT INTO route_config (id, strategy, long_context_threshold, rules,
 		strategies, background_model) VALUES (1, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET
 		strategy = excluded.strategy, long_context_threshold = excluded.long_context_threshold,

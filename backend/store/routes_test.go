@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 )
 
@@ -128,6 +130,42 @@ func TestRoutesKeepStrategiesAndBackgroundPattern(t *testing.T) {
 		}
 		if fresh := DefaultRoutes(); fresh.Strategies == nil {
 			t.Fatal("defaults must carry an empty strategies map")
+		}
+	})
+}
+
+func TestConcurrentPutRoutesLastWriterWins(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, db testDB) {
+		ctx := context.Background()
+		a, b := db.open(t), db.open(t)
+		var wg sync.WaitGroup
+		for w := range 8 {
+			s := a
+			if w%2 == 1 {
+				s = b
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for r := range 15 {
+					name := fmt.Sprint("w", w, "r", r)
+					if err := s.PutRoutes(ctx, Routes{Scenarios: map[string][]string{
+						"default": {name + ",a", name + ",b", name + ",c"}, "think": {name}}}); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		r, err := a.Routes(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := r.Scenarios["default"]
+		if len(d) != 3 || len(r.Scenarios["think"]) != 1 || d[0][:len(d[0])-2] != r.Scenarios["think"][0] {
+			t.Errorf("routes after concurrent writes = %v: want one writer's whole table", r.Scenarios)
 		}
 	})
 }

@@ -28,26 +28,28 @@ func (s *Store) watchPostgres(ctx context.Context, interval time.Duration) error
 			conn.Close(context.Background())
 		}
 	}()
-	s.reloadAll(ctx) // whatever was written before the watch began
-	lastRead := time.Now()
+	var lastRead time.Time
 	for ctx.Err() == nil {
 		if conn == nil {
+			// Listen first, then read: whatever was written before the
+			// watch began, or while it was away, is in that read.
 			c, err := s.listen(ctx)
+			if err == nil {
+				conn = c
+				s.listening.Store(true)
+			}
+			if err == nil || time.Since(lastRead) >= interval {
+				s.reloadAll(ctx)
+				lastRead = time.Now()
+			}
 			if err != nil {
-				s.listening.Store(false)
 				select {
 				case <-ctx.Done():
 					return nil
 				case <-time.After(interval):
 				}
-				s.reloadAll(ctx)
-				lastRead = time.Now()
 				continue
 			}
-			conn = c
-			s.listening.Store(true)
-			s.reloadAll(ctx)
-			lastRead = time.Now()
 		}
 		wait := max(time.Until(lastRead.Add(rereadEvery*interval)), time.Millisecond)
 		wctx, cancel := context.WithTimeout(ctx, wait)
