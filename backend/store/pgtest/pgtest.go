@@ -1,8 +1,10 @@
 // Package pgtest gives tests a real PostgreSQL server: a throwaway cluster
 // made with the system's initdb in a temporary folder, started on a free
-// loopback port on first use and stopped when the test binary ends (call
-// Main from TestMain). Each test gets a database of its own, dropped when
-// the test ends, so tests run in parallel without seeing each other's rows.
+// loopback port on first use and stopped when the test binary ends: by Main
+// from TestMain, else by the kernel (the server gets SIGINT when the test
+// process dies) and its folder by the next run's sweep of stale folders.
+// Each test gets a database of its own, dropped when the test ends, so
+// tests run in parallel without seeing each other's rows.
 //
 // Where PostgreSQL is missing (scripts/deps.sh installs Debian's
 // `postgresql` package) the tests that need it are skipped with a loud
@@ -21,13 +23,8 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"os/user"
-	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -165,132 +162,6 @@ func (s *server) exec(sql string) error {
 	return err
 }
 
-func start() (*server, error) {
-	if u := os.Getenv(EnvURL); u != "" {
-		s := &server{admin: u}
-		return s, s.connect(30 * time.Second)
-	}
-	bin, err := binDir()
-	if err != nil {
-		return nil, err
-	}
-	cred, owner, err := runAs()
-	if err != nil {
-		return nil, err
-	}
-	dir, err := os.MkdirTemp("", "routex-pgtest-")
-	if err != nil {
-		return nil, err
-	}
-	s := &server{dir: dir}
-	if err := s.initAndRun(bin, cred, owner); err != nil {
-		s.stop()
-		return nil, err
-	}
-	return s, nil
-}
-
-// binDir finds initdb and postgres: ROUTEX_TEST_PG_BIN, then Debian's
-// /usr/lib/postgresql/<newest>/bin, then PATH.
-func binDir() (string, error) {
-	if d := os.Getenv(EnvBinDir); d != "" {
-		return d, nil
-	}
-	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
-	sort.Slice(matches, func(i, j int) bool { return versionOf(matches[i]) > versionOf(matches[j]) })
-	if len(matches) > 0 {
-		return filepath.Dir(matches[0]), nil
-	}
-	if p, err := exec.LookPath("initdb"); err == nil {
-		return filepath.Dir(p), nil
-	}
-	return "", errors.New("initdb not found under /usr/lib/postgresql/*/bin or on PATH")
-}
-
-func versionOf(initdb string) float64 {
-	v, _ := strconv.ParseFloat(filepath.Base(filepath.Dir(filepath.Dir(initdb))), 64)
-	return v
-}
-
-// runAs returns the credentials to run initdb and postgres with: they
-// refuse to run as root, so as root they run as the "postgres" user.
-func runAs() (*syscall.Credential, *user.User, error) {
-	if os.Geteuid() != 0 {
-		return nil, nil, nil
-	}
-	u, err := user.Lookup("postgres")
-	if err != nil {
-		return nil, nil, fmt.Errorf("running as root and there is no postgres user to run the server as: %w", err)
-	}
-	uid, _ := strconv.ParseUint(u.Uid, 10, 32)
-	gid, _ := strconv.ParseUint(u.Gid, 10, 32)
-	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, u, nil
-}
-
-func (s *server) initAndRun(bin string, cred *syscall.Credential, owner *user.User) error {
-	data := filepath.Join(s.dir, "data")
-	pwfile := filepath.Join(s.dir, "pw")
-	if err := os.WriteFile(pwfile, []byte(Password+"\n"), 0o600); err != nil {
-		return err
-	}
-	if cred != nil {
-		for _, p := range []string{s.dir, pwfile} {
-			if err := os.Chown(p, int(cred.Uid), int(cred.Gid)); err != nil {
-				return fmt.Errorf("give %s to %s: %w", p, owner.Username, err)
-			}
-		}
-	}
-	initdb := exec.Command(filepath.Join(bin, "initdb"), "-D", data, "-U", "routex", "--pwfile", pwfile,
-		"--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-locale", "--no-sync")
-	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
-	initdb.Dir = s.dir
-	if out, err := initdb.CombinedOutput(); err != nil {
-		return fmt.Errorf("initdb: %v: %s", err, lastLines(string(out), 5))
-	}
-	var lastErr error
-	for range 3 { // a free port can be taken between the probe and the bind
-		port, err := freePort()
-		if err != nil {
-			return err
-		}
-		if lastErr = s.run(bin, data, port, cred); lastErr == nil {
-			return nil
-		}
-	}
-	return lastErr
-}
-
-func (s *server) run(bin, data string, port int, cred *syscall.Credential) error {
-	logPath := filepath.Join(s.dir, "postgres.log")
-	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	defer logFile.Close()
-	// Durability is off: the cluster is thrown away, and fsyncs would
-	// make every test wait on a shared disk.
-	cmd := exec.Command(filepath.Join(bin, "postgres"), "-D", data, "-p", strconv.Itoa(port), "-k", s.dir,
-		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
-		"-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=32MB",
-		"-c", "log_min_messages=warning", "-c", "log_min_error_statement=panic")
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	// Pdeathsig stops the server if the test binary dies without Main's
-	// cleanup (a panic, a timeout); SIGINT is PostgreSQL's fast shutdown.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGINT}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start postgres: %w", err)
-	}
-	s.cmd, s.exited = cmd, make(chan struct{})
-	go func() { cmd.Wait(); close(s.exited) }()
-	s.admin = fmt.Sprintf("postgres://routex:%s@127.0.0.1:%d/postgres?sslmode=disable", Password, port)
-	if err := s.connect(30 * time.Second); err != nil {
-		s.kill()
-		log, _ := os.ReadFile(logPath)
-		return fmt.Errorf("postgres did not accept connections: %v: %s", err, lastLines(string(log), 5))
-	}
-	return nil
-}
-
 // connect waits until the server answers, keeps the admin connection and
 // reads the version.
 func (s *server) connect(wait time.Duration) error {
@@ -322,25 +193,13 @@ func (s *server) connect(wait time.Duration) error {
 	}
 }
 
-func (s *server) kill() {
-	if s.cmd == nil || s.cmd.Process == nil {
-		return
-	}
-	s.cmd.Process.Signal(syscall.SIGINT)
-	select {
-	case <-s.exited:
-	case <-time.After(10 * time.Second):
-		s.cmd.Process.Kill()
-		<-s.exited
-	}
-	s.cmd = nil
-}
-
 func (s *server) stop() error {
 	if s.conn != nil {
 		s.conn.Close(context.Background())
 	}
-	s.kill()
+	if s.cmd != nil {
+		s.kill()
+	}
 	if s.dir != "" {
 		return os.RemoveAll(s.dir)
 	}
@@ -362,4 +221,13 @@ func lastLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, " | ")
+}
+
+// start connects to ROUTEX_TEST_DATABASE_URL, or starts a throwaway server.
+func start() (*server, error) {
+	if u := os.Getenv(EnvURL); u != "" {
+		s := &server{admin: u}
+		return s, s.connect(30 * time.Second)
+	}
+	return startLocal()
 }
