@@ -262,6 +262,21 @@ func TestTwoInstancesShareOnePostgresDatabase(t *testing.T) {
 	}
 	t.Logf("a route changed on B applied on A after %v", time.Since(changed))
 
+	// B's readiness names the shared database (no password) and its feed.
+	code, raw = call(t, http.MethodGet, bURL+"/health/ready", "", "")
+	var ready struct {
+		Checks []struct{ Name, Status, Message string } `json:"checks"`
+	}
+	if err := json.Unmarshal(raw, &ready); err != nil || code != http.StatusOK {
+		t.Fatalf("GET /health/ready on B: %d %s", code, raw)
+	}
+	for _, c := range ready.Checks {
+		if c.Name == "database" && (c.Status != "ok" || !strings.Contains(c.Message, "PostgreSQL at postgres://") ||
+			!strings.Contains(c.Message, "arrive at once") || strings.Contains(c.Message, pgtest.Password)) {
+			t.Errorf("B's database readiness = %+v", c)
+		}
+	}
+
 	// Traffic on both; each dashboard shows both instances' rows.
 	for i := range 10 {
 		for _, to := range []struct{ url, agent string }{{aURL, "team-test/A"}, {bURL, "team-test/B"}} {
