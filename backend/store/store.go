@@ -43,13 +43,14 @@ var ErrNotFound = errors.New("not found")
 // channel already has; routes refer to channels by name, so names are unique.
 var ErrDuplicateName = errors.New("duplicate name")
 
-// ErrNewerSchema is returned by Open when the file was written by a newer
-// Routex: migrating it backwards is impossible, so the file is left untouched.
+// ErrNewerSchema is returned by Open when the database was written by a
+// newer Routex: migrating it backwards is impossible, so it is left untouched.
 var ErrNewerSchema = errors.New("database schema is newer than this Routex")
 
 // ErrNotDatabase is returned by Open when the file is not a SQLite database,
-// is corrupt, or is a SQLite database of some other program. The file is left
-// byte-for-byte untouched so the user can inspect or restore it.
+// is corrupt, or is a SQLite database of some other program, or when a
+// PostgreSQL database holds another program's tables of the same names. The
+// database is left untouched so the user can inspect or restore it.
 var ErrNotDatabase = errors.New("is not a Routex database or is corrupt")
 
 // ErrInUse is returned by Open when another process holds a lock on the file

@@ -126,11 +126,11 @@ func Main(m *testing.M) int {
 
 func unavailable(t testing.TB, err error) {
 	t.Helper()
-	msg := "PostgreSQL tests SKIPPED: " + err.Error() +
-		" (run scripts/deps.sh to install Debian's postgresql package, or set " + EnvURL + ")"
+	why := err.Error() + " (run scripts/deps.sh to install Debian's postgresql package, or set " + EnvURL + ")"
 	if os.Getenv(EnvRequire) != "" {
-		t.Fatalf("pgtest: %s is set and %s", EnvRequire, msg)
+		t.Fatalf("pgtest: PostgreSQL is required (%s is set) but cannot run: %s", EnvRequire, why)
 	}
+	msg := "PostgreSQL tests SKIPPED: " + why
 	warnOnce.Do(func() { fmt.Fprintln(os.Stderr, "!!! pgtest: "+msg) })
 	t.Log("!!! " + msg)
 	t.Skip(msg)

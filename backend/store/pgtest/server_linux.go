@@ -132,7 +132,7 @@ func (s *server) initAndRun(bin string, cred *syscall.Credential, owner *user.Us
 	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 	initdb.Dir = s.dir
 	if out, err := initdb.CombinedOutput(); err != nil {
-		return fmt.Errorf("initdb: %v: %s", err, lastLines(string(out), 5))
+		return fmt.Errorf("initdb: %v %s", err, lastLines(string(out), 5))
 	}
 	var lastErr error
 	for range 3 { // a free port can be taken between the probe and the bind
