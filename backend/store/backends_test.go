@@ -30,6 +30,17 @@ func (d testDB) open(t *testing.T) *Store {
 	return s
 }
 
+// migrated fills the PostgreSQL template the suite's databases are copied
+// from: Open applies the migrations once, not in every test. Tests of
+// migrating itself start from pgtest.URL's empty databases instead.
+func migrated(url string) error {
+	s, err := Open(url)
+	if err != nil {
+		return err
+	}
+	return s.Close()
+}
+
 // forEachBackend runs body as the subtests "sqlite" and "postgres", each in
 // parallel with a database of its own: the store's whole behaviour is
 // tested on both backends. The PostgreSQL half is skipped, loudly, only
@@ -43,7 +54,7 @@ func forEachBackend(t *testing.T, body func(t *testing.T, db testDB)) {
 			if kind == BackendSQLite {
 				db.target = filepath.Join(t.TempDir(), "routex.db")
 			} else {
-				db.target = pgtest.URL(t)
+				db.target = pgtest.TemplateURL(t, "migrated", migrated)
 			}
 			body(t, db)
 		})

@@ -78,17 +78,66 @@ func Available() error {
 // It skips t, loudly, when no PostgreSQL server can be had.
 func URL(t testing.TB) string {
 	t.Helper()
+	return newDatabase(t, "")
+}
+
+// templates are the databases TemplateURL made, by name.
+var (
+	templatesMu sync.Mutex
+	templates   = map[string]*template{}
+)
+
+type template struct {
+	once sync.Once
+	db   string
+	err  error
+}
+
+// TemplateURL returns the URL of a new database for t, dropped when t ends,
+// copied from a template that prepare filled once per test binary (say,
+// with the application's migrations): copying is much cheaper than
+// repeating the work in every test. prepare must close its connections.
+func TemplateURL(t testing.TB, name string, prepare func(url string) error) string {
+	t.Helper()
+	if err := Available(); err != nil {
+		unavailable(t, err)
+	}
+	templatesMu.Lock()
+	tp := templates[name]
+	if tp == nil {
+		tp = &template{}
+		templates[name] = tp
+	}
+	templatesMu.Unlock()
+	tp.once.Do(func() {
+		tp.db = newName()
+		if tp.err = srv.exec(srv.createSQL(tp.db, "")); tp.err == nil {
+			tp.err = prepare(srv.url(tp.db))
+		}
+	})
+	if tp.err != nil {
+		t.Fatalf("pgtest: prepare template %s: %v", name, tp.err)
+	}
+	return newDatabase(t, tp.db)
+}
+
+// newDatabase creates a database for t, from template when not "".
+func newDatabase(t testing.TB, template string) string {
+	t.Helper()
 	if err := Available(); err != nil {
 		unavailable(t, err)
 	}
 	name := newName()
-	create := "CREATE DATABASE " + name
-	if srv.versionNum >= 150000 {
-		// Copying the template's files is cheaper than the default of
-		// logging every page to the WAL, and durability is off anyway.
-		create += " STRATEGY FILE_COPY"
+	var err error
+	for try := 0; try < 50; try++ {
+		// A template's last session may still be ending after prepare
+		// closed it: PostgreSQL refuses to copy a database in use.
+		if err = srv.exec(srv.createSQL(name, template)); err == nil || !strings.Contains(err.Error(), "being accessed") {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	if err := srv.exec(create); err != nil {
+	if err != nil {
 		t.Fatalf("pgtest: create database %s: %v", name, err)
 	}
 	t.Cleanup(func() {
@@ -96,9 +145,29 @@ func URL(t testing.TB) string {
 			t.Errorf("pgtest: drop database %s: %v", name, err)
 		}
 	})
-	u, err := url.Parse(srv.admin)
+	return srv.url(name)
+}
+
+// createSQL is the CREATE DATABASE statement for name, copied from template
+// when not "".
+func (s *server) createSQL(name, template string) string {
+	q := "CREATE DATABASE " + name
+	if template != "" {
+		q += " TEMPLATE " + template
+	}
+	if s.versionNum >= 150000 {
+		// Copying the template's files is cheaper than the default of
+		// logging every page to the WAL, and durability is off anyway.
+		q += " STRATEGY FILE_COPY"
+	}
+	return q
+}
+
+// url is the URL of database name on the server.
+func (s *server) url(name string) string {
+	u, err := url.Parse(s.admin)
 	if err != nil {
-		t.Fatalf("pgtest: %v", err)
+		panic("pgtest: the admin URL does not parse: " + err.Error())
 	}
 	u.Path = "/" + name
 	return u.String()
@@ -116,6 +185,13 @@ func Version() string {
 // func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }.
 func Main(m *testing.M) int {
 	code := m.Run()
+	if srv != nil && srv.dir == "" { // a server of someone else's: leave it clean
+		for _, tp := range templates {
+			if tp.db != "" {
+				srv.exec("DROP DATABASE IF EXISTS " + tp.db + " WITH (FORCE)")
+			}
+		}
+	}
 	if srv != nil {
 		if err := srv.stop(); err != nil {
 			fmt.Fprintf(os.Stderr, "pgtest: stop the PostgreSQL test server: %v\n", err)

@@ -34,3 +34,37 @@ func TestEachTestGetsItsOwnEmptyDatabase(t *testing.T) {
 	}
 	t.Logf("server %s; two connections in %v", Version(), time.Since(t0))
 }
+
+func TestTemplateURLCopiesWhatPrepareMadeOnce(t *testing.T) {
+	ctx := context.Background()
+	prepared := 0
+	prepare := func(u string) error {
+		prepared++
+		c, err := pgx.Connect(ctx, u)
+		if err != nil {
+			return err
+		}
+		defer c.Close(ctx)
+		_, err = c.Exec(ctx, "CREATE TABLE seeded (n int); INSERT INTO seeded VALUES (1)")
+		return err
+	}
+	for i := range 3 {
+		u := TemplateURL(t, "seeded", prepare)
+		c, err := pgx.Connect(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := c.QueryRow(ctx, "SELECT count(*) FROM seeded").Scan(&n); err != nil || n != 1 {
+			t.Errorf("copy %d: %d rows, %v; want the template's 1", i, n, err)
+		}
+		// A copy's changes stay in the copy.
+		if _, err := c.Exec(ctx, "INSERT INTO seeded VALUES (2)"); err != nil {
+			t.Error(err)
+		}
+		c.Close(ctx)
+	}
+	if prepared != 1 {
+		t.Errorf("prepare ran %d times, want once", prepared)
+	}
+}
