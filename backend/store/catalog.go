@@ -18,8 +18,9 @@ type Catalog struct {
 func (s *Store) Catalog() *Catalog { return s.catalog.Load() }
 
 // Reload re-reads channels and routes from the database in one read
-// transaction and replaces the Catalog. Writes through this Store reload by themselves; call
-// Reload after another process (the CLI, say) has written the file.
+// transaction and replaces the Catalog. Writes through this Store reload by
+// themselves; call Reload after another process (the CLI, say) or instance
+// has written the database (Watch does).
 func (s *Store) Reload(ctx context.Context) error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
