@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing Routex needs and is missing: Debian
 # packages (GTK/WebKitGTK for the desktop build, Xvfb and D-Bus for desktop
-# tests, Chromium for browser tests), Go modules and npm packages.
+# tests, Chromium for browser tests, PostgreSQL for the team-database tests,
+# which start a throwaway server of their own), Go modules and npm packages.
 # Safe to run again: it installs only what is absent.
 #   scripts/deps.sh          everything
 #   scripts/deps.sh build    only what building the desktop binary needs
@@ -11,6 +12,7 @@ cd "$(dirname "$0")/.."
 want=${1:-all}
 pkgs_build=(pkg-config build-essential libgtk-3-dev libwebkit2gtk-4.1-dev)
 pkgs_test=(xvfb xauth dbus dbus-x11 xdotool imagemagick chromium fonts-noto-cjk tmux shellcheck desktop-file-utils)
+pkgs_test+=(postgresql)
 pkgs=("${pkgs_build[@]}")
 [ "$want" = all ] && pkgs+=("${pkgs_test[@]}")
 

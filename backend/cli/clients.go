@@ -186,7 +186,7 @@ func findChannel(ctx context.Context, home, ref string, tr *i18n.Translator, t t
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	st, err := store.Open(config.DatabasePath(home))
+	st, err := store.Open(config.DatabaseTarget(home))
 	if err != nil {
 		return store.Channel{}, err
 	}

@@ -131,6 +131,10 @@ func (d *doctor) checkConfig() {
 }
 
 func (d *doctor) checkDatabase() {
+	if target := config.DatabaseTarget(d.home); store.IsPostgresURL(target) {
+		d.checkPostgres(target)
+		return
+	}
 	path := config.DatabasePath(d.home)
 	fi, err := os.Stat(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -147,6 +151,31 @@ func (d *doctor) checkDatabase() {
 	}
 	d.dbOK = true
 	d.add("Database", checkOK, d.tr.T("cli.doctorDBOK", "path", path, "size", humanBytes(uint64(fi.Size()))), "")
+}
+
+// checkPostgres connects to the team database and compares its schema
+// version with this Routex's, changing nothing; the URL is shown with its
+// password masked.
+func (d *doctor) checkPostgres(target string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	info, err := store.InspectPostgres(ctx, target)
+	args := []string{"where", info.Where, "version", info.ServerVersion,
+		"schema", strconv.Itoa(info.SchemaVersion), "latest", strconv.Itoa(info.LatestVersion)}
+	switch {
+	case err != nil:
+		d.add("Database", checkFail, d.tr.T("cli.doctorPGFail", "where", info.Where, "error", err.Error()),
+			d.tr.T("cli.doctorFixPG"))
+		return
+	case info.SchemaVersion > info.LatestVersion:
+		d.add("Database", checkFail, d.tr.T("cli.doctorPGNewer", args...), d.tr.T("cli.doctorFixPGNewer"))
+		return
+	case info.SchemaVersion < info.LatestVersion:
+		d.add("Database", checkWarn, d.tr.T("cli.doctorPGBehind", args...), d.tr.T("cli.doctorFixPGBehind"))
+	default:
+		d.add("Database", checkOK, d.tr.T("cli.doctorPGOK", args...), "")
+	}
+	d.dbOK = true
 }
 
 // quickCheck runs PRAGMA quick_check over a read-only connection, so a
@@ -226,9 +255,13 @@ func (d *doctor) checkChannels(ctx context.Context, withNet bool, errOut io.Writ
 	if !d.dbOK {
 		return
 	}
-	st, err := store.Open(config.DatabasePath(d.home))
+	st, err := store.Open(config.DatabaseTarget(d.home))
 	if err != nil {
-		d.add("Channels", checkFail, err.Error(), d.tr.T("cli.doctorFixDB", "path", config.DatabasePath(d.home)))
+		fix := d.tr.T("cli.doctorFixDB", "path", config.DatabasePath(d.home))
+		if store.IsPostgresURL(config.DatabaseTarget(d.home)) {
+			fix = d.tr.T("cli.doctorFixPG")
+		}
+		d.add("Channels", checkFail, err.Error(), fix)
 		return
 	}
 	defer st.Close()

@@ -90,11 +90,11 @@ func (c *conn) running() bool { return c.remote != nil }
 func (c *conn) engineURL() string { return "http://" + c.cfg.Listen }
 
 // store opens the database directly, for what the API never shows (keys)
-// and for when no engine runs. SQLite lets it share the file with a running
-// engine.
+// and for when no engine runs: the SQLite file, which a running engine
+// shares, or the team's PostgreSQL database when database_url is set.
 func (c *conn) store() (*store.Store, error) {
 	if c.st == nil {
-		st, err := store.Open(config.DatabasePath(c.home))
+		st, err := store.Open(config.DatabaseTarget(c.home))
 		if err != nil {
 			return nil, err
 		}

@@ -30,6 +30,9 @@ const (
 	EnvAccessKey  = "ROUTEX_ACCESS_KEY"
 	EnvAdminToken = "ROUTEX_ADMIN_TOKEN"
 	EnvLogLevel   = "LOG_LEVEL"
+	// EnvDatabaseURL selects PostgreSQL (a postgres:// URL) instead of the
+	// SQLite file in ROUTEX_HOME, as database_url does in config.json.
+	EnvDatabaseURL = "ROUTEX_DATABASE_URL"
 )
 
 // Timeouts bound each phase of an upstream call. Separate limits catch the
@@ -83,6 +86,11 @@ type Config struct {
 	AdminToken string   `json:"admin_token"`
 	Timeouts   Timeouts `json:"timeouts"`
 	Routing    Routing  `json:"routing"`
+	// DatabaseURL is a postgres:// URL: Routex then keeps channels, routes,
+	// settings, prices and the request log in that PostgreSQL database,
+	// which several instances can share (a team gateway). Empty means the
+	// SQLite file routex.db in Home.
+	DatabaseURL string `json:"database_url,omitempty"`
 
 	// Home is the folder the file was read from; not stored in the file.
 	Home string `json:"-"`
@@ -115,6 +123,32 @@ func Path(home string) string { return filepath.Join(home, "config.json") }
 
 // DatabasePath returns the SQLite file inside home.
 func DatabasePath(home string) string { return filepath.Join(home, "routex.db") }
+
+// Database returns what the store opens: the PostgreSQL URL when one is
+// set, else the SQLite file in Home.
+func (c Config) Database() string {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL
+	}
+	return DatabasePath(c.Home)
+}
+
+// DatabaseTarget is Database for a home whose config.json is not loaded
+// (CLI commands that only open the store): ROUTEX_DATABASE_URL, else
+// database_url in home/config.json, else the SQLite file. The file is only
+// read; a missing or unreadable one means SQLite.
+func DatabaseTarget(home string) string {
+	if v := strings.TrimSpace(os.Getenv(EnvDatabaseURL)); v != "" {
+		return v
+	}
+	var f struct {
+		DatabaseURL string `json:"database_url"`
+	}
+	if data, err := os.ReadFile(Path(home)); err == nil && json.Unmarshal(data, &f) == nil && f.DatabaseURL != "" {
+		return strings.TrimSpace(f.DatabaseURL)
+	}
+	return DatabasePath(home)
+}
 
 // LogDir returns the folder of the rotating log files inside home.
 func LogDir(home string) string { return filepath.Join(home, "logs") }
@@ -239,6 +273,10 @@ func (c *Config) applyEnv() {
 	if v := os.Getenv(EnvLogLevel); v != "" {
 		c.LogLevel = v
 	}
+	if v := os.Getenv(EnvDatabaseURL); v != "" {
+		c.DatabaseURL = v
+	}
+	c.DatabaseURL = strings.TrimSpace(c.DatabaseURL)
 }
 
 // Validate reports the first setting that cannot work, naming it.
@@ -251,10 +289,27 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("log_level %q must be debug, info, warn or error", c.LogLevel)
 	}
+	if err := checkDatabaseURL(c.DatabaseURL); err != nil {
+		return err
+	}
 	t := c.Timeouts
 	if t.ConnectMS <= 0 || t.FirstByteMS <= 0 || t.IdleMS <= 0 {
 		return fmt.Errorf("timeouts must be positive milliseconds (connect_ms %d, first_byte_ms %d, idle_ms %d)",
 			t.ConnectMS, t.FirstByteMS, t.IdleMS)
+	}
+	return nil
+}
+
+// checkDatabaseURL accepts "" (SQLite) or a postgres:// URL; the rest is
+// checked by the driver when the store connects. Its errors never quote the
+// URL: it may hold a password.
+func checkDatabaseURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	scheme, _, ok := strings.Cut(raw, "://")
+	if !ok || (!strings.EqualFold(scheme, "postgres") && !strings.EqualFold(scheme, "postgresql")) {
+		return fmt.Errorf("database_url (or %s) must be a postgres:// URL such as postgres://routex:PASSWORD@db.example.com:5432/routex; leave it out to use the SQLite file", EnvDatabaseURL)
 	}
 	return nil
 }

@@ -47,7 +47,8 @@ func writeConfig(t *testing.T, content string) string {
 // clearEnv makes the overrides unset for the test, whatever the caller's
 // environment holds. Tests that call it cannot run in parallel.
 func clearEnv(t *testing.T) {
-	for _, k := range []string{config.EnvListen, config.EnvAccessKey, config.EnvAdminToken, config.EnvLogLevel} {
+	for _, k := range []string{config.EnvListen, config.EnvAccessKey, config.EnvAdminToken, config.EnvLogLevel,
+		config.EnvDatabaseURL} {
 		t.Setenv(k, "")
 	}
 }
@@ -289,6 +290,14 @@ func TestValidate(t *testing.T) {
 		{"a zero connect timeout is rejected", func(c *config.Config) { c.Timeouts.ConnectMS = 0 }, "timeouts"},
 		{"a negative first-byte timeout is rejected", func(c *config.Config) { c.Timeouts.FirstByteMS = -1 }, "timeouts"},
 		{"a zero idle timeout is rejected", func(c *config.Config) { c.Timeouts.IdleMS = 0 }, "timeouts"},
+		{"a postgres URL is valid", func(c *config.Config) { c.DatabaseURL = "postgres://rx:pw@db:5432/routex" }, ""},
+		{"a postgresql URL over a socket is valid", func(c *config.Config) {
+			c.DatabaseURL = "postgresql:///routex?host=/var/run/postgresql"
+		}, ""},
+		{"a database URL of another kind is rejected", func(c *config.Config) {
+			c.DatabaseURL = "mysql://rx:Secret-pw@db/routex"
+		}, "database_url"},
+		{"a bare path is not a database URL", func(c *config.Config) { c.DatabaseURL = "/tmp/x.db" }, "postgres://"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -301,6 +310,8 @@ func TestValidate(t *testing.T) {
 				t.Fatalf("unexpected error: %v", err)
 			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
 				t.Fatalf("err = %v, want one naming %s", err, tc.wantErr)
+			case err != nil && strings.Contains(err.Error(), "Secret-pw"):
+				t.Fatalf("err = %v quotes the URL's password", err)
 			}
 		})
 	}
@@ -406,4 +417,46 @@ func TestLoadKeepsUnknownSettings(t *testing.T) {
 			t.Fatalf("file = %v", m)
 		}
 	})
+}
+
+func TestDatabaseChoosesPostgresOnlyWhenAURLIsSet(t *testing.T) {
+	clearEnv(t)
+	home := newHome(t)
+	cfg, err := config.Load(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlite := config.DatabasePath(home)
+	if cfg.Database() != sqlite || config.DatabaseTarget(home) != sqlite {
+		t.Errorf("no URL: Database() = %q, DatabaseTarget = %q; want the SQLite file %q",
+			cfg.Database(), config.DatabaseTarget(home), sqlite)
+	}
+	if m := readFileJSON(t, home); m["database_url"] != nil {
+		t.Errorf("a fresh config.json has database_url %v; want none (SQLite)", m["database_url"])
+	}
+
+	const fromFile = "postgres://rx:file-pw@db.internal:5432/routex"
+	if err := config.Patch(home, map[string]any{"database_url": fromFile}); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err = config.Load(home); err != nil || cfg.Database() != fromFile || config.DatabaseTarget(home) != fromFile {
+		t.Errorf("database_url in the file: Database() = %q, DatabaseTarget = %q, %v", cfg.Database(),
+			config.DatabaseTarget(home), err)
+	}
+
+	const fromEnv = "postgresql://rx:env-pw@other:5433/routex"
+	t.Setenv(config.EnvDatabaseURL, " "+fromEnv+" ")
+	if cfg, err = config.Load(home); err != nil || cfg.Database() != fromEnv || config.DatabaseTarget(home) != fromEnv {
+		t.Errorf("ROUTEX_DATABASE_URL wins: Database() = %q, DatabaseTarget = %q, %v", cfg.Database(),
+			config.DatabaseTarget(home), err)
+	}
+	if m := readFileJSON(t, home); m["database_url"] != fromFile {
+		t.Errorf("the environment's URL was written to config.json: %v", m["database_url"])
+	}
+
+	t.Setenv(config.EnvDatabaseURL, "mysql://rx:env-pw@other/routex")
+	if _, err := config.Load(home); err == nil || strings.Contains(err.Error(), "env-pw") ||
+		!strings.Contains(err.Error(), config.EnvDatabaseURL) {
+		t.Errorf("a bad URL: err = %v; want one naming %s without the password", err, config.EnvDatabaseURL)
+	}
 }

@@ -56,14 +56,26 @@ type Engine struct {
 	captureOn    atomic.Bool
 	// stopWatch ends the watch for other processes' database writes.
 	stopWatch context.CancelFunc
+	// watching is true from Start on: the watch keeps the change feed.
+	watching atomic.Bool
+	// watchDone is closed when the watch has returned (and, on
+	// PostgreSQL, closed its LISTEN connection).
+	watchDone chan struct{}
 	handler   http.Handler
 	server    *http.Server
 	addr      net.Addr
 	served    chan error
 }
 
-// New opens the store under cfg.Home and builds the handlers. Nothing
-// listens until Start.
+// New opens the store (the SQLite file under cfg.Home, or the PostgreSQL
+// database of cfg.DatabaseURL) and builds the handlers. Nothing listens
+// until Start.
+//
+// On PostgreSQL several engines can share one database: channels, routes,
+// settings, prices and the request log live there, and each engine's watch
+// (from Start) applies the others' changes within moments. What stays in
+// each engine's memory is its own: circuit breakers, cooldowns, session
+// affinity, round-robin positions, the live event stream and /metrics.
 func New(cfg config.Config, opts Options) (*Engine, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -71,7 +83,7 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 	if opts.ShutdownGrace <= 0 {
 		opts.ShutdownGrace = 15 * time.Second
 	}
-	st, err := store.Open(config.DatabasePath(cfg.Home))
+	st, err := store.Open(cfg.Database())
 	if err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
@@ -83,12 +95,24 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 	if transport == nil {
 		transport = proxy.NewTransport(cfg.Timeouts)
 	}
-	obs, err := newObservability(context.Background(), st, e.writer, e.bal, cfg.Home, e.log)
+	obs, err := newObservability(context.Background(), st, e.writer, e.bal, cfg.Home, e.watching.Load, e.log)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("engine: %w", err)
 	}
 	e.obs = obs
+	// Changes another process or instance made: the catalog the store
+	// reloads itself; prices and the cached capture switch are ours.
+	st.OnChange(func(t store.Topic) {
+		switch t {
+		case store.TopicPrices:
+			if err := obs.recorder.ReloadPrices(context.Background(), st); err != nil {
+				e.log.Warn("reload prices changed elsewhere", "error", err)
+			}
+		case store.TopicSettings:
+			e.captureUntil.Store(0)
+		}
+	})
 	var recorder proxy.Recorder = obs.recorder
 	if opts.DisableRequestLog {
 		recorder = nil
@@ -168,13 +192,17 @@ func (e *Engine) Start() error {
 	go func() { e.served <- e.server.Serve(ln) }()
 	watchCtx, stopWatch := context.WithCancel(context.Background())
 	e.stopWatch = stopWatch
+	e.watching.Store(true)
+	e.watchDone = make(chan struct{})
 	go func() {
+		defer close(e.watchDone)
 		if err := e.store.Watch(watchCtx, time.Second); err != nil {
 			e.log.Warn("changes by other processes will not be seen until restart", "error", err)
 		}
 	}()
 	go e.retain(watchCtx, time.Hour)
-	e.log.Info("engine started", "listen", e.addr.String(), "home", e.cfg.Home)
+	e.log.Info("engine started", "listen", e.addr.String(), "home", e.cfg.Home,
+		"database", e.store.Backend(), "where", e.store.Path())
 	return nil
 }
 
@@ -209,6 +237,11 @@ func (e *Engine) Stop(ctx context.Context) error {
 	}
 	if e.stopWatch != nil {
 		e.stopWatch()
+		select {
+		case <-e.watchDone:
+		case <-time.After(5 * time.Second):
+			e.log.Warn("the database watch did not stop in time")
+		}
 	}
 	wctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	if err := e.writer.Close(wctx); err != nil {

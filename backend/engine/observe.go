@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -28,17 +29,16 @@ type observability struct {
 // writer and the balancer. It reads the user's prices once; call
 // recorder.ReloadPrices after each price edit.
 func newObservability(ctx context.Context, st *store.Store, w *observe.Writer, bal *balance.Balancer,
-	home string, log *slog.Logger) (*observability, error) {
+	home string, watching func() bool, log *slog.Logger) (*observability, error) {
 	o := &observability{hub: observe.NewHub(observe.DefaultRingSize, log)}
 	o.metrics = observe.NewMetrics(observe.MetricsOptions{
 		Channels: func() []observe.ChannelState { return channelStates(st, bal) },
 		Queue:    w,
 	})
-	o.ready = observe.NewReady(observe.ReadyOptions{
-		DB:       readyStore{st},
-		Channels: func(context.Context) ([]observe.ChannelReadiness, error) { return channelReadiness(st, bal), nil },
-		Home:     home,
-	})
+	ready := readyOptions(st, watching)
+	ready.Channels = func(context.Context) ([]observe.ChannelReadiness, error) { return channelReadiness(st, bal), nil }
+	ready.Home = home
+	o.ready = observe.NewReady(ready)
 	o.recorder = NewRecorder(w, o.metrics, o.hub, func(id int64) balance.Health { return bal.Health(id, time.Now()) })
 	if err := o.recorder.ReloadPrices(ctx, st); err != nil {
 		return nil, err
@@ -68,18 +68,31 @@ func channelReadiness(st *store.Store, bal *balance.Balancer) []observe.ChannelR
 	return out
 }
 
-// readyProbeKey is the settings row readiness rewrites to prove the
-// database takes writes.
-const readyProbeKey = "observe.ready_probe"
-
 // readyStore adapts the store to observe.ReadyDB. CheckWritable commits a
-// one-row upsert: only a real commit shows a full disk or a read-only file.
+// one-row upsert: only a real commit shows a full disk, a read-only file or
+// a read-only replica. It sends no change notice to other instances.
 type readyStore struct{ st *store.Store }
 
 func (r readyStore) Ping(ctx context.Context) error { return r.st.Ping(ctx) }
 
-func (r readyStore) CheckWritable(ctx context.Context) error {
-	return r.st.SetSetting(ctx, readyProbeKey, time.Now().UTC().Format(time.RFC3339))
+func (r readyStore) CheckWritable(ctx context.Context) error { return r.st.CheckWritable(ctx) }
+
+// readyOptions names a shared database in readiness messages and reports
+// its change feed; watching says whether Start began the watch that keeps
+// the feed (before Start, and for SQLite, there is none to report).
+func readyOptions(st *store.Store, watching func() bool) observe.ReadyOptions {
+	opt := observe.ReadyOptions{DB: readyStore{st}}
+	if st.Backend() != store.BackendPostgres {
+		return opt
+	}
+	opt.DBName = "PostgreSQL at " + st.Path()
+	opt.ChangeFeed = func() error {
+		if watching() && !st.Listening() {
+			return errors.New("no LISTEN connection")
+		}
+		return nil
+	}
+	return opt
 }
 
 // LogSink is where the Recorder queues request logs; *observe.Writer

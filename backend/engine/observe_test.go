@@ -109,7 +109,7 @@ func TestObservabilityOverStore(t *testing.T) {
 	defer st.Close()
 	w := observe.NewWriter(st, 64, slog.New(slog.DiscardHandler))
 	bal := balance.New(balance.Options{})
-	o, err := newObservability(t.Context(), st, w, bal, home, slog.New(slog.DiscardHandler))
+	o, err := newObservability(t.Context(), st, w, bal, home, func() bool { return false }, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

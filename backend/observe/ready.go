@@ -44,8 +44,17 @@ type ChannelReadiness struct {
 // ReadyOptions are the sources of the checks. A nil DB or Channels leaves
 // that check out.
 type ReadyOptions struct {
-	DB       ReadyDB
-	Channels func(ctx context.Context) ([]ChannelReadiness, error)
+	DB ReadyDB
+	// DBName names a database server the messages should point at, e.g.
+	// "PostgreSQL at postgres://routex:xxxxx@db/routex" (never a password);
+	// "" means the SQLite file routex.db in ROUTEX_HOME.
+	DBName string
+	// ChangeFeed, for a database other instances share, reports whether
+	// their changes reach this one at once (nil error) or only by the
+	// periodic re-read: the check is then degraded, not unhealthy, since
+	// this instance still serves. Nil for a database no one else shares.
+	ChangeFeed func() error
+	Channels   func(ctx context.Context) ([]ChannelReadiness, error)
 	// Home is ROUTEX_HOME, whose disk is checked; "" skips the check.
 	Home string
 	// HeapWarn is the heap size reported as degraded; 0 = DefaultHeapWarn.
@@ -133,15 +142,35 @@ func (rd *Ready) database(ctx context.Context) Check {
 	ctx, cancel := context.WithTimeout(ctx, rd.opt.Timeout)
 	defer cancel()
 	c := Check{Name: "database", Status: StatusOK, Message: "the database is open and writable"}
+	server := rd.opt.DBName
 	if err := rd.opt.DB.Ping(ctx); err != nil {
 		c.Status = StatusUnhealthy
 		c.Message = fmt.Sprintf("cannot reach the database (%v): restart Routex; if it persists, run `routex doctor`", err)
+		if server != "" {
+			c.Message = fmt.Sprintf("cannot reach %s (%v): check that the server runs and accepts this instance, and that database_url is right; `routex doctor` tests the connection", server, err)
+		}
 		return c
 	}
 	if err := rd.opt.DB.CheckWritable(ctx); err != nil {
 		c.Status = StatusUnhealthy
 		c.Message = fmt.Sprintf("the database cannot be written (%v): free disk space and check that routex.db in ROUTEX_HOME is writable by this user", err)
+		if server != "" {
+			c.Message = fmt.Sprintf("%s refuses writes (%v): check the user's rights and that database_url names the primary, not a read-only replica", server, err)
+		}
+		return c
 	}
+	if server != "" {
+		c.Message = server + " is reachable and writable"
+	}
+	if rd.opt.ChangeFeed == nil {
+		return c
+	}
+	if err := rd.opt.ChangeFeed(); err != nil {
+		c.Status = StatusDegraded
+		c.Message += fmt.Sprintf(", but the change feed is down (%v): changes made on other instances arrive only by re-reading, within seconds; check the connection to the database", err)
+		return c
+	}
+	c.Message += "; changes made on other instances arrive at once"
 	return c
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -86,5 +87,50 @@ func TestReadyRealDisk(t *testing.T) {
 	rep := rd.Check(t.Context())
 	if len(rep.Checks) != 2 || rep.Checks[1].Name != "disk" || rep.Checks[1].Message == "" {
 		t.Fatalf("checks = %+v", rep.Checks)
+	}
+}
+
+func TestReadySharedDatabase(t *testing.T) {
+	t.Parallel()
+	const name = "PostgreSQL at postgres://routex:xxxxx@db:5432/routex"
+	tests := []struct {
+		name   string
+		db     fakeDB
+		feed   error
+		status string
+		says   []string
+	}{
+		{"reachable, writable and listening is ok", fakeDB{}, nil, StatusOK,
+			[]string{name, "writable", "at once"}},
+		{"a change feed that is down is degraded, not unhealthy", fakeDB{}, errors.New("not listening"), StatusDegraded,
+			[]string{name, "change feed is down", "not listening", "re-reading"}},
+		{"an unreachable server names the server and database_url", fakeDB{ping: errors.New("connection refused")}, nil,
+			StatusUnhealthy, []string{"cannot reach " + name, "connection refused", "database_url", "routex doctor"}},
+		{"a read-only server is unhealthy", fakeDB{write: errors.New("cannot execute INSERT in a read-only transaction")}, nil,
+			StatusUnhealthy, []string{name + " refuses writes", "read-only replica"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			rd := NewReady(ReadyOptions{DB: tc.db, DBName: name, ChangeFeed: func() error { return tc.feed }})
+			rep := rd.Check(context.Background())
+			var db Check
+			for _, c := range rep.Checks {
+				if c.Name == "database" {
+					db = c
+				}
+			}
+			if db.Status != tc.status {
+				t.Errorf("database check = %+v, want %s", db, tc.status)
+			}
+			for _, s := range tc.says {
+				if !strings.Contains(db.Message, s) {
+					t.Errorf("message %q does not say %q", db.Message, s)
+				}
+			}
+			if len(rep.Checks) != 2 { // database and memory: the others were not asked for
+				t.Errorf("checks = %+v", rep.Checks)
+			}
+		})
 	}
 }

@@ -28,6 +28,7 @@ type Writer struct {
 	queue   chan store.RequestLog
 	dropped atomic.Int64
 	written atomic.Int64
+	failed  atomic.Int64
 	done    chan struct{}
 
 	mu     sync.RWMutex // guards closed against a send on the closed queue
@@ -39,6 +40,14 @@ const (
 	batchSize  = 256
 	batchDelay = 200 * time.Millisecond
 )
+
+// retryDelays are the waits before the second and the third attempt at a
+// batch the database refused. A shared PostgreSQL server that restarts or
+// fails over answers again within seconds; a busy SQLite file frees up.
+// A batch that fails all three is logged and counted in Failed. (A commit
+// whose acknowledgement was lost can be written twice; that is the rarer
+// harm.)
+var retryDelays = [...]time.Duration{250 * time.Millisecond, time.Second}
 
 // NewWriter starts the writer goroutine with a queue of the given size.
 func NewWriter(sink Sink, queueSize int, log *slog.Logger) *Writer {
@@ -73,6 +82,9 @@ func (w *Writer) Dropped() int64 { return w.dropped.Load() }
 // Written is how many records reached the database.
 func (w *Writer) Written() int64 { return w.written.Load() }
 
+// Failed is how many records the database refused after every retry.
+func (w *Writer) Failed() int64 { return w.failed.Load() }
+
 // Depth is how many records wait in the queue.
 func (w *Writer) Depth() int { return len(w.queue) }
 
@@ -102,11 +114,20 @@ func (w *Writer) run() {
 		if len(batch) == 0 {
 			return
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err := w.sink.InsertRequestLogs(ctx, batch)
-		cancel()
+		var err error
+		for attempt := 0; ; attempt++ {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			err = w.sink.InsertRequestLogs(ctx, batch)
+			cancel()
+			if err == nil || attempt == len(retryDelays) {
+				break
+			}
+			w.log.Warn("write request logs: will retry", "count", len(batch), "attempt", attempt+1, "error", err)
+			time.Sleep(retryDelays[attempt])
+		}
 		if err != nil {
 			w.log.Error("write request logs", "count", len(batch), "error", err)
+			w.failed.Add(int64(len(batch)))
 		} else {
 			w.written.Add(int64(len(batch)))
 		}

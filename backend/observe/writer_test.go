@@ -17,6 +17,9 @@ type memSink struct {
 	batches [][]store.RequestLog
 	block   chan struct{}
 	err     error
+	// failFirst fails that many calls, as a database that restarts would.
+	failFirst int
+	calls     int
 }
 
 func (m *memSink) InsertRequestLogs(ctx context.Context, logs []store.RequestLog) error {
@@ -25,8 +28,16 @@ func (m *memSink) InsertRequestLogs(ctx context.Context, logs []store.RequestLog
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.calls++
+	if m.failFirst > 0 {
+		m.failFirst--
+		return errors.New("connection reset by peer")
+	}
+	if m.err != nil {
+		return m.err
+	}
 	m.batches = append(m.batches, append([]store.RequestLog(nil), logs...))
-	return m.err
+	return nil
 }
 
 func (m *memSink) total() int {
@@ -95,4 +106,38 @@ func TestRecordAfterCloseIsCountedNotPanicking(t *testing.T) {
 	if w.Dropped() != 1 || w.Written() != 0 {
 		t.Fatalf("dropped %d written %d; a failed write must not count as written", w.Dropped(), w.Written())
 	}
+}
+
+func TestAFailedBatchIsRetriedThenCounted(t *testing.T) {
+	t.Parallel()
+	t.Run("a database back within the retries loses nothing", func(t *testing.T) {
+		t.Parallel()
+		sink := &memSink{failFirst: 2}
+		w := NewWriter(sink, 100, nil)
+		for range 10 {
+			w.Record(store.RequestLog{Status: 200})
+		}
+		if err := w.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if sink.total() != 10 || w.Written() != 10 || w.Failed() != 0 || sink.calls != 3 {
+			t.Errorf("stored %d in %d calls, written %d, failed %d; want 10 stored once after 2 failures",
+				sink.total(), sink.calls, w.Written(), w.Failed())
+		}
+	})
+	t.Run("a database that stays down costs the batch, counted", func(t *testing.T) {
+		t.Parallel()
+		sink := &memSink{err: errors.New("server closed the connection")}
+		w := NewWriter(sink, 100, nil)
+		for range 7 {
+			w.Record(store.RequestLog{Status: 200})
+		}
+		if err := w.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if w.Failed() != 7 || w.Written() != 0 || sink.calls != 1+len(retryDelays) {
+			t.Errorf("failed %d written %d after %d calls; want 7 failed after %d", w.Failed(), w.Written(),
+				sink.calls, 1+len(retryDelays))
+		}
+	})
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 )
 
@@ -18,9 +17,10 @@ type Catalog struct {
 // returned by Open. Safe for concurrent use; costs one atomic load.
 func (s *Store) Catalog() *Catalog { return s.catalog.Load() }
 
-// Reload re-reads channels and routes from disk in one read transaction and
-// replaces the Catalog. Writes through this Store reload by themselves; call
-// Reload after another process (the CLI, say) has written the file.
+// Reload re-reads channels and routes from the database in one read
+// transaction and replaces the Catalog. Writes through this Store reload by
+// themselves; call Reload after another process (the CLI, say) or instance
+// has written the database (Watch does).
 func (s *Store) Reload(ctx context.Context) error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
@@ -33,9 +33,8 @@ func (s *Store) Reload(ctx context.Context) error {
 }
 
 func (s *Store) readCatalog(ctx context.Context) (*Catalog, error) {
-	// ReadOnly gives a deferred BEGIN: a consistent snapshot without taking
-	// the write lock.
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	// One snapshot for both tables, without taking SQLite's write lock.
+	tx, err := s.db.BeginTx(ctx, s.d.readTx())
 	if err != nil {
 		return nil, err
 	}

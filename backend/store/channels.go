@@ -101,17 +101,17 @@ func (s *Store) CreateChannel(ctx context.Context, c Channel) (Channel, error) {
 		return Channel{}, fmt.Errorf("store: create channel %q in %s: %w", c.Name, s.path, err)
 	}
 	now := nowMS()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO channels (name, type, base_url, api_key, models, model_map,
+	var id int64
+	err = s.write(ctx, TopicCatalog, func(tx rtx) error {
+		// RETURNING works on both backends; PostgreSQL has no LastInsertId.
+		return tx.QueryRowContext(ctx, `INSERT INTO channels (name, type, base_url, api_key, models, model_map,
 		priority, weight, enabled, headers, transformers, timeout_ms, created_at, updated_at, api_keys)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.Name, c.Type, c.BaseURL, c.APIKey, enc.models, enc.modelMap, c.Priority, c.Weight, c.Enabled,
-		enc.headers, enc.transformers, c.TimeoutMS, now, now, enc.apiKeys)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			c.Name, c.Type, c.BaseURL, c.APIKey, enc.models, enc.modelMap, c.Priority, c.Weight, c.Enabled,
+			enc.headers, enc.transformers, c.TimeoutMS, now, now, enc.apiKeys).Scan(&id)
+	})
 	if err != nil {
 		return Channel{}, fmt.Errorf("store: create channel %q in %s: %w", c.Name, s.path, duplicate(err))
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return Channel{}, fmt.Errorf("store: create channel %q in %s: %w", c.Name, s.path, err)
 	}
 	return s.afterChannelWrite(ctx, id)
 }
@@ -124,15 +124,18 @@ func (s *Store) UpdateChannel(ctx context.Context, c Channel) (Channel, error) {
 	if err != nil {
 		return Channel{}, fmt.Errorf("store: update channel %d in %s: %w", c.ID, s.path, err)
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE channels SET name = ?, type = ?, base_url = ?, api_key = ?,
+	err = s.write(ctx, TopicCatalog, func(tx rtx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE channels SET name = ?, type = ?, base_url = ?, api_key = ?,
 		models = ?, model_map = ?, priority = ?, weight = ?, enabled = ?, headers = ?, transformers = ?,
 		timeout_ms = ?, updated_at = ?, api_keys = ? WHERE id = ?`,
-		c.Name, c.Type, c.BaseURL, c.APIKey, enc.models, enc.modelMap, c.Priority, c.Weight, c.Enabled,
-		enc.headers, enc.transformers, c.TimeoutMS, nowMS(), enc.apiKeys, c.ID)
+			c.Name, c.Type, c.BaseURL, c.APIKey, enc.models, enc.modelMap, c.Priority, c.Weight, c.Enabled,
+			enc.headers, enc.transformers, c.TimeoutMS, nowMS(), enc.apiKeys, c.ID)
+		if err != nil {
+			return duplicate(err)
+		}
+		return oneRow(res)
+	})
 	if err != nil {
-		return Channel{}, fmt.Errorf("store: update channel %d in %s: %w", c.ID, s.path, duplicate(err))
-	}
-	if err := oneRow(res); err != nil {
 		return Channel{}, fmt.Errorf("store: update channel %d in %s: %w", c.ID, s.path, err)
 	}
 	return s.afterChannelWrite(ctx, c.ID)
@@ -142,10 +145,13 @@ func (s *Store) UpdateChannel(ctx context.Context, c Channel) (Channel, error) {
 // ErrNotFound. Route targets naming it are left for the caller to fix:
 // routes refer to names, not ids. The Catalog is refreshed.
 func (s *Store) DeleteChannel(ctx context.Context, id int64) error {
-	res, err := s.db.ExecContext(ctx, "DELETE FROM channels WHERE id = ?", id)
-	if err == nil {
-		err = oneRow(res)
-	}
+	err := s.write(ctx, TopicCatalog, func(tx rtx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM channels WHERE id = ?", id)
+		if err != nil {
+			return err
+		}
+		return oneRow(res)
+	})
 	if err != nil {
 		return fmt.Errorf("store: delete channel %d in %s: %w", id, s.path, err)
 	}

@@ -48,7 +48,7 @@ const failedSQL = `(status >= 400 OR error <> '')`
 // this page is the last. Rows in lists carry no captured bodies; ask
 // RequestLogByID for those.
 func (s *Store) ListRequestLogs(ctx context.Context, f LogFilter) (logs []RequestLog, next int64, err error) {
-	where, args, err := f.where()
+	where, args, err := f.where(s.d)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list request logs in %s: %w", s.path, err)
 	}
@@ -93,7 +93,7 @@ func (s *Store) RequestLogByID(ctx context.Context, id int64) (RequestLog, error
 
 // where builds the WHERE clause (with a leading space, or empty) and its
 // arguments.
-func (f LogFilter) where() (string, []any, error) {
+func (f LogFilter) where(d dialect) (string, []any, error) {
 	var conds []string
 	var args []any
 	add := func(cond string, a ...any) {
@@ -136,11 +136,12 @@ func (f LogFilter) where() (string, []any, error) {
 		add("status = ?", code)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		// LIKE is case-insensitive for ASCII in SQLite; % and _ in the
-		// user's text are escaped so they match themselves.
+		// SQLite's LIKE ignores ASCII case, PostgreSQL's ILIKE any case;
+		// % and _ in the user's text are escaped so they match themselves.
 		pat := "%" + likeEscaper.Replace(q) + "%"
-		add(`(error LIKE ? ESCAPE '\' OR client_model LIKE ? ESCAPE '\' OR upstream_model LIKE ? ESCAPE '\'
-			OR channel_name LIKE ? ESCAPE '\' OR user_agent LIKE ? ESCAPE '\')`, pat, pat, pat, pat, pat)
+		like := d.like()
+		add(`(error `+like+` ? ESCAPE '\' OR client_model `+like+` ? ESCAPE '\' OR upstream_model `+like+` ? ESCAPE '\'
+			OR channel_name `+like+` ? ESCAPE '\' OR user_agent `+like+` ? ESCAPE '\')`, pat, pat, pat, pat, pat)
 	}
 	if len(conds) == 0 {
 		return "", nil, nil

@@ -10,10 +10,12 @@ import (
 	"strings"
 )
 
-// migrationFS holds the schema history. Files are named NNNN_what.sql, are
-// applied in order, and are append-only: a released file is never edited.
+// migrationFS holds the schema history, one folder per dialect. Files are
+// named NNNN_what.sql, are applied in order, and are append-only: a released
+// file is never edited. Both folders hold the same numbers and names, so a
+// schema version means the same tables on either backend; a test guards it.
 //
-//go:embed migrations/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrationFS embed.FS
 
 // migration is one numbered schema step.
@@ -23,10 +25,12 @@ type migration struct {
 	sql     string
 }
 
-// migrations returns the embedded migrations in order. The numbering must run
-// 1, 2, 3… without gaps; a test guards that, so an error here is a build bug.
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
+// migrations returns the embedded migrations of a dialect in order. The
+// numbering must run 1, 2, 3… without gaps; a test guards that, so an error
+// here is a build bug.
+func migrations(d dialect) ([]migration, error) {
+	dir := "migrations/" + d.name()
+	entries, err := fs.ReadDir(migrationFS, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -39,9 +43,9 @@ func migrations() ([]migration, error) {
 		num, _, ok := strings.Cut(name, "_")
 		v, err := strconv.Atoi(num)
 		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name must start with a positive number and '_'", name)
+			return nil, fmt.Errorf("migration %s/%s: name must start with a positive number and '_'", dir, name)
 		}
-		body, err := fs.ReadFile(migrationFS, "migrations/"+name)
+		body, err := fs.ReadFile(migrationFS, dir+"/"+name)
 		if err != nil {
 			return nil, err
 		}
@@ -50,7 +54,7 @@ func migrations() ([]migration, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
 	for i, m := range out {
 		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected number %d", m.name, i+1)
+			return nil, fmt.Errorf("migration %s/%s: expected number %d", dir, m.name, i+1)
 		}
 	}
 	return out, nil
@@ -58,19 +62,28 @@ func migrations() ([]migration, error) {
 
 // latestVersion is the schema version this build writes.
 func latestVersion() int {
-	m, err := migrations()
+	m, err := migrations(dialect{})
 	if err != nil {
 		return 0
 	}
 	return len(m)
 }
 
-// migrate applies every migration above the file's PRAGMA user_version, each
+// migrate applies every migration the database lacks: SQLite's below, or
+// PostgreSQL's migratePostgres.
+func (s *Store) migrate(ctx context.Context) error {
+	if s.d.pg {
+		return s.migratePostgres(ctx)
+	}
+	return s.migrateSQLite(ctx)
+}
+
+// migrateSQLite applies every migration above the file's PRAGMA user_version, each
 // in its own transaction together with the version bump, so a crash leaves
 // the file at a whole version. The version is re-read inside the write
 // transaction, so two processes opening the same new file do not both apply it.
-func (s *Store) migrate(ctx context.Context) error {
-	migs, err := migrations()
+func (s *Store) migrateSQLite(ctx context.Context) error {
+	migs, err := migrations(s.d)
 	if err != nil {
 		return fmt.Errorf("store: open %s: %w", s.path, err)
 	}
@@ -82,7 +95,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if m.version <= current {
 			continue
 		}
-		if current, err = s.apply(ctx, m); err != nil {
+		if current, err = s.applySQLite(ctx, m); err != nil {
 			return err
 		}
 	}
@@ -92,8 +105,8 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-// apply runs one migration and returns the version the file is at afterwards.
-func (s *Store) apply(ctx context.Context, m migration) (int, error) {
+// applySQLite runs one SQLite migration and returns the version the file is at afterwards.
+func (s *Store) applySQLite(ctx context.Context, m migration) (int, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, openError(s.path, err)

@@ -17,20 +17,17 @@ func (s *Store) ReorderChannels(ctx context.Context, ids []int64) error {
 }
 
 func (s *Store) reorder(ctx context.Context, ids []int64) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
 	now := nowMS()
-	for i, id := range ids {
-		res, err := tx.ExecContext(ctx, "UPDATE channels SET priority = ?, updated_at = ? WHERE id = ?", i+1, now, id)
-		if err != nil {
-			return err
+	return s.write(ctx, TopicCatalog, func(tx rtx) error {
+		for i, id := range ids {
+			res, err := tx.ExecContext(ctx, "UPDATE channels SET priority = ?, updated_at = ? WHERE id = ?", i+1, now, id)
+			if err != nil {
+				return err
+			}
+			if err := oneRow(res); err != nil {
+				return fmt.Errorf("channel %d: %w", id, err)
+			}
 		}
-		if err := oneRow(res); err != nil {
-			return fmt.Errorf("channel %d: %w", id, err)
-		}
-	}
-	return tx.Commit()
+		return nil
+	})
 }

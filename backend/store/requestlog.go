@@ -81,12 +81,18 @@ const (
 )
 
 // InsertRequestLogs writes a batch in one transaction: one fsync per batch
-// instead of per request keeps logging off the proxy's latency.
+// instead of per request keeps logging off the proxy's latency. SQLite
+// takes multi-row INSERTs; PostgreSQL takes the batch with COPY, in one
+// round trip whatever its size. Rows keep their order (ids grow with it).
 func (s *Store) InsertRequestLogs(ctx context.Context, logs []RequestLog) error {
 	if len(logs) == 0 {
 		return nil
 	}
-	if err := s.insertRequestLogs(ctx, logs); err != nil {
+	insert := s.insertRequestLogs
+	if s.d.pg {
+		insert = s.copyRequestLogs
+	}
+	if err := insert(ctx, logs); err != nil {
 		return fmt.Errorf("store: insert %d request logs in %s: %w", len(logs), s.path, err)
 	}
 	return nil

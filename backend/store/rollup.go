@@ -42,8 +42,15 @@ func (s *Store) rollUp(ctx context.Context, before int64) (int64, error) {
 		return 0, err
 	}
 	defer tx.Rollback()
+	// Several instances on one PostgreSQL database each run retention: one
+	// at a time, or two would add the same rows to the totals. (SQLite's
+	// write lock already makes them take turns.)
+	if err := lockTx(ctx, tx, lockRollup); err != nil {
+		return 0, err
+	}
 	// The WHERE clause also keeps SQLite from reading ON CONFLICT as a join
-	// constraint of the SELECT.
+	// constraint of the SELECT. The existing row's columns are qualified:
+	// PostgreSQL finds a bare name ambiguous beside excluded's.
 	if _, err := tx.ExecContext(ctx, `INSERT INTO request_daily (day, channel_id, channel_name, model,
 			requests, failed, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd,
 			latency_ms_sum, ttft_ms_sum, ttft_count, last_time)
@@ -51,17 +58,17 @@ func (s *Store) rollUp(ctx context.Context, before int64) (int64, error) {
 			CASE WHEN upstream_model <> '' THEN upstream_model ELSE client_model END AS m, `+detailAgg+`, MAX(time)
 		FROM request_logs WHERE time < ? GROUP BY d, channel_id, channel_name, m
 		ON CONFLICT (day, channel_id, channel_name, model) DO UPDATE SET
-			requests = requests + excluded.requests,
-			failed = failed + excluded.failed,
-			input_tokens = input_tokens + excluded.input_tokens,
-			output_tokens = output_tokens + excluded.output_tokens,
-			cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
-			cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens,
-			cost_usd = cost_usd + excluded.cost_usd,
-			latency_ms_sum = latency_ms_sum + excluded.latency_ms_sum,
-			ttft_ms_sum = ttft_ms_sum + excluded.ttft_ms_sum,
-			ttft_count = ttft_count + excluded.ttft_count,
-			last_time = MAX(last_time, excluded.last_time)`, dayMS, dayMS, before); err != nil {
+			requests = request_daily.requests + excluded.requests,
+			failed = request_daily.failed + excluded.failed,
+			input_tokens = request_daily.input_tokens + excluded.input_tokens,
+			output_tokens = request_daily.output_tokens + excluded.output_tokens,
+			cache_read_tokens = request_daily.cache_read_tokens + excluded.cache_read_tokens,
+			cache_write_tokens = request_daily.cache_write_tokens + excluded.cache_write_tokens,
+			cost_usd = request_daily.cost_usd + excluded.cost_usd,
+			latency_ms_sum = request_daily.latency_ms_sum + excluded.latency_ms_sum,
+			ttft_ms_sum = request_daily.ttft_ms_sum + excluded.ttft_ms_sum,
+			ttft_count = request_daily.ttft_count + excluded.ttft_count,
+			last_time = `+s.d.greatest("request_daily.last_time", "excluded.last_time"), dayMS, dayMS, before); err != nil {
 		return 0, err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM request_bodies

@@ -124,20 +124,25 @@ func (s *Store) putRoutes(ctx context.Context, r Routes) error {
 	if r.LongContextThreshold <= 0 {
 		r.LongContextThreshold = DefaultLongContextThreshold
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
 	strategies, err := json.Marshal(r.Strategies)
 	if err != nil || r.Strategies == nil {
 		strategies = []byte("{}")
 	}
+	return s.write(ctx, TopicCatalog, func(tx rtx) error {
+		return putRoutesTx(ctx, tx, r, rules, string(strategies))
+	})
+}
+
+func putRoutesTx(ctx context.Context, tx rtx, r Routes, rules, strategies string) error {
+	// The route_config upsert comes first: it locks that one row, so on
+	// PostgreSQL a second writer waits there until the first commits, and
+	// its DELETE then sees (and removes) the first one's targets instead of
+	// clashing with them. SQLite's write lock serialises writers anyway.
 	if _, err := tx.ExecContext(ctx, `INSERT INTO route_config (id, strategy, long_context_threshold, rules,
 		strategies, background_model) VALUES (1, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET
 		strategy = excluded.strategy, long_context_threshold = excluded.long_context_threshold,
 		rules = excluded.rules, strategies = excluded.strategies, background_model = excluded.background_model`,
-		r.Strategy, r.LongContextThreshold, rules, string(strategies), r.BackgroundModel); err != nil {
+		r.Strategy, r.LongContextThreshold, rules, strategies, r.BackgroundModel); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM routes"); err != nil {
@@ -156,5 +161,5 @@ func (s *Store) putRoutes(ctx context.Context, r Routes) error {
 			}
 		}
 	}
-	return tx.Commit()
+	return nil
 }

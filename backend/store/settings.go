@@ -24,9 +24,12 @@ func (s *Store) Setting(ctx context.Context, key string) (value string, ok bool,
 // are runtime preferences changed from the dashboard; boot settings live in
 // config.json instead.
 func (s *Store) SetSetting(ctx context.Context, key, value string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+	err := s.write(ctx, TopicSettings, func(tx rtx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-		key, value, nowMS())
+			key, value, nowMS())
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: write setting %q in %s: %w", key, s.path, err)
 	}

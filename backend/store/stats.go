@@ -61,12 +61,12 @@ type totals struct {
 const (
 	detailAgg = `COUNT(*), COALESCE(SUM(CASE WHEN ` + failedSQL + ` THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0),
-		COALESCE(SUM(cache_read_tokens), 0), COALESCE(SUM(cache_write_tokens), 0), TOTAL(cost_usd),
+		COALESCE(SUM(cache_read_tokens), 0), COALESCE(SUM(cache_write_tokens), 0), COALESCE(SUM(cost_usd), 0.0),
 		COALESCE(SUM(latency_ms), 0), COALESCE(SUM(CASE WHEN ttft_ms > 0 THEN ttft_ms ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN ttft_ms > 0 THEN 1 ELSE 0 END), 0)`
 	dailyAgg = `COALESCE(SUM(requests), 0), COALESCE(SUM(failed), 0),
 		COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0),
-		COALESCE(SUM(cache_read_tokens), 0), COALESCE(SUM(cache_write_tokens), 0), TOTAL(cost_usd),
+		COALESCE(SUM(cache_read_tokens), 0), COALESCE(SUM(cache_write_tokens), 0), COALESCE(SUM(cost_usd), 0.0),
 		COALESCE(SUM(latency_ms_sum), 0), COALESCE(SUM(ttft_ms_sum), 0), COALESCE(SUM(ttft_count), 0)`
 )
 
@@ -103,7 +103,7 @@ func ratio(a, b int64) float64 {
 
 // rangeSQL is the condition on column for [from, to), zero ends open.
 func rangeSQL(column string, from, to time.Time) (string, []any) {
-	cond, args := "1", []any(nil)
+	cond, args := "1 = 1", []any(nil)
 	if !from.IsZero() {
 		cond += " AND " + column + " >= ?"
 		args = append(args, from.UnixMilli())
@@ -155,10 +155,18 @@ func (s *Store) statsSummary(ctx context.Context, from, to time.Time) (StatsSumm
 // latencies: the smallest latency with at least 95% of the requests at or
 // below it. The latencies are read from the (time, latency_ms) index and
 // sorted here, which is several times faster than SQLite's ORDER BY …
-// OFFSET sorting through a temporary b-tree.
+// OFFSET sorting through a temporary b-tree. PostgreSQL computes the same
+// rank itself with percentile_disc (the first value whose rank reaches 95%),
+// which spares sending every latency over the network.
 func (s *Store) p95Latency(ctx context.Context, cond string, args []any, count int64) (float64, error) {
 	if count == 0 {
 		return 0, nil
+	}
+	if s.d.pg {
+		var p95 float64
+		err := s.db.QueryRowContext(ctx, `SELECT COALESCE(percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ms), 0)
+			FROM request_logs WHERE `+cond, args...).Scan(&p95)
+		return p95, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT latency_ms FROM request_logs WHERE `+cond, args...)
 	if err != nil {
@@ -264,12 +272,11 @@ func timelineShape(from, to time.Time, bucket time.Duration) (time.Time, int, er
 func (s *Store) StatsChannels(ctx context.Context, from, to time.Time) ([]ChannelStats, error) {
 	dCond, dArgs := rangeSQL("time", from, to)
 	yCond, yArgs := rangeSQL("day", from, to)
-	// With a single MAX() aggregate, SQLite takes the bare channel_name from
-	// the row holding the maximum: the newest name for the id. Detail rows
-	// (kind 0) are newer than daily ones (kind 1).
-	rows, err := s.db.QueryContext(ctx, `SELECT 0, channel_id, channel_name, MAX(id), `+detailAgg+`
+	// The name is the newest one logged for the id (see dialect.newest).
+	// Detail rows (kind 0) are newer than daily ones (kind 1).
+	rows, err := s.db.QueryContext(ctx, `SELECT 0, channel_id, `+s.d.newest("channel_name", "id")+`, MAX(id), `+detailAgg+`
 		FROM request_logs WHERE `+dCond+` GROUP BY channel_id
-		UNION ALL SELECT 1, channel_id, channel_name, MAX(last_time), `+dailyAgg+`
+		UNION ALL SELECT 1, channel_id, `+s.d.newest("channel_name", "last_time")+`, MAX(last_time), `+dailyAgg+`
 		FROM request_daily WHERE `+yCond+` GROUP BY channel_id`, append(dArgs, yArgs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: stats channels in %s: %w", s.path, err)

@@ -1,14 +1,26 @@
-// Package store keeps Routex's durable state in one SQLite file: channels,
-// the routing table, settings and the request log. It uses modernc.org/sqlite
-// (pure Go, no cgo) so every platform builds the same way.
+// Package store keeps Routex's durable state: channels, the routing table,
+// settings, prices and the request log. One Store type serves two backends
+// behind the same methods, so callers never ask which one runs:
 //
-// The proxy's hot path never reads SQLite: it reads the in-memory Catalog,
-// which the Store replaces after each write of channels or routes.
+//   - SQLite (modernc.org/sqlite: pure Go, no cgo), one file in ROUTEX_HOME:
+//     the default, and all a single user needs;
+//   - PostgreSQL (pgx through database/sql), for several Routex instances
+//     sharing one database: a team gateway.
+//
+// The queries are written once; the few differences between the two SQL
+// dialects live in dialect.go, and the schema history in one folder of
+// migrations per dialect with the same numbers.
+//
+// The proxy's hot path never reads the database: it reads the in-memory
+// Catalog, which the Store replaces after each write of channels or routes,
+// and, through Watch, after another process or instance wrote them.
 package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -19,6 +31,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
@@ -30,13 +43,14 @@ var ErrNotFound = errors.New("not found")
 // channel already has; routes refer to channels by name, so names are unique.
 var ErrDuplicateName = errors.New("duplicate name")
 
-// ErrNewerSchema is returned by Open when the file was written by a newer
-// Routex: migrating it backwards is impossible, so the file is left untouched.
+// ErrNewerSchema is returned by Open when the database was written by a
+// newer Routex: migrating it backwards is impossible, so it is left untouched.
 var ErrNewerSchema = errors.New("database schema is newer than this Routex")
 
 // ErrNotDatabase is returned by Open when the file is not a SQLite database,
-// is corrupt, or is a SQLite database of some other program. The file is left
-// byte-for-byte untouched so the user can inspect or restore it.
+// is corrupt, or is a SQLite database of some other program, or when a
+// PostgreSQL database holds another program's tables of the same names. The
+// database is left untouched so the user can inspect or restore it.
 var ErrNotDatabase = errors.New("is not a Routex database or is corrupt")
 
 // ErrInUse is returned by Open when another process holds a lock on the file
@@ -47,14 +61,28 @@ var ErrInUse = errors.New("is in use by another process")
 // before giving up. Writers are short, so five seconds means something is wrong.
 const defaultBusyTimeout = 5 * time.Second
 
-// Store is the handle to one Routex database file. Safe for concurrent use.
+// Store is the handle to one Routex database. Safe for concurrent use.
 type Store struct {
+	// path is the SQLite file, or the PostgreSQL URL without its password:
+	// what errors and logs may show.
 	path    string
-	db      *sql.DB
+	db      rdb
+	d       dialect
 	catalog atomic.Pointer[Catalog]
 	// reloadMu serialises catalog refreshes so that a slow refresh that read
 	// older rows cannot replace the snapshot of a later one.
 	reloadMu sync.Mutex
+
+	// id tells this Store's own change notices from other instances'.
+	id string
+	// pg is the parsed PostgreSQL URL, for the LISTEN connection; nil for
+	// SQLite.
+	pg *pgx.ConnConfig
+	// listening is true while Watch holds a LISTEN connection (PostgreSQL).
+	listening atomic.Bool
+
+	hooksMu sync.Mutex
+	hooks   []func(Topic)
 }
 
 // options are knobs for tests; production code uses the defaults via Open.
@@ -62,16 +90,28 @@ type options struct {
 	busyTimeout time.Duration
 }
 
-// Open opens or creates the database at path, applies any pending migrations
-// and loads the Catalog. A new file is created with mode 0600 because it holds
-// API keys; the parent directory must already exist.
+// Open opens the database named by target and applies any pending
+// migrations, then loads the Catalog. A target starting with postgres:// or
+// postgresql:// is a PostgreSQL URL (see openPostgres); anything else is the
+// path of a SQLite file.
 //
-// Before anything is written, an existing file is probed read-only, so a
+// A new SQLite file is created with mode 0600 because it holds API keys;
+// the parent directory must already exist. Before anything is written, an existing file is probed read-only, so a
 // corrupt file, a foreign database, or one from a newer Routex is reported
 // (ErrNotDatabase, ErrNewerSchema) and left byte-for-byte unchanged. A file
 // locked by another process beyond the busy timeout gives ErrInUse.
-func Open(path string) (*Store, error) {
-	return open(path, options{busyTimeout: defaultBusyTimeout})
+func Open(target string) (*Store, error) {
+	if IsPostgresURL(target) {
+		return openPostgres(target)
+	}
+	return open(target, options{busyTimeout: defaultBusyTimeout})
+}
+
+// IsPostgresURL reports whether target names a PostgreSQL database rather
+// than a SQLite file.
+func IsPostgresURL(target string) bool {
+	t := strings.ToLower(strings.TrimSpace(target))
+	return strings.HasPrefix(t, "postgres://") || strings.HasPrefix(t, "postgresql://")
 }
 
 func open(path string, opt options) (*Store, error) {
@@ -106,7 +146,7 @@ func open(path string, opt options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	s := &Store{path: path, db: db}
+	s := &Store{path: path, db: rdb{DB: db}, id: newStoreID()}
 	if err := s.migrate(context.Background()); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -173,8 +213,12 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// Path returns the path the Store was opened with, for logs and `routex doctor`.
+// Path returns the path the Store was opened with, for logs and `routex
+// doctor`; for PostgreSQL, the URL with its password masked.
 func (s *Store) Path() string { return s.path }
+
+// Backend is BackendSQLite or BackendPostgres.
+func (s *Store) Backend() string { return s.d.name() }
 
 // Ping is a cheap readiness check for /health: it runs one trivial query.
 func (s *Store) Ping(ctx context.Context) error {
@@ -188,7 +232,13 @@ func (s *Store) Ping(ctx context.Context) error {
 // SchemaVersion returns the number of the last migration applied to the
 // file, for diagnostics.
 func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
-	v, err := userVersion(ctx, s.db)
+	var v int
+	var err error
+	if s.d.pg {
+		v, err = pgSchemaVersion(ctx, s.db)
+	} else {
+		v, err = userVersion(ctx, s.db)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("store: schema version of %s: %w", s.path, err)
 	}
@@ -205,6 +255,29 @@ func userVersion(ctx context.Context, q querier) (int, error) {
 	var v int
 	err := q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
 	return v, err
+}
+
+// CheckWritable proves the database takes a write now: it commits a
+// one-row upsert, since only a real commit shows a full disk, a read-only
+// file or a read-only PostgreSQL replica. It announces no change.
+func (s *Store) CheckWritable(ctx context.Context) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+		writeProbeKey, time.Now().UTC().Format(time.RFC3339), nowMS())
+	if err != nil {
+		return fmt.Errorf("store: write to %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// writeProbeKey is the settings row CheckWritable rewrites.
+const writeProbeKey = "observe.ready_probe"
+
+// newStoreID returns a random id for change notices.
+func newStoreID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // nowMS is the current time at the precision the database keeps.

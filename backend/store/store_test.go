@@ -95,47 +95,33 @@ func TestOpenCreatesMigratedWALFileWithMode0600(t *testing.T) {
 
 func TestReopenKeepsDataAndDoesNotRerunMigrations(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "routex.db")
-	s, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.CreateChannel(ctx, Channel{Name: "deepseek", Type: "openai"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	// Re-running 0001 would fail on CREATE TABLE; a second Open must not try.
-	s2, err := Open(path)
-	if err != nil {
-		t.Fatalf("reopen: %v", err)
-	}
-	defer s2.Close()
-	if got := s2.Catalog().Channels; len(got) != 1 || got[0].Name != "deepseek" {
-		t.Errorf("channels after reopen = %+v", got)
-	}
-	if v, _ := s2.SchemaVersion(ctx); v != latestVersion() {
-		t.Errorf("SchemaVersion after reopen = %d", v)
-	}
-}
-
-func TestMigrationsAreNumberedWithoutGaps(t *testing.T) {
-	t.Parallel()
-	migs, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(migs) == 0 {
-		t.Fatal("no embedded migrations")
-	}
-	for i, m := range migs {
-		if m.version != i+1 {
-			t.Errorf("migration %s has number %d, want %d", m.name, m.version, i+1)
+	forEachBackend(t, func(t *testing.T, db testDB) {
+		ctx := context.Background()
+		path := db.target
+		s, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
+		if _, err := s.CreateChannel(ctx, Channel{Name: "deepseek", Type: "openai"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+
+		// Re-running 0001 would fail on CREATE TABLE; a second Open must not try.
+		s2, err := Open(path)
+		if err != nil {
+			t.Fatalf("reopen: %v", err)
+		}
+		defer s2.Close()
+		if got := s2.Catalog().Channels; len(got) != 1 || got[0].Name != "deepseek" {
+			t.Errorf("channels after reopen = %+v", got)
+		}
+		if v, _ := s2.SchemaVersion(ctx); v != latestVersion() {
+			t.Errorf("SchemaVersion after reopen = %d", v)
+		}
+	})
 }
 
 func TestOpenRefusesFilesItCannotUseAndLeavesThemUntouched(t *testing.T) {

@@ -7,12 +7,19 @@ import (
 )
 
 // Watch reloads the Catalog when another process (the CLI with no engine
-// to talk to, a second Routex) writes to the database, so the proxy, the
-// window and the tray see the change within about interval. It polls
-// PRAGMA data_version on one dedicated connection: the number changes when
-// any other connection commits, so the poll costs one tiny query. It returns
+// to talk to, a second Routex) or another instance on the same PostgreSQL
+// database writes to it, so the proxy, the window and the tray see the
+// change within about interval, and runs the OnChange functions. It returns
 // when ctx ends.
+//
+// On SQLite it polls PRAGMA data_version on one dedicated connection: the
+// number changes when any other connection commits, so the poll costs one
+// tiny query. On PostgreSQL it listens for the change notices writes send
+// (see watchPostgres).
 func (s *Store) Watch(ctx context.Context, interval time.Duration) error {
+	if s.d.pg {
+		return s.watchPostgres(ctx, interval)
+	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("store: watch %s: %w", s.path, err)
@@ -53,6 +60,7 @@ func (s *Store) Watch(ctx context.Context, interval time.Duration) error {
 			if err := s.Reload(ctx); err != nil && ctx.Err() == nil {
 				continue
 			}
+			s.changed(TopicCatalog)
 		}
 	}
 }
