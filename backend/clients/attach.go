@@ -72,7 +72,7 @@ func (c *Client) Attach(o AttachOptions) (Result, error) {
 		}
 	}
 
-	res := Result{Path: c.path, Changed: !exists || !bytes.Equal(out, data)}
+	res := Result{Path: c.path, Changed: !exists || !bytes.Equal(out, data), BaseURL: rec.BaseURL}
 	// The record is saved before the file: a crash in between leaves a
 	// record whose values the file does not hold, which Detach skips.
 	if err := saveState(c.home, c.name, st.withRecord(c.path, rec)); err != nil {

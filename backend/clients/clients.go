@@ -94,6 +94,9 @@ type Result struct {
 	// exist or did not change.
 	Backup  string `json:"backup,omitempty"`
 	Changed bool   `json:"changed"`
+	// BaseURL is the URL Attach pointed the tool at, as the tool's
+	// settings hold it (Codex's ends in /v1).
+	BaseURL string `json:"base_url,omitempty"`
 	// Kept lists keys Detach left alone because the user changed them after
 	// Routex wrote them.
 	Kept []string `json:"kept,omitempty"`

@@ -21,6 +21,11 @@ const (
 	codexOpenAIBaseKey = "openai_base_url"
 )
 
+// CodexChannelType is the channel type a direct attach of Codex needs:
+// Codex speaks only the Responses API and, in direct mode, nothing
+// converts between it and the provider.
+const CodexChannelType = "openai-responses"
+
 // codexFieldOrder is the order Routex writes its provider's fields in.
 var codexFieldOrder = []string{"name", "base_url", "wire_api", "experimental_bearer_token"}
 
