@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/routex-app/routex/backend/api"
+	"github.com/routex-app/routex/backend/clients"
 	"github.com/routex-app/routex/backend/store"
 )
 
@@ -229,5 +231,39 @@ func TestCodexOverHTTP(t *testing.T) {
 	r = a.do("POST", "/api/clients/codex/attach", "").want(t, http.StatusUnprocessableEntity)
 	if r.errorType() != "invalid_settings" || !strings.Contains(r.raw, "line 2, column 5") {
 		t.Errorf("malformed config.toml: %s", r.raw)
+	}
+}
+
+func TestCodexDirectModeWritesAResponsesChannelAndFollowsTheActiveOne(t *testing.T) {
+	t.Parallel()
+	a := newClientsAPI(t, "")
+	// The store takes any type; the API's channel endpoints will take
+	// openai-responses once the Responses API lands.
+	var ids []string
+	for _, ch := range []store.Channel{
+		{Name: "openai-resp", Type: clients.CodexChannelType, BaseURL: "https://api.openai.com/v1", APIKey: "sk-openai-secret", Enabled: true, Priority: 1, Weight: 1},
+		{Name: "relay-resp", Type: clients.CodexChannelType, BaseURL: "https://relay.example.com/v1/", APIKey: "sk-relay-secret", Enabled: true, Priority: 2, Weight: 1},
+	} {
+		created, err := a.store.CreateChannel(context.Background(), ch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, strconv.FormatInt(created.ID, 10))
+	}
+	r := a.do("POST", "/api/clients/codex/attach", `{"mode":"direct","channel_id":`+ids[0]+`}`).want(t, http.StatusOK)
+	if gjson.Get(r.raw, "status.mode").String() != "direct" || gjson.Get(r.raw, "status.status").String() != "attached" {
+		t.Errorf("answer %s", r.raw)
+	}
+	if strings.Contains(r.raw, "sk-openai-secret") {
+		t.Error("the answer leaks the channel's key")
+	}
+	b, _ := os.ReadFile(a.codex)
+	if !strings.Contains(string(b), "base_url = \"https://api.openai.com/v1\"\n") || !strings.Contains(string(b), "experimental_bearer_token = \"sk-openai-secret\"\n") {
+		t.Fatalf("config.toml:\n%s", b)
+	}
+	a.do("PUT", "/api/active", `{"channel_id":`+ids[1]+`}`).want(t, http.StatusOK)
+	b, _ = os.ReadFile(a.codex)
+	if !strings.Contains(string(b), "base_url = \"https://relay.example.com/v1\"\n") || !strings.Contains(string(b), "experimental_bearer_token = \"sk-relay-secret\"\n") {
+		t.Fatalf("switching the provider did not rewrite Codex's direct-mode provider:\n%s", b)
 	}
 }
