@@ -140,6 +140,12 @@ func attachCmd(f *flags, tr *i18n.Translator, t tool, direct *string, models *cl
 				fmt.Fprintln(out, tr.T(t.key("Backup"), "backup", res.Backup))
 			}
 			fmt.Fprintln(out, tr.T(t.key("Undo")))
+			// Something else in the file may still win (a Codex profile
+			// naming its own model_provider): say so rather than claim
+			// the tool now uses Routex.
+			if s, err := c.Status(env.url); err == nil && s.State != clients.Attached {
+				fmt.Fprintln(out, tr.T("cli.attachOverridden", "url", s.BaseURL))
+			}
 			return nil
 		},
 	}

@@ -260,6 +260,12 @@ func TestCodexAttachStatusDetachOnTheUsersFiles(t *testing.T) {
 		t.Errorf("second detach: %s", out)
 	}
 
+	os.WriteFile(cfgFile, []byte("profile = \"work\"\n\n[profiles.work]\nmodel_provider = \"corp\"\n\n[model_providers.corp]\nbase_url = \"https://llm.corp.example/v1\"\n"), 0o600)
+	if out := h.mustRoutex("codex", "attach"); !strings.Contains(out, "will still use https://llm.corp.example/v1") {
+		t.Errorf("attach under a profile that names another provider should say so:\n%s", out)
+	}
+	h.mustRoutex("codex", "detach")
+
 	os.WriteFile(cfgFile, []byte("model = \"a\"\n[tui\n"), 0o600)
 	if _, err := h.routex("codex", "attach"); err == nil || !strings.Contains(err.Error(), "line 2, column 5") || !strings.Contains(err.Error(), cfgFile) {
 		t.Errorf("malformed config.toml: %v", err)
