@@ -9,8 +9,8 @@ import (
 	"github.com/routex-app/routex/backend/store"
 )
 
-// ClientsConfig is what the client endpoints need to point Claude Code and
-// Gemini CLI at the engine. The engine sets it once, before serving.
+// ClientsConfig is what the client endpoints need to point Claude Code,
+// Gemini CLI and Codex CLI at the engine. The engine sets it once, before serving.
 type ClientsConfig struct {
 	// BaseURL is the engine's URL as a tool on this machine reaches it.
 	BaseURL string
@@ -21,11 +21,21 @@ type ClientsConfig struct {
 	AccessKeyFunc func() string
 	// Home is ROUTEX_HOME: backups and attach records go there.
 	Home string
-	// ClaudePath and GeminiPath override the tools' settings files; empty
-	// means the defaults (~/.claude/settings.json, ~/.gemini/.env).
+	// ClaudePath, GeminiPath and CodexPath override the tools' settings
+	// files; empty means the defaults (~/.claude/settings.json,
+	// ~/.gemini/.env, ~/.codex/config.toml).
 	ClaudePath string
 	GeminiPath string
+	CodexPath  string
 }
+
+// clientNames are the tools /api/clients knows, in the order it lists them.
+var clientNames = []string{"claude", "gemini", "codex"}
+
+// directTypes is the channel type each tool needs in direct mode: with no
+// engine in between nothing converts, so the channel must speak the tool's
+// own format (Anthropic, Gemini, OpenAI Responses).
+var directTypes = map[string]string{"claude": "anthropic", "gemini": "gemini", "codex": clients.CodexChannelType}
 
 // clientsAPI serialises attach and detach: two clicks must not interleave
 // two read-modify-write cycles on the same settings file.
@@ -44,13 +54,15 @@ func (c *clientsAPI) accessKey() string {
 	return c.cfg.AccessKey
 }
 
-// client opens the named tool's settings ("claude" or "gemini").
+// client opens the named tool's settings ("claude", "gemini" or "codex").
 func (c *clientsAPI) client(name string, s *Server) (*clients.Client, error) {
 	switch name {
 	case "claude":
 		return clients.NewClaude(c.cfg.Home, clients.WithPath(c.cfg.ClaudePath), clients.WithLogger(s.log))
 	case "gemini":
 		return clients.NewGemini(c.cfg.Home, clients.WithPath(c.cfg.GeminiPath), clients.WithLogger(s.log))
+	case "codex":
+		return clients.NewCodex(c.cfg.Home, clients.WithPath(c.cfg.CodexPath), clients.WithLogger(s.log))
 	}
 	return nil, errNoSuchClient
 }
@@ -69,7 +81,7 @@ func (s *Server) listClients(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := map[string]clientView{}
-	for _, name := range []string{"claude", "gemini"} {
+	for _, name := range clientNames {
 		c, err := s.clients.client(name, s)
 		if err != nil {
 			out[name] = clientView{Status: clients.Status{State: "error"}, Error: err.Error()}
@@ -110,8 +122,12 @@ func (s *Server) attachClient(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	opts := clients.AttachOptions{Mode: mode, BaseURL: s.clients.cfg.BaseURL, Token: s.clients.accessKey(), Models: req.Models}
-	if c.Name() == "gemini" && req.Models != (clients.Models{}) {
-		s.fail(w, r, ValidationError{"models": {Code: "unsupported", Message: "models apply to Claude Code only"}})
+	switch {
+	case c.Name() == "gemini" && req.Models != (clients.Models{}):
+		s.fail(w, r, ValidationError{"models": {Code: "unsupported", Message: "models apply to Claude Code and Codex only"}})
+		return
+	case c.Name() == "codex" && req.Models != (clients.Models{Default: req.Models.Default}):
+		s.fail(w, r, ValidationError{"models": {Code: "unsupported", Message: "Codex takes one model (models.model); sonnet, opus and haiku are Claude Code's"}})
 		return
 	}
 	if mode == clients.ModeDirect {
@@ -126,9 +142,8 @@ func (s *Server) attachClient(w http.ResponseWriter, r *http.Request) {
 	s.clientResult(w, r, c, res, err)
 }
 
-// directTarget is the URL and key of the channel a direct attach writes.
-// Claude Code speaks Anthropic and Gemini CLI speaks Gemini: the channel
-// must too, since no conversion happens without the engine in between.
+// directTarget is the URL and key of the channel a direct attach writes;
+// the channel must be of the tool's directTypes type.
 func (s *Server) directTarget(r *http.Request, client string, id int64) (string, string, error) {
 	if id <= 0 {
 		return "", "", ValidationError{"channel_id": {Code: "required", Message: "direct mode needs channel_id"}}
@@ -140,7 +155,7 @@ func (s *Server) directTarget(r *http.Request, client string, id int64) (string,
 	if err != nil {
 		return "", "", err
 	}
-	want := map[string]string{"claude": "anthropic", "gemini": "gemini"}[client]
+	want := directTypes[client]
 	if ch.Type != want {
 		return "", "", ValidationError{"channel_id": {Code: "wrong_type",
 			Message: "direct mode needs a channel of type " + want + "; " + ch.Name + " is " + ch.Type}}
@@ -166,7 +181,7 @@ func (s *Server) openClient(w http.ResponseWriter, r *http.Request) (*clients.Cl
 	}
 	c, err := s.clients.client(r.PathValue("name"), s)
 	if errors.Is(err, errNoSuchClient) {
-		writeError(w, http.StatusNotFound, "not_found", "no such client: use claude or gemini", nil)
+		writeError(w, http.StatusNotFound, "not_found", "no such client: use claude, gemini or codex", nil)
 		return nil, false
 	}
 	if err != nil {
@@ -211,9 +226,8 @@ func (s *Server) followActive(ch store.Channel) {
 	if s.clients == nil {
 		return
 	}
-	want := map[string]string{"claude": "anthropic", "gemini": "gemini"}
-	for name, typ := range want {
-		if ch.Type != typ {
+	for _, name := range clientNames {
+		if ch.Type != directTypes[name] {
 			continue
 		}
 		c, err := s.clients.client(name, s)

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/routex-app/routex/backend/api"
+	"github.com/routex-app/routex/backend/clients"
 	"github.com/routex-app/routex/backend/store"
 )
 
@@ -22,7 +24,7 @@ import (
 // temporary folder, so the tests run in parallel without touching HOME.
 type clientsFixture struct {
 	*testAPI
-	claude, gemini string
+	claude, gemini, codex string
 }
 
 func newClientsAPI(t *testing.T, claudeContent string) *clientsFixture {
@@ -36,6 +38,7 @@ func newClientsAPI(t *testing.T, claudeContent string) *clientsFixture {
 	fx := &clientsFixture{
 		claude: filepath.Join(dir, "claude", "settings.json"),
 		gemini: filepath.Join(dir, "gemini", ".env"),
+		codex:  filepath.Join(dir, "codex", "config.toml"),
 	}
 	if claudeContent != "" {
 		os.MkdirAll(filepath.Dir(fx.claude), 0o700)
@@ -45,7 +48,7 @@ func newClientsAPI(t *testing.T, claudeContent string) *clientsFixture {
 	srv := api.New(st, api.Info{Version: "test", Started: time.Now()}, logger)
 	srv.SetClients(api.ClientsConfig{
 		BaseURL: "http://127.0.0.1:18080", AccessKeyFunc: func() string { return "rx-live-key" },
-		Home: filepath.Join(dir, "routex"), ClaudePath: fx.claude, GeminiPath: fx.gemini,
+		Home: filepath.Join(dir, "routex"), ClaudePath: fx.claude, GeminiPath: fx.gemini, CodexPath: fx.codex,
 	})
 	hs := httptest.NewServer(api.WithToken(testToken, srv.Handler()))
 	t.Cleanup(hs.Close)
@@ -178,4 +181,89 @@ func TestClientsWithoutConfigurationAnswerUnavailable(t *testing.T) {
 	a := newTestAPI(t)
 	a.do("GET", "/api/clients", "").want(t, http.StatusServiceUnavailable)
 	a.do("POST", "/api/clients/claude/attach", "").want(t, http.StatusServiceUnavailable)
+}
+
+func TestCodexOverHTTP(t *testing.T) {
+	t.Parallel()
+	a := newClientsAPI(t, "")
+	original := "# my Codex\nmodel = \"gpt-5.5-codex\"\n\n[mcp_servers.docs]\ncommand = \"npx\"\nargs = [\"-y\", \"docs-mcp\"]\n"
+	os.MkdirAll(filepath.Dir(a.codex), 0o700)
+	os.WriteFile(a.codex, []byte(original), 0o600)
+
+	r := a.do("GET", "/api/clients", "").want(t, http.StatusOK)
+	if gjson.Get(r.raw, "codex.status").String() != "not_attached" || gjson.Get(r.raw, "codex.path").String() != a.codex {
+		t.Errorf("codex before attach: %s", r.raw)
+	}
+	r = a.do("POST", "/api/clients/codex/attach", `{"models":{"sonnet":"x"}}`).want(t, http.StatusBadRequest)
+	if r.field("models") == nil {
+		t.Errorf("a Claude-only model for Codex: %s", r.raw)
+	}
+	r = a.do("POST", "/api/clients/codex/attach", `{"mode":"proxy","models":{"model":"qwen3-coder-plus"}}`).want(t, http.StatusOK)
+	if gjson.Get(r.raw, "status.status").String() != "attached" || gjson.Get(r.raw, "status.base_url").String() != "http://127.0.0.1:18080/v1" {
+		t.Errorf("attach answer %s", r.raw)
+	}
+	if strings.Contains(r.raw, "rx-live-key") {
+		t.Error("the answer leaks the access key")
+	}
+	b, _ := os.ReadFile(a.codex)
+	want := "# my Codex\nmodel = \"qwen3-coder-plus\"\nmodel_provider = \"routex\"\n\n[mcp_servers.docs]\ncommand = \"npx\"\nargs = [\"-y\", \"docs-mcp\"]\n" +
+		"\n[model_providers.routex]\nname = \"Routex\"\nbase_url = \"http://127.0.0.1:18080/v1\"\nwire_api = \"responses\"\nexperimental_bearer_token = \"rx-live-key\"\n"
+	if string(b) != want {
+		t.Errorf("config.toml:\n%s\nwant\n%s", b, want)
+	}
+	r = a.do("GET", "/api/clients", "").want(t, http.StatusOK)
+	if gjson.Get(r.raw, "codex.status").String() != "attached" {
+		t.Errorf("codex after attach: %s", r.raw)
+	}
+	a.do("POST", "/api/clients/codex/detach", "").want(t, http.StatusOK)
+	if b, _ := os.ReadFile(a.codex); string(b) != original {
+		t.Errorf("detach did not give back the file:\n%s", b)
+	}
+
+	// Direct mode needs a channel that speaks the Responses API itself.
+	openai := a.createChannel("oai", "")
+	r = a.do("POST", "/api/clients/codex/attach", `{"mode":"direct","channel_id":`+strconv.FormatInt(openai, 10)+`}`).want(t, http.StatusBadRequest)
+	if f := r.field("channel_id"); f == nil || f["code"] != "wrong_type" {
+		t.Errorf("direct mode with a Chat Completions channel: %s", r.raw)
+	}
+
+	os.WriteFile(a.codex, []byte("model = \"a\"\n[tui\n"), 0o600)
+	r = a.do("POST", "/api/clients/codex/attach", "").want(t, http.StatusUnprocessableEntity)
+	if r.errorType() != "invalid_settings" || !strings.Contains(r.raw, "line 2, column 5") {
+		t.Errorf("malformed config.toml: %s", r.raw)
+	}
+}
+
+func TestCodexDirectModeWritesAResponsesChannelAndFollowsTheActiveOne(t *testing.T) {
+	t.Parallel()
+	a := newClientsAPI(t, "")
+	// The store takes any type; the API's channel endpoints will take
+	// openai-responses once the Responses API lands.
+	var ids []string
+	for _, ch := range []store.Channel{
+		{Name: "openai-resp", Type: clients.CodexChannelType, BaseURL: "https://api.openai.com/v1", APIKey: "sk-openai-secret", Enabled: true, Priority: 1, Weight: 1},
+		{Name: "relay-resp", Type: clients.CodexChannelType, BaseURL: "https://relay.example.com/v1/", APIKey: "sk-relay-secret", Enabled: true, Priority: 2, Weight: 1},
+	} {
+		created, err := a.store.CreateChannel(context.Background(), ch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, strconv.FormatInt(created.ID, 10))
+	}
+	r := a.do("POST", "/api/clients/codex/attach", `{"mode":"direct","channel_id":`+ids[0]+`}`).want(t, http.StatusOK)
+	if gjson.Get(r.raw, "status.mode").String() != "direct" || gjson.Get(r.raw, "status.status").String() != "attached" {
+		t.Errorf("answer %s", r.raw)
+	}
+	if strings.Contains(r.raw, "sk-openai-secret") {
+		t.Error("the answer leaks the channel's key")
+	}
+	b, _ := os.ReadFile(a.codex)
+	if !strings.Contains(string(b), "base_url = \"https://api.openai.com/v1\"\n") || !strings.Contains(string(b), "experimental_bearer_token = \"sk-openai-secret\"\n") {
+		t.Fatalf("config.toml:\n%s", b)
+	}
+	a.do("PUT", "/api/active", `{"channel_id":`+ids[1]+`}`).want(t, http.StatusOK)
+	b, _ = os.ReadFile(a.codex)
+	if !strings.Contains(string(b), "base_url = \"https://relay.example.com/v1\"\n") || !strings.Contains(string(b), "experimental_bearer_token = \"sk-relay-secret\"\n") {
+		t.Fatalf("switching the provider did not rewrite Codex's direct-mode provider:\n%s", b)
+	}
 }

@@ -21,7 +21,7 @@ import (
 // tool is one client the CLI attaches: its constructor, the locale key
 // prefix of its messages, and the channel type direct mode needs.
 type tool struct {
-	name        string // "claude" or "gemini": the command and the key prefix
+	name        string // "claude", "gemini" or "codex": the command and the key prefix
 	open        func(home string) (*clients.Client, error)
 	channelType string
 }
@@ -37,6 +37,10 @@ var (
 		open: func(home string) (*clients.Client, error) { return clients.NewClaude(home, quiet()) }}
 	geminiTool = tool{name: "gemini", channelType: "gemini",
 		open: func(home string) (*clients.Client, error) { return clients.NewGemini(home, quiet()) }}
+	// Codex speaks only the Responses API, so a direct attach needs a
+	// channel that serves it as is.
+	codexTool = tool{name: "codex", channelType: clients.CodexChannelType,
+		open: func(home string) (*clients.Client, error) { return clients.NewCodex(home, quiet()) }}
 )
 
 // key is the locale key of one of the tool's messages ("cli.claudeAttached").
@@ -67,6 +71,29 @@ func newClaudeCmd(f *flags, tr *i18n.Translator) *cobra.Command {
 	fl.StringVar(&models.Opus, "opus", "", tr.T("cli.claudeFlagOpus"))
 	fl.StringVar(&models.Haiku, "haiku", "", tr.T("cli.claudeFlagHaiku"))
 	cmd.AddCommand(attach, detachCmd(f, tr, claudeTool), statusCmd(f, tr, claudeTool))
+	return cmd
+}
+
+// newCodexCmd is `routex codex attach|detach|status`, and `routex codex
+// [args…]`, which runs Codex CLI through Routex.
+func newCodexCmd(f *flags, tr *i18n.Translator) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:                "codex [args…]",
+		Short:              tr.T("cli.codexShort"),
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			code, err := runCodex(cmd, f, tr, args)
+			if err == nil && code != 0 {
+				os.Exit(code) // Codex's own failure, already shown: pass its code on
+			}
+			return err
+		},
+	}
+	var direct string
+	var models clients.Models
+	attach := attachCmd(f, tr, codexTool, &direct, &models)
+	attach.Flags().StringVar(&models.Default, "model", "", tr.T("cli.codexFlagModel"))
+	cmd.AddCommand(attach, detachCmd(f, tr, codexTool), statusCmd(f, tr, codexTool))
 	return cmd
 }
 
@@ -108,11 +135,17 @@ func attachCmd(f *flags, tr *i18n.Translator, t tool, direct *string, models *cl
 				fmt.Fprintln(out, tr.T(t.key("Unchanged"), "path", res.Path))
 				return nil
 			}
-			fmt.Fprintln(out, tr.T(t.key("Attached"), "url", opts.BaseURL, "mode", string(opts.Mode), "path", res.Path))
+			fmt.Fprintln(out, tr.T(t.key("Attached"), "url", res.BaseURL, "mode", string(opts.Mode), "path", res.Path))
 			if res.Backup != "" {
 				fmt.Fprintln(out, tr.T(t.key("Backup"), "backup", res.Backup))
 			}
 			fmt.Fprintln(out, tr.T(t.key("Undo")))
+			// Something else in the file may still win (a Codex profile
+			// naming its own model_provider): say so rather than claim
+			// the tool now uses Routex.
+			if s, err := c.Status(env.url); err == nil && s.State != clients.Attached {
+				fmt.Fprintln(out, tr.T("cli.attachOverridden", "url", s.BaseURL))
+			}
 			return nil
 		},
 	}

@@ -31,6 +31,7 @@ func newToolHome(t *testing.T) *toolHome {
 	t.Setenv("HOME", h.home)
 	t.Setenv("USERPROFILE", h.home)
 	t.Setenv("CLAUDE_CONFIG_DIR", "")
+	t.Setenv("CODEX_HOME", "")
 	t.Setenv("LC_ALL", "en_US.UTF-8")
 	for _, k := range []string{config.EnvHome, config.EnvListen, config.EnvAccessKey, config.EnvAdminToken, config.EnvLogLevel} {
 		t.Setenv(k, "")
@@ -172,7 +173,7 @@ func TestEnvPrintsExportsForTheShell(t *testing.T) {
 	h := newToolHome(t)
 	out := h.mustRoutex("env", "--shell", "fish", "--listen", "0.0.0.0:9999")
 	for _, want := range []string{"set -gx ANTHROPIC_BASE_URL 'http://127.0.0.1:9999'", "set -gx OPENAI_BASE_URL 'http://127.0.0.1:9999/v1'",
-		"set -gx GEMINI_API_KEY 'rx-cli-test-key'", "set -e ANTHROPIC_API_KEY"} {
+		"set -gx GEMINI_API_KEY 'rx-cli-test-key'", "set -e ANTHROPIC_API_KEY", "# Codex CLI reads no variable for its URL: run `routex codex attach`"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("lacks %q:\n%s", want, out)
 		}
@@ -219,4 +220,134 @@ func TestClaudeRunsClaudeCodeWithRoutexEnvironment(t *testing.T) {
 	if _, err := h.routex("claude"); err == nil || !strings.Contains(err.Error(), "not on PATH") {
 		t.Errorf("without claude on PATH: %v", err)
 	}
+}
+
+func TestCodexAttachStatusDetachOnTheUsersFiles(t *testing.T) {
+	h := newToolHome(t)
+	cfgFile := filepath.Join(h.home, ".codex", "config.toml")
+	original := "# mine\nmodel = \"gpt-5.5-codex\" # default\napproval_policy = \"on-request\"\n\n[projects.\"/src/app\"]\ntrust_level = \"trusted\"\n"
+	os.MkdirAll(filepath.Dir(cfgFile), 0o700)
+	os.WriteFile(cfgFile, []byte(original), 0o600)
+
+	if out := h.mustRoutex("codex", "status"); !strings.Contains(out, "Codex CLI: not attached") || !strings.Contains(out, cfgFile) {
+		t.Errorf("status before: %s", out)
+	}
+	out := h.mustRoutex("codex", "attach", "--model", "deepseek-chat")
+	for _, want := range []string{"http://127.0.0.1:18080/v1", "proxy mode", "Backup of the previous file", "routex codex detach"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("attach output lacks %q:\n%s", want, out)
+		}
+	}
+	want := "# mine\nmodel = \"deepseek-chat\" # default\napproval_policy = \"on-request\"\nmodel_provider = \"routex\"\n\n" +
+		"[projects.\"/src/app\"]\ntrust_level = \"trusted\"\n\n[model_providers.routex]\nname = \"Routex\"\n" +
+		"base_url = \"http://127.0.0.1:18080/v1\"\nwire_api = \"responses\"\nexperimental_bearer_token = \"rx-cli-test-key\"\n"
+	if got := h.file(".codex/config.toml"); got != want {
+		t.Errorf("after attach:\n%s\nwant\n%s", got, want)
+	}
+	if out := h.mustRoutex("codex", "status"); !strings.Contains(out, "Codex CLI: attached to Routex (proxy mode, http://127.0.0.1:18080/v1)") {
+		t.Errorf("status after attach: %s", out)
+	}
+	if out := h.mustRoutex("codex", "attach", "--model", "deepseek-chat"); !strings.Contains(out, "unchanged") {
+		t.Errorf("second attach: %s", out)
+	}
+	if out := h.mustRoutex("codex", "detach"); !strings.Contains(out, "back as it was") {
+		t.Errorf("detach: %s", out)
+	}
+	if got := h.file(".codex/config.toml"); got != original {
+		t.Errorf("detach did not give back the file:\n%s", got)
+	}
+	if out := h.mustRoutex("codex", "detach"); !strings.Contains(out, "nothing to undo") {
+		t.Errorf("second detach: %s", out)
+	}
+
+	os.WriteFile(cfgFile, []byte("profile = \"work\"\n\n[profiles.work]\nmodel_provider = \"corp\"\n\n[model_providers.corp]\nbase_url = \"https://llm.corp.example/v1\"\n"), 0o600)
+	if out := h.mustRoutex("codex", "attach"); !strings.Contains(out, "will still use https://llm.corp.example/v1") {
+		t.Errorf("attach under a profile that names another provider should say so:\n%s", out)
+	}
+	h.mustRoutex("codex", "detach")
+
+	os.WriteFile(cfgFile, []byte("model = \"a\"\n[tui\n"), 0o600)
+	if _, err := h.routex("codex", "attach"); err == nil || !strings.Contains(err.Error(), "line 2, column 5") || !strings.Contains(err.Error(), cfgFile) {
+		t.Errorf("malformed config.toml: %v", err)
+	}
+	os.Remove(cfgFile)
+
+	st, err := store.Open(config.DatabasePath(h.rhome))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateChannel(context.Background(), store.Channel{Name: "oai", Type: "openai", BaseURL: "https://api.openai.com/v1",
+		APIKey: "sk-oai", Enabled: true, Priority: 1, Weight: 1}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if _, err := h.routex("codex", "attach", "--direct", "oai"); err == nil || !strings.Contains(err.Error(), "OpenAI Responses channel") {
+		t.Errorf("direct attach with a Chat Completions channel: %v", err)
+	}
+}
+
+func TestCodexRunsCodexThroughTheEngine(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the fake codex is a shell script")
+	}
+	h := newToolHome(t)
+	engine := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/health" {
+			w.Write([]byte(`{"status":"ok"}`))
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer engine.Close()
+	listen := strings.TrimPrefix(engine.URL, "http://")
+
+	bin := t.TempDir()
+	script := "#!/bin/sh\nfor a in \"$@\"; do echo \"arg=$a\"; done\necho \"key=$ROUTEX_ACCESS_KEY\"\n"
+	os.WriteFile(filepath.Join(bin, "codex"), []byte(script), 0o755)
+	t.Setenv("PATH", bin)
+
+	out, err := h.routex("--listen", listen, "codex", "exec", "--skip-git-repo-check", "hi")
+	if err != nil {
+		t.Fatalf("routex codex: %v\n%s", err, out)
+	}
+	want := "arg=-c\narg=model_provider=\"routex\"\narg=-c\n" +
+		"arg=model_providers.routex={ name = \"Routex\", base_url = \"" + engine.URL + "/v1\", wire_api = \"responses\", env_key = \"ROUTEX_ACCESS_KEY\" }\n" +
+		"arg=exec\narg=--skip-git-repo-check\narg=hi\nkey=rx-cli-test-key\n"
+	if out != want {
+		t.Errorf("codex got:\n%s\nwant:\n%s", out, want)
+	}
+	if strings.Contains(strings.Join(strings.Split(out, "\n")[:5], "\n"), "rx-cli-test-key") {
+		t.Error("the access key is on the command line")
+	}
+
+	t.Setenv("PATH", t.TempDir())
+	if _, err := h.routex("codex"); err == nil || !strings.Contains(err.Error(), "npm install -g @openai/codex") {
+		t.Errorf("without codex on PATH: %v", err)
+	}
+}
+
+func TestDoctorChecksCodex(t *testing.T) {
+	h := newToolHome(t)
+	f := &flags{home: h.rhome, listen: "127.0.0.1:18080"}
+	cfgFile := filepath.Join(h.home, ".codex", "config.toml")
+	os.MkdirAll(filepath.Dir(cfgFile), 0o700)
+	os.WriteFile(cfgFile, []byte("model = \"a\"\nmodel = \"b\"\n"), 0o600)
+	checks, _ := doctorChecks(t, f)
+	if c := checks["Codex CLI"]; c.Status != checkWarn || !strings.Contains(c.Detail, "line 2, column 1") || !strings.Contains(c.Fix, "config.toml") {
+		t.Errorf("malformed: %+v", c)
+	}
+	os.WriteFile(cfgFile, []byte("model = \"a\"\n"), 0o600)
+	if c := checks2(t, f)["Codex CLI"]; c.Status != checkWarn || !strings.Contains(c.Fix, "routex codex attach") {
+		t.Errorf("not attached: %+v", c)
+	}
+	h.mustRoutex("codex", "attach")
+	if c := checks2(t, f)["Codex CLI"]; c.Status != checkOK || !strings.Contains(c.Detail, cfgFile) {
+		t.Errorf("attached: %+v", c)
+	}
+}
+
+func checks2(t *testing.T, f *flags) map[string]check {
+	t.Helper()
+	c, _ := doctorChecks(t, f)
+	return c
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/routex-app/routex/backend/clients"
 	"github.com/routex-app/routex/backend/config"
 	"github.com/routex-app/routex/backend/i18n"
 	"github.com/routex-app/routex/backend/store"
@@ -101,6 +102,7 @@ func (d *doctor) run(ctx context.Context, withNet bool, errOut io.Writer) {
 	url := "http://" + d.cfg.Listen
 	d.checkAttach("Claude", claudeState(url), "cli.doctorFixClaude")
 	d.checkAttach("Gemini", geminiState(url), "cli.doctorFixGemini")
+	d.checkCodex(engineURL(d.cfg.Listen))
 	d.checkDisk()
 	d.checkLogDir()
 	detail := "routex " + d.version
@@ -310,6 +312,26 @@ func (d *doctor) checkAttach(name string, s attachState, fixKey string) {
 	default:
 		d.add(name, checkWarn, d.tr.T("cli.statusNotAttached"), d.tr.T(fixKey))
 	}
+}
+
+// checkCodex reads Codex's config.toml with the code that attaches it, so
+// a file doctor finds fine is one `routex codex attach` can edit, and a
+// malformed one is reported with its line.
+func (d *doctor) checkCodex(url string) {
+	st := attachState{State: notAttached}
+	c, err := clients.NewCodex(d.home, quiet())
+	if err == nil {
+		st.File = c.Path()
+		var s clients.Status
+		if s, err = c.Status(url); err == nil {
+			st.State, st.BaseURL = string(s.State), s.BaseURL
+		}
+	}
+	if err != nil {
+		d.add("Codex", checkWarn, err.Error(), d.tr.T("cli.doctorFixCodexFile"))
+		return
+	}
+	d.checkAttach("Codex", st, "cli.doctorFixCodex")
 }
 
 // geminiState reads GOOGLE_GEMINI_BASE_URL from Gemini CLI's ~/.gemini/.env.

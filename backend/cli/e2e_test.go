@@ -85,7 +85,7 @@ func TestBinaryEveryCommand(t *testing.T) {
 	env := e2eHome(t)
 	dir := t.TempDir()
 	ccr := filepath.Join(dir, "ccr.json")
-	os.WriteFile(ccr, []byte(ccrSample), 0o600)
+	os.WriteFile(ccr, []byte(fixture(t, "ccr-classic.json")), 0o600)
 	badJSON := filepath.Join(dir, "bad.json")
 	os.WriteFile(badJSON, []byte("{oops"), 0o600)
 	export := filepath.Join(dir, "export.json")
@@ -112,11 +112,11 @@ func TestBinaryEveryCommand(t *testing.T) {
 		{"status", []string{"status"}, 0, "not running"},
 		{"status --json", []string{"status", "--json"}, 0, `"requests_today": 0`},
 		{"import --dry-run", []string{"import", ccr, "--dry-run"}, 0, "nothing was changed"},
-		{"import", []string{"import", ccr}, 0, "4 added"},
+		{"import", []string{"import", ccr}, 0, "5 added"},
 		{"import of bad JSON", []string{"import", badJSON}, 1, "not JSON"},
 		{"import of a missing file", []string{"import", filepath.Join(dir, "missing.json")}, 1, "no such file"},
 		{"export", []string{"export", "-o", export}, 0, "Keys were left out"},
-		{"import of the export", []string{"import", export}, 0, "5 updated"},
+		{"import of the export", []string{"import", export}, 0, "6 updated"},
 		{"model without a terminal", []string{"model"}, 1, "--accessible"},
 		{"channel rm without --yes and no terminal", []string{"channel", "rm", "ds"}, 1, "--yes"},
 		{"channel rm", []string{"channel", "rm", "ds", "--yes"}, 0, "Removed channel ds"},

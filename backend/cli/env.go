@@ -17,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/routex-app/routex/backend/clients"
 	"github.com/routex-app/routex/backend/config"
 	"github.com/routex-app/routex/backend/i18n"
 )
@@ -162,6 +163,11 @@ func newEnvCmd(f *flags, tr *i18n.Translator) *cobra.Command {
 			if err != nil {
 				return errors.New(tr.T("cli.envBadShell", "shell", shell, "shells", strings.Join(shells, ", ")))
 			}
+			// Codex reads no variable for its base URL (checked with
+			// @openai/codex 0.171.0: OPENAI_BASE_URL is ignored): say how
+			// to point it at Routex instead. Every supported shell reads #
+			// as a comment.
+			text = "# " + tr.T("cli.envCodexNote") + "\n" + text
 			_, err = io.WriteString(cmd.OutOrStdout(), text)
 			return err
 		},
@@ -229,10 +235,40 @@ func splitRoutexFlags(f *flags, args []string) []string {
 // engine in the background when it does not answer. It returns Claude
 // Code's exit code.
 func runClaude(cmd *cobra.Command, f *flags, tr *i18n.Translator, args []string) (int, error) {
-	args = splitRoutexFlags(f, args)
-	bin, err := exec.LookPath("claude")
+	return runTool(cmd, f, tr, "claude", "cli.claudeNotFound", splitRoutexFlags(f, args), nil)
+}
+
+// toolExtras are what one tool needs beyond toolVars: arguments before the
+// user's and variables of its own.
+type toolExtras func(env toolEnv) (args []string, vars []envVar)
+
+// codexKeyVar carries the access key to Codex when `routex codex` runs it:
+// the provider it passes names the variable (env_key), so the key is not
+// on the command line for other users to see.
+const codexKeyVar = config.EnvAccessKey
+
+// codexExtras are the -c overrides that make one Codex run use the
+// engine, whatever config.toml says (the user's own arguments follow, so a
+// -c of theirs still wins), and the variable holding the key.
+func codexExtras(env toolEnv) ([]string, []envVar) {
+	provider := fmt.Sprintf(`model_providers.%s={ name = "Routex", base_url = %q, wire_api = "responses", env_key = %q }`,
+		clients.CodexProviderID, env.url+"/v1", codexKeyVar)
+	args := []string{"-c", fmt.Sprintf("model_provider=%q", clients.CodexProviderID), "-c", provider}
+	return args, []envVar{{codexKeyVar, env.key}}
+}
+
+// runCodex runs Codex CLI through the engine, as runClaude does Claude Code.
+func runCodex(cmd *cobra.Command, f *flags, tr *i18n.Translator, args []string) (int, error) {
+	return runTool(cmd, f, tr, "codex", "cli.codexNotFound", splitRoutexFlags(f, args), codexExtras)
+}
+
+// runTool runs the command bin with the engine's environment (plus what
+// extras adds, when set), starting the engine in the background when it
+// does not answer. It returns the tool's exit code.
+func runTool(cmd *cobra.Command, f *flags, tr *i18n.Translator, bin, notFoundKey string, args []string, extras toolExtras) (int, error) {
+	path, err := exec.LookPath(bin)
 	if err != nil {
-		return 0, errors.New(tr.T("cli.claudeNotFound"))
+		return 0, errors.New(tr.T(notFoundKey))
 	}
 	env, err := loadToolEnv(f)
 	if err != nil {
@@ -241,11 +277,16 @@ func runClaude(cmd *cobra.Command, f *flags, tr *i18n.Translator, args []string)
 	if err := ensureEngine(cmd.Context(), cmd.ErrOrStderr(), env, f, tr); err != nil {
 		return 0, err
 	}
-	child := exec.Command(bin, args...)
-	child.Env = childEnv(os.Environ(), toolVars(env.url, env.key), conflictingVars)
+	vars := toolVars(env.url, env.key)
+	if extras != nil {
+		more, moreVars := extras(env)
+		args, vars = append(more, args...), append(vars, moreVars...)
+	}
+	child := exec.Command(path, args...)
+	child.Env = childEnv(os.Environ(), vars, conflictingVars)
 	child.Stdin, child.Stdout, child.Stderr = cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()
-	// Ctrl-C belongs to Claude Code, which shares the terminal: Routex
-	// waits for it to finish rather than die first.
+	// Ctrl-C belongs to the tool, which shares the terminal: Routex waits
+	// for it to finish rather than die first.
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt)
 	defer signal.Stop(sig)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/routex-app/routex/backend/pricing"
@@ -13,48 +12,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/routex-app/routex/backend/i18n"
+	"github.com/routex-app/routex/backend/importer"
 	"github.com/routex-app/routex/backend/store"
 )
 
-// exportFormat marks a Routex export file; import recognises it by this key.
-const exportFormat = 1
-
-// exportDoc is the file `routex export` writes and `routex import` reads.
-type exportDoc struct {
-	Format     int             `json:"routex_export"`
-	ExportedAt time.Time       `json:"exported_at"`
-	Version    string          `json:"routex_version"`
-	Channels   []exportChannel `json:"channels"`
-	Routes     json.RawMessage `json:"routes,omitempty"`
-	Prices     json.RawMessage `json:"prices,omitempty"`
-}
-
-// exportChannel is a channel in the DESIGN.md JSON form, without its
-// identity; keys and credential headers only when asked for.
-type exportChannel struct {
-	Name         string            `json:"name"`
-	Type         string            `json:"type"`
-	BaseURL      string            `json:"base_url"`
-	APIKey       string            `json:"api_key,omitempty"`
-	APIKeys      []string          `json:"api_keys,omitempty"`
-	Models       []string          `json:"models"`
-	ModelMap     map[string]string `json:"model_map,omitempty"`
-	Priority     int               `json:"priority"`
-	Weight       int               `json:"weight"`
-	Enabled      bool              `json:"enabled"`
-	Headers      map[string]string `json:"headers,omitempty"`
-	Transformers json.RawMessage   `json:"transformers,omitempty"`
-	TimeoutMS    int               `json:"timeout_ms,omitempty"`
-}
-
-// secretHeader reports whether a custom header likely carries a credential.
-func secretHeader(name string) bool {
-	n := strings.ToLower(name)
-	return strings.Contains(n, "auth") || strings.Contains(n, "key") || strings.Contains(n, "token")
-}
-
-func toExport(c store.Channel, withKeys bool) exportChannel {
-	e := exportChannel{Name: c.Name, Type: c.Type, BaseURL: c.BaseURL, Models: c.Models, ModelMap: c.ModelMap,
+// toExport is a stored channel as an export lists it.
+func toExport(c store.Channel, withKeys bool) importer.Channel {
+	e := importer.Channel{Name: c.Name, Type: c.Type, BaseURL: c.BaseURL, Models: c.Models, ModelMap: c.ModelMap,
 		Priority: c.Priority, Weight: c.Weight, Enabled: c.Enabled, TimeoutMS: c.TimeoutMS}
 	if e.Models == nil {
 		e.Models = []string{}
@@ -69,7 +33,7 @@ func toExport(c store.Channel, withKeys bool) exportChannel {
 		}
 	}
 	for k, v := range c.Headers {
-		if withKeys || !secretHeader(k) {
+		if withKeys || !importer.SecretHeader(k) {
 			if e.Headers == nil {
 				e.Headers = map[string]string{}
 			}
@@ -82,8 +46,8 @@ func toExport(c store.Channel, withKeys bool) exportChannel {
 // buildExport reads channels from the store (the API never shows keys),
 // routes and prices through the API; prices are left out when the engine
 // has no price list.
-func buildExport(ctx context.Context, c *conn, withKeys bool) (exportDoc, error) {
-	doc := exportDoc{Format: exportFormat, ExportedAt: time.Now().UTC().Truncate(time.Second), Version: c.version}
+func buildExport(ctx context.Context, c *conn, withKeys bool) (importer.Export, error) {
+	doc := importer.Export{Format: importer.ExportFormat, ExportedAt: time.Now().UTC().Truncate(time.Second), Version: c.version}
 	st, err := c.store()
 	if err != nil {
 		return doc, err
@@ -92,7 +56,7 @@ func buildExport(ctx context.Context, c *conn, withKeys bool) (exportDoc, error)
 	if err != nil {
 		return doc, err
 	}
-	doc.Channels = make([]exportChannel, 0, len(chs))
+	doc.Channels = make([]importer.Channel, 0, len(chs))
 	for _, ch := range chs {
 		doc.Channels = append(doc.Channels, toExport(ch, withKeys))
 	}

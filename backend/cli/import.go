@@ -1,96 +1,23 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/routex-app/routex/backend/i18n"
+	"github.com/routex-app/routex/backend/importer"
 )
-
-// importPlan is what an import will change, whatever the source file.
-type importPlan struct {
-	Source   string
-	Channels []exportChannel
-	// RoutesDoc is a whole GET /api/routes document (Routex exports);
-	// Routes sets single scenarios (other tools' files). At most one is set.
-	RoutesDoc            json.RawMessage
-	Routes               map[string][]string
-	LongContextThreshold int
-	Prices               json.RawMessage
-	// Notes are things the source had that Routex leaves out.
-	Notes []string
-}
-
-// importError names the file that could not be read.
-type importError struct {
-	Path string
-	Err  error
-}
-
-func (e *importError) Error() string { return fmt.Sprintf("import %s: %v", e.Path, e.Err) }
-func (e *importError) Unwrap() error { return e.Err }
-
-// readImport recognises a Routex export, a claude-code-router config.json
-// or a cc-switch database by its content, not its name.
-func readImport(path string) (importPlan, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return importPlan{}, &importError{path, err}
-	}
-	if bytes.HasPrefix(data, []byte("SQLite format 3\x00")) {
-		p, err := readCCSwitch(path)
-		if err != nil {
-			return p, &importError{path, err}
-		}
-		return p, nil
-	}
-	var probe map[string]json.RawMessage
-	if err := json.Unmarshal(data, &probe); err != nil {
-		return importPlan{}, &importError{path, fmt.Errorf("not JSON, nor a cc-switch database: %w", err)}
-	}
-	lower := map[string]bool{}
-	for k := range probe {
-		lower[strings.ToLower(k)] = true
-	}
-	var p importPlan
-	switch {
-	case lower["routex_export"]:
-		p, err = readRoutexExport(data)
-	case lower["providers"]:
-		p, err = readCCR(data)
-	default:
-		err = errors.New("unknown file: expected a Routex export, a claude-code-router config.json or a cc-switch database")
-	}
-	if err != nil {
-		return p, &importError{path, err}
-	}
-	return p, nil
-}
-
-func readRoutexExport(data []byte) (importPlan, error) {
-	var doc exportDoc
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return importPlan{}, err
-	}
-	if doc.Format > exportFormat {
-		return importPlan{}, fmt.Errorf("export format %d is newer than this Routex reads (%d): upgrade Routex", doc.Format, exportFormat)
-	}
-	return importPlan{Source: "Routex", Channels: doc.Channels, RoutesDoc: doc.Routes, Prices: doc.Prices}, nil
-}
 
 // channelBody is the API write body of an imported channel. Without a key
 // the field is left out, so an existing channel keeps its key.
-func channelBody(ch exportChannel) map[string]any {
+func channelBody(ch importer.Channel) map[string]any {
 	var m map[string]any
 	data, _ := json.Marshal(ch)
 	json.Unmarshal(data, &m)
@@ -107,7 +34,7 @@ func channelBody(ch exportChannel) map[string]any {
 
 // applyImport writes the plan through the API (dry: only says what it
 // would do). Channels go first, since routes name them.
-func applyImport(c *conn, p importPlan, dry bool, out, errOut io.Writer, tr *i18n.Translator) error {
+func applyImport(c *conn, p importer.Plan, dry bool, out, errOut io.Writer, tr *i18n.Translator) error {
 	existing, err := listChannels(c)
 	if err != nil {
 		return err
@@ -186,7 +113,7 @@ func applyImport(c *conn, p importPlan, dry bool, out, errOut io.Writer, tr *i18
 
 // keepSecretHeaders copies credential headers the file left out (an export
 // without --include-keys) from the stored channel, as its key is kept.
-func keepSecretHeaders(c *conn, id int64, ch *exportChannel) error {
+func keepSecretHeaders(c *conn, id int64, ch *importer.Channel) error {
 	st, err := c.store()
 	if err != nil {
 		return err
@@ -196,7 +123,7 @@ func keepSecretHeaders(c *conn, id int64, ch *exportChannel) error {
 		return err
 	}
 	for k, v := range stored.Headers {
-		if _, ok := ch.Headers[k]; !ok && secretHeader(k) {
+		if _, ok := ch.Headers[k]; !ok && importer.SecretHeader(k) {
 			if ch.Headers == nil {
 				ch.Headers = map[string]string{}
 			}
@@ -206,7 +133,7 @@ func keepSecretHeaders(c *conn, id int64, ch *exportChannel) error {
 	return nil
 }
 
-func applyRoutes(c *conn, p importPlan, dry bool, out io.Writer, prefix string, tr *i18n.Translator) error {
+func applyRoutes(c *conn, p importer.Plan, dry bool, out io.Writer, prefix string, tr *i18n.Translator) error {
 	if len(p.RoutesDoc) > 0 && string(p.RoutesDoc) != "null" {
 		fmt.Fprintln(out, prefix+tr.T("cli.importRoutesAll"))
 		if dry {
@@ -253,7 +180,7 @@ func newImportCmd(f *flags, tr *i18n.Translator, version string) *cobra.Command 
 		Short: tr.T("cli.importShort"),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := readImport(args[0])
+			p, err := importer.Read(args[0])
 			if err != nil {
 				return err
 			}

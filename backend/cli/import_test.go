@@ -10,27 +10,19 @@ import (
 	"testing"
 
 	"github.com/routex-app/routex/backend/config"
+	"github.com/routex-app/routex/backend/importer"
 	"github.com/routex-app/routex/backend/store"
 )
 
-// ccrSample is a claude-code-router config.json as its README shows one:
-// full endpoint URLs, transformers Routex has and has not, and a Router.
-const ccrSample = `{
-  "APIKEY": "your-secret-key",
-  "LOG": true,
-  "Providers": [
-    {"name": "deepseek", "api_base_url": "https://api.deepseek.com/chat/completions", "api_key": "sk-deepseek-000011112222",
-     "models": ["deepseek-chat", "deepseek-reasoner"], "transformer": {"use": ["deepseek"]}},
-    {"name": "openrouter", "api_base_url": "https://openrouter.ai/api/v1/chat/completions", "api_key": "$CCR_TEST_KEY",
-     "models": ["google/gemini-2.5-pro-preview"], "transformer": {"use": ["openrouter", "cleancache"]}},
-    {"name": "claude-relay", "api_base_url": "https://relay.example.com/v1/messages", "api_key": "sk-relay-000011112222",
-     "models": ["claude-sonnet-4"]},
-    {"name": "gemini", "api_base_url": "https://generativelanguage.googleapis.com/v1beta/models/", "api_key": "g-key-000011112222",
-     "models": ["gemini-2.5-flash"], "transformer": {"use": ["gemini"]}}
-  ],
-  "Router": {"default": "deepseek,deepseek-chat", "background": "deepseek,deepseek-chat", "think": "deepseek,deepseek-reasoner",
-    "longContext": "openrouter,google/gemini-2.5-pro-preview", "longContextThreshold": 80000, "webSearch": "gemini,gemini-2.5-flash"}
-}`
+// fixture is one of the importer's files: the CLI applies what it reads.
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "importer", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
 
 func importCmd(f *flags) *importFlagsCmd { return &importFlagsCmd{f} }
 
@@ -56,7 +48,7 @@ func TestImportFromAClaudeCodeRouterConfig(t *testing.T) {
 	t.Setenv("CCR_TEST_KEY", "sk-or-from-env-00001111")
 	f := testHome(t)
 	path := filepath.Join(t.TempDir(), "config.json")
-	os.WriteFile(path, []byte(ccrSample), 0o600)
+	os.WriteFile(path, []byte(fixture(t, "ccr-classic.json")), 0o600)
 
 	out, err := importCmd(f).run(t, path, "--dry-run")
 	if err != nil || !strings.Contains(out, "would add channel deepseek") || !strings.Contains(out, "nothing was changed") {
@@ -69,7 +61,7 @@ func TestImportFromAClaudeCodeRouterConfig(t *testing.T) {
 	if err != nil {
 		t.Fatalf("import: %v\n%s", err, out)
 	}
-	for _, w := range []string{"importing 1/4 … deepseek", "4 added", "transformers deepseek have no Routex equivalent"} {
+	for _, w := range []string{"importing 1/5 … deepseek", "5 added", "transformers deepseek have no Routex equivalent"} {
 		if !strings.Contains(out, w) {
 			t.Fatalf("output lacks %q:\n%s", w, out)
 		}
@@ -80,10 +72,11 @@ func TestImportFromAClaudeCodeRouterConfig(t *testing.T) {
 		got[ch.Name] = ch
 	}
 	want := map[string][2]string{
-		"deepseek":     {"openai", "https://api.deepseek.com"},
-		"openrouter":   {"openai", "https://openrouter.ai/api/v1"},
-		"claude-relay": {"anthropic", "https://relay.example.com"},
-		"gemini":       {"gemini", "https://generativelanguage.googleapis.com"},
+		"deepseek":      {"openai", "https://api.deepseek.com"},
+		"openrouter":    {"openai", "https://openrouter.ai/api/v1"},
+		"claude-relay":  {"anthropic", "https://relay.example.com"},
+		"gemini":        {"gemini", "https://generativelanguage.googleapis.com"},
+		"codex-gateway": {importer.ResponsesChannelType, "https://gw.example.com/openai/v1"},
 	}
 	for name, w := range want {
 		if ch := got[name]; ch.Type != w[0] || ch.BaseURL != w[1] {
@@ -117,7 +110,7 @@ func mustChannels(t *testing.T, st *store.Store) []store.Channel {
 	return chs
 }
 
-// buildCCSwitchDB writes a database with cc-switch's providers table.
+// buildCCSwitchDB builds a cc-switch database from the importer's fixture.
 func buildCCSwitchDB(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "cc-switch.db")
@@ -126,31 +119,14 @@ func buildCCSwitchDB(t *testing.T) string {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	stmts := []string{`CREATE TABLE providers (id TEXT NOT NULL, app_type TEXT NOT NULL, name TEXT NOT NULL,
-		settings_config TEXT NOT NULL, website_url TEXT, category TEXT, created_at INTEGER, sort_index INTEGER,
-		notes TEXT, icon TEXT, icon_color TEXT, meta TEXT NOT NULL DEFAULT '{}', is_current BOOLEAN NOT NULL DEFAULT 0,
-		in_failover_queue BOOLEAN NOT NULL DEFAULT 0, PRIMARY KEY (id, app_type))`}
-	rows := [][]any{
-		{"p1", "claude", "Claude Official", `{"env":{}}`, 0, 0},
-		{"p2", "claude", "DeepSeek", `{"env":{"ANTHROPIC_BASE_URL":"https://api.deepseek.com/anthropic","ANTHROPIC_AUTH_TOKEN":"sk-ds-000011112222","ANTHROPIC_MODEL":"deepseek-chat","ANTHROPIC_DEFAULT_HAIKU_MODEL":"deepseek-chat"}}`, 1, 1},
-		{"p3", "gemini", "Gemini", `{"env":{"GEMINI_API_KEY":"g-000011112222","GEMINI_MODEL":"gemini-2.5-pro"}}`, 2, 1},
-		{"p4", "codex", "Codex", `{"auth":{},"config":""}`, 3, 1},
-	}
-	for _, s := range stmts {
-		if _, err := db.Exec(s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, r := range rows {
-		if _, err := db.Exec(`INSERT INTO providers (id, app_type, name, settings_config, sort_index, is_current) VALUES (?, ?, ?, ?, ?, ?)`, r...); err != nil {
-			t.Fatal(err)
-		}
+	if _, err := db.Exec(fixture(t, "ccswitch.sql")); err != nil {
+		t.Fatal(err)
 	}
 	return path
 }
 
 func TestImportFromACCSwitchDatabase(t *testing.T) {
-	t.Parallel()
+	t.Setenv("CCSWITCH_TEST_UNSET_KEY", "")
 	f := testHome(t)
 	out, err := importCmd(f).run(t, buildCCSwitchDB(t))
 	if err != nil {
@@ -161,8 +137,8 @@ func TestImportFromACCSwitchDatabase(t *testing.T) {
 	for _, ch := range mustChannels(t, st) {
 		got[ch.Name] = ch
 	}
-	if len(got) != 3 {
-		t.Fatalf("want 3 channels (codex left out), got %v", got)
+	if len(got) != 9 {
+		t.Fatalf("want 9 channels (Claude Code, Gemini CLI and Codex providers; the ChatGPT sign-in left out), got %d: %v", len(got), got)
 	}
 	ds := got["DeepSeek"]
 	if ds.Type != "anthropic" || ds.BaseURL != "https://api.deepseek.com/anthropic" || ds.APIKey != "sk-ds-000011112222" ||
@@ -172,12 +148,17 @@ func TestImportFromACCSwitchDatabase(t *testing.T) {
 	if got["Claude Official"].BaseURL != "https://api.anthropic.com" || got["Gemini"].Type != "gemini" {
 		t.Errorf("defaults: %+v %+v", got["Claude Official"], got["Gemini"])
 	}
+	if p := got["PackyCode"]; p.Type != importer.ResponsesChannelType || p.BaseURL != "https://codex-api.packycode.com/v1" || p.APIKey != "sk-packy-000011112222" {
+		t.Errorf("the Codex provider PackyCode: %+v", p)
+	}
 	rt, _ := st.Routes(context.Background())
 	if d := rt.Scenarios["default"]; len(d) != 1 || d[0] != "DeepSeek,deepseek-chat" {
 		t.Errorf("the current Claude provider should be active: %v", d)
 	}
-	if !strings.Contains(out, "Codex") {
-		t.Errorf("the skipped Codex row should be noted:\n%s", out)
+	for _, want := range []string{"OpenAI Official signs in with a ChatGPT account", "other apps (claude-desktop, opencode)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the output should note %q:\n%s", want, out)
+		}
 	}
 }
 
@@ -194,7 +175,7 @@ func TestExportWithoutKeysThenImportKeepsExistingKeys(t *testing.T) {
 	if strings.Contains(string(data), "sk-secret") || strings.Contains(string(data), "x-secret-header") {
 		t.Fatalf("export without --include-keys leaks a secret:\n%s", data)
 	}
-	var doc exportDoc
+	var doc importer.Export
 	if err := json.Unmarshal(data, &doc); err != nil || doc.Format != 1 || len(doc.Channels) != 1 || doc.Prices != nil {
 		t.Fatalf("export doc: %v %+v", err, doc)
 	}

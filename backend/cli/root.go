@@ -86,6 +86,7 @@ func NewRoot(rt Runtime) *cobra.Command {
 	root.AddCommand(newRouteCmd(f, tr))
 	root.AddCommand(newClaudeCmd(f, tr))
 	root.AddCommand(newGeminiCmd(f, tr))
+	root.AddCommand(newCodexCmd(f, tr))
 	root.AddCommand(newEnvCmd(f, tr))
 	root.AddCommand(newChannelCmd(f, tr, rt.Version))
 	root.AddCommand(newModelCmd(f, tr, rt.Version))

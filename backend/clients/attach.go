@@ -20,6 +20,7 @@ func (c *Client) Attach(o AttachOptions) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	o.Mode = mode
 	if err := checkBaseURL(o.BaseURL); err != nil {
 		return Result{}, err
 	}
@@ -57,7 +58,7 @@ func (c *Client) Attach(o AttachOptions) (Result, error) {
 		return Result{}, err
 	}
 
-	rec := &record{Mode: mode, AttachedAt: c.now().UTC(), Keys: keys, Written: digest(out)}
+	rec := &record{Mode: mode, AttachedAt: c.now().UTC(), Keys: keys, Written: digest(out), BaseURL: c.format.toolURL(o)}
 	if old == nil {
 		orig := string(data)
 		rec.Original = &orig
@@ -71,7 +72,7 @@ func (c *Client) Attach(o AttachOptions) (Result, error) {
 		}
 	}
 
-	res := Result{Path: c.path, Changed: !exists || !bytes.Equal(out, data)}
+	res := Result{Path: c.path, Changed: !exists || !bytes.Equal(out, data), BaseURL: rec.BaseURL}
 	// The record is saved before the file: a crash in between leaves a
 	// record whose values the file does not hold, which Detach skips.
 	if err := saveState(c.home, c.name, st.withRecord(c.path, rec)); err != nil {
@@ -188,12 +189,12 @@ func (c *Client) Status(engineURL string) (Status, error) {
 	if err != nil {
 		return s, err
 	}
-	_, value, isString, ok := d.lookup(c.format.baseKey())
-	if !ok || !isString || value == "" {
+	value := c.format.base(d)
+	if value == "" {
 		return s, nil
 	}
 	s.BaseURL, s.State = value, AttachedElsewhere
-	if sameURL(value, engineURL) {
+	if sameURL(value, c.format.toolURL(AttachOptions{Mode: ModeProxy, BaseURL: engineURL})) {
 		s.State, s.Mode = Attached, ModeProxy
 		return s, nil
 	}
@@ -202,7 +203,10 @@ func (c *Client) Status(engineURL string) (Status, error) {
 		return s, err
 	}
 	if rec := st.Files[c.path]; rec != nil && rec.Mode == ModeDirect {
-		for _, k := range rec.Keys {
+		if sameURL(rec.BaseURL, value) {
+			s.State, s.Mode = Attached, ModeDirect
+		}
+		for _, k := range rec.Keys { // records written before BaseURL was kept
 			if k.Key == c.format.baseKey() && k.Wrote != nil && *k.Wrote == value {
 				s.State, s.Mode = Attached, ModeDirect
 			}

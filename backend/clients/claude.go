@@ -32,6 +32,10 @@ type claudeFormat struct{}
 
 func (claudeFormat) baseKey() string { return claudeBaseURL }
 
+func (claudeFormat) toolURL(o AttachOptions) string { return o.BaseURL }
+
+func (f claudeFormat) base(d doc) string { return stringKey(d, f.baseKey()) }
+
 func (claudeFormat) changes(o AttachOptions) []change {
 	out := []change{
 		{key: claudeBaseURL, value: o.BaseURL},

@@ -1,5 +1,6 @@
 // Package clients points coding tools at Routex by editing their settings
-// files: Claude Code's settings.json and Gemini CLI's .env.
+// files: Claude Code's settings.json, Gemini CLI's .env and Codex CLI's
+// config.toml.
 //
 // The files belong to the user, so every edit is a merge, never a rewrite:
 // only the keys Routex owns change, everything else keeps its value and
@@ -43,7 +44,7 @@ func ParseMode(s string) (Mode, error) {
 }
 
 // Models are Claude Code's optional model overrides; empty fields leave the
-// tool's own choice alone.
+// tool's own choice alone. Codex uses Default only (its model key).
 type Models struct {
 	Default string `json:"model,omitempty"`
 	Sonnet  string `json:"sonnet,omitempty"`
@@ -60,7 +61,7 @@ type AttachOptions struct {
 	BaseURL string
 	// Token is the access key in proxy mode, the channel's key in direct mode.
 	Token string
-	// Models applies to Claude Code only.
+	// Models applies to Claude Code (all four) and Codex (Default).
 	Models Models
 }
 
@@ -93,6 +94,9 @@ type Result struct {
 	// exist or did not change.
 	Backup  string `json:"backup,omitempty"`
 	Changed bool   `json:"changed"`
+	// BaseURL is the URL Attach pointed the tool at, as the tool's
+	// settings hold it (Codex's ends in /v1).
+	BaseURL string `json:"base_url,omitempty"`
 	// Kept lists keys Detach left alone because the user changed them after
 	// Routex wrote them.
 	Kept []string `json:"kept,omitempty"`
@@ -105,7 +109,7 @@ var ErrNotAttached = errors.New("routex has not attached this file")
 // Client edits one tool's settings file. Attach, Detach and Status are not
 // safe for concurrent use on the same file; callers serialise them.
 type Client struct {
-	name   string // "claude" or "gemini": names the record and backup files
+	name   string // "claude", "gemini" or "codex": names the record and backup files
 	path   string
 	home   string
 	format format
@@ -173,7 +177,7 @@ func newClient(name, path, home string, f format, opts []Option) (*Client, error
 	return c, nil
 }
 
-// Name is "claude" or "gemini".
+// Name is "claude", "gemini" or "codex".
 func (c *Client) Name() string { return c.name }
 
 // Path is the settings file this client edits.

@@ -16,6 +16,10 @@ type geminiFormat struct{}
 
 func (geminiFormat) baseKey() string { return geminiBaseURL }
 
+func (geminiFormat) toolURL(o AttachOptions) string { return o.BaseURL }
+
+func (f geminiFormat) base(d doc) string { return stringKey(d, f.baseKey()) }
+
 func (geminiFormat) changes(o AttachOptions) []change {
 	return []change{{key: geminiBaseURL, value: o.BaseURL}, {key: geminiAPIKey, value: o.Token}}
 }

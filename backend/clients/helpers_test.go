@@ -37,6 +37,11 @@ func newGeminiFixture(t *testing.T, content string) *fixture {
 	return newFixture(t, "gemini", filepath.Join(".gemini", ".env"), content)
 }
 
+func newCodexFixture(t *testing.T, content string) *fixture {
+	t.Helper()
+	return newFixture(t, "codex", filepath.Join(".codex", "config.toml"), content)
+}
+
 // newFixture writes content to rel (no file when content is "-").
 func newFixture(t *testing.T, client, rel, content string) *fixture {
 	t.Helper()
@@ -59,9 +64,12 @@ func (fx *fixture) client(name string) *Client {
 	quiet := WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	var c *Client
 	var err error
-	if name == "claude" {
+	switch name {
+	case "claude":
 		c, err = NewClaude(fx.home, WithPath(fx.path), quiet)
-	} else {
+	case "codex":
+		c, err = NewCodex(fx.home, WithPath(fx.path), quiet)
+	default:
 		c, err = NewGemini(fx.home, WithPath(fx.path), quiet)
 	}
 	if err != nil {

@@ -11,6 +11,10 @@ type format interface {
 	changes(o AttachOptions) []change
 	// baseKey is the key holding the base URL, for Status.
 	baseKey() string
+	// toolURL is the base URL an attach with o writes (Codex's ends in /v1).
+	toolURL(o AttachOptions) string
+	// base is the base URL the tool is pointed at now, "" for its default.
+	base(d doc) string
 }
 
 // doc is a parsed settings file that keeps every byte it does not change.
@@ -33,6 +37,14 @@ type doc interface {
 	hasContainer() bool
 	dropEmptyContainer() error
 	render() ([]byte, error)
+}
+
+// stringKey is a key's value when it is a string, else "".
+func stringKey(d doc, key string) string {
+	if _, value, isString, ok := d.lookup(key); ok && isString {
+		return value
+	}
+	return ""
 }
 
 // change is one key an attach writes (remove false) or deletes.

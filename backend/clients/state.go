@@ -15,6 +15,9 @@ type record struct {
 	Mode       Mode        `json:"mode"`
 	AttachedAt time.Time   `json:"attached_at"`
 	Keys       []keyRecord `json:"keys"`
+	// BaseURL is the URL the tool was pointed at, so Status can tell a
+	// direct attach from a URL someone else wrote.
+	BaseURL string `json:"base_url,omitempty"`
 	// CreatedFile, CreatedDir and CreatedContainer say what did not exist
 	// before the first attach (the file, its folder, settings.json's "env").
 	CreatedFile      bool `json:"created_file,omitempty"`

@@ -15,8 +15,8 @@ import (
 )
 
 // How often the tray's slower facts are re-read: the request count is an
-// SQL aggregate and the Claude Code status reads a settings file, so they
-// are not worth reading on every one-second poll.
+// SQL aggregate and the client statuses read settings files, so they are
+// not worth reading on every one-second poll.
 const (
 	trayStatsEvery  = 30 * time.Second
 	trayClaudeEvery = 5 * time.Second
@@ -25,7 +25,7 @@ const (
 // TrayBridge gives the tray the engine's state and carries out its clicks.
 // Every change goes through the in-process admin API, so a click does
 // exactly what the dashboard does (PUT /api/active, POST
-// /api/clients/claude/attach, PUT /api/settings). It implements
+// /api/clients/{claude,codex}/attach, PUT /api/settings). It implements
 // tray.Source and all of tray.Actions but the window's two (OpenDashboard,
 // Quit). Safe for concurrent use.
 type TrayBridge struct {
@@ -37,6 +37,7 @@ type TrayBridge struct {
 	requests int
 	claudeAt time.Time
 	claude   string
+	codex    string
 }
 
 // TrayBridge returns the tray's view of e.
@@ -66,13 +67,13 @@ func (b *TrayBridge) TrayState(ctx context.Context) (tray.State, error) {
 			s.ActiveID = c.ID
 		}
 	}
-	s.Requests24h, s.ClaudeStatus = b.slowFacts(ctx, now)
+	s.Requests24h, s.ClaudeStatus, s.CodexStatus = b.slowFacts(ctx, now)
 	return s, nil
 }
 
-// slowFacts returns the cached request count and Claude Code status,
-// refreshing each when it is old.
-func (b *TrayBridge) slowFacts(ctx context.Context, now time.Time) (int, string) {
+// slowFacts returns the cached request count and the Claude Code and
+// Codex CLI statuses, refreshing each when it is old.
+func (b *TrayBridge) slowFacts(ctx context.Context, now time.Time) (int, string, string) {
 	b.mu.Lock()
 	stale := now.Sub(b.statsAt) >= trayStatsEvery
 	claudeStale := now.Sub(b.claudeAt) >= trayClaudeEvery
@@ -90,22 +91,19 @@ func (b *TrayBridge) slowFacts(ctx context.Context, now time.Time) (int, string)
 		b.mu.Unlock()
 	}
 	if claudeStale {
-		var cl struct {
-			Claude struct {
-				Status string `json:"status"`
-			} `json:"claude"`
+		var cl map[string]struct {
+			Status string `json:"status"`
 		}
-		status := ""
-		if b.call(ctx, http.MethodGet, "/api/clients", nil, &cl) == nil {
-			status = cl.Claude.Status
+		if b.call(ctx, http.MethodGet, "/api/clients", nil, &cl) != nil {
+			cl = nil
 		}
 		b.mu.Lock()
-		b.claude, b.claudeAt = status, now
+		b.claude, b.codex, b.claudeAt = cl["claude"].Status, cl["codex"].Status, now
 		b.mu.Unlock()
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.requests, b.claude
+	return b.requests, b.claude, b.codex
 }
 
 // SetActive makes the channel the active provider, as PUT /api/active does.
@@ -125,12 +123,25 @@ func (b *TrayBridge) DetachClaude() error {
 	return b.call(context.Background(), http.MethodPost, "/api/clients/claude/detach", nil, nil)
 }
 
+// AttachCodex points Codex CLI at the engine.
+func (b *TrayBridge) AttachCodex() error {
+	defer b.forgetClaude()
+	return b.call(context.Background(), http.MethodPost, "/api/clients/codex/attach", map[string]any{"mode": "proxy"}, nil)
+}
+
+// DetachCodex restores Codex CLI's own config.toml.
+func (b *TrayBridge) DetachCodex() error {
+	defer b.forgetClaude()
+	return b.call(context.Background(), http.MethodPost, "/api/clients/codex/detach", nil, nil)
+}
+
 // SetLanguage saves the dashboard and tray language.
 func (b *TrayBridge) SetLanguage(lang string) error {
 	return b.call(context.Background(), http.MethodPut, "/api/settings", map[string]any{"language": lang}, nil)
 }
 
-// forgetClaude makes the next poll re-read the status a click changed.
+// forgetClaude makes the next poll re-read the client statuses a click
+// changed.
 func (b *TrayBridge) forgetClaude() {
 	b.mu.Lock()
 	b.claudeAt = time.Time{}

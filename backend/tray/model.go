@@ -21,7 +21,8 @@ type Channel struct {
 	Health string
 }
 
-// Claude Code states, as GET /api/clients reports them.
+// Client states (Claude Code's, Codex CLI's), as GET /api/clients reports
+// them.
 const (
 	ClaudeAttached          = "attached"
 	ClaudeNotAttached       = "not_attached"
@@ -36,6 +37,8 @@ type State struct {
 	// ClaudeStatus is one of the Claude* constants, or "" when unknown
 	// (the item is then left out).
 	ClaudeStatus string
+	// CodexStatus is Codex CLI's, with the same values.
+	CodexStatus string
 	// URL is the engine's base URL.
 	URL string
 	// Language is "en" or "zh"; the menu's labels and the checked language.
@@ -74,6 +77,7 @@ const (
 	IDNoChannels    = "no_channels"
 	IDOpen          = "open"
 	IDClaude        = "claude"
+	IDCodex         = "codex"
 	IDLanguage      = "language"
 	IDQuit          = "quit"
 	ProviderPrefix  = "provider:"
@@ -83,7 +87,8 @@ const (
 
 // Build makes the menu for s: a title and status line, the enabled
 // channels as checkable items with the active one checked, "Open
-// dashboard", the Claude Code attachment, the language and "Quit".
+// dashboard", the Claude Code and Codex CLI attachments, the language and
+// "Quit".
 func Build(s State) Menu {
 	tr := s.Translator
 	if tr == nil {
@@ -118,8 +123,11 @@ func Build(s State) Menu {
 	sep()
 
 	items = append(items, Item{ID: IDOpen, Label: tr.T("tray.openDashboard"), Enabled: true})
-	if label := claudeLabel(tr, s.ClaudeStatus); label != "" {
+	if label := clientLabel(tr, "claude", s.ClaudeStatus); label != "" {
 		items = append(items, Item{ID: IDClaude, Label: label, Enabled: true})
+	}
+	if label := clientLabel(tr, "codex", s.CodexStatus); label != "" {
+		items = append(items, Item{ID: IDCodex, Label: label, Enabled: true})
 	}
 	lang := Item{ID: IDLanguage, Label: tr.T("language.label"), Enabled: true}
 	for _, l := range i18n.Languages {
@@ -149,14 +157,16 @@ func channelLabel(tr *i18n.Translator, c Channel) string {
 	return c.Name
 }
 
-func claudeLabel(tr *i18n.Translator, status string) string {
+// clientLabel says a client's state and what a click does; "" for an
+// unknown state, which leaves the item out.
+func clientLabel(tr *i18n.Translator, client, status string) string {
 	switch status {
 	case ClaudeAttached:
-		return tr.T("tray.claudeAttached")
+		return tr.T("tray." + client + "Attached")
 	case ClaudeNotAttached:
-		return tr.T("tray.claudeNotAttached")
+		return tr.T("tray." + client + "NotAttached")
 	case ClaudeAttachedElsewhere:
-		return tr.T("tray.claudeElsewhere")
+		return tr.T("tray." + client + "Elsewhere")
 	}
 	return ""
 }
@@ -172,20 +182,22 @@ func normLanguage(lang string) string {
 	return i18n.Languages[0]
 }
 
-// Actions are what a click asks of the app. The engine implements the
-// first four (through the admin API, so a click does exactly what the
+// Actions are what a click asks of the app. The engine implements all but
+// the last two (through the admin API, so a click does exactly what the
 // dashboard does); the window implements OpenDashboard and Quit.
 type Actions interface {
 	SetActive(channelID int64) error
 	AttachClaude() error
 	DetachClaude() error
+	AttachCodex() error
+	DetachCodex() error
 	SetLanguage(lang string) error
 	OpenDashboard()
 	Quit()
 }
 
 // Dispatch runs the action of the item with the given ID in menu state s
-// (the Claude item attaches or detaches depending on its current status).
+// (the Claude and Codex items attach or detach depending on their status).
 // Items without an action do nothing.
 func Dispatch(id string, s State, a Actions) error {
 	switch {
@@ -201,6 +213,10 @@ func Dispatch(id string, s State, a Actions) error {
 		return a.DetachClaude()
 	case id == IDClaude:
 		return a.AttachClaude()
+	case id == IDCodex && s.CodexStatus == ClaudeAttached:
+		return a.DetachCodex()
+	case id == IDCodex:
+		return a.AttachCodex()
 	case id == IDOpen || id == IDTitle:
 		a.OpenDashboard()
 	case id == IDQuit:

@@ -45,8 +45,8 @@ func TestBuild(t *testing.T) {
 		check func(t *testing.T, m Menu)
 	}{
 		{"the items come in a fixed order", State{Channels: twoChannels, ActiveID: 1, URL: "http://127.0.0.1:18080",
-			ClaudeStatus: ClaudeAttached, Language: "en", Requests24h: -1}, func(t *testing.T, m Menu) {
-			want := []string{IDTitle, IDStatus, IDProviders, "provider:1", "provider:2", IDOpen, IDClaude, IDLanguage, IDQuit}
+			ClaudeStatus: ClaudeAttached, CodexStatus: ClaudeNotAttached, Language: "en", Requests24h: -1}, func(t *testing.T, m Menu) {
+			want := []string{IDTitle, IDStatus, IDProviders, "provider:1", "provider:2", IDOpen, IDClaude, IDCodex, IDLanguage, IDQuit}
 			if got := ids(m); !slices.Equal(got, want) {
 				t.Fatalf("ids %v, want %v", got, want)
 			}
@@ -97,7 +97,23 @@ func TestBuild(t *testing.T) {
 			if _, ok := find(m.Items, IDClaude); ok {
 				t.Fatal("claude item without a status")
 			}
+			if _, ok := find(m.Items, IDCodex); ok {
+				t.Fatal("codex item without a status")
+			}
 		}},
+		{"Codex CLI's item says what a click will do, in each state", State{CodexStatus: ClaudeAttachedElsewhere, Language: "zh", Requests24h: -1},
+			func(t *testing.T, m Menu) {
+				it, ok := find(m.Items, IDCodex)
+				if !ok || !it.Enabled || it.Label != "Codex CLI：使用其他提供方（点击接入）" {
+					t.Fatalf("codex %+v", it)
+				}
+				for status, want := range map[string]string{ClaudeAttached: "click to detach", ClaudeNotAttached: "click to attach"} {
+					it, _ := find(Build(State{CodexStatus: status, Requests24h: -1}).Items, IDCodex)
+					if !strings.HasPrefix(it.Label, "Codex CLI: ") || !strings.Contains(it.Label, want) {
+						t.Errorf("%s: %q", status, it.Label)
+					}
+				}
+			}},
 		{"Chinese labels and the checked language follow the state", State{Channels: twoChannels, Language: "zh-CN", Requests24h: -1},
 			func(t *testing.T, m Menu) {
 				q, _ := find(m.Items, IDQuit)
@@ -129,6 +145,8 @@ func (r *recorder) SetActive(id int64) error {
 }
 func (r *recorder) AttachClaude() error { r.calls = append(r.calls, "attach"); return r.err }
 func (r *recorder) DetachClaude() error { r.calls = append(r.calls, "detach"); return r.err }
+func (r *recorder) AttachCodex() error  { r.calls = append(r.calls, "attach-codex"); return r.err }
+func (r *recorder) DetachCodex() error  { r.calls = append(r.calls, "detach-codex"); return r.err }
 func (r *recorder) SetLanguage(lang string) error {
 	r.calls = append(r.calls, "lang:"+lang)
 	return r.err
@@ -141,24 +159,27 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func TestDispatch(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name, id string
-		claude   string
-		want     string
+		name, id      string
+		claude, codex string
+		want          string
 	}{
-		{"a provider makes it active", "provider:2", "", "active:2"},
-		{"a language switches to it", "language:zh", "", "lang:zh"},
-		{"the Claude item attaches when not attached", IDClaude, ClaudeNotAttached, "attach"},
-		{"the Claude item detaches when attached", IDClaude, ClaudeAttached, "detach"},
-		{"open shows the window", IDOpen, "", "open"},
-		{"the title shows the window too", IDTitle, "", "open"},
-		{"quit quits", IDQuit, "", "quit"},
-		{"the status line does nothing", IDStatus, "", ""},
+		{"a provider makes it active", "provider:2", "", "", "active:2"},
+		{"a language switches to it", "language:zh", "", "", "lang:zh"},
+		{"the Claude item attaches when not attached", IDClaude, ClaudeNotAttached, ClaudeAttached, "attach"},
+		{"the Claude item detaches when attached", IDClaude, ClaudeAttached, ClaudeNotAttached, "detach"},
+		{"the Codex item attaches when not attached", IDCodex, ClaudeAttached, ClaudeNotAttached, "attach-codex"},
+		{"the Codex item attaches when it points elsewhere", IDCodex, "", ClaudeAttachedElsewhere, "attach-codex"},
+		{"the Codex item detaches when attached", IDCodex, ClaudeNotAttached, ClaudeAttached, "detach-codex"},
+		{"open shows the window", IDOpen, "", "", "open"},
+		{"the title shows the window too", IDTitle, "", "", "open"},
+		{"quit quits", IDQuit, "", "", "quit"},
+		{"the status line does nothing", IDStatus, "", "", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			r := &recorder{}
-			if err := Dispatch(c.id, State{ClaudeStatus: c.claude}, r); err != nil {
+			if err := Dispatch(c.id, State{ClaudeStatus: c.claude, CodexStatus: c.codex}, r); err != nil {
 				t.Fatal(err)
 			}
 			if strings.Join(r.calls, ",") != c.want {

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -163,6 +164,11 @@ func TestTrayOverDBus(t *testing.T) {
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
 		t.Skip("no D-Bus session bus: run scripts/tray-test.sh (dbus-run-session) to test the tray")
 	}
+	// Codex's config.toml lives in a temporary CODEX_HOME: the test clicks
+	// its item and reads the file.
+	codexHome := t.TempDir()
+	t.Setenv("CODEX_HOME", codexHome)
+	codexConfig := filepath.Join(codexHome, "config.toml")
 	cfg := config.Defaults()
 	cfg.Home, cfg.Listen, cfg.AccessKey, cfg.AdminToken = t.TempDir(), "127.0.0.1:0", "rx-test", "rxa-test"
 	e, err := engine.New(cfg, engine.Options{Version: "test", Logger: slog.New(slog.DiscardHandler)})
@@ -252,6 +258,35 @@ func TestTrayOverDBus(t *testing.T) {
 		m, _ := b.layout().find("anthropic-main")
 		d, _ := b.layout().find("deepseek")
 		return m.toggle == 1 && d.toggle == 0
+	})
+
+	// The Codex CLI item attaches Codex, and detaches it again, through the
+	// same API as the dashboard.
+	var codex menuItem
+	waitFor(t, "the menu offers to attach Codex CLI", func() bool {
+		var ok bool
+		codex, ok = b.layout().find("Codex CLI: not attached (click to attach)")
+		return ok
+	})
+	b.click(codex.id)
+	waitFor(t, "Codex's config.toml selects Routex", func() bool {
+		data, _ := os.ReadFile(codexConfig)
+		return strings.Contains(string(data), `model_provider = "routex"`) &&
+			strings.Contains(string(data), `experimental_bearer_token = "rx-test"`)
+	})
+	waitFor(t, "the menu offers to detach Codex CLI", func() bool {
+		var ok bool
+		codex, ok = b.layout().find("Codex CLI: attached (click to detach)")
+		return ok
+	})
+	b.click(codex.id)
+	waitFor(t, "detach removes the config.toml attach created", func() bool {
+		_, err := os.Stat(codexConfig)
+		return os.IsNotExist(err)
+	})
+	waitFor(t, "the menu offers to attach Codex CLI again", func() bool {
+		_, ok := b.layout().find("Codex CLI: not attached (click to attach)")
+		return ok
 	})
 
 	// Switching the language relabels the menu (when the engine has wired

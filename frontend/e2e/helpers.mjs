@@ -35,9 +35,9 @@ export async function startRoutex({ bin, adminToken, accessKey, timeoutMs = 15_0
   const base = `http://127.0.0.1:${port}`
   let log = ''
   const server = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--home', home], {
-    // HOME too: the engine reads and writes Claude Code's and Gemini CLI's
-    // settings under it, and a test must never touch the real ones.
-    env: { ...process.env, HOME: home, CLAUDE_CONFIG_DIR: path.join(home, '.claude'), ROUTEX_HOME: home,
+    // HOME too: the engine reads and writes Claude Code's, Gemini CLI's and
+    // Codex CLI's settings under it, and a test must never touch the real ones.
+    env: { ...process.env, HOME: home, CLAUDE_CONFIG_DIR: path.join(home, '.claude'), CODEX_HOME: path.join(home, '.codex'), ROUTEX_HOME: home,
       ROUTEX_ADMIN_TOKEN: adminToken, ROUTEX_ACCESS_KEY: accessKey },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

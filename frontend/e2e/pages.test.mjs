@@ -7,7 +7,7 @@
 // skipped with a console note instead of failing.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
@@ -124,6 +124,24 @@ test('the dashboard pages work against a real engine', async (t) => {
       note('GET /api/events is not in this engine yet: the live list was not checked')
     }
     await shot('dashboard')
+  })
+
+  await t.test('the dashboard attaches Codex CLI and detaches it again', async () => {
+    const config = path.join(routex.home, '.codex', 'config.toml')
+    const card = page.getByTestId('codex-card')
+    await card.waitFor()
+    assert.match(await card.innerText(), /Not attached/)
+    await page.getByTestId('codex-toggle').click()
+    await page.waitForFunction(() => document.querySelector('[data-testid="codex-toggle"]')?.textContent === 'Detach', null, { timeout: STEP_MS })
+    const written = readFileSync(config, 'utf8')
+    assert.match(written, /^model_provider = "routex"$/m)
+    assert.match(written, new RegExp(`^base_url = "${routex.base}/v1"$`, 'm'))
+    assert.match(written, new RegExp(`^experimental_bearer_token = "${ACCESS_KEY}"$`, 'm'))
+    assert.match(await card.innerText(), /Attached/)
+    await shot('dashboard-codex')
+    await page.getByTestId('codex-toggle').click()
+    await page.waitForFunction(() => document.querySelector('[data-testid="codex-toggle"]')?.textContent === 'Attach Codex CLI', null, { timeout: STEP_MS })
+    assert.equal(existsSync(config), false, 'detach should remove the config.toml attach created')
   })
 
   await t.test('channels: test verdicts, add from a preset, drag to reorder', async () => {

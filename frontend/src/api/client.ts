@@ -6,7 +6,7 @@
 
 export * from './types'
 import type {
-  Channel, ChannelPatch, ChannelStat, Clients, Explanation, Health, Info, LogEntry, LogPage, NewChannel, PolledEvent,
+  Channel, ChannelPatch, ChannelStat, ClientName, Clients, Explanation, Health, Info, LogEntry, LogPage, NewChannel, PolledEvent,
   RequestEvent, Routes, SecretName, Settings, StatsRange, Summary, TestResult, TimelineBucket,
 } from './types'
 
@@ -220,8 +220,8 @@ export const api = {
     request<{ events: PolledEvent[] | null; next: number }>('GET', `/api/events?poll=1&since=${since}`),
 
   clients: () => request<Clients>('GET', '/api/clients'),
-  attachClaude: () => request<unknown>('POST', '/api/clients/claude/attach', { mode: 'proxy' }),
-  detachClaude: () => request<unknown>('POST', '/api/clients/claude/detach'),
+  attachClient: (name: ClientName) => request<unknown>('POST', `/api/clients/${name}/attach`, { mode: 'proxy' }),
+  detachClient: (name: ClientName) => request<unknown>('POST', `/api/clients/${name}/detach`),
 
   settings: () => request<Settings>('GET', '/api/settings'),
   putSettings: (patch: Partial<Settings>) => request<Settings>('PUT', '/api/settings', patch),

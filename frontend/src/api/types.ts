@@ -252,6 +252,9 @@ export interface ClientState {
 
 export type Clients = Record<string, ClientState | undefined>
 
+/** The coding tools the dashboard attaches (GET /api/clients also lists gemini). */
+export type ClientName = 'claude' | 'codex'
+
 export type Theme = 'light' | 'dark' | 'system'
 
 export interface Settings {

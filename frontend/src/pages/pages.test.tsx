@@ -75,6 +75,41 @@ describe('pages', () => {
     expect(await screen.findByTestId('recent-row')).toBeTruthy()
     await waitFor(() => expect(screen.getByTestId('live-mode').getAttribute('data-mode')).toBe('poll'))
     expect(screen.queryByTestId('claude-card')).toBeNull()
+    expect(screen.queryByTestId('codex-card')).toBeNull()
+  })
+
+  it('the dashboard shows Codex CLI beside Claude Code and attaches and detaches it', async () => {
+    let codex = { status: 'not_attached', path: '/home/me/.codex/config.toml', base_url: '' }
+    const fetchMock = stub((url, init) => {
+      if (url === '/api/channels') return json(200, { channels: [] })
+      if (url === '/api/clients') {
+        return json(200, { claude: { status: 'attached', path: '~/.claude/settings.json', base_url: 'http://127.0.0.1:18080' }, codex })
+      }
+      if (url === '/api/clients/codex/attach' && init?.method === 'POST') {
+        codex = { status: 'attached', path: codex.path, base_url: 'http://127.0.0.1:18080/v1' }
+        return json(200, {})
+      }
+      if (url === '/api/clients/codex/detach' && init?.method === 'POST') return json(200, {})
+      if (url.startsWith('/api/events')) return json(200, { events: [], next: 0 })
+      return undefined
+    })
+    renderAt('#/')
+    const card = await screen.findByTestId('codex-card')
+    expect(card.textContent).toContain('Codex CLI')
+    expect(card.textContent).toContain('Not attached')
+    expect(card.textContent).toContain('/home/me/.codex/config.toml')
+    expect(screen.getByTestId('claude-card').textContent).toContain('Attached')
+    fireEvent.click(screen.getByTestId('codex-toggle'))
+    await waitFor(() => expect(fetchMock.mock.calls.some(([u, i]) => u === '/api/clients/codex/attach' && i?.method === 'POST')).toBe(true))
+    await waitFor(() => expect(screen.getByTestId('codex-toggle').textContent).toBe('Detach'))
+    expect(screen.getByTestId('codex-card').textContent).toContain('Codex sends its requests through Routex')
+    fireEvent.click(screen.getByTestId('codex-toggle'))
+    await waitFor(() => expect(fetchMock.mock.calls.some(([u]) => u === '/api/clients/codex/detach')).toBe(true))
+    expect(fetchMock.mock.calls.some(([u]) => u === '/api/clients/claude/detach')).toBe(false)
+
+    await i18n.changeLanguage('zh')
+    await waitFor(() => expect(screen.getByTestId('codex-toggle').textContent).toBe('断开'))
+    expect(screen.getByTestId('codex-card').textContent).toContain('已接入')
   })
 
   it('the dashboard walks a new user to adding a channel and offers to attach Claude Code', async () => {

@@ -7,7 +7,7 @@ import { ErrorBox, Notice, PageHeader, Segmented } from '../../components/ui'
 import { bucketFor } from '../../lib/format'
 import { LIVE_LIMIT, pushLive, useLiveEvents } from '../../lib/live'
 import { LatencyChart, ShareChart, TimelineChart } from './Charts'
-import { ClaudeCard, FirstRun } from './FirstRun'
+import { ClientCards, FirstRun } from './FirstRun'
 import { RecentRequests, logToEvent, mergeRecent } from './RecentRequests'
 import { StatCards } from './StatCards'
 
@@ -83,7 +83,7 @@ export function DashboardPage() {
         </>
       )}
       <RecentRequests items={items} mode={mode} now={now} />
-      <ClaudeCard />
+      <ClientCards />
     </section>
   )
 }

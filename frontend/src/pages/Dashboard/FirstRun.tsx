@@ -3,43 +3,56 @@ import { useTranslation } from 'react-i18next'
 import { api } from '../../api/client'
 import { errorMessage } from '../../api/errors'
 import { isMissing, useClients } from '../../api/queries'
+import type { ClientName } from '../../api/types'
 import { Button } from '../../components/Button'
 import { Badge, card } from '../../components/ui'
 import { navigate } from '../../lib/router'
 
-/** Attaching Claude Code: shown only when the engine has the clients API. */
-export function ClaudeCard() {
+/** Attaching one coding tool (Claude Code, Codex CLI): shown only when the engine has the clients API. */
+export function ClientCard({ name }: { name: ClientName }) {
   const { t } = useTranslation()
   const qc = useQueryClient()
   const clients = useClients()
   const attach = useMutation({
-    mutationFn: (on: boolean) => (on ? api.attachClaude() : api.detachClaude()),
+    mutationFn: (on: boolean) => (on ? api.attachClient(name) : api.detachClient(name)),
     onSettled: () => void qc.invalidateQueries({ queryKey: ['clients'] }),
   })
   if (clients.isPending || (clients.isError && isMissing(clients.error)) || !clients.data) return null
-  const claude = clients.data.claude
-  const attached = claude?.status === 'attached'
+  const client = clients.data[name]
+  if (!client) return null // an engine from before this tool was supported
+  const attached = client.status === 'attached'
   return (
-    <section className={card + ' p-5'} data-testid="claude-card">
+    <section className={card + ' p-5'} data-testid={`${name}-card`}>
       <div className="flex flex-wrap items-start justify-between gap-4">
         <div className="min-w-0 flex-1">
           <div className="flex items-center gap-2">
-            <h3 className="text-base font-semibold">{t('dashboard.claude.title')}</h3>
-            <Badge tone={attached ? 'green' : claude?.status === 'attached_elsewhere' ? 'amber' : 'slate'}>
-              {t(`dashboard.claude.status.${claude?.status ?? 'not_attached'}`)}
+            <h3 className="text-base font-semibold">{t(`dashboard.${name}.title`)}</h3>
+            <Badge tone={attached ? 'green' : client.status === 'attached_elsewhere' ? 'amber' : 'slate'}>
+              {t(`dashboard.${name}.status.${client.status}`)}
             </Badge>
           </div>
-          <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{t(attached ? 'dashboard.claude.undo' : 'dashboard.claude.explain')}</p>
-          {claude?.path && <p className="mt-1 font-mono text-xs text-slate-500 dark:text-slate-400">{claude.path}</p>}
+          <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{t(attached ? `dashboard.${name}.undo` : `dashboard.${name}.explain`)}</p>
+          {client.path && <p className="mt-1 font-mono text-xs text-slate-500 dark:text-slate-400">{client.path}</p>}
+          {client.error && <p className="mt-1 text-sm text-amber-700 dark:text-amber-400">{client.error}</p>}
           {attach.error && (
             <p role="alert" className="mt-2 text-sm text-red-600 dark:text-red-400">{errorMessage(t, attach.error)}</p>
           )}
         </div>
-        <Button variant={attached ? 'secondary' : 'primary'} disabled={attach.isPending} onClick={() => attach.mutate(!attached)} data-testid="claude-toggle">
-          {t(attached ? 'dashboard.claude.detach' : 'dashboard.claude.attach')}
+        <Button variant={attached ? 'secondary' : 'primary'} disabled={attach.isPending} onClick={() => attach.mutate(!attached)} data-testid={`${name}-toggle`}>
+          {t(attached ? `dashboard.${name}.detach` : `dashboard.${name}.attach`)}
         </Button>
       </div>
     </section>
+  )
+}
+
+/** The tools a user can attach from the dashboard, one card each. */
+export function ClientCards() {
+  return (
+    <>
+      <ClientCard name="claude" />
+      <ClientCard name="codex" />
+    </>
   )
 }
 
@@ -67,7 +80,7 @@ export function FirstRun() {
           {t('dashboard.firstRun.action')}
         </Button>
       </section>
-      <ClaudeCard />
+      <ClientCards />
     </div>
   )
 }
