@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the pinned real agents and SDKs that `make test-clients` runs
+# (testclients/package.json and its lock) into build/clients, once: again
+# only when the lock changes. Claude Code's native binary comes from its
+# platform package; its install.cjs links it when npm skipped the script.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dest=build/clients
+mkdir -p "$dest"
+if ! cmp -s testclients/package-lock.json "$dest/package-lock.json" || [ ! -d "$dest/node_modules" ]; then
+  echo "clients-deps: installing the pinned agents and SDKs into $dest"
+  cp testclients/package.json testclients/package-lock.json "$dest/"
+  (cd "$dest" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+if ! "$dest/node_modules/.bin/claude" --version >/dev/null 2>&1; then
+  echo "clients-deps: linking Claude Code's native binary"
+  (cd "$dest/node_modules/@anthropic-ai/claude-code" && node install.cjs)
+fi
+for bin in claude gemini qwen codex; do
+  if [ ! -x "$dest/node_modules/.bin/$bin" ]; then
+    echo "clients-deps: $bin is missing from $dest/node_modules/.bin" >&2
+    exit 1
+  fi
+done

@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/routex-app/routex/testclients/upstream"
+)
+
+// Cell outcomes.
+const (
+	statusPass  = "PASS"
+	statusWarn  = "WARN"
+	statusFail  = "FAIL"
+	statusXFail = "XFAIL"
+)
+
+// cellResult is one client × channel format, as the matrix reports it.
+type cellResult struct {
+	Client   string   `json:"client"`
+	Channel  string   `json:"channel"`
+	Status   string   `json:"status"`
+	Reason   string   `json:"reason,omitempty"`
+	Seconds  float64  `json:"seconds"`
+	Calls    int      `json:"upstream_calls"`
+	Repeats  int      `json:"repeated_requests"`
+	Actions  []string `json:"upstream_actions,omitempty"`
+	Refused  []string `json:"refused,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
+	Stderr   []string `json:"unexpected_stderr,omitempty"`
+	ExitCode int      `json:"exit_code"`
+	Dir      string   `json:"output_dir,omitempty"`
+
+	client  clientSpec
+	channel channelSpec
+}
+
+func (c *cellResult) label() string {
+	if c.Reason == "" {
+		return c.Status
+	}
+	return c.Status + " (" + c.Reason + ")"
+}
+
+// runCell starts an engine for the cell, points its one channel at the
+// upstream under the cell's path prefix, runs the client in a temporary
+// HOME and working folder, and judges what happened.
+func runCell(ctx context.Context, o options, up *upstream.Server, upURL string, cell *cellResult) {
+	id := cell.Client + "--" + cell.Channel
+	dir := filepath.Join(o.out, "cells", id)
+	cell.Dir = dir
+	fail := func(format string, args ...any) { cell.Status, cell.Reason = statusFail, fmt.Sprintf(format, args...) }
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fail("%v", err)
+		return
+	}
+	eng, err := startEngine(ctx, o.bin, filepath.Join(dir, "serve.log"))
+	if err != nil {
+		fail("start Routex: %v", err)
+		return
+	}
+	defer eng.stop()
+	base := upURL + "/cell/" + id
+	if cell.channel.V1 {
+		base += "/v1"
+	}
+	if err := eng.addChannel(cell.channel, base, upstream.APIKey); err != nil {
+		fail("set up Routex: %v", err)
+		return
+	}
+	tmp, err := os.MkdirTemp("", "routex-cell-")
+	if err != nil {
+		fail("%v", err)
+		return
+	}
+	if !o.keep {
+		defer os.RemoveAll(tmp)
+	}
+	env := cellEnv{RoutexURL: eng.url, Key: accessKey, Home: filepath.Join(tmp, "home"), Work: filepath.Join(tmp, "work"),
+		Token: newToken(), Modules: o.modules, SDKDir: o.sdkDir}
+	env.Prompt = fmt.Sprintf("Use your shell tool to run: echo %s > %s && cat %s — then tell me what it printed.", env.Token, upstream.ProofFile, upstream.ProofFile)
+	for _, d := range []string{env.Home, env.Work} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			fail("%v", err)
+			return
+		}
+	}
+	if cell.client.Setup != nil {
+		if err := cell.client.Setup(env); err != nil {
+			fail("write the client's settings: %v", err)
+			return
+		}
+	}
+	argv, extra := cell.client.Command(env)
+	cctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	cmd := exec.CommandContext(cctx, argv[0], argv[1:]...)
+	cmd.Dir = env.Work
+	cmd.Env = append(baseEnv(env, o.modules), extra...)
+	cmd.Stdin = nil
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// End the whole process group: agents start shells and workers.
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 5 * time.Second
+	start := time.Now()
+	runErr := cmd.Run()
+	cell.Seconds = time.Since(start).Round(100 * time.Millisecond).Seconds()
+	if cmd.ProcessState != nil {
+		cell.ExitCode = cmd.ProcessState.ExitCode()
+	}
+	os.WriteFile(filepath.Join(dir, "stdout.txt"), stdout.Bytes(), 0o644)
+	os.WriteFile(filepath.Join(dir, "stderr.txt"), stderr.Bytes(), 0o644)
+	writeRecords(filepath.Join(dir, "requests.jsonl"), up.Records(id))
+
+	sum := up.Summary(id)
+	cell.Calls, cell.Repeats, cell.Actions, cell.Refused, cell.Warnings = sum.Calls, sum.Repeats, sum.Actions, sum.Refused, sum.Warnings
+	cell.Stderr = unexpectedStderr(cell.client, stderr.String())
+	proof, _ := os.ReadFile(filepath.Join(env.Work, upstream.ProofFile))
+	done := strings.Count(stdout.String(), upstream.DoneMarker+" "+env.Token)
+
+	var reasons []string
+	switch {
+	case errors.Is(cctx.Err(), context.DeadlineExceeded):
+		reasons = append(reasons, fmt.Sprintf("timed out after %s", o.timeout))
+	case runErr != nil:
+		reasons = append(reasons, fmt.Sprintf("exit %d", cell.ExitCode))
+	}
+	if len(sum.Refused) > 0 {
+		reasons = append(reasons, "upstream refused: "+clip(sum.Refused[0], 300))
+	}
+	if !strings.Contains(string(proof), env.Token) {
+		reasons = append(reasons, "tool did not run (no proof file)")
+	}
+	if done < cell.client.Loops {
+		reasons = append(reasons, fmt.Sprintf("final answer printed %d of %d times", done, cell.client.Loops))
+	}
+	if sum.Repeats > 0 {
+		reasons = append(reasons, fmt.Sprintf("client repeated %d request(s) (it rejected an answer)", sum.Repeats))
+	}
+	if len(cell.Stderr) > 0 {
+		reasons = append(reasons, "stderr: "+clip(cell.Stderr[0], 300))
+	}
+	if len(reasons) > 0 && len(sum.Refused) == 0 && len(cell.Stderr) == 0 && done < cell.client.Loops {
+		if tail := lastLine(stdout.String() + "\n" + stderr.String()); tail != "" {
+			reasons = append(reasons, "client said: "+clip(tail, 300))
+		}
+	}
+	switch {
+	case len(reasons) > 0:
+		cell.Status, cell.Reason = statusFail, strings.Join(reasons, "; ")
+	case len(sum.Warnings) > 0:
+		cell.Status, cell.Reason = statusWarn, clip(sum.Warnings[0], 200)
+	default:
+		cell.Status = statusPass
+	}
+}
+
+// baseEnv is the clients' whole environment besides their own variables:
+// nothing of the machine's (no provider keys, no proxies) but PATH.
+func baseEnv(e cellEnv, modules string) []string {
+	env := []string{
+		"HOME=" + e.Home, "USER=tester", "LANG=C.UTF-8", "TERM=dumb", "NO_COLOR=1",
+		"PATH=" + filepath.Join(modules, ".bin") + ":" + os.Getenv("PATH"),
+		"TMPDIR=" + os.TempDir(), "XDG_CONFIG_HOME=" + filepath.Join(e.Home, ".config"),
+	}
+	return append(env, quietEnv...)
+}
+
+func writeRecords(path string, recs []upstream.Record) {
+	var b bytes.Buffer
+	for _, r := range recs {
+		line, err := json.Marshal(r)
+		if err == nil {
+			b.Write(append(line, '\n'))
+		}
+	}
+	os.WriteFile(path, b.Bytes(), 0o644)
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if l := strings.TrimSpace(lines[i]); l != "" {
+			return l
+		}
+	}
+	return ""
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
