@@ -18,6 +18,9 @@ if ! "$dest/node_modules/.bin/claude" --version >/dev/null 2>&1; then
   echo "clients-deps: linking Claude Code's native binary"
   (cd "$dest/node_modules/@anthropic-ai/claude-code" && node install.cjs)
 fi
+# npm drops the exec bit of Qwen Code's vendored ripgrep; without it Qwen
+# Code warns on stderr and falls back to a slower grep.
+find "$dest/node_modules/@qwen-code/qwen-code/vendor" -type f -name rg -exec chmod +x {} + 2>/dev/null || true
 for bin in claude gemini qwen codex; do
   if [ ! -x "$dest/node_modules/.bin/$bin" ]; then
     echo "clients-deps: $bin is missing from $dest/node_modules/.bin" >&2

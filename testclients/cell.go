@@ -63,21 +63,29 @@ func runCell(ctx context.Context, o options, up *upstream.Server, upURL string, 
 		fail("%v", err)
 		return
 	}
-	eng, err := startEngine(ctx, o.bin, filepath.Join(dir, "serve.log"))
-	if err != nil {
-		fail("start Routex: %v", err)
-		return
+	// The client's base URL: a Routex whose one channel is the upstream
+	// under the cell's prefix, or (-direct) that prefix itself.
+	clientURL, key := upURL+"/cell/"+id, upstream.APIKey
+	if !o.direct {
+		eng, err := startEngine(ctx, o.bin, filepath.Join(dir, "serve.log"))
+		if err != nil {
+			fail("start Routex: %v", err)
+			return
+		}
+		defer eng.stop()
+		base := clientURL
+		if cell.channel.V1 {
+			base += "/v1"
+		}
+		if err := eng.addChannel(cell.channel, base, upstream.APIKey); err != nil {
+			fail("set up Routex: %v", err)
+			return
+		}
+		clientURL, key = eng.url, accessKey
 	}
-	defer eng.stop()
-	base := upURL + "/cell/" + id
-	if cell.channel.V1 {
-		base += "/v1"
-	}
-	if err := eng.addChannel(cell.channel, base, upstream.APIKey); err != nil {
-		fail("set up Routex: %v", err)
-		return
-	}
-	tmp, err := os.MkdirTemp("", "routex-cell-")
+	// Not under /tmp: Codex refuses to put its helper binaries in a
+	// CODEX_HOME there, and says so on stderr.
+	tmp, err := os.MkdirTemp(o.scratch, "cell-")
 	if err != nil {
 		fail("%v", err)
 		return
@@ -85,7 +93,7 @@ func runCell(ctx context.Context, o options, up *upstream.Server, upURL string, 
 	if !o.keep {
 		defer os.RemoveAll(tmp)
 	}
-	env := cellEnv{RoutexURL: eng.url, Key: accessKey, Home: filepath.Join(tmp, "home"), Work: filepath.Join(tmp, "work"),
+	env := cellEnv{RoutexURL: clientURL, Key: key, Home: filepath.Join(tmp, "home"), Work: filepath.Join(tmp, "work"),
 		Token: newToken(), Modules: o.modules, SDKDir: o.sdkDir}
 	env.Prompt = fmt.Sprintf("Use your shell tool to run: echo %s > %s && cat %s — then tell me what it printed.", env.Token, upstream.ProofFile, upstream.ProofFile)
 	for _, d := range []string{env.Home, env.Work} {
@@ -170,7 +178,7 @@ func runCell(ctx context.Context, o options, up *upstream.Server, upURL string, 
 // nothing of the machine's (no provider keys, no proxies) but PATH.
 func baseEnv(e cellEnv, modules string) []string {
 	env := []string{
-		"HOME=" + e.Home, "USER=tester", "LANG=C.UTF-8", "TERM=dumb", "NO_COLOR=1",
+		"HOME=" + e.Home, "USER=tester", "LANG=C.UTF-8", "TERM=xterm-256color", "COLORTERM=truecolor", "NO_COLOR=1",
 		"PATH=" + filepath.Join(modules, ".bin") + ":" + os.Getenv("PATH"),
 		"TMPDIR=" + os.TempDir(), "XDG_CONFIG_HOME=" + filepath.Join(e.Home, ".config"),
 	}

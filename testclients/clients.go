@@ -48,6 +48,9 @@ type clientSpec struct {
 	Package string
 	// Responses is set for clients that speak only the Responses API.
 	Responses bool
+	// Native is the channel type that speaks the client's own format
+	// (what -direct runs it against).
+	Native string
 	// Loops is how many completed tool loops (final answers) a good run
 	// prints.
 	Loops int
@@ -73,11 +76,14 @@ var quietEnv = []string{
 	"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1", "DISABLE_TELEMETRY=1", "DISABLE_AUTOUPDATER=1",
 	"DISABLE_ERROR_REPORTING=1", "DISABLE_BUG_COMMAND=1", "GEMINI_TELEMETRY_ENABLED=false",
 	"QWEN_TELEMETRY_ENABLED=false", "NO_UPDATE_NOTIFIER=1", "CI=1",
+	// Qwen Code's notice that --yolo runs tools unsandboxed, which is the
+	// point of the test.
+	"QWEN_CODE_SUPPRESS_YOLO_WARNING=1",
 }
 
-func sdkClient(name, pkg, script string, responses bool) clientSpec {
+func sdkClient(name, pkg, script, native string) clientSpec {
 	return clientSpec{
-		Name: name, Package: pkg, Responses: responses, Loops: 2,
+		Name: name, Package: pkg, Responses: native == "openai-responses", Native: native, Loops: 2,
 		Command: func(e cellEnv) ([]string, []string) {
 			return []string{"node", filepath.Join(e.SDKDir, script)}, []string{
 				"RTX_BASE_URL=" + e.RoutexURL, "RTX_KEY=" + e.Key, "RTX_PROMPT=" + e.Prompt, "RTX_TOKEN=" + e.Token,
@@ -88,14 +94,14 @@ func sdkClient(name, pkg, script string, responses bool) clientSpec {
 
 var clients = []clientSpec{
 	{
-		Name: "claude-code", Package: "@anthropic-ai/claude-code", Loops: 1,
+		Name: "claude-code", Package: "@anthropic-ai/claude-code", Native: "anthropic", Loops: 1,
 		Command: func(e cellEnv) ([]string, []string) {
 			return []string{bin(e, "claude"), "-p", e.Prompt, "--allowedTools", "Bash", "Write", "--output-format", "text"},
 				[]string{"ANTHROPIC_BASE_URL=" + e.RoutexURL, "ANTHROPIC_AUTH_TOKEN=" + e.Key}
 		},
 	},
 	{
-		Name: "gemini-cli", Package: "@google/gemini-cli", Loops: 1,
+		Name: "gemini-cli", Package: "@google/gemini-cli", Native: "gemini", Loops: 1,
 		Setup: func(e cellEnv) error {
 			return writeFile(filepath.Join(e.Home, ".gemini", "settings.json"), `{
   "security": {"auth": {"selectedType": "gemini-api-key"}, "folderTrust": {"enabled": false}},
@@ -109,9 +115,11 @@ var clients = []clientSpec{
 			return []string{bin(e, "gemini"), "-p", e.Prompt, "--yolo", "--output-format", "text"},
 				[]string{"GEMINI_API_KEY=" + e.Key, "GOOGLE_GEMINI_BASE_URL=" + e.RoutexURL}
 		},
+		// The notice --yolo always prints.
+		StderrOK: []*regexp.Regexp{regexp.MustCompile(`^YOLO mode is enabled\. All tool calls will be automatically approved\.$`)},
 	},
 	{
-		Name: "qwen-code", Package: "@qwen-code/qwen-code", Loops: 1,
+		Name: "qwen-code", Package: "@qwen-code/qwen-code", Native: "openai", Loops: 1,
 		Setup: func(e cellEnv) error {
 			return writeFile(filepath.Join(e.Home, ".qwen", "settings.json"), `{
   "security": {"auth": {"selectedType": "openai"}, "folderTrust": {"enabled": false}},
@@ -127,7 +135,7 @@ var clients = []clientSpec{
 		},
 	},
 	{
-		Name: "codex", Package: "@openai/codex", Responses: true, Loops: 1,
+		Name: "codex", Package: "@openai/codex", Responses: true, Native: "openai-responses", Loops: 1,
 		Setup: func(e cellEnv) error {
 			return writeFile(filepath.Join(e.Home, ".codex", "config.toml"), fmt.Sprintf(`model = "gpt-5.1-codex"
 model_provider = "routex"
@@ -150,11 +158,13 @@ enabled = false
 			return []string{bin(e, "codex"), "exec", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox", e.Prompt},
 				[]string{"ROUTEX_ACCESS_KEY=" + e.Key, "CODEX_HOME=" + filepath.Join(e.Home, ".codex")}
 		},
+		// codex exec says so whenever stdin is not a terminal.
+		StderrOK: []*regexp.Regexp{regexp.MustCompile(`^Reading additional input from stdin\.\.\.$`)},
 	},
-	sdkClient("anthropic-sdk", "@anthropic-ai/sdk", "anthropic.mjs", false),
-	sdkClient("openai-sdk-chat", "openai", "openai-chat.mjs", false),
-	sdkClient("openai-sdk-responses", "openai", "openai-responses.mjs", true),
-	sdkClient("google-genai", "@google/genai", "genai.mjs", false),
+	sdkClient("anthropic-sdk", "@anthropic-ai/sdk", "anthropic.mjs", "anthropic"),
+	sdkClient("openai-sdk-chat", "openai", "openai-chat.mjs", "openai"),
+	sdkClient("openai-sdk-responses", "openai", "openai-responses.mjs", "openai-responses"),
+	sdkClient("google-genai", "@google/genai", "genai.mjs", "gemini"),
 }
 
 // unexpectedStderr returns the stderr lines no pattern of the client

@@ -38,6 +38,8 @@ type options struct {
 	budget   time.Duration
 	strict   bool
 	keep     bool
+	direct   bool
+	scratch  string
 }
 
 func main() {
@@ -53,6 +55,7 @@ func main() {
 	flag.DurationVar(&o.budget, "budget", 17*time.Minute, "time limit of the whole run; cells not started by then fail")
 	flag.BoolVar(&o.strict, "strict", true, "refuse what real providers refuse")
 	flag.BoolVar(&o.keep, "keep", false, "keep each cell's temporary HOME and working folder")
+	flag.BoolVar(&o.direct, "direct", false, "check the oracle: run each client straight against the upstream in its own format, without Routex")
 	flag.Parse()
 	if only != "" {
 		re, err := regexp.Compile(only)
@@ -93,6 +96,10 @@ func run(ctx context.Context, o options) (int, error) {
 	if o.sdkDir, err = copyScripts(o.sdkDir, filepath.Join(filepath.Dir(o.modules), "sdk")); err != nil {
 		return 0, err
 	}
+	o.scratch = filepath.Join(filepath.Dir(o.modules), "run")
+	if err := os.MkdirAll(o.scratch, 0o755); err != nil {
+		return 0, err
+	}
 	if err := os.RemoveAll(filepath.Join(o.out, "cells")); err != nil {
 		return 0, err
 	}
@@ -115,9 +122,11 @@ func run(ctx context.Context, o options) (int, error) {
 	defer srv.Close()
 	upURL := "http://" + ln.Addr().String()
 
-	caps, err := probe(ctx, o.bin, o.out)
-	if err != nil {
-		return 0, fmt.Errorf("probe the engine: %w", err)
+	caps := capabilities{ResponsesChannel: true, ResponsesEndpoint: true}
+	if !o.direct {
+		if caps, err = probe(ctx, o.bin, o.out); err != nil {
+			return 0, fmt.Errorf("probe the engine: %w", err)
+		}
 	}
 	versions := clientVersions(o.modules)
 	fmt.Printf("test-clients: upstream %s (strict=%v); Routex serves /v1/responses: %v, has openai-responses channels: %v\n",
@@ -126,7 +135,7 @@ func run(ctx context.Context, o options) (int, error) {
 	var cells []*cellResult
 	for _, c := range clients {
 		for _, ch := range channels {
-			if o.only != nil && !o.only.MatchString(c.Name+"/"+ch.Type) {
+			if o.only != nil && !o.only.MatchString(c.Name+"/"+ch.Type) || o.direct && ch.Type != c.Native {
 				continue
 			}
 			cells = append(cells, &cellResult{Client: c.Name, Channel: ch.Type, client: c, channel: ch})

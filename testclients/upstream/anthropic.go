@@ -238,8 +238,10 @@ func anthropicMessages(msgs []any, thinking bool) string {
 	for i, raw := range msgs {
 		m, _ := raw.(map[string]any)
 		role, _ := m["role"].(string)
-		if role != "user" && role != "assistant" {
-			return fmt.Sprintf("messages.%d.role: Input should be 'user' or 'assistant'", i)
+		// A system turn inside messages is accepted: Anthropic takes
+		// mid-conversation system messages, and Claude Code sends them.
+		if role != "user" && role != "assistant" && role != "system" {
+			return fmt.Sprintf("messages.%d.role: Input should be 'user', 'assistant' or 'system'", i)
 		}
 		blocks := contentBlocks(m["content"])
 		var results []string

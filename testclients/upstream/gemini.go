@@ -183,7 +183,7 @@ func geminiStrict(x *exchange, b map[string]any, model string, count bool) strin
 			}
 		}
 		if s, ok := get(gen, "responseJsonSchema").(map[string]any); ok {
-			if err := checkSchema(s, ""); err != nil {
+			if err := checkSchema(foldTypes(s), ""); err != nil {
 				return "generation_config.response_json_schema: " + err.Error()
 			}
 		}
@@ -219,7 +219,7 @@ func geminiStrict(x *exchange, b map[string]any, model string, count bool) strin
 					}
 				}
 				if jp != nil {
-					if err := checkSchema(jp, ""); err != nil {
+					if err := checkSchema(foldTypes(jp), ""); err != nil {
 						return at + ".parameters_json_schema: " + err.Error()
 					}
 				}

@@ -15,7 +15,7 @@ var responsesFields = set("model", "input", "instructions", "tools", "tool_choic
 	"reasoning", "text", "max_output_tokens", "max_tool_calls", "store", "include", "prompt_cache_key",
 	"prompt_cache_retention", "metadata", "stream", "stream_options", "temperature", "top_p", "top_logprobs",
 	"truncation", "user", "safety_identifier", "service_tier", "previous_response_id", "conversation",
-	"background", "prompt", "context_management")
+	"background", "prompt", "context_management", "client_metadata")
 
 var responsesIncludes = set("reasoning.encrypted_content", "message.output_text.logprobs",
 	"web_search_call.action.sources", "web_search_call.results", "code_interpreter_call.outputs",
@@ -166,7 +166,7 @@ func responsesStrict(b map[string]any) (string, string, string) {
 				if !openaiName.MatchString(name) {
 					return fmt.Sprintf("Invalid 'tools[%d].name'.", i), fmt.Sprintf("tools[%d].name", i), "invalid_value"
 				}
-			case "web_search", "web_search_preview", "local_shell", "file_search", "code_interpreter", "image_generation", "mcp", "computer_use_preview", "shell", "apply_patch":
+			case "web_search", "web_search_preview", "local_shell", "file_search", "code_interpreter", "image_generation", "mcp", "computer_use_preview", "shell", "apply_patch", "namespace", "tool_search":
 			default:
 				return fmt.Sprintf("Invalid value: '%v'.", t["type"]), fmt.Sprintf("tools[%d].type", i), "invalid_value"
 			}

@@ -116,6 +116,33 @@ func checkSchema(v any, at string) error {
 	return nil
 }
 
+// foldTypes returns a copy of a JSON Schema with its type names in lower
+// case: Gemini's JSON-schema fields accept its Type names ("OBJECT"),
+// which Gemini CLI sends.
+func foldTypes(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, x := range t {
+			if k == "type" {
+				if s, ok := x.(string); ok {
+					out[k] = strings.ToLower(s)
+					continue
+				}
+			}
+			out[k] = foldTypes(x)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = foldTypes(x)
+		}
+		return out
+	}
+	return v
+}
+
 // geminiSchemaKeys are the fields of Gemini's Schema message (an OpenAPI
 // 3.0 subset), camelCase and snake_case as proto JSON accepts both.
 var geminiSchemaKeys = map[string]bool{

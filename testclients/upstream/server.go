@@ -27,21 +27,26 @@ const APIKey = "sk-scripted-upstream-key"
 
 // Record is one request the upstream received, as written to the log.
 type Record struct {
-	Time     time.Time       `json:"time"`
-	Cell     string          `json:"cell"`
-	Format   string          `json:"format"`
-	Method   string          `json:"method"`
-	Path     string          `json:"path"`
-	Stream   bool            `json:"stream,omitempty"`
-	Model    string          `json:"model,omitempty"`
-	Status   int             `json:"status"`
-	Refused  string          `json:"refused,omitempty"`
-	Warnings []string        `json:"warnings,omitempty"`
-	Action   string          `json:"action,omitempty"`
-	Hash     string          `json:"hash,omitempty"`
-	Body     json.RawMessage `json:"body,omitempty"`
-	Text     string          `json:"text,omitempty"`
+	Time     time.Time         `json:"time"`
+	Cell     string            `json:"cell"`
+	Format   string            `json:"format"`
+	Method   string            `json:"method"`
+	Path     string            `json:"path"`
+	Stream   bool              `json:"stream,omitempty"`
+	Model    string            `json:"model,omitempty"`
+	Status   int               `json:"status"`
+	Refused  string            `json:"refused,omitempty"`
+	Warnings []string          `json:"warnings,omitempty"`
+	Action   string            `json:"action,omitempty"`
+	Hash     string            `json:"hash,omitempty"`
+	Headers  map[string]string `json:"headers,omitempty"`
+	Body     json.RawMessage   `json:"body,omitempty"`
+	Text     string            `json:"text,omitempty"`
 }
+
+// recordedHeaders are the request headers worth seeing in the log (never
+// the key headers).
+var recordedHeaders = []string{"anthropic-version", "anthropic-beta", "User-Agent", "Content-Type", "x-goog-api-client"}
 
 // Summary is what one cell's requests add up to.
 type Summary struct {
@@ -168,6 +173,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			x.rec.Body = nil
 		}
 	}
+	for _, h := range recordedHeaders {
+		if v := r.Header.Get(h); v != "" {
+			if x.rec.Headers == nil {
+				x.rec.Headers = map[string]string{}
+			}
+			x.rec.Headers[h] = v
+		}
+	}
 	defer func() { s.record(x.rec) }()
 
 	switch {
@@ -183,6 +196,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPost && strings.HasPrefix(path, "/v1beta/models/"):
 		x.rec.Format = "gemini"
 		serveGemini(x, strings.TrimPrefix(path, "/v1beta/models/"))
+	case r.Method == http.MethodPost && strings.HasPrefix(path, "/v1/models/"):
+		// Gemini serves its stable version too (the GenAI SDK's default).
+		x.rec.Format = "gemini"
+		serveGemini(x, strings.TrimPrefix(path, "/v1/models/"))
 	default:
 		x.rec.Format = "unknown"
 		x.rec.Hash = ""
