@@ -107,7 +107,8 @@ var clients = []clientSpec{
   "security": {"auth": {"selectedType": "gemini-api-key"}, "folderTrust": {"enabled": false}},
   "general": {"disableAutoUpdate": true, "disableUpdateNag": true},
   "privacy": {"usageStatisticsEnabled": false},
-  "telemetry": {"enabled": false}
+  "telemetry": {"enabled": false},
+  "tools": {"useRipgrep": false}
 }
 `)
 		},

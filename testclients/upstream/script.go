@@ -229,7 +229,9 @@ func fitValue(schema map[string]any, depth int) any {
 		if m, ok := schema["minimum"]; ok {
 			return m
 		}
-		return 0
+		// 1, not 0: clients validate more than they declare (Gemini CLI's
+		// router wants a complexity score "from 1-100").
+		return 1
 	case "boolean":
 		return false
 	}
