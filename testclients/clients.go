@@ -138,7 +138,7 @@ var clients = []clientSpec{
 	{
 		Name: "codex", Package: "@openai/codex", Responses: true, Native: "openai-responses", Loops: 1,
 		Setup: func(e cellEnv) error {
-			return writeFile(filepath.Join(e.Home, ".codex", "config.toml"), fmt.Sprintf(`model = "gpt-5.1-codex"
+			return writeFile(filepath.Join(e.Home, ".codex", "config.toml"), fmt.Sprintf(`model = "gpt-5.5"
 model_provider = "routex"
 check_for_update_on_startup = false
 
@@ -156,7 +156,9 @@ enabled = false
 `, e.RoutexURL))
 		},
 		Command: func(e cellEnv) ([]string, []string) {
-			return []string{bin(e, "codex"), "exec", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox", e.Prompt},
+			// --json: events on stdout, so stderr carries only problems (the
+			// human transcript goes to stderr otherwise).
+			return []string{bin(e, "codex"), "exec", "--json", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox", e.Prompt},
 				[]string{"ROUTEX_ACCESS_KEY=" + e.Key, "CODEX_HOME=" + filepath.Join(e.Home, ".codex")}
 		},
 		// codex exec says so whenever stdin is not a terminal.
