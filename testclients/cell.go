@@ -64,9 +64,9 @@ func runCell(ctx context.Context, o options, up *upstream.Server, upURL string, 
 		return
 	}
 	// The client's base URL: a Routex whose one channel is the upstream
-	// under the cell's prefix, or (-direct) that prefix itself.
+	// under the cell's prefix, or, in the direct column, that prefix itself.
 	clientURL, key := upURL+"/cell/"+id, upstream.APIKey
-	if !o.direct {
+	if cell.channel.Type != direct {
 		eng, err := startEngine(ctx, o.bin, filepath.Join(dir, "serve.log"))
 		if err != nil {
 			fail("start Routex: %v", err)

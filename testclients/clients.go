@@ -21,7 +21,14 @@ type channelSpec struct {
 
 func (c channelSpec) name() string { return "scripted-" + c.Type }
 
+// direct is the matrix's first column: each client straight against the
+// upstream in its own format, no Routex. It checks the oracle: a client
+// that fails there fails because the upstream refuses what the real
+// provider accepts (or the client cannot run here), not because of Routex.
+const direct = "direct"
+
 var channels = []channelSpec{
+	{Type: direct},
 	{Type: "anthropic", Model: "claude-sonnet-4-5-20250929"},
 	{Type: "openai", Model: "gpt-5.1", V1: true},
 	{Type: "gemini", Model: "gemini-3-pro-preview"},
@@ -48,8 +55,8 @@ type clientSpec struct {
 	Package string
 	// Responses is set for clients that speak only the Responses API.
 	Responses bool
-	// Native is the channel type that speaks the client's own format
-	// (what -direct runs it against).
+	// Native is the channel type that speaks the client's own format;
+	// the direct column serves the client in it.
 	Native string
 	// Loops is how many completed tool loops (final answers) a good run
 	// prints.

@@ -64,7 +64,7 @@ func (m matrix) print(w io.Writer) {
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintln(w, "(seconds of the client run / upstream calls)")
+	fmt.Fprintln(w, "(seconds of the client run / upstream calls; direct: the client without Routex, in its own format)")
 	for _, c := range m.Cells {
 		if c.Status != statusPass {
 			fmt.Fprintf(w, "  %s %s/%s: %s\n", c.Status, c.Client, c.Channel, c.Reason)
