@@ -26,19 +26,21 @@ const (
 
 // cellResult is one client × channel format, as the matrix reports it.
 type cellResult struct {
-	Client   string   `json:"client"`
-	Channel  string   `json:"channel"`
-	Status   string   `json:"status"`
-	Reason   string   `json:"reason,omitempty"`
-	Seconds  float64  `json:"seconds"`
-	Calls    int      `json:"upstream_calls"`
-	Repeats  int      `json:"repeated_requests"`
-	Actions  []string `json:"upstream_actions,omitempty"`
-	Refused  []string `json:"refused,omitempty"`
-	Warnings []string `json:"warnings,omitempty"`
-	Stderr   []string `json:"unexpected_stderr,omitempty"`
-	ExitCode int      `json:"exit_code"`
-	Dir      string   `json:"output_dir,omitempty"`
+	Client  string  `json:"client"`
+	Channel string  `json:"channel"`
+	Status  string  `json:"status"`
+	Reason  string  `json:"reason,omitempty"`
+	Seconds float64 `json:"seconds"`
+	Calls   int     `json:"upstream_calls"`
+	// ClientCalls counts the requests the client made to Routex.
+	ClientCalls int      `json:"client_calls"`
+	Repeats     int      `json:"repeated_requests"`
+	Actions     []string `json:"upstream_actions,omitempty"`
+	Refused     []string `json:"refused,omitempty"`
+	Warnings    []string `json:"warnings,omitempty"`
+	Stderr      []string `json:"unexpected_stderr,omitempty"`
+	ExitCode    int      `json:"exit_code"`
+	Dir         string   `json:"output_dir,omitempty"`
 
 	client  clientSpec
 	channel channelSpec
@@ -66,6 +68,9 @@ func runCell(ctx context.Context, o options, up *upstream.Server, upURL string, 
 	// The client's base URL: a Routex whose one channel is the upstream
 	// under the cell's prefix, or, in the direct column, that prefix itself.
 	clientURL, key := upURL+"/cell/"+id, upstream.APIKey
+	checkLog := func() ([]string, error) { return nil, nil }
+	clientCalls := func() int { return 0 }
+	renamed := func() []string { return nil }
 	if cell.channel.Type != direct {
 		eng, err := startEngine(ctx, o.bin, filepath.Join(dir, "serve.log"))
 		if err != nil {
@@ -81,7 +86,16 @@ func runCell(ctx context.Context, o options, up *upstream.Server, upURL string, 
 			fail("set up Routex: %v", err)
 			return
 		}
-		clientURL, key = eng.url, accessKey
+		fr, err := startFront(eng.url)
+		if err != nil {
+			fail("%v", err)
+			return
+		}
+		defer fr.close()
+		clientURL, key = fr.url, accessKey
+		checkLog = func() ([]string, error) { return unlogged404s(eng, fr.exchanges()) }
+		clientCalls = func() int { return len(fr.exchanges()) }
+		renamed = func() []string { return renamedModels(fr.exchanges()) }
 	}
 	// Not under /tmp: Codex refuses to put its helper binaries in a
 	// CODEX_HOME there, and says so on stderr.
@@ -93,10 +107,10 @@ func runCell(ctx context.Context, o options, up *upstream.Server, upURL string, 
 	if !o.keep {
 		defer os.RemoveAll(tmp)
 	}
-	env := cellEnv{RoutexURL: clientURL, Key: key, Home: filepath.Join(tmp, "home"), Work: filepath.Join(tmp, "work"),
+	env := cellEnv{RoutexURL: clientURL, Key: key, Home: filepath.Join(tmp, "home"), Work: filepath.Join(tmp, "work"), Tmp: filepath.Join(tmp, "tmp"),
 		Token: newToken(), Modules: o.modules, SDKDir: o.sdkDir}
 	env.Prompt = fmt.Sprintf("Use your shell tool to run: echo %s > %s && cat %s — then tell me what it printed.", env.Token, upstream.ProofFile, upstream.ProofFile)
-	for _, d := range []string{env.Home, env.Work} {
+	for _, d := range []string{env.Home, env.Work, env.Tmp} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			fail("%v", err)
 			return
@@ -159,6 +173,15 @@ func runCell(ctx context.Context, o options, up *upstream.Server, upURL string, 
 	if len(cell.Stderr) > 0 {
 		reasons = append(reasons, "stderr: "+clip(cell.Stderr[0], 300))
 	}
+	cell.ClientCalls = clientCalls()
+	if r := renamed(); len(r) > 0 {
+		reasons = append(reasons, fmt.Sprintf("%d Messages repl(ies) name another model than the client asked for (%s)", len(r), r[0]))
+	}
+	if missing, err := checkLog(); err != nil {
+		reasons = append(reasons, "read Routex's request log: "+err.Error())
+	} else if len(missing) > 0 {
+		reasons = append(reasons, fmt.Sprintf("Routex's request log does not show %d request(s) it answered 404 (%s)", len(missing), missing[0]))
+	}
 	if len(reasons) > 0 && len(sum.Refused) == 0 && len(cell.Stderr) == 0 && done < cell.client.Loops {
 		if tail := lastLine(stdout.String() + "\n" + stderr.String()); tail != "" {
 			reasons = append(reasons, "client said: "+clip(tail, 300))
@@ -180,7 +203,7 @@ func baseEnv(e cellEnv, modules string) []string {
 	env := []string{
 		"HOME=" + e.Home, "USER=tester", "LANG=C.UTF-8", "TERM=xterm-256color", "COLORTERM=truecolor", "NO_COLOR=1",
 		"PATH=" + filepath.Join(modules, ".bin") + ":" + os.Getenv("PATH"),
-		"TMPDIR=" + os.TempDir(), "XDG_CONFIG_HOME=" + filepath.Join(e.Home, ".config"),
+		"TMPDIR=" + e.Tmp, "XDG_CONFIG_HOME=" + filepath.Join(e.Home, ".config"),
 	}
 	return append(env, quietEnv...)
 }

@@ -41,6 +41,7 @@ type cellEnv struct {
 	Key       string // Routex access key
 	Home      string // temporary HOME
 	Work      string // temporary working folder
+	Tmp       string // the client's TMPDIR (Gemini CLI writes error reports there)
 	Prompt    string
 	Token     string
 	Modules   string // build/clients/node_modules
