@@ -123,7 +123,11 @@ func runCell(ctx context.Context, o options, up *upstream.Server, upURL string, 
 		}
 	}
 	argv, extra := cell.client.Command(env)
-	cctx, cancel := context.WithTimeout(ctx, o.timeout)
+	timeout := o.timeout
+	if t := cell.client.Timeout; t > 0 && t < timeout {
+		timeout = t
+	}
+	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(cctx, argv[0], argv[1:]...)
 	cmd.Dir = env.Work
@@ -151,50 +155,79 @@ func runCell(ctx context.Context, o options, up *upstream.Server, upURL string, 
 	proof, _ := os.ReadFile(filepath.Join(env.Work, upstream.ProofFile))
 	done := strings.Count(stdout.String(), upstream.DoneMarker+" "+env.Token)
 
+	cell.ClientCalls = clientCalls()
+	ev := evidence{
+		timedOut: errors.Is(cctx.Err(), context.DeadlineExceeded), timeout: timeout, exited: runErr != nil,
+		exitCode: cell.ExitCode, upstream: sum, proof: strings.Contains(string(proof), env.Token),
+		done: done, loops: cell.client.Loops, stderr: cell.Stderr, renamed: renamed(),
+		tail: lastLine(stdout.String() + "\n" + stderr.String()),
+	}
+	ev.unlogged, ev.logErr = checkLog()
+	cell.Status, cell.Reason = judge(ev)
+}
+
+// evidence is what a cell's run left to judge it by.
+type evidence struct {
+	timedOut bool
+	timeout  time.Duration
+	exited   bool // the client exited non-zero (or was killed)
+	exitCode int
+	upstream upstream.Summary
+	proof    bool // the proof file holds the token
+	done     int  // final answers printed
+	loops    int  // final answers a good run prints
+	stderr   []string
+	renamed  []string
+	unlogged []string
+	logErr   error
+	tail     string // the client's last words
+}
+
+// judge passes a cell only when the tool ran, every final answer was
+// printed, the client exited cleanly with nothing unexpected on stderr,
+// repeated nothing, the upstream refused nothing, and Routex logged what
+// it refused and named the client's model. Skip-value signatures warn.
+func judge(e evidence) (status, reason string) {
 	var reasons []string
 	switch {
-	case errors.Is(cctx.Err(), context.DeadlineExceeded):
-		reasons = append(reasons, fmt.Sprintf("timed out after %s", o.timeout))
-	case runErr != nil:
-		reasons = append(reasons, fmt.Sprintf("exit %d", cell.ExitCode))
+	case e.timedOut:
+		reasons = append(reasons, fmt.Sprintf("timed out after %s", e.timeout))
+	case e.exited:
+		reasons = append(reasons, fmt.Sprintf("exit %d", e.exitCode))
 	}
-	if len(sum.Refused) > 0 {
-		reasons = append(reasons, "upstream refused: "+clip(sum.Refused[0], 300))
+	if len(e.upstream.Refused) > 0 {
+		reasons = append(reasons, "upstream refused: "+clip(e.upstream.Refused[0], 300))
 	}
-	if !strings.Contains(string(proof), env.Token) {
+	if !e.proof {
 		reasons = append(reasons, "tool did not run (no proof file)")
 	}
-	if done < cell.client.Loops {
-		reasons = append(reasons, fmt.Sprintf("final answer printed %d of %d times", done, cell.client.Loops))
+	if e.done < e.loops {
+		reasons = append(reasons, fmt.Sprintf("final answer printed %d of %d times", e.done, e.loops))
 	}
-	if sum.Repeats > 0 {
-		reasons = append(reasons, fmt.Sprintf("client repeated %d request(s) (it rejected an answer)", sum.Repeats))
+	if e.upstream.Repeats > 0 {
+		reasons = append(reasons, fmt.Sprintf("client repeated %d request(s) (it rejected an answer)", e.upstream.Repeats))
 	}
-	if len(cell.Stderr) > 0 {
-		reasons = append(reasons, "stderr: "+clip(cell.Stderr[0], 300))
+	if len(e.stderr) > 0 {
+		reasons = append(reasons, "stderr: "+clip(e.stderr[0], 300))
 	}
-	cell.ClientCalls = clientCalls()
-	if r := renamed(); len(r) > 0 {
-		reasons = append(reasons, fmt.Sprintf("%d Messages repl(ies) name another model than the client asked for (%s)", len(r), r[0]))
+	if len(e.renamed) > 0 {
+		reasons = append(reasons, fmt.Sprintf("%d Messages repl(ies) name another model than the client asked for (%s)", len(e.renamed), e.renamed[0]))
 	}
-	if missing, err := checkLog(); err != nil {
-		reasons = append(reasons, "read Routex's request log: "+err.Error())
-	} else if len(missing) > 0 {
-		reasons = append(reasons, fmt.Sprintf("Routex's request log does not show %d request(s) it answered 404 (%s)", len(missing), missing[0]))
+	if e.logErr != nil {
+		reasons = append(reasons, "read Routex's request log: "+e.logErr.Error())
+	} else if len(e.unlogged) > 0 {
+		reasons = append(reasons, fmt.Sprintf("Routex's request log does not show %d request(s) it answered 404 (%s)", len(e.unlogged), e.unlogged[0]))
 	}
-	if len(reasons) > 0 && len(sum.Refused) == 0 && len(cell.Stderr) == 0 && done < cell.client.Loops {
-		if tail := lastLine(stdout.String() + "\n" + stderr.String()); tail != "" {
-			reasons = append(reasons, "client said: "+clip(tail, 300))
-		}
+	if len(reasons) > 0 && len(e.upstream.Refused) == 0 && len(e.stderr) == 0 && e.done < e.loops && e.tail != "" {
+		reasons = append(reasons, "client said: "+clip(e.tail, 300))
 	}
 	switch {
 	case len(reasons) > 0:
-		cell.Status, cell.Reason = statusFail, strings.Join(reasons, "; ")
-	case len(sum.Warnings) > 0:
-		cell.Status, cell.Reason = statusWarn, clip(sum.Warnings[0], 200)
-	default:
-		cell.Status = statusPass
+		return statusFail, strings.Join(reasons, "; ")
+	case len(e.upstream.Warnings) > 0:
+		return statusWarn, clip(e.upstream.Warnings[0], 200)
 	}
+	return statusPass, ""
 }
 
 // baseEnv is the clients' whole environment besides their own variables:

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // channelSpec is one upstream format: a Routex channel type on the
@@ -65,6 +66,8 @@ type clientSpec struct {
 	// Setup writes settings files; Command returns argv and extra env.
 	Setup   func(e cellEnv) error
 	Command func(e cellEnv) ([]string, []string)
+	// Timeout, when set, is shorter than the run's -cell-timeout.
+	Timeout time.Duration
 	// StderrOK matches stderr lines that are not a problem.
 	StderrOK []*regexp.Regexp
 }
@@ -92,6 +95,7 @@ var quietEnv = []string{
 func sdkClient(name, pkg, script, native string) clientSpec {
 	return clientSpec{
 		Name: name, Package: pkg, Responses: native == "openai-responses", Native: native, Loops: 2,
+		Timeout: 60 * time.Second,
 		Command: func(e cellEnv) ([]string, []string) {
 			return []string{"node", filepath.Join(e.SDKDir, script)}, []string{
 				"RTX_BASE_URL=" + e.RoutexURL, "RTX_KEY=" + e.Key, "RTX_PROMPT=" + e.Prompt, "RTX_TOKEN=" + e.Token,
