@@ -263,7 +263,8 @@ var skipSignatures = map[string]bool{"skip_thought_signature_validator": true, "
 // so a signature on it can be checked from the block alone.
 const thinkingText = "The scripted upstream plans its next step."
 
-// callID makes a stable id for the n-th tool call of a conversation.
+// callID makes the tool call id of a conversation from its token, so a
+// loop's two turns agree on it without the upstream keeping state.
 func callID(prefix, token string) string {
 	if token == "" {
 		token = "none"
