@@ -427,4 +427,3 @@ func toFloat(v any) (float64, error) {
 	}
 	return 0, fmt.Errorf("not a number: %v", v)
 }
-
