@@ -8,10 +8,15 @@ cd "$(dirname "$0")/.."
 
 dest=build/clients
 mkdir -p "$dest"
-if ! cmp -s testclients/package-lock.json "$dest/package-lock.json" || [ ! -d "$dest/node_modules" ]; then
+# `npm install` with the lock, not `npm ci`: the lock names optional
+# platform packages that were never published (Qwen Code's clipboard
+# helper), which `npm ci` refuses as "missing from lock file".
+stamp="$dest/.installed-lock"
+if ! cmp -s testclients/package-lock.json "$stamp" || [ ! -d "$dest/node_modules" ]; then
   echo "clients-deps: installing the pinned agents and SDKs into $dest"
   cp testclients/package.json testclients/package-lock.json "$dest/"
-  (cd "$dest" && npm ci --no-audit --no-fund --loglevel=error)
+  (cd "$dest" && npm install --no-audit --no-fund --no-save --loglevel=error)
+  cp testclients/package-lock.json "$stamp"
 fi
 
 if ! "$dest/node_modules/.bin/claude" --version >/dev/null 2>&1; then
