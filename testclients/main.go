@@ -51,7 +51,7 @@ func main() {
 	flag.StringVar(&o.out, "out", "build/test-results/clients", "folder for the matrix, the request log and each cell's output")
 	flag.StringVar(&only, "only", "", "run only cells whose client/channel matches this regexp")
 	flag.IntVar(&o.parallel, "parallel", 2, "cells run at once (each has its own engine)")
-	flag.DurationVar(&o.timeout, "cell-timeout", 150*time.Second, "time limit of one client run")
+	flag.DurationVar(&o.timeout, "cell-timeout", 180*time.Second, "time limit of one client run")
 	flag.DurationVar(&o.budget, "budget", 17*time.Minute, "time limit of the whole run; cells not started by then fail")
 	flag.BoolVar(&o.strict, "strict", true, "refuse what real providers refuse")
 	flag.BoolVar(&o.keep, "keep", false, "keep each cell's temporary HOME and working folder")
