@@ -8,7 +8,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 DESKTOP_TAGS := desktop,production,webkit2_41
 BIN     := build/bin
 
-.PHONY: run deps deps-build frontend build build-headless test test-go test-frontend test-browser test-desktop test-tray test-package package lint-workflows bench lint clean
+.PHONY: run deps deps-build frontend build build-headless test test-go test-frontend test-browser test-desktop test-tray test-package package lint-workflows bench lint clean clients-deps test-clients
 
 run: deps build
 	@echo "Starting Routex (ROUTEX_HOME=$${ROUTEX_HOME:-~/.config/routex})"
@@ -35,7 +35,7 @@ test: deps lint test-go test-frontend test-browser test-desktop test-tray test-p
 	@echo "make test: all suites passed"
 
 lint: frontend lint-workflows
-	@unformatted=$$(gofmt -l main.go app.go app_headless.go backend locales bench); \
+	@unformatted=$$(gofmt -l main.go app.go app_headless.go backend locales bench testclients); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
 	go vet -tags $(DESKTOP_TAGS) .
@@ -82,6 +82,18 @@ lint-workflows: deps
 # and chart.svg, targets met or missed. Micro-benchmarks: go test -bench . ./backend/...
 bench: build-headless
 	go run ./bench -bin $(BIN)/routex-headless -out bench-results
+
+# The pinned real agents and SDKs of test-clients, in build/clients.
+clients-deps: deps
+	@scripts/clients-deps.sh
+
+# Real agents (Claude Code, Gemini CLI, Qwen Code, Codex) and the official
+# Anthropic, OpenAI and Google GenAI SDKs, each through a headless Routex
+# against a strict scripted upstream on every channel format: prints the
+# client x channel matrix, writes build/test-results/clients/matrix.json
+# and the upstream's request log. CLIENTS_FLAGS="-only codex" runs a part.
+test-clients: build-headless clients-deps
+	go run ./testclients -bin $(BIN)/routex-headless $(CLIENTS_FLAGS)
 
 clean:
 	rm -rf $(BIN) dist frontend/dist frontend/test-results
