@@ -332,3 +332,16 @@ func (e *streamEncoder) responseEvent(dst []byte, typ string, r *outResponse) []
 	e.scratch = d
 	return protocol.AppendSSE(dst, typ, d)
 }
+
+// AppendErrorEvent appends an error event for a stream Routex relays
+// without reading (a Responses upstream's own stream) when the upstream
+// fails in the middle of it: the SDKs raise it, and Codex, which waits for
+// response.completed, sees the stream end without one and retries.
+func AppendErrorEvent(dst []byte, kind protocol.ErrorKind, msg string) []byte {
+	d := []byte(`{"type":"error","sequence_number":0,"code":`)
+	d = protocol.AppendJSONString(d, errorCode(kind, msg))
+	d = append(d, `,"message":`...)
+	d = protocol.AppendJSONString(d, msg)
+	d = append(d, `,"param":null}`...)
+	return protocol.AppendSSE(dst, "error", d)
+}
