@@ -177,12 +177,10 @@ func (d *streamDecoder) added(out []protocol.Event, idx int, item *Item) []proto
 		d.toolCalls = true
 		if item.Type == "custom_tool_call" {
 			out = d.delta(out, it, protocol.DeltaJSON, `{"`+protocol.FreeformField+`":"`)
-			if item.Input != "" {
-				out = d.customInput(out, &idx, item.Input)
-			}
-		} else if item.Arguments != "" {
-			out = d.args(out, &idx, string(item.Arguments))
 		}
+		// Arguments an added item already holds are not sent here: the
+		// deltas that follow carry them again. A server that sends none
+		// has them sent from the done events.
 	}
 	return out
 }

@@ -170,6 +170,23 @@ func TestStreamDecode(t *testing.T) {
 			t.Errorf("last = %+v", e)
 		}
 	})
+	t.Run("arguments an added item already holds are not doubled by the deltas that follow", func(t *testing.T) {
+		t.Parallel()
+		text := "data: {\"type\":\"response.created\",\"response\":{\"id\":\"resp_a\",\"status\":\"in_progress\",\"output\":[]}}\n\n" +
+			"data: {\"type\":\"response.output_item.added\",\"output_index\":0,\"item\":{\"type\":\"function_call\",\"id\":\"f\",\"call_id\":\"c\",\"name\":\"n\",\"arguments\":\"{\\\"a\\\":1}\"}}\n\n" +
+			"data: {\"type\":\"response.function_call_arguments.delta\",\"output_index\":0,\"item_id\":\"f\",\"delta\":\"{\\\"a\\\":1}\"}\n\n" +
+			"data: {\"type\":\"response.output_item.done\",\"output_index\":0,\"item\":{\"type\":\"function_call\",\"id\":\"f\",\"call_id\":\"c\",\"name\":\"n\",\"arguments\":\"{\\\"a\\\":1}\"}}\n\n" +
+			"data: {\"type\":\"response.completed\",\"response\":{\"id\":\"resp_a\",\"status\":\"completed\",\"output\":[]}}\n\n"
+		var args string
+		for _, ev := range decodeStream(t, text) {
+			if ev.Type == protocol.EventDelta {
+				args += ev.Text
+			}
+		}
+		if args != `{"a":1}` {
+			t.Errorf("arguments %q", args)
+		}
+	})
 	t.Run("servers that send whole items without deltas still give their content", func(t *testing.T) {
 		t.Parallel()
 		text := "data: {\"type\":\"response.created\",\"sequence_number\":0,\"response\":{\"id\":\"resp_w\",\"status\":\"in_progress\",\"output\":[]}}\n\n" +
