@@ -52,6 +52,11 @@ func checkResponsesRequest(body []byte) string {
 	if b.Get("model").Str == "" {
 		return "Missing required parameter: 'model'."
 	}
+	for _, k := range []string{"user", "safety_identifier"} {
+		if len(b.Get(k).Str) > 64 {
+			return "Invalid '" + k + "': string too long. Expected a string with maximum length 64."
+		}
+	}
 	if n := b.Get("max_output_tokens"); n.Exists() && n.Int() < 16 {
 		return "Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16."
 	}

@@ -17,6 +17,11 @@ const toolErrorPrefix = "[tool error] "
 // minOutputTokens is the smallest max_output_tokens OpenAI accepts.
 const minOutputTokens = 16
 
+// maxUserLen is the longest user OpenAI accepts; a longer one (Claude
+// Code's metadata.user_id is a JSON object of some 150 characters) is left
+// out rather than turned into a 400.
+const maxUserLen = 64
+
 // outRequest is the body sent to a Responses upstream.
 type outRequest struct {
 	Model              string            `json:"model"`
@@ -98,7 +103,9 @@ func (Codec) EncodeRequest(req *protocol.Request, opts protocol.EncodeOptions) (
 		PromptCacheKey:     req.PromptCacheKey,
 		Metadata:           req.Metadata,
 		PreviousResponseID: req.PreviousResponseID,
-		User:               req.UserID,
+	}
+	if len(req.UserID) <= maxUserLen {
+		out.User = req.UserID
 	}
 	if req.MaxTokens > 0 {
 		n := max(req.MaxTokens, minOutputTokens)

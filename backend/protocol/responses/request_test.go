@@ -214,6 +214,17 @@ func TestEncodeRequest(t *testing.T) {
 			t.Errorf("gpt-4.1: reasoning %v temperature %v", m["reasoning"], m["temperature"])
 		}
 	})
+	t.Run("a user id longer than OpenAI's 64 characters is left out, a short one kept", func(t *testing.T) {
+		t.Parallel()
+		long := &protocol.Request{Messages: []protocol.Message{userTurn}, UserID: strings.Repeat("u", 65)}
+		if m := encode(t, long, "gpt-5"); m["user"] != nil {
+			t.Errorf("user = %v", m["user"])
+		}
+		short := &protocol.Request{Messages: []protocol.Message{userTurn}, UserID: "user-42"}
+		if m := encode(t, short, "gpt-5"); m["user"] != "user-42" {
+			t.Errorf("user = %v", m["user"])
+		}
+	})
 	t.Run("max_output_tokens is at least 16, OpenAI's minimum; stop sequences have no place", func(t *testing.T) {
 		t.Parallel()
 		m := encode(t, &protocol.Request{Messages: []protocol.Message{userTurn}, MaxTokens: 1, Stop: []string{"END"}}, "gpt-4.1")
