@@ -649,3 +649,43 @@ func TestResponsesStreamFailures(t *testing.T) {
 		}
 	})
 }
+
+// TestCarriedSignatureNeverReachesOpenAI: a Codex conversation that began
+// on an Anthropic channel hands back the signature Routex carried in
+// encrypted_content. When it moves to a Responses channel, the request is
+// re-encoded without it, instead of passing through to an OpenAI that would
+// refuse content it did not encrypt.
+func TestCarriedSignatureNeverReachesOpenAI(t *testing.T) {
+	t.Parallel()
+	claude := newUpstream(t, replyJSON(http.StatusOK, anthropicCodexReply))
+	oai := newUpstream(t, textReply("openai-responses", false))
+	te := newTestEngine(t)
+	te.addChannel(t, channelFor("anthropic", claude.URL))
+	req := codexRequest(false)
+	r1 := readResponses(t, readOK(t, te.postAs(t, "openai", "/v1/responses", req, codexHeaders)))
+	if !strings.HasPrefix(r1.Items[0].Encrypted, "routex:signature:") {
+		t.Fatalf("reasoning %+v, want the Anthropic signature carried", r1.Items[0])
+	}
+
+	resp := channelFor("openai-responses", oai.URL)
+	resp.Priority = 0
+	te.addChannel(t, resp)
+	te.setActive(t, resp.Name)
+	req2 := nextCodexTurn(t, req, r1)
+	r2 := readResponses(t, readOK(t, te.postAs(t, "openai", "/v1/responses", req2, codexHeaders)))
+	if len(r2.Items) == 0 || r2.Items[0].Text != "All done." {
+		t.Fatalf("turn 2 = %+v", r2)
+	}
+	in := oai.only(t)
+	if strings.Contains(string(in.Body), "routex:") || strings.Contains(string(in.Body), "EqQB") {
+		t.Errorf("carried reasoning reached the Responses upstream: %s", in.Body)
+	}
+	items := gjson.GetBytes(in.Body, "input").Array()
+	var types []string
+	for _, it := range items {
+		types = append(types, it.Get("type").Str)
+	}
+	if got := strings.Join(types, ","); got != "message,message,function_call,custom_tool_call,function_call_output,custom_tool_call_output" {
+		t.Errorf("items upstream %s", got)
+	}
+}

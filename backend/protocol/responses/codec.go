@@ -1,6 +1,7 @@
 package responses
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"strconv"
@@ -31,6 +32,16 @@ const (
 	signatureMarker = "routex:signature:"
 	redactedMarker  = "routex:redacted:"
 )
+
+// CarriesForeign reports whether a Responses request body hands back
+// reasoning that Routex carried for another provider (an Anthropic
+// signature, redacted thinking) in encrypted_content. Such a request must
+// be decoded and re-encoded before it goes to a Responses upstream, which
+// would refuse content it did not encrypt; a quick byte search, so
+// requests without it pass through untouched.
+func CarriesForeign(body []byte) bool {
+	return bytes.Contains(body, []byte(`"`+signatureMarker)) || bytes.Contains(body, []byte(`"`+redactedMarker))
+}
 
 // effortBudgets maps reasoning.effort to a thinking budget for targets that
 // count tokens (Anthropic budget_tokens, Gemini thinkingBudget), as the
