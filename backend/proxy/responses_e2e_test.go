@@ -379,8 +379,9 @@ func respBashReply(stream bool) http.HandlerFunc {
 // TestAnthropicClientOnResponsesChannel runs Claude Code's own request
 // (adaptive thinking, 24 tools, cache_control, metadata) through a
 // Responses channel, then its next turn with the tool result and thinking
-// blocks: one with the signature an Anthropic upstream gave earlier, which
-// must not reach OpenAI.
+// blocks: the one OpenAI's encrypted reasoning rode in, which goes back to
+// OpenAI as its reasoning item, and one with the signature an Anthropic
+// upstream gave earlier, which must not reach OpenAI.
 func TestAnthropicClientOnResponsesChannel(t *testing.T) {
 	t.Parallel()
 	for _, stream := range []bool{false, true} {
@@ -393,10 +394,17 @@ func TestAnthropicClientOnResponsesChannel(t *testing.T) {
 			body, hdr := claudeCodeRequest(t, stream)
 			raw := readOK(t, te.postAs(t, "anthropic", "/v1/messages", body, hdr))
 			var r1 anthropicResult
+			signature := gjson.GetBytes(raw, "content.0.signature").Str
 			if stream {
 				r1 = readAnthropicStream(t, raw)
+				for _, ev := range parseSSE(t, raw) {
+					signature += gjson.Get(ev.Data, "delta.signature").Str
+				}
 			} else {
 				r1 = readAnthropicMessage(t, raw)
+			}
+			if signature != "routex:encrypted:gAAAAABoUpstreamReasoning==" {
+				t.Errorf("thinking signature %q, want OpenAI's encrypted reasoning, marked", signature)
 			}
 			if len(r1.Content) != 3 || r1.Content[0].Type != "thinking" || r1.Content[0].Text != "I should look first." {
 				t.Fatalf("content %+v, want thinking, text, tool_use", r1.Content)
@@ -436,7 +444,7 @@ func TestAnthropicClientOnResponsesChannel(t *testing.T) {
 			}
 			if err == nil {
 				body, err = sjson.SetBytes(body, "messages.-1", map[string]any{"role": "assistant", "content": []any{
-					map[string]any{"type": "thinking", "thinking": r1.Content[0].Text, "signature": ""},
+					map[string]any{"type": "thinking", "thinking": r1.Content[0].Text, "signature": signature},
 					map[string]any{"type": "text", "text": r1.Content[1].Text},
 					map[string]any{"type": "tool_use", "id": r1.Content[2].ID, "name": r1.Content[2].Name, "input": r1.Content[2].Input}}})
 			}
@@ -453,6 +461,11 @@ func TestAnthropicClientOnResponsesChannel(t *testing.T) {
 				t.Errorf("an Anthropic signature reached the Responses upstream: %s", in2.Body)
 			}
 			items := gjson.GetBytes(in2.Body, "input").Array()
+			reasoning := items[len(items)-4] // reasoning, text, call, output
+			if reasoning.Get("type").Str != "reasoning" || reasoning.Get("encrypted_content").Str != "gAAAAABoUpstreamReasoning==" ||
+				reasoning.Get("summary.0.text").Str != "I should look first." || reasoning.Get("id").Exists() {
+				t.Errorf("turn 2 hands back %s, want OpenAI's reasoning item, without id (store is off)", reasoning.Raw)
+			}
 			last2 := items[len(items)-2:]
 			if last2[0].Get("type").Str != "function_call" || last2[0].Get("call_id").Str != r1.Content[2].ID ||
 				last2[1].Get("type").Str != "function_call_output" || last2[1].Get("output").Str != "total 0" {
