@@ -96,6 +96,9 @@ func TestAnthropicClientOnResponsesChannel(t *testing.T) {
 			if in.Path != "/v1/responses" || b.Get("model").Str != "gpt-5-codex" || !strings.Contains(b.Get("instructions").Str, "Claude") {
 				t.Errorf("upstream %s, body %.400s", in.Path, in.Body)
 			}
+			if b.Get("store").Bool() || b.Get("include.0").Str != "reasoning.encrypted_content" {
+				t.Errorf("store %s include %s: Claude Code keeps no response ids, so its reasoning must come back encrypted", b.Get("store").Raw, b.Get("include").Raw)
+			}
 			if b.Get("reasoning.effort").Str != "high" || b.Get("stream").Bool() != stream {
 				t.Errorf("reasoning %s stream %v: Claude Code's adaptive thinking at effort high", b.Get("reasoning").Raw, b.Get("stream").Bool())
 			}

@@ -65,6 +65,14 @@ func takesReasoning(model string) bool {
 	return strings.Contains(m, "gpt-oss")
 }
 
+// openAIReasoning reports OpenAI's own reasoning families, which return
+// encrypted reasoning when asked (include reasoning.encrypted_content).
+// Open-weight gpt-oss is left out: the servers that run it differ in what
+// they accept.
+func openAIReasoning(model string) bool {
+	return takesReasoning(model) && !strings.Contains(strings.ToLower(model), "gpt-oss")
+}
+
 // responseID derives a resp_ ID from the upstream's ID (msg_…, chatcmpl-…,
 // a Gemini responseId) so logs on both sides match, or makes one.
 func responseID(id string) string {

@@ -40,6 +40,12 @@ func (Codec) DecodeRequest(body []byte) (*protocol.Request, error) {
 	if req.UserID == "" {
 		req.UserID = in.SafetyIdentifier
 	}
+	if req.Store == nil {
+		// The API's default, said out loud: a Responses upstream then
+		// keeps storing what this client expects stored.
+		t := true
+		req.Store = &t
+	}
 	if m := bytes.TrimSpace(in.Metadata); len(m) > 0 && m[0] == '{' {
 		req.Metadata = m
 	}

@@ -118,6 +118,13 @@ func (Codec) EncodeRequest(req *protocol.Request, opts protocol.EncodeOptions) (
 	}
 	if t := req.Thinking; t != nil && t.Enabled && (reasoning || t.Summary != "") {
 		out.Reasoning = &Reasoning{Effort: effortFor(t), Summary: t.Summary}
+		if req.Store == nil && req.Include == nil && openAIReasoning(model) {
+			// A client of another format keeps no response ids: ask for
+			// the reasoning itself, which rides back on its next turn
+			// (in Claude Code's thinking signature), as Codex does.
+			f := false
+			out.Store, out.Include = &f, []string{"reasoning.encrypted_content"}
+		}
 	}
 	if req.Output != nil || req.Verbosity != "" {
 		out.Text = &TextConfig{Verbosity: req.Verbosity, Format: encodeFormat(req.Output)}

@@ -214,6 +214,22 @@ func TestEncodeRequest(t *testing.T) {
 			t.Errorf("gpt-4.1: reasoning %v temperature %v", m["reasoning"], m["temperature"])
 		}
 	})
+	t.Run("a client of another format gets OpenAI's encrypted reasoning asked for, statelessly", func(t *testing.T) {
+		t.Parallel()
+		req := &protocol.Request{Messages: []protocol.Message{userTurn}, Thinking: &protocol.Thinking{Enabled: true, Effort: "high"}}
+		m := encode(t, req, "gpt-5-codex")
+		if m["store"] != false || len(m["include"].([]any)) != 1 || m["include"].([]any)[0] != "reasoning.encrypted_content" {
+			t.Errorf("store %v include %v", m["store"], m["include"])
+		}
+		if m = encode(t, req, "openai/gpt-oss-120b"); m["store"] != nil || m["include"] != nil {
+			t.Errorf("gpt-oss: store %v include %v", m["store"], m["include"])
+		}
+		yes := true
+		req.Store = &yes
+		if m = encode(t, req, "gpt-5"); m["store"] != true || m["include"] != nil {
+			t.Errorf("a client's own store: store %v include %v", m["store"], m["include"])
+		}
+	})
 	t.Run("a user id longer than OpenAI's 64 characters is left out, a short one kept", func(t *testing.T) {
 		t.Parallel()
 		long := &protocol.Request{Messages: []protocol.Message{userTurn}, UserID: strings.Repeat("u", 65)}
