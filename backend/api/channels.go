@@ -210,7 +210,7 @@ func validateChannel(c store.Channel) error {
 	if c.Type == "" {
 		ve.add("type", "required", "type is required")
 	} else if _, err := protocol.ParseFormat(c.Type); err != nil {
-		ve.add("type", "one_of", "type must be one of anthropic, openai, gemini")
+		ve.add("type", "one_of", "type must be one of anthropic, openai, gemini, openai-responses")
 	}
 	if c.BaseURL == "" {
 		ve.add("base_url", "required", "base_url is required")

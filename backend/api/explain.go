@@ -26,7 +26,7 @@ func (s *Server) SetExplainer(fn func(f protocol.Format, model string, body []by
 	s.explainer = explainFunc(fn)
 }
 
-// explainRoute answers POST /api/routes/explain?format=anthropic|openai|gemini&model=…
+// explainRoute answers POST /api/routes/explain?format=anthropic|openai|gemini|openai-responses&model=…
 // with the body a client would send. Headers named in the query as
 // header=name:value take part, for header rules.
 func (s *Server) explainRoute(w http.ResponseWriter, r *http.Request) {
@@ -39,7 +39,7 @@ func (s *Server) explainRoute(w http.ResponseWriter, r *http.Request) {
 	if f := q.Get("format"); f != "" {
 		var err error
 		if format, err = protocol.ParseFormat(f); err != nil {
-			s.fail(w, r, ValidationError{"format": {Code: "one_of", Message: "format must be anthropic, openai or gemini"}})
+			s.fail(w, r, ValidationError{"format": {Code: "one_of", Message: "format must be anthropic, openai, gemini or openai-responses"}})
 			return
 		}
 	}

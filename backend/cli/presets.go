@@ -16,6 +16,7 @@ type preset struct {
 var presets = []preset{
 	{Name: "Anthropic", Type: "anthropic", BaseURL: "https://api.anthropic.com", Models: []string{"claude-sonnet-4-5", "claude-opus-4-1", "claude-haiku-4-5"}},
 	{Name: "OpenAI", Type: "openai", BaseURL: "https://api.openai.com/v1", Models: []string{"gpt-5", "gpt-5-mini"}},
+	{Name: "OpenAI (Responses API)", Type: "openai-responses", BaseURL: "https://api.openai.com/v1", Models: []string{"gpt-5-codex", "gpt-5"}},
 	{Name: "Gemini", Type: "gemini", BaseURL: "https://generativelanguage.googleapis.com", Models: []string{"gemini-2.5-pro", "gemini-2.5-flash"}},
 	{Name: "DeepSeek", Type: "openai", BaseURL: "https://api.deepseek.com/v1", Models: []string{"deepseek-v4-flash", "deepseek-v4-pro"}},
 	{Name: "DeepSeek (Anthropic)", Type: "anthropic", BaseURL: "https://api.deepseek.com/anthropic", Models: []string{"deepseek-v4-flash", "deepseek-v4-pro"}},

@@ -93,7 +93,7 @@ func geminiStatus(status int) string {
 // ErrorBody encodes an error in format f's own envelope:
 //
 //	anthropic {"type":"error","error":{"type","message"}}
-//	openai    {"error":{"message","type","code"}}
+//	openai    {"error":{"message","type","code"}} (also the Responses API's)
 //	gemini    {"error":{"code","message","status"}}
 func ErrorBody(f Format, status int, kind ErrorKind, message string) []byte {
 	if kind == "" {
@@ -101,7 +101,7 @@ func ErrorBody(f Format, status int, kind ErrorKind, message string) []byte {
 	}
 	var v any
 	switch f {
-	case OpenAI:
+	case OpenAI, Responses:
 		v = map[string]any{"error": map[string]any{
 			"message": message, "type": openAIType(kind), "code": string(kind),
 		}}

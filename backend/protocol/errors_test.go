@@ -31,6 +31,8 @@ func TestErrorBodyUsesEachFormatsEnvelope(t *testing.T) {
 			`{"error":{"message":"slow down","type":"rate_limit_error"},"type":"error"}`},
 		{"openai server error", OpenAI, 500,
 			`{"error":{"code":"api_error","message":"slow down","type":"server_error"}}`},
+		{"responses bad request, in OpenAI's envelope", Responses, 400,
+			`{"error":{"code":"invalid_request_error","message":"slow down","type":"invalid_request_error"}}`},
 		{"gemini not found", Gemini, 404,
 			`{"error":{"code":404,"message":"slow down","status":"NOT_FOUND"}}`},
 		{"anthropic overloaded keeps 529's kind", Anthropic, 529,

@@ -40,7 +40,7 @@ func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Re
 			message: msg, coolUntil: cool, latency: time.Since(began)}}
 	}
 
-	if in.isCountTokens() && protocol.Format(ch.Type) != protocol.Anthropic {
+	if in.isCountTokens() && !countsUpstream(in.format, ch.Type) {
 		h.countLocally(w, in, rec)
 		end(balance.Outcome{OK: true, Status: rec.Status, Now: time.Now()})
 		return attemptResult{done: true, ok: rec.Status == http.StatusOK}

@@ -245,7 +245,7 @@ func readAnthropicMessage(t testing.TB, raw []byte) anthropicResult {
 	res := anthropicResult{ID: m.Get("id").Str, StopReason: m.Get("stop_reason").Str,
 		InputTokens: m.Get("usage.input_tokens").Int(), OutputTokens: m.Get("usage.output_tokens").Int(), Final: m.Get("usage")}
 	for _, b := range m.Get("content").Array() {
-		blk := anthropicBlock{Type: b.Get("type").Str, Text: b.Get("text").Str, ID: b.Get("id").Str, Name: b.Get("name").Str}
+		blk := anthropicBlock{Type: b.Get("type").Str, Text: b.Get("text").Str + b.Get("thinking").Str, ID: b.Get("id").Str, Name: b.Get("name").Str}
 		if blk.Type == "tool_use" {
 			if !b.Get("input").IsObject() {
 				t.Errorf("tool_use input is not an object: %s", b.Raw)

@@ -109,6 +109,8 @@ func New(opts Options, catalog CatalogSource) *Handler {
 	h.mux.HandleFunc("POST /v1/messages", h.endpoint(protocol.Anthropic))
 	h.mux.HandleFunc("POST /v1/messages/count_tokens", h.endpoint(protocol.Anthropic))
 	h.mux.HandleFunc("POST /v1/chat/completions", h.endpoint(protocol.OpenAI))
+	h.mux.HandleFunc("POST /v1/responses", h.endpoint(protocol.Responses))
+	h.mux.HandleFunc("POST /v1/responses/input_tokens", h.endpoint(protocol.Responses))
 	h.mux.HandleFunc("POST /v1beta/models/{action}", h.endpoint(protocol.Gemini))
 	h.mux.HandleFunc("GET /v1/models", h.authed(protocol.OpenAI, h.models))
 	h.mux.HandleFunc("/v1/", h.unknown)
@@ -150,7 +152,7 @@ func Probe(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) unknown(w http.ResponseWriter, r *http.Request) {
 	f := formatOfPath(r.URL.Path)
 	writeError(w, f, http.StatusNotFound, protocol.NotFound,
-		"Routex does not serve "+r.Method+" "+r.URL.Path+"; see /v1/messages, /v1/chat/completions, /v1/models")
+		"Routex does not serve "+r.Method+" "+r.URL.Path+"; see /v1/messages, /v1/chat/completions, /v1/responses, /v1/models")
 }
 
 func formatOfPath(p string) protocol.Format {
@@ -159,6 +161,8 @@ func formatOfPath(p string) protocol.Format {
 		return protocol.Gemini
 	case strings.HasPrefix(p, "/v1/chat/"), strings.HasPrefix(p, "/v1/models"):
 		return protocol.OpenAI
+	case strings.HasPrefix(p, "/v1/responses"):
+		return protocol.Responses
 	}
 	return protocol.Anthropic
 }
@@ -227,7 +231,8 @@ type inbound struct {
 	model  string
 	stream bool
 	// path is the upstream path suffix for Anthropic/OpenAI ("/v1/messages",
-	// "/chat/completions"), or the Gemini method ("generateContent").
+	// "/chat/completions", "/responses"), or the Gemini method
+	// ("generateContent").
 	path string
 	// query is the Gemini query string to keep (alt=sse), without the key.
 	query string
@@ -256,6 +261,19 @@ func parseInbound(f protocol.Format, r *http.Request, body []byte) (inbound, err
 		q := r.URL.Query()
 		q.Del("key")
 		in.query = q.Encode()
+	case protocol.Responses:
+		// input_tokens may leave the model out: routing then picks the
+		// default route's model.
+		count := strings.HasSuffix(r.URL.Path, "/input_tokens")
+		m := gjson.GetBytes(body, "model")
+		if m.Exists() && m.Type != gjson.String || !count && m.Str == "" {
+			return in, errors.New(`"model" is required and must be a string`)
+		}
+		in.model, in.path = m.Str, "/responses"
+		in.stream = !count && gjson.GetBytes(body, "stream").Bool()
+		if count {
+			in.op = provider.OpCountTokens
+		}
 	default:
 		m := gjson.GetBytes(body, "model")
 		if m.Type != gjson.String || m.Str == "" {

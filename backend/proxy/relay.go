@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/routex-app/routex/backend/protocol"
+	"github.com/routex-app/routex/backend/protocol/responses"
 )
 
 // Relay buffers: large for whole replies, small for streams, whose events
@@ -87,6 +88,11 @@ func writeStreamError(w http.ResponseWriter, f protocol.Format, atBoundary bool,
 	var b bytes.Buffer
 	if !atBoundary {
 		b.WriteString("\n\n")
+	}
+	if f == protocol.Responses {
+		w.Write(responses.AppendErrorEvent(b.Bytes(), protocol.APIError, msg))
+		http.NewResponseController(w).Flush()
+		return
 	}
 	body := protocol.ErrorBody(f, http.StatusBadGateway, protocol.APIError, msg)
 	if f == protocol.Anthropic {

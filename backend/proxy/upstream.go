@@ -9,6 +9,7 @@ import (
 
 	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/protocol/convert"
+	"github.com/routex-app/routex/backend/protocol/responses"
 	"github.com/routex-app/routex/backend/provider"
 	"github.com/routex-app/routex/backend/route"
 	"github.com/routex-app/routex/backend/store"
@@ -31,11 +32,16 @@ type upstream struct {
 	includeUsage bool
 	// chain is the channel's transformers for this model; never nil.
 	chain *transform.Chain
+	// carried is set for a Responses request that hands back reasoning
+	// Routex carried from another provider (responses.CarriesForeign):
+	// it is re-encoded so that reasoning never reaches OpenAI.
+	carried bool
 }
 
 // decoded reports whether the reply must be decoded and re-encoded: when
-// the formats differ, or when a transformer works on the neutral model.
-func (u *upstream) decoded() bool { return u.from != u.to || u.chain.NeedsDecode() }
+// the formats differ, when a transformer works on the neutral model, or
+// when the request carries another provider's reasoning.
+func (u *upstream) decoded() bool { return u.from != u.to || u.chain.NeedsDecode() || u.carried }
 
 // editResponse applies the transformers to a decoded reply, or is nil.
 func (u *upstream) editResponse(resp *protocol.Response) { u.chain.Response(resp) }
@@ -52,6 +58,7 @@ func (h *Handler) prepare(in inbound, ch *store.Channel, model string) (*upstrea
 	snap := h.routing.get(h.catalog.Catalog())
 	up := &upstream{from: in.format, to: prov.Format(), clientModel: in.model, stream: in.stream,
 		chain: snap.pipelines[ch.ID].For(model)}
+	up.carried = in.format == protocol.Responses && up.to == protocol.Responses && responses.CarriesForeign(in.body)
 	if !up.decoded() {
 		body := in.body
 		if in.format != protocol.Gemini && model != in.model {

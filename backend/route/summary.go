@@ -22,7 +22,8 @@ import (
 // expressions (Rule.Expr) see exactly these field names, so each is
 // documented for users.
 type Summary struct {
-	// Format is the client's wire format: "anthropic", "openai" or "gemini".
+	// Format is the client's wire format: "anthropic", "openai", "gemini"
+	// or "openai-responses".
 	Format string
 	// Model is the model the client asked for: the body's model field, or for
 	// Gemini the model named in the URL (passed to Summarize).
@@ -32,18 +33,21 @@ type Summary struct {
 	Stream bool
 	// Thinking is true when the request asks for extended reasoning:
 	// Anthropic thinking.type "enabled" or "adaptive"; OpenAI reasoning_effort
-	// set to anything but "none"; Gemini generationConfig.thinkingConfig
+	// set to anything but "none"; Responses reasoning with an effort other
+	// than "none" (or a summary); Gemini generationConfig.thinkingConfig
 	// present with a thinkingBudget other than 0.
 	Thinking bool
 	// HasTools is true when the request declares at least one tool.
 	HasTools bool
 	// WebSearch is true for a web search tool: an Anthropic tool whose type
 	// starts with "web_search", OpenAI web_search_options (or a tool of such
-	// a type), Gemini googleSearch or googleSearchRetrieval.
+	// a type, as in the Responses API), Gemini googleSearch or
+	// googleSearchRetrieval.
 	WebSearch bool
 	// HasImage is true when the last user turn carries an image: an Anthropic
 	// image block (also inside a tool_result), an OpenAI image_url part, a
-	// Gemini inlineData or fileData part with an image/* MIME type. Images in
+	// Responses input_image part, a Gemini inlineData or fileData part with
+	// an image/* MIME type. Images in
 	// earlier turns do not count: they were already answered.
 	HasImage bool
 	// Tokens estimates the prompt: a quick count (tokens.Quick) of the system
@@ -57,9 +61,12 @@ type Summary struct {
 	// SystemTag is "channel,model" from a <routex-model>channel,model</routex-model>
 	// tag in any system text (for subagents), "" when there is none.
 	SystemTag string
-	// UserID is Anthropic metadata.user_id or OpenAI user.
+	// UserID is Anthropic metadata.user_id or OpenAI user; for the
+	// Responses API user, else safety_identifier, else prompt_cache_key
+	// (Codex's conversation id).
 	UserID string
-	// Messages is the number of messages (Gemini: contents).
+	// Messages is the number of messages (Gemini: contents; Responses:
+	// input items, a string input counting one).
 	Messages int
 	// Headers maps lower-cased request header names to their first value,
 	// e.g. Headers["x-team"].
@@ -128,6 +135,8 @@ func summarize(format protocol.Format, model string, body []byte, headers http.H
 		first = summarizeOpenAI(&s, root)
 	case protocol.Gemini:
 		first = summarizeGemini(&s, root)
+	case protocol.Responses:
+		first = summarizeResponses(&s, root)
 	}
 	if s.UserID == "" && sessionHeader(s.Headers) == "" && first.n > 0 {
 		first.write("\x00")

@@ -1,7 +1,10 @@
 // A tiny Anthropic Messages upstream for the browser tests: answers
 // POST /v1/messages (plain and streamed) and GET /v1/models, refuses the key
-// "sk-bad" with 401 like the real API, and counts what it served.
+// "sk-bad" with 401 like the real API, and counts what it served. It also
+// answers POST /v1/responses as the OpenAI Responses API (mock-responses.mjs),
+// for a channel of type openai-responses pointed at its /v1.
 import http from 'node:http'
+import { serveResponses } from './mock-responses.mjs'
 
 export const GOOD_MODEL = 'claude-sonnet-4-5'
 
@@ -26,7 +29,7 @@ function stream(res, model) {
 
 /** Starts the mock on a free loopback port; resolves to {url, served, close}. */
 export function startMockAnthropic() {
-  const served = { messages: 0, models: 0 }
+  const served = { messages: 0, models: 0, responses: 0 }
   const server = http.createServer((req, res) => {
     let body = ''
     req.on('data', (d) => (body += d))
@@ -56,6 +59,21 @@ export function startMockAnthropic() {
         if (parsed.stream) return stream(res, model)
         res.writeHead(200, { 'Content-Type': 'application/json' })
         res.end(JSON.stringify(message(model)))
+        return
+      }
+      let parsed = null
+      try {
+        parsed = JSON.parse(body)
+      } catch {
+        // refused as unparsable below
+      }
+      const write = (r, frames) => {
+        r.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' })
+        for (const f of frames) r.write(f)
+        r.end()
+      }
+      if (serveResponses(req, parsed, res, write)) {
+        served.responses++
         return
       }
       res.writeHead(404, { 'Content-Type': 'application/json' })

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/routex-app/routex/backend/protocol"
 )
@@ -194,6 +195,9 @@ func decodeBlock(w *ContentBlock, path string) (protocol.Block, error) {
 		b.Thinking = *w.Thinking
 		if w.Signature != nil {
 			b.Signature = *w.Signature
+		}
+		if enc, ok := strings.CutPrefix(b.Signature, encryptedMarker); ok {
+			b.Signature, b.Encrypted = "", enc // OpenAI's reasoning, handed back
 		}
 	case "redacted_thinking":
 		if w.Data == "" {

@@ -182,6 +182,10 @@ func encodeBlock(b *protocol.Block, scope string, index int, request bool) Conte
 		w.Content = encodeToolResultContent(b)
 	case protocol.BlockThinking:
 		w.Thinking, w.Signature = &b.Thinking, &b.Signature
+		if !request {
+			sig := carriedSignature(b)
+			w.Signature = &sig
+		}
 	case protocol.BlockRedactedThinking:
 		w.Data = b.Data
 	}

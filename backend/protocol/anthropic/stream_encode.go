@@ -169,7 +169,7 @@ func (e *streamEncoder) blockStart(dst []byte, ev protocol.Event) []byte {
 		dst = e.appendDelta(dst, wire, protocol.DeltaText, b.Text)
 	case protocol.BlockThinking:
 		dst = e.appendDelta(dst, wire, protocol.DeltaThinking, b.Thinking)
-		dst = e.appendDelta(dst, wire, protocol.DeltaSignature, b.Signature)
+		dst = e.appendDelta(dst, wire, protocol.DeltaSignature, carriedSignature(b))
 	case protocol.BlockToolUse:
 		if in := strings.TrimSpace(string(b.Input)); in != "" && in != "{}" {
 			dst = e.appendDelta(dst, wire, protocol.DeltaJSON, in)
@@ -197,6 +197,10 @@ func (e *streamEncoder) delta(dst []byte, ev protocol.Event) []byte {
 		}
 		dst = e.blockStart(dst, protocol.Event{Type: protocol.EventBlockStart, Index: ev.Index, Block: &protocol.Block{Type: typ}})
 		i = e.find(ev.Index)
+	}
+	if ev.Delta == protocol.DeltaEncrypted {
+		// OpenAI's encrypted reasoning travels as the block's signature.
+		ev.Delta, ev.Text = protocol.DeltaSignature, carriedSignature(&protocol.Block{Encrypted: ev.Text})
 	}
 	if !e.blocks[i].open || !deltaFits(e.blocks[i].typ, ev.Delta) {
 		return dst

@@ -6,6 +6,22 @@ import "github.com/routex-app/routex/backend/protocol"
 // requires it, and OpenAI and Gemini clients often leave it out.
 const DefaultMaxTokens = 8192
 
+// encryptedMarker starts the signature of a thinking block whose reasoning
+// came from an OpenAI Responses upstream: the block's Encrypted content,
+// given to an Anthropic client as its signature so that the client hands
+// it back on its next turn. It is read back into Encrypted, so it never
+// reaches Anthropic as a signature (and Anthropic's own never start so).
+const encryptedMarker = "routex:encrypted:"
+
+// carriedSignature is the signature an Anthropic client gets for a
+// thinking block: its own, or its encrypted reasoning, marked.
+func carriedSignature(b *protocol.Block) string {
+	if b.Signature == "" && b.Encrypted != "" {
+		return encryptedMarker + b.Encrypted
+	}
+	return b.Signature
+}
+
 // MinThinkingBudget is the smallest budget_tokens Anthropic accepts.
 const MinThinkingBudget = 1024
 

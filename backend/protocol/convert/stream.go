@@ -35,6 +35,7 @@ func NewStream(from, to protocol.Format, req *protocol.Request, opts protocol.En
 	if dec == nil || enc == nil {
 		return nil, fmt.Errorf("convert: unknown format %q or %q", from, to)
 	}
+	opts = withFreeform(opts, req)
 	return &Stream{from: from, dec: dec.NewStreamDecoder(), enc: enc.NewStreamEncoder(opts), req: req}, nil
 }
 
@@ -165,6 +166,9 @@ func Events(resp *protocol.Response) []protocol.Event {
 			out = append(out, protocol.Event{Type: protocol.EventDelta, Index: i, Delta: protocol.DeltaThinking, Text: b.Thinking})
 			if b.Signature != "" {
 				out = append(out, protocol.Event{Type: protocol.EventDelta, Index: i, Delta: protocol.DeltaSignature, Text: b.Signature})
+			}
+			if b.Encrypted != "" {
+				out = append(out, protocol.Event{Type: protocol.EventDelta, Index: i, Delta: protocol.DeltaEncrypted, Text: b.Encrypted})
 			}
 		case protocol.BlockToolUse:
 			input := string(b.Input)

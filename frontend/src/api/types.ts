@@ -1,6 +1,6 @@
 // Wire types of the engine's admin API (snake_case, as the engine sends them).
 
-export const CHANNEL_TYPES = ['anthropic', 'openai', 'gemini'] as const
+export const CHANNEL_TYPES = ['anthropic', 'openai', 'gemini', 'openai-responses'] as const
 export type ChannelType = (typeof CHANNEL_TYPES)[number]
 
 /** Breaker and cooldown state of one channel, from the balancer. */

@@ -14,6 +14,7 @@ export const BASE_URL_PLACEHOLDERS: Record<ChannelType, string> = {
   anthropic: 'https://api.anthropic.com',
   openai: 'https://api.openai.com/v1',
   gemini: 'https://generativelanguage.googleapis.com',
+  'openai-responses': 'https://api.openai.com/v1',
 }
 
 /** Form fields that can show an error of their own; others go to the form-level alert. */

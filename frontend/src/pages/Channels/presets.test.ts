@@ -4,9 +4,9 @@ import { PRESETS } from './presets'
 import { byPriority, dropIndex, move } from './reorder'
 
 describe('presets', () => {
-  it('cover the twelve vendors the issue names, each once', () => {
+  it('cover the twelve vendors the issue names, each once, and the OpenAI Responses API', () => {
     expect(PRESETS.map((p) => p.key)).toEqual([
-      'anthropic', 'openai', 'gemini', 'deepseek', 'kimi', 'zhipu', 'qwen', 'minimax', 'openrouter', 'siliconflow', 'groq', 'ollama',
+      'anthropic', 'openai', 'openai-responses', 'gemini', 'deepseek', 'kimi', 'zhipu', 'qwen', 'minimax', 'openrouter', 'siliconflow', 'groq', 'ollama',
     ])
   })
   it('have a known type, an http(s) base URL without a trailing slash, and suggested models', () => {
@@ -19,7 +19,7 @@ describe('presets', () => {
   })
   it('give OpenAI-compatible vendors a versioned path and native ones none', () => {
     for (const p of PRESETS) {
-      if (p.type === 'openai') expect(p.base_url, p.key).toMatch(/\/v\d+$|\/compatible-mode\/v1$/)
+      if (p.type === 'openai' || p.type === 'openai-responses') expect(p.base_url, p.key).toMatch(/\/v\d+$|\/compatible-mode\/v1$/)
       else expect(new URL(p.base_url).pathname, p.key).toBe('/')
     }
   })

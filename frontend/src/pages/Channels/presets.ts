@@ -15,7 +15,8 @@ export interface Preset {
 }
 
 // Base URLs checked against each vendor's API docs (November 2026). OpenAI-
-// compatible URLs include their version path; Anthropic and Gemini do not.
+// compatible and Responses URLs include their version path; Anthropic and
+// Gemini do not.
 // Where a vendor runs separate China and international hosts, the comment
 // names the other one.
 export const PRESETS: readonly Preset[] = [
@@ -23,6 +24,10 @@ export const PRESETS: readonly Preset[] = [
     models: ['claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5'], docs: 'https://docs.anthropic.com/en/api/overview' },
   { key: 'openai', label: 'OpenAI', type: 'openai', base_url: 'https://api.openai.com/v1',
     models: ['gpt-5', 'gpt-5-mini'], docs: 'https://platform.openai.com/docs/api-reference' },
+  // The same account through the Responses API, which Codex speaks and
+  // through which OpenAI serves its newest coding models.
+  { key: 'openai-responses', label: 'OpenAI (Responses API)', type: 'openai-responses', base_url: 'https://api.openai.com/v1',
+    models: ['gpt-5-codex', 'gpt-5'], docs: 'https://platform.openai.com/docs/api-reference/responses' },
   { key: 'gemini', label: 'Gemini', type: 'gemini', base_url: 'https://generativelanguage.googleapis.com',
     models: ['gemini-2.5-pro', 'gemini-2.5-flash'], docs: 'https://ai.google.dev/api' },
   // DeepSeek documents https://api.deepseek.com and accepts …/v1 "for OpenAI compatibility".
