@@ -19,17 +19,13 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/routex-app/routex/backend/protocol"
 )
 
 // ResponsesChannelType is the channel type a provider that speaks the
 // OpenAI Responses API (Codex's providers) becomes.
-//
-// TODO(responses): "openai" until the API accepts "openai-responses"
-// channels; then switch this constant (the CLI's import test fails until
-// it is switched, and the golden plans are rewritten with -update). As
-// "openai" such a channel is called through Chat Completions, which most
-// Responses gateways also serve.
-const ResponsesChannelType = "openai"
+const ResponsesChannelType = string(protocol.Responses)
 
 // ExportFormat marks a Routex export file; import recognises it by this key.
 const ExportFormat = 1
