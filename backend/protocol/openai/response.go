@@ -19,7 +19,7 @@ func (Codec) DecodeResponse(body []byte) (*protocol.Response, error) {
 		return nil, fmt.Errorf("invalid upstream response: %w", err)
 	}
 	if in.Error != nil {
-		return nil, fmt.Errorf("upstream error: %s", in.Error.Message)
+		return nil, &protocol.UpstreamError{Kind: errorKind(in.Error), Message: in.Error.Message}
 	}
 	if len(in.Choices) == 0 {
 		return nil, errors.New("upstream response has no choices")
