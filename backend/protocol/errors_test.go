@@ -97,3 +97,19 @@ func TestUpstreamMessageCutsOnlyPlainText(t *testing.T) {
 		t.Fatal("the cut split a rune")
 	}
 }
+
+func TestFitID(t *testing.T) {
+	t.Parallel()
+	short := "user-42"
+	if got := FitID(short, 64); got != short {
+		t.Errorf("a short id changed: %q", got)
+	}
+	long := strings.Repeat("x", 150)
+	a, b := FitID(long, 64), FitID(long, 64)
+	if a != b || len(a) > 64 || len(a) < 6 || a == long {
+		t.Errorf("FitID(150 chars) = %q, %q: want one stable stand-in of 6 to 64 characters", a, b)
+	}
+	if FitID(long+"y", 64) == a {
+		t.Error("two ids gave the same stand-in")
+	}
+}

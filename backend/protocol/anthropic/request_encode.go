@@ -64,7 +64,10 @@ func (Codec) EncodeRequest(req *protocol.Request, opts protocol.EncodeOptions) (
 		Stream:        req.Stream,
 	}
 	if req.UserID != "" {
-		out.Metadata = &Metadata{UserID: req.UserID}
+		// An OpenAI client's user fits; a longer id from elsewhere is cut
+		// to a stable stand-in within the 256 characters older Anthropic
+		// references give as the maximum (newer ones give 512).
+		out.Metadata = &Metadata{UserID: protocol.FitID(req.UserID, 256)}
 	}
 	for i := range req.Messages {
 		if m, ok := encodeMessage(&req.Messages[i], i); ok {

@@ -9,6 +9,15 @@ import (
 	"github.com/routex-app/routex/backend/protocol"
 )
 
+// Field limits of the Chat Completions API that clients of other formats
+// exceed: OpenAI refuses the whole request with 400 "string too long"
+// rather than cutting. user (like safety_identifier) is at most 64
+// characters at OpenAI, 128 at OpenRouter; stop takes up to 4 sequences.
+const (
+	maxUser = 64
+	maxStop = 4
+)
+
 // toolErrorPrefix marks a failed tool's output: Chat Completions tool
 // messages have no is_error flag, so the model reads it in the text.
 const toolErrorPrefix = "[tool error] "
@@ -23,7 +32,7 @@ func (Codec) EncodeRequest(req *protocol.Request, opts protocol.EncodeOptions) (
 		model = req.Model
 	}
 	reasoning := isReasoningModel(model)
-	out := ChatRequest{Model: model, Stream: req.Stream, User: req.UserID}
+	out := ChatRequest{Model: model, Stream: req.Stream, User: protocol.FitID(req.UserID, maxUser)}
 	if req.Stream {
 		out.StreamOptions = &StreamOptions{IncludeUsage: true} // rule 9
 	}
@@ -41,7 +50,7 @@ func (Codec) EncodeRequest(req *protocol.Request, opts protocol.EncodeOptions) (
 		out.Temperature, out.TopP = req.Temperature, req.TopP
 	}
 	if len(req.Stop) > 0 {
-		b, err := json.Marshal(req.Stop)
+		b, err := json.Marshal(req.Stop[:min(len(req.Stop), maxStop)])
 		if err != nil {
 			return nil, fmt.Errorf("encode stop sequences: %w", err)
 		}

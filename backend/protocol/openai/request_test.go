@@ -216,6 +216,19 @@ func TestEncodeRequest(t *testing.T) {
 		}
 		return strings.Join(r, ",")
 	}
+	t.Run("a user id over OpenAI's 64 characters and more than 4 stop sequences are cut to fit", func(t *testing.T) {
+		t.Parallel()
+		req := conversation()
+		req.UserID = strings.Repeat("u", 150)
+		req.Stop = []string{"a", "b", "c", "d", "e", "f"}
+		_, m := encode(t, req, "gpt-4o")
+		if u, _ := m["user"].(string); len(u) == 0 || len(u) > 64 {
+			t.Errorf("user = %q", u)
+		}
+		if stop, _ := m["stop"].([]any); len(stop) != 4 {
+			t.Errorf("stop = %v, want the first 4", m["stop"])
+		}
+	})
 	t.Run("the system prompt is one system message, not part of a user turn (rule 1)", func(t *testing.T) {
 		t.Parallel()
 		_, m := encode(t, conversation(), "gpt-4o")
