@@ -180,6 +180,11 @@ func encodeBlock(b *protocol.Block, scope string, index int, request bool) Conte
 		w.Source = encodeSource(b)
 	case protocol.BlockToolUse:
 		w.ID, w.Name, w.Input = toolID(b.ID, scope, index), b.Name, objectOrEmpty(b.Input)
+		if !request {
+			// A client carries a Gemini call's signature in its id; an
+			// Anthropic upstream never sees one.
+			w.ID = protocol.JoinToolID(w.ID, b.Signature)
+		}
 	case protocol.BlockToolResult:
 		w.ToolUseID, w.IsError = toolID(b.ToolUseID, scope, index), b.IsError
 		w.Content = encodeToolResultContent(b)

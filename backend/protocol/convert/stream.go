@@ -14,9 +14,12 @@ import (
 // Not safe for concurrent use.
 type Stream struct {
 	from protocol.Format
-	dec  protocol.StreamDecoder
-	enc  protocol.StreamEncoder
-	req  *protocol.Request
+	// dropSignatures is set when the upstream's reasoning signatures mean
+	// nothing to the client's format (dropThinkingSignatures).
+	dropSignatures bool
+	dec            protocol.StreamDecoder
+	enc            protocol.StreamEncoder
+	req            *protocol.Request
 
 	filter EventFilter
 
@@ -35,7 +38,8 @@ func NewStream(from, to protocol.Format, req *protocol.Request, opts protocol.En
 	if dec == nil || enc == nil {
 		return nil, fmt.Errorf("convert: unknown format %q or %q", from, to)
 	}
-	return &Stream{from: from, dec: dec.NewStreamDecoder(), enc: enc.NewStreamEncoder(opts), req: req}, nil
+	return &Stream{from: from, dropSignatures: dropThinkingSignatures(from, to),
+		dec: dec.NewStreamDecoder(), enc: enc.NewStreamEncoder(opts), req: req}, nil
 }
 
 // EventFilter rewrites neutral events between the upstream's decoder and
@@ -101,6 +105,16 @@ func (s *Stream) encode(dst []byte, events []protocol.Event) []byte {
 	}
 	for i := range events {
 		ev := &events[i]
+		if s.dropSignatures {
+			if ev.Type == protocol.EventDelta && ev.Delta == protocol.DeltaSignature {
+				continue
+			}
+			if ev.Type == protocol.EventBlockStart && ev.Block != nil && ev.Block.Type != protocol.BlockToolUse && ev.Block.Signature != "" {
+				b := *ev.Block
+				b.Signature = ""
+				ev.Block = &b
+			}
+		}
 		switch ev.Type {
 		case protocol.EventStart:
 			if ev.Usage != nil {

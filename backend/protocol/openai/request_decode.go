@@ -199,7 +199,7 @@ func decodeMessages(req *protocol.Request, msgs []ChatMessage) error {
 			}
 			appendTurn(req, protocol.RoleUser, blocks)
 		case "tool", "function":
-			id := m.ToolCallID
+			id, _ := protocol.SplitToolID(m.ToolCallID)
 			if m.Role == "function" {
 				id = legacyCallID
 			}
@@ -224,8 +224,11 @@ func decodeMessages(req *protocol.Request, msgs []ChatMessage) error {
 					return fmt.Errorf("%s.tool_calls[%d]: id and function.name are required", where, j)
 				}
 				input, _ := protocol.RepairJSON(string(tc.Function.Arguments))
+				// A call from a Gemini upstream carries its thought
+				// signature in the id (protocol.JoinToolID).
+				id, sig := protocol.SplitToolID(tc.ID)
 				msg.Content = append(msg.Content, protocol.Block{
-					Type: protocol.BlockToolUse, ID: tc.ID, Name: tc.Function.Name, Input: input,
+					Type: protocol.BlockToolUse, ID: id, Name: tc.Function.Name, Input: input, Signature: sig,
 				})
 			}
 			if fc := m.FunctionCall; fc != nil && fc.Name != "" {

@@ -16,6 +16,10 @@ import (
 const (
 	maxUser = 64
 	maxStop = 4
+	// maxToolCallID is OpenAI's cap on a tool call's id ("string too
+	// long. Expected a string with maximum length 40"); ids from other
+	// formats (Responses' fc_…, generated Gemini ids) can be longer.
+	maxToolCallID = 40
 )
 
 // toolErrorPrefix marks a failed tool's output: Chat Completions tool
@@ -163,7 +167,7 @@ func encodeAssistant(m *protocol.Message, sendReasoning bool) (ChatMessage, bool
 				args = "{}"
 			}
 			msg.ToolCalls = append(msg.ToolCalls, ToolCall{
-				ID: b.ID, Type: "function", Function: FunctionCall{Name: b.Name, Arguments: Arguments(args)},
+				ID: protocol.FitID(b.ID, maxToolCallID), Type: "function", Function: FunctionCall{Name: b.Name, Arguments: Arguments(args)},
 			})
 		}
 	}
@@ -216,7 +220,7 @@ func appendUser(msgs []ChatMessage, m *protocol.Message) ([]ChatMessage, error) 
 		if b.IsError {
 			out = toolErrorPrefix + out
 		}
-		msgs = append(msgs, ChatMessage{Role: "tool", ToolCallID: b.ToolUseID, Content: TextContent(out)})
+		msgs = append(msgs, ChatMessage{Role: "tool", ToolCallID: protocol.FitID(b.ToolUseID, maxToolCallID), Content: TextContent(out)})
 	}
 	if len(parts) > 0 {
 		parts = append([]ContentPart{{Type: "text", Text: "Images returned by the tool calls above:"}}, parts...)

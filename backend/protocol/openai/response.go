@@ -185,7 +185,7 @@ func (Codec) EncodeResponse(resp *protocol.Response, opts protocol.EncodeOptions
 				args = "{}"
 			}
 			msg.ToolCalls = append(msg.ToolCalls, ToolCall{
-				ID: b.ID, Type: "function", Function: FunctionCall{Name: b.Name, Arguments: Arguments(args)},
+				ID: protocol.JoinToolID(b.ID, b.Signature), Type: "function", Function: FunctionCall{Name: b.Name, Arguments: Arguments(args)},
 			})
 		}
 	}
