@@ -86,6 +86,9 @@ func (Codec) DecodeRequest(body []byte) (*protocol.Request, error) {
 	if req.Thinking, err = decodeThinking(w.Thinking, w.OutputConfig); err != nil {
 		return nil, err
 	}
+	if req.Output, err = decodeOutputFormat(w.OutputConfig, w.OutputFormat); err != nil {
+		return nil, err
+	}
 	return req, nil
 }
 

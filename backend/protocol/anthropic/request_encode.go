@@ -40,7 +40,8 @@ type outMessage struct {
 // thinking (rule 7: a signature is never invented), DeepSeek-style
 // Message.Reasoning, empty text blocks and the turns they leave empty.
 // Tool results are moved to the front of their user turn, where Anthropic
-// wants them. See planSampling for thinking, max_tokens and sampling.
+// wants them. See planSampling for thinking, max_tokens and sampling, and
+// applyOutput for structured output.
 func (Codec) EncodeRequest(req *protocol.Request, opts protocol.EncodeOptions) ([]byte, error) {
 	if req == nil {
 		return nil, fmt.Errorf("encode anthropic request: no request")
@@ -49,7 +50,14 @@ func (Codec) EncodeRequest(req *protocol.Request, opts protocol.EncodeOptions) (
 	if model == "" {
 		model = req.Model
 	}
+	req, format := applyOutput(req, model)
 	plan := planSampling(req, lastAssistantNeedsSignature(req.Messages))
+	if format != nil {
+		if plan.outputConfig == nil {
+			plan.outputConfig = &OutputConfig{}
+		}
+		plan.outputConfig.Format = format
+	}
 	out := outRequest{
 		Model:         model,
 		MaxTokens:     plan.maxTokens,

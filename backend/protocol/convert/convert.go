@@ -50,6 +50,7 @@ func Response(body []byte, from, to protocol.Format, req *protocol.Request, opts
 	if err != nil {
 		return nil, protocol.Usage{}, fmt.Errorf("convert: upstream %s reply: %w", from, err)
 	}
+	unwrapOutput(req, resp)
 	if edit != nil {
 		edit(resp)
 	}

@@ -178,6 +178,9 @@ func readEvents(t *testing.T, wire []byte) []protocol.SSEEvent {
 // every encoder: malformed input must give an error, never a panic.
 func FuzzConvertRequest(f *testing.F) {
 	f.Add([]byte(`{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}`))
+	f.Add([]byte(`{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema","json_schema":{"name":"a","schema":{"type":"array"}}}}`))
+	f.Add([]byte(`{"model":"m","max_tokens":9,"messages":[{"role":"user","content":"hi"}],"output_config":{"format":{"type":"json_schema","schema":{"type":"object","properties":{"a":{"minimum":1}}}}}}`))
+	f.Add([]byte(`{"contents":[{"parts":[{"text":"hi"}]}],"generationConfig":{"responseMimeType":"application/json","responseSchema":{"type":"OBJECT","properties":{"a":{"type":"STRING"}}}}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, from := range protocol.Formats {
 			req, err := For(from).DecodeRequest(body)

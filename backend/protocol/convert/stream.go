@@ -22,6 +22,8 @@ type Stream struct {
 	req            *protocol.Request
 
 	filter EventFilter
+	// answer turns the output tool's call back into the answer's text.
+	answer *outputStream
 
 	output   strings.Builder // text the model produced, counted only when usage is missing
 	usage    protocol.Usage
@@ -38,7 +40,7 @@ func NewStream(from, to protocol.Format, req *protocol.Request, opts protocol.En
 	if dec == nil || enc == nil {
 		return nil, fmt.Errorf("convert: unknown format %q or %q", from, to)
 	}
-	return &Stream{from: from, dropSignatures: dropThinkingSignatures(from, to),
+	return &Stream{from: from, dropSignatures: dropThinkingSignatures(from, to), answer: newOutputStream(req),
 		dec: dec.NewStreamDecoder(), enc: enc.NewStreamEncoder(opts), req: req}, nil
 }
 
@@ -96,6 +98,13 @@ func (s *Stream) Usage() protocol.Usage { return s.usage }
 func (s *Stream) Err() (protocol.ErrorKind, string) { return s.errKind, s.errMsg }
 
 func (s *Stream) encode(dst []byte, events []protocol.Event) []byte {
+	if s.answer != nil {
+		var unwrapped []protocol.Event
+		for _, ev := range events {
+			unwrapped = s.answer.event(ev, unwrapped)
+		}
+		events = unwrapped
+	}
 	if s.filter != nil {
 		var filtered []protocol.Event
 		for _, ev := range events {

@@ -73,7 +73,15 @@ func (Codec) EncodeRequest(req *protocol.Request, opts protocol.EncodeOptions) (
 			}
 		}
 	}
-	if sys := joinText(req.System, "\n\n"); sys != "" {
+	sys := joinText(req.System, "\n\n")
+	if o := req.Output; o != nil {
+		var note string
+		out.ResponseFormat, note = encodeResponseFormat(o, model, req)
+		if note != "" {
+			sys = strings.TrimSpace(sys + "\n\n" + note)
+		}
+	}
+	if sys != "" {
 		out.Messages = append(out.Messages, ChatMessage{Role: "system", Content: TextContent(sys)})
 	}
 	sendReasoning := wantsReasoningBack(model)
