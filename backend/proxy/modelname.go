@@ -1,6 +1,8 @@
 package proxy
 
 import (
+	"bytes"
+
 	"github.com/routex-app/routex/backend/protocol"
 )
 
@@ -28,6 +30,11 @@ type modelRewriter struct {
 	// (an Anthropic or OpenAI body, Anthropic's message_start); every other
 	// byte is then copied without being looked at.
 	once bool
+	// perEvent is set for streams whose every event names the model once:
+	// after the rewrite, the rest of the event is copied unread.
+	perEvent bool
+	skipping bool
+	nl       int // see skipEvent
 	// value is the client's model as a JSON string, quotes included.
 	value []byte
 
@@ -41,36 +48,49 @@ type modelRewriter struct {
 	keyOn     bool // collecting the key being read (its object is on the path)
 	keyDone   bool // the key just read is the last one of the object's
 	keyMatch  bool // …and it names the next step of the path
+
+	// Inline storage, so a reply costs no allocations beyond the rewriter.
+	stack    [8]frame
+	keyBuf   [32]byte
+	heldBuf  [64]byte
+	valueBuf [64]byte
 }
+
+// The key paths of the model name.
+var (
+	pathModel        = []string{"model"}
+	pathMessageModel = []string{"message", "model"}
+	pathModelVersion = []string{"modelVersion"}
+)
 
 // maxModelValue bounds how much of a model value is held back: no model
 // name is longer.
 const maxModelValue = 256
 
-// frame is one open container. key is the key that opened it (for
-// objects on the path); expectKey is true where an object's next string is
-// a key.
+// frame is one open container; expectKey is true where an object's next
+// string is a key.
 type frame struct {
 	object    bool
 	onPath    bool // every key from the root to this object is on the path
 	expectKey bool
-	key       string
 }
 
 // newModelRewriter returns the rewriter for a passthrough reply in format f
 // (an SSE stream or a JSON body), or nil when nothing names the model.
 func newModelRewriter(f protocol.Format, sse bool, client string) *modelRewriter {
-	m := &modelRewriter{value: protocol.AppendJSONString(nil, client)}
+	m := &modelRewriter{}
+	m.value = protocol.AppendJSONString(m.valueBuf[:0], client)
+	m.frames, m.key, m.held = m.stack[:0], m.keyBuf[:0], m.heldBuf[:0]
 	switch {
 	case f == protocol.Gemini:
-		m.path, m.arrayRoot = []string{"modelVersion"}, true
+		m.path, m.arrayRoot, m.perEvent = pathModelVersion, true, sse
 	case f == protocol.Anthropic && sse:
-		m.path, m.once = []string{"message", "model"}, true
+		m.path, m.once = pathMessageModel, true
 	case f == protocol.Anthropic:
-		m.path, m.once = []string{"model"}, true
+		m.path, m.once = pathModel, true
 	case f == protocol.OpenAI:
 		// Every chunk of a stream names the model; a body names it once.
-		m.path, m.once = []string{"model"}, !sse
+		m.path, m.once, m.perEvent = pathModel, !sse, sse
 	default:
 		return nil
 	}
@@ -85,6 +105,26 @@ func (m *modelRewriter) rewrite(dst, p []byte) []byte {
 		if m.done {
 			return append(dst, p[i:]...)
 		}
+		if m.skipping {
+			end := m.skipEvent(p[i:])
+			if end < 0 {
+				return append(dst, p[i:]...)
+			}
+			dst = append(dst, p[i:i+end]...)
+			i += end - 1
+			m.reset()
+			continue
+		}
+		if m.inString && !m.escaped && !m.keyOn && !m.replacing {
+			// The inside of a string that is not a key on the path: copy up
+			// to the next quote or backslash at once.
+			k := bytes.IndexAny(p[i:], "\"\\")
+			if k < 0 {
+				return append(dst, p[i:]...)
+			}
+			dst = append(dst, p[i:i+k]...)
+			i += k
+		}
 		c := p[i]
 		if m.replacing {
 			m.held = append(m.held, c)
@@ -97,7 +137,7 @@ func (m *modelRewriter) rewrite(dst, p []byte) []byte {
 				// The whole old value is in: the client's goes out instead.
 				dst = append(dst, m.value...)
 				m.held, m.replacing, m.inString = m.held[:0], false, false
-				m.done = m.once
+				m.done, m.skipping = m.once, m.perEvent
 			case c < 0x20 || len(m.held) > maxModelValue:
 				// Not a JSON string a provider would send: give the bytes
 				// back untouched and copy the rest of the reply as it is.
@@ -119,7 +159,7 @@ func (m *modelRewriter) rewrite(dst, p []byte) []byte {
 				m.inString = false
 				if m.keyOn {
 					m.keyOn, m.keyDone = false, true
-					m.keyMatch = m.matches(string(m.key))
+					m.keyMatch = m.matches(m.key)
 				}
 			case m.keyOn:
 				if len(m.key) < 32 {
@@ -155,9 +195,6 @@ func (m *modelRewriter) rewrite(dst, p []byte) []byte {
 				f.onPath = c == '{' || m.arrayRoot
 			case parent.object:
 				f.onPath = m.keyDone && m.keyMatch && c == '{'
-				if f.onPath {
-					f.key = string(m.key)
-				}
 			default: // an element of an array
 				f.onPath = parent.onPath && len(m.frames) == 1 && m.arrayRoot && c == '{'
 			}
@@ -193,6 +230,42 @@ func (m *modelRewriter) flush(dst []byte) []byte {
 	return dst
 }
 
+// reset readies the scanner for the next event of a stream.
+func (m *modelRewriter) reset() {
+	m.skipping, m.inString, m.escaped, m.keyOn, m.keyDone, m.nl = false, false, false, false, false, 0
+	m.frames = m.frames[:0]
+}
+
+// skipEvent returns how much of p belongs to the event being skipped, up
+// to and including the blank line that ends it (LF or CRLF), or -1 when
+// the event goes on past p. m.nl carries a line end split between reads:
+// 1 after "\n", 2 after "\n\r".
+func (m *modelRewriter) skipEvent(p []byte) int {
+	i := 0
+	for {
+		switch {
+		case m.nl == 1 && i < len(p) && p[i] == '\n':
+			m.nl = 0
+			return i + 1
+		case m.nl == 1 && i < len(p) && p[i] == '\r':
+			m.nl, i = 2, i+1
+			continue
+		case m.nl == 2 && i < len(p) && p[i] == '\n':
+			m.nl = 0
+			return i + 1
+		case i >= len(p):
+			return -1
+		}
+		m.nl = 0
+		j := bytes.IndexByte(p[i:], '\n')
+		if j < 0 {
+			return -1
+		}
+		i += j + 1
+		m.nl = 1
+	}
+}
+
 func (m *modelRewriter) top() *frame {
 	if len(m.frames) == 0 {
 		return nil
@@ -214,11 +287,11 @@ func (m *modelRewriter) depthOnPath() int {
 
 // matches reports whether key is the path's next step below the open
 // object.
-func (m *modelRewriter) matches(key string) bool {
+func (m *modelRewriter) matches(key []byte) bool {
 	top := m.top()
 	if top == nil || !top.object || !top.onPath {
 		return false
 	}
 	step := m.depthOnPath() - 1
-	return step < len(m.path) && m.path[step] == key
+	return step < len(m.path) && m.path[step] == string(key)
 }

@@ -46,7 +46,12 @@ func relay(w http.ResponseWriter, resp *http.Response, start time.Time, seen io.
 	buf := *bp
 	var out []byte
 	if rw != nil {
-		out = make([]byte, 0, len(buf)+len(rw.value))
+		// The rewritten bytes go to a second pooled buffer; reads leave a
+		// quarter of room for model names longer than the upstream's.
+		op := pool.Get().(*[]byte)
+		defer pool.Put(op)
+		out = (*op)[:0]
+		buf = buf[:len(buf)*3/4]
 	}
 	var tail [2]byte
 	write := func(p []byte) bool {
