@@ -169,7 +169,7 @@ func newUpstream(t testing.TB, reply http.HandlerFunc) *upstream {
 		u.mu.Lock()
 		u.got = append(u.got, received{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
 		u.mu.Unlock()
-		r.Body = io.NopCloser(bytes.NewReader(body)) // for replies that read it too
+		r.Body = io.NopCloser(bytes.NewReader(body)) // the reply may read it too
 		reply(w, r)
 	}))
 	t.Cleanup(u.Close)

@@ -87,6 +87,9 @@ func (Codec) DecodeRequest(body []byte) (*protocol.Request, error) {
 	if req.Thinking, err = decodeThinking(w.Thinking, w.OutputConfig); err != nil {
 		return nil, err
 	}
+	if req.Output, err = decodeOutputFormat(w.OutputConfig, w.OutputFormat); err != nil {
+		return nil, err
+	}
 	return req, nil
 }
 
@@ -172,7 +175,10 @@ func decodeBlock(w *ContentBlock, path string) (protocol.Block, error) {
 		if w.Name == "" {
 			return b, fmt.Errorf("%s.name: required", path)
 		}
-		b.ID, b.Name = w.ID, w.Name
+		// A call from a Gemini upstream carries its thought signature in
+		// the id (protocol.JoinToolID); the Gemini encoder sends it back.
+		b.ID, b.Signature = protocol.SplitToolID(w.ID)
+		b.Name = w.Name
 		b.Input = json.RawMessage("{}")
 		if !isAbsent(w.Input) {
 			if w.Input[0] != '{' {
@@ -184,7 +190,8 @@ func decodeBlock(w *ContentBlock, path string) (protocol.Block, error) {
 		if w.ToolUseID == "" {
 			return b, fmt.Errorf("%s.tool_use_id: required", path)
 		}
-		b.ToolUseID, b.IsError = w.ToolUseID, w.IsError
+		b.ToolUseID, _ = protocol.SplitToolID(w.ToolUseID)
+		b.IsError = w.IsError
 		if err := decodeToolResultContent(&b, w.Content, path+".content"); err != nil {
 			return b, err
 		}

@@ -19,7 +19,11 @@ func (Codec) DecodeResponse(body []byte) (*protocol.Response, error) {
 	if w.Type == "error" {
 		var e ErrorEnvelope
 		_ = json.Unmarshal(body, &e) // it parsed as a Response, so it is an object
-		return nil, fmt.Errorf("anthropic response is an error (%s): %s", e.Error.Type, e.Error.Message)
+		msg := e.Error.Message
+		if msg == "" {
+			msg = "the upstream answered with an error of type " + e.Error.Type
+		}
+		return nil, &protocol.UpstreamError{Kind: errorKind(e.Error.Type), Message: msg}
 	}
 	if w.Type != "" && w.Type != "message" {
 		return nil, fmt.Errorf("anthropic response: type %q is not \"message\"", w.Type)

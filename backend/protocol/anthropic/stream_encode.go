@@ -152,7 +152,7 @@ func (e *streamEncoder) blockStart(dst []byte, ev protocol.Event) []byte {
 	case protocol.BlockToolUse:
 		e.hasTool = true
 		dst = append(dst, `"tool_use","id":`...)
-		dst = protocol.AppendJSONString(dst, toolID(b.ID, e.id, wire))
+		dst = protocol.AppendJSONString(dst, protocol.JoinToolID(toolID(b.ID, e.id, wire), b.Signature))
 		dst = append(dst, `,"name":`...)
 		dst = protocol.AppendJSONString(dst, b.Name)
 		dst = append(dst, `,"input":{}}}`...)

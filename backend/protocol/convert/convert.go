@@ -62,10 +62,18 @@ func Response(body []byte, from, to protocol.Format, req *protocol.Request, opts
 	if err != nil {
 		return nil, protocol.Usage{}, fmt.Errorf("convert: upstream %s reply: %w", from, err)
 	}
+	unwrapOutput(req, resp)
 	if edit != nil {
 		edit(resp)
 	}
 	opts = withFreeform(opts, req)
+	if dropThinkingSignatures(from, to) {
+		for i := range resp.Content {
+			if resp.Content[i].Type != protocol.BlockToolUse {
+				resp.Content[i].Signature = ""
+			}
+		}
+	}
 	resp.Usage = complete(resp.Usage, req, func() int { return tokens.Blocks(resp.Content) })
 	out, err := enc.EncodeResponse(resp, opts)
 	if err != nil {
@@ -101,4 +109,16 @@ func complete(u protocol.Usage, req *protocol.Request, output func() int) protoc
 		}
 	}
 	return u
+}
+
+// dropThinkingSignatures reports whether the signatures on a reply's
+// thinking (and text) blocks must not reach the client. A Gemini signature
+// in an Anthropic client's thinking block would go back, on a later turn
+// that another channel serves, to Anthropic as if it were Anthropic's own,
+// which refuses it: a signature is never invented for an Anthropic
+// upstream. Gemini validates only the signatures of function calls, and
+// those travel in the calls' ids (protocol.JoinToolID), so nothing Gemini
+// needs is lost.
+func dropThinkingSignatures(from, to protocol.Format) bool {
+	return from == protocol.Gemini && to != protocol.Gemini
 }

@@ -48,8 +48,16 @@ func encodeRequest(req *protocol.Request, model string) ([]byte, error) {
 	if len(req.Stop) > 0 {
 		gc.StopSequences = req.Stop[:min(len(req.Stop), maxStopSequences)]
 	}
+	if req.Output != nil {
+		if note := encodeOutput(&gc, req.Output, model, hasFunctions(tools)); note != "" {
+			if out.SystemInstruction == nil {
+				out.SystemInstruction = &Content{Role: "user"}
+			}
+			out.SystemInstruction.Parts = append(out.SystemInstruction.Parts, Part{Text: note})
+		}
+	}
 	if gc.MaxOutputTokens > 0 || gc.Temperature != nil || gc.TopP != nil || gc.TopK != nil ||
-		gc.StopSequences != nil || gc.ThinkingConfig != nil {
+		gc.StopSequences != nil || gc.ThinkingConfig != nil || gc.ResponseMimeType != "" {
 		out.GenerationConfig = &gc
 	}
 	return protocol.Marshal(out)

@@ -81,7 +81,11 @@ func decodeResponse(body []byte) (*protocol.Response, error) {
 	calls := 0
 	for _, c := range chunks {
 		if c.Error != nil {
-			return nil, fmt.Errorf("gemini error %d %s: %s", c.Error.Code, c.Error.Status, c.Error.Message)
+			kind := protocol.KindForStatus(c.Error.Code)
+			if c.Error.Code == 0 {
+				kind = protocol.APIError
+			}
+			return nil, &protocol.UpstreamError{Kind: kind, Message: c.Error.Message}
 		}
 		if c.ResponseID != "" {
 			resp.ID = c.ResponseID

@@ -19,7 +19,7 @@ func (Codec) DecodeResponse(body []byte) (*protocol.Response, error) {
 		return nil, fmt.Errorf("invalid upstream response: %w", err)
 	}
 	if in.Error != nil {
-		return nil, fmt.Errorf("upstream error: %s", in.Error.Message)
+		return nil, &protocol.UpstreamError{Kind: errorKind(in.Error), Message: in.Error.Message}
 	}
 	if len(in.Choices) == 0 {
 		return nil, errors.New("upstream response has no choices")
@@ -185,7 +185,7 @@ func (Codec) EncodeResponse(resp *protocol.Response, opts protocol.EncodeOptions
 				args = "{}"
 			}
 			msg.ToolCalls = append(msg.ToolCalls, ToolCall{
-				ID: b.ID, Type: "function", Function: FunctionCall{Name: b.Name, Arguments: Arguments(args)},
+				ID: protocol.JoinToolID(b.ID, b.Signature), Type: "function", Function: FunctionCall{Name: b.Name, Arguments: Arguments(args)},
 			})
 		}
 	}

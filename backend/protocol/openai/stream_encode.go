@@ -49,7 +49,7 @@ func (e *streamEncoder) Encode(dst []byte, ev protocol.Event) []byte {
 			d = append(d, `{"tool_calls":[{"index":`...)
 			d = strconv.AppendInt(d, int64(k), 10)
 			d = append(d, `,"id":`...)
-			d = protocol.AppendJSONString(d, ev.Block.ID)
+			d = protocol.AppendJSONString(d, protocol.JoinToolID(ev.Block.ID, ev.Block.Signature))
 			d = append(d, `,"type":"function","function":{"name":`...)
 			d = protocol.AppendJSONString(d, ev.Block.Name)
 			d = append(d, `,"arguments":""}}]}`...)
