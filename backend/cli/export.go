@@ -29,7 +29,7 @@ type exportDoc struct {
 	Prices     json.RawMessage `json:"prices,omitempty"`
 }
 
-// exportChannel is a channel in the DESIGN.md JSON form, without its
+// exportChannel is a channel in the JSON form of docs/DESIGN.md#channel-json, without its
 // identity; keys and credential headers only when asked for.
 type exportChannel struct {
 	Name         string            `json:"name"`

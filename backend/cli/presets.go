@@ -1,7 +1,7 @@
 package cli
 
 // preset is a provider Routex knows how to reach: the base URL as the
-// vendor documents it (see DESIGN.md, Channel) and the wire format it speaks.
+// vendor documents it (see docs/DESIGN.md#channel-json) and the wire format it speaks.
 // Models are suggestions the user edits before saving.
 type preset struct {
 	Name    string
