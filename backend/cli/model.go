@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/routex-app/routex/backend/i18n"
-	"github.com/routex-app/routex/backend/store"
+	"github.com/routex-app/routex/backend/route"
 )
 
 // modelUI is one run of `routex model`: a menu, one action, done.
@@ -128,7 +128,7 @@ func (m *modelUI) view() error {
 		return err
 	}
 	fmt.Fprintln(m.out)
-	for _, sc := range store.Scenarios {
+	for _, sc := range route.Scenarios {
 		fmt.Fprintf(m.out, "%-13s %s\n", sc, dash(strings.Join(doc.Routes[sc], " → ")))
 	}
 	return nil
@@ -191,8 +191,8 @@ func (m *modelUI) switchActive() error {
 
 func (m *modelUI) setRoute() error {
 	var scenario string
-	opts := make([]huh.Option[string], len(store.Scenarios))
-	for i, sc := range store.Scenarios {
+	opts := make([]huh.Option[string], len(route.Scenarios))
+	for i, sc := range route.Scenarios {
 		opts[i] = huh.NewOption(sc, sc)
 	}
 	if err := m.form(huh.NewSelect[string]().Title(m.tr.T("cli.modelPickScenario")).Options(opts...).Value(&scenario)).Run(); err != nil {
