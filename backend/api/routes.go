@@ -13,14 +13,16 @@ import (
 	"github.com/routex-app/routex/backend/store"
 )
 
-// routesDoc is the JSON of GET/PUT /api/routes.
+// routesDoc is the JSON of GET/PUT /api/routes: scenario (route.Scenarios)
+// → ordered "channel,model" targets, and how to balance among them
+// (balance.Strategies).
 type routesDoc struct {
 	Strategy             string              `json:"strategy"`
-	Routes               map[string][]string `json:"routes"`
+	Routes               map[string][]string `json:"routes" tstype:"Partial<Record<Scenario, string[]>>"`
 	LongContextThreshold int                 `json:"long_context_threshold"`
-	Rules                json.RawMessage     `json:"rules"`
+	Rules                json.RawMessage     `json:"rules" tstype:"Rule[] | null"`
 	// Strategies overrides the strategy per scenario.
-	Strategies map[string]string `json:"strategies"`
+	Strategies map[string]string `json:"strategies" tstype:"Partial<Record<Scenario, string>>"`
 	// BackgroundModel is the regular expression of background model names.
 	BackgroundModel string `json:"background_model"`
 }

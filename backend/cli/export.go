@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/routex-app/routex/backend/api/wire"
 	"github.com/routex-app/routex/backend/pricing"
 
 	"github.com/spf13/cobra"
@@ -29,23 +30,9 @@ type exportDoc struct {
 	Prices     json.RawMessage `json:"prices,omitempty"`
 }
 
-// exportChannel is a channel in the JSON form of docs/DESIGN.md#channel-json, without its
-// identity; keys and credential headers only when asked for.
-type exportChannel struct {
-	Name         string            `json:"name"`
-	Type         string            `json:"type"`
-	BaseURL      string            `json:"base_url"`
-	APIKey       string            `json:"api_key,omitempty"`
-	APIKeys      []string          `json:"api_keys,omitempty"`
-	Models       []string          `json:"models"`
-	ModelMap     map[string]string `json:"model_map,omitempty"`
-	Priority     int               `json:"priority"`
-	Weight       int               `json:"weight"`
-	Enabled      bool              `json:"enabled"`
-	Headers      map[string]string `json:"headers,omitempty"`
-	Transformers json.RawMessage   `json:"transformers,omitempty"`
-	TimeoutMS    int               `json:"timeout_ms,omitempty"`
-}
+// exportChannel is a channel in the JSON form of docs/DESIGN.md#channel-json,
+// without its identity; keys and credential headers only when asked for.
+type exportChannel = wire.Channel
 
 // secretHeader reports whether a custom header likely carries a credential.
 func secretHeader(name string) bool {
@@ -55,11 +42,15 @@ func secretHeader(name string) bool {
 
 func toExport(c store.Channel, withKeys bool) exportChannel {
 	e := exportChannel{Name: c.Name, Type: c.Type, BaseURL: c.BaseURL, Models: c.Models, ModelMap: c.ModelMap,
-		Priority: c.Priority, Weight: c.Weight, Enabled: c.Enabled, TimeoutMS: c.TimeoutMS}
+		Priority: c.Priority, Weight: c.Weight, Enabled: c.Enabled, TimeoutMS: c.TimeoutMS,
+		Headers: map[string]string{}, Transformers: json.RawMessage("[]")}
 	if e.Models == nil {
 		e.Models = []string{}
 	}
-	if len(c.Transformers) > 0 && string(c.Transformers) != "[]" {
+	if e.ModelMap == nil {
+		e.ModelMap = map[string]string{}
+	}
+	if len(c.Transformers) > 0 {
 		e.Transformers = c.Transformers
 	}
 	if withKeys {
@@ -70,9 +61,6 @@ func toExport(c store.Channel, withKeys bool) exportChannel {
 	}
 	for k, v := range c.Headers {
 		if withKeys || !secretHeader(k) {
-			if e.Headers == nil {
-				e.Headers = map[string]string{}
-			}
 			e.Headers[k] = v
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/routex-app/routex/backend/i18n"
+	"github.com/routex-app/routex/backend/presets"
 	"github.com/routex-app/routex/backend/route"
 )
 
@@ -236,24 +237,25 @@ func (m *modelUI) addPreset() error {
 	if err != nil {
 		return err
 	}
-	opts := make([]huh.Option[int], len(presets))
-	for i, p := range presets {
-		opts[i] = huh.NewOption(fmt.Sprintf("%-22s %s", p.Name, p.BaseURL), i)
+	all := presets.All()
+	opts := make([]huh.Option[int], len(all))
+	for i, p := range all {
+		opts[i] = huh.NewOption(fmt.Sprintf("%-22s %s", presetName(p, m.tr), p.BaseURL), i)
 	}
 	var idx int
 	if err := m.form(huh.NewSelect[int]().Title(m.tr.T("cli.modelPickPreset")).Options(opts...).Value(&idx)).Run(); err != nil {
 		return err
 	}
-	p := presets[idx]
-	name := strings.ToLower(strings.NewReplacer(" ", "-", "(", "", ")", "").Replace(p.Name))
+	p := all[idx]
+	name := p.ID
 	models := strings.Join(p.Models, ",")
 	var key string
-	local := strings.Contains(p.BaseURL, "localhost")
+	local := !p.NeedsKey
 	err = m.form(
 		huh.NewInput().Title(m.tr.T("cli.modelAskName")).Value(&name).Validate(func(s string) error {
 			return validateChannelName(s, chs, m.tr)
 		}),
-		huh.NewInput().Title(m.tr.T("cli.modelAskKey", "name", p.Name)).EchoMode(huh.EchoModePassword).Value(&key).
+		huh.NewInput().Title(m.tr.T("cli.modelAskKey", "name", presetName(p, m.tr))).EchoMode(huh.EchoModePassword).Value(&key).
 			Validate(func(s string) error {
 				if strings.TrimSpace(s) == "" && !local {
 					return errors.New(m.tr.T("cli.modelKeyRequired"))
@@ -335,4 +337,12 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// presetName is the preset's name in the user's language.
+func presetName(p presets.Preset, tr *i18n.Translator) string {
+	if p.NameKey != "" {
+		return tr.T(p.NameKey)
+	}
+	return p.Name
 }
