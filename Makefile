@@ -43,6 +43,7 @@ lint: frontend lint-workflows
 	GOOS=darwin go vet ./backend/autostart && GOOS=windows go vet ./backend/autostart
 	go mod tidy -diff
 	go test -count=1 ./backend/internal/archtest
+	cd frontend && npm run lint
 	@tmp=$$(mktemp --suffix=.ts); trap 'rm -f "$$tmp"' EXIT; \
 	  go run ./backend/internal/tsgen -o "$$tmp" && diff -u frontend/src/api/generated.ts "$$tmp" \
 	  || { echo "frontend/src/api/generated.ts is not current: run make generate"; exit 1; }
