@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/routex-app/routex/backend/api/wire"
 	"github.com/routex-app/routex/backend/protocol"
 )
 
@@ -63,4 +64,4 @@ func (s *Server) explainRoute(w http.ResponseWriter, r *http.Request) {
 }
 
 // SetHealth connects channel reads to the balancer's live health.
-func (s *Server) SetHealth(fn func(channelID int64) any) { s.health = fn }
+func (s *Server) SetHealth(fn func(channelID int64) wire.ChannelHealth) { s.health = fn }

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/routex-app/routex/backend/config"
 	"github.com/routex-app/routex/backend/engine"
+	testfixture "github.com/routex-app/routex/backend/internal/fixture"
 	"github.com/routex-app/routex/backend/store"
 )
 
@@ -257,10 +257,7 @@ type fixture struct {
 
 func loadFixture(t testing.TB, name string) fixture {
 	t.Helper()
-	raw, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := testfixture.Read(t, name)
 	var f fixture
 	if err := json.Unmarshal(raw, &f); err != nil {
 		t.Fatalf("fixture %s: %v", name, err)

@@ -1,8 +1,10 @@
 package route
 
 import (
+	"encoding/json"
 	"net/http"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -345,5 +347,30 @@ func TestSummarizeLightAgreesOnTagsAndSessions(t *testing.T) {
 			light.HasTools != full.HasTools || light.WebSearch != full.WebSearch || light.Messages != full.Messages {
 			t.Errorf("light and full summaries disagree on %s:\nlight %+v\nfull  %+v", body, light, full)
 		}
+	}
+}
+
+// The explain API shows a Summary as JSON: every exported field has a
+// snake_case name there, while rule expressions keep the Go names.
+func TestSummaryJSONIsSnakeCase(t *testing.T) {
+	t.Parallel()
+	typ := reflect.TypeOf(Summary{})
+	snake := regexp.MustCompile(`^[a-z]+(_[a-z]+)*$`)
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !snake.MatchString(name) {
+			t.Errorf("Summary.%s has JSON name %q, want snake_case", f.Name, name)
+		}
+	}
+	b, err := json.Marshal(Summary{HasTools: true, LastUserText: "hi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"has_tools":true`) || !strings.Contains(string(b), `"last_user_text":"hi"`) {
+		t.Fatalf("JSON = %s", b)
 	}
 }

@@ -101,7 +101,9 @@ function mockHandler(req, res) {
     let body = null
     try {
       body = JSON.parse(raw)
-    } catch {}
+    } catch {
+      // not JSON: recorded as null
+    }
     received.push({ method: req.method, url: req.url, headers: req.headers, body })
     if (req.url.startsWith('/limited/')) {
       res.writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': '0' })

@@ -37,7 +37,7 @@ type outMessage struct {
 
 // EncodeRequest builds an upstream Messages API body for opts.Model.
 // What Anthropic would reject is left out rather than sent: unsigned
-// thinking (rule 7: a signature is never invented), DeepSeek-style
+// thinking (docs/CONVERSION.md, rule 7: a signature is never invented), DeepSeek-style
 // Message.Reasoning, empty text blocks and the turns they leave empty.
 // Tool results are moved to the front of their user turn, where Anthropic
 // wants them. See planSampling for thinking, max_tokens and sampling, and

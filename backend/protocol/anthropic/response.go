@@ -68,9 +68,9 @@ func (Codec) DecodeResponse(body []byte) (*protocol.Response, error) {
 }
 
 // EncodeResponse builds a Messages API reply for a client. The ID is made
-// msg_-prefixed (rule 14), tool ids made valid for Anthropic, and the stop
+// msg_-prefixed (docs/CONVERSION.md, rule 14), tool ids made valid for Anthropic, and the stop
 // reason is tool_use whenever the reply calls a tool and ended on its own
-// (rule 11).
+// (docs/CONVERSION.md, rule 11).
 func (Codec) EncodeResponse(resp *protocol.Response, opts protocol.EncodeOptions) ([]byte, error) {
 	if resp == nil {
 		return nil, errors.New("encode anthropic response: no response")

@@ -6,7 +6,7 @@ import (
 	"github.com/routex-app/routex/backend/protocol"
 )
 
-// streamEncoder writes neutral events as an Anthropic SSE stream (rules 15
+// streamEncoder writes neutral events as an Anthropic SSE stream (docs/CONVERSION.md, rules 15
 // and 19). It keeps the stream valid even when the events are not: a
 // missing message_start is supplied, wire indexes are renumbered 0,1,2… in
 // the order blocks open, a delta of the wrong type for its block or after
@@ -74,7 +74,7 @@ func (e *streamEncoder) Encode(dst []byte, ev protocol.Event) []byte {
 // start writes message_start. input_tokens is the upstream's count or,
 // when it reported none at all, Routex's estimate: Claude Code decides when
 // to compact the conversation from it, so 0 must not be sent for a
-// non-empty prompt (rule 15).
+// non-empty prompt (docs/CONVERSION.md, rule 15).
 func (e *streamEncoder) start(dst []byte, ev protocol.Event) []byte {
 	e.started = true
 	model := e.opts.Model
@@ -286,7 +286,7 @@ func (e *streamEncoder) stop(dst []byte, ev protocol.Event) []byte {
 	return append(dst, "}}\n\n"...)
 }
 
-// appendError writes an error event (rule 19).
+// appendError writes an error event (docs/CONVERSION.md, rule 19).
 func appendError(dst []byte, kind protocol.ErrorKind, msg string) []byte {
 	if kind == "" {
 		kind = protocol.APIError

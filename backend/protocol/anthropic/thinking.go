@@ -75,7 +75,7 @@ type samplingPlan struct {
 //   - Thinking is left off when the request forces tool use (tool_choice any
 //     or tool), or when the last assistant turn calls a tool without a
 //     signed thinking block first: Anthropic rejects both with thinking on,
-//     and a signature cannot be invented (rule 7).
+//     and a signature cannot be invented (docs/CONVERSION.md, rule 7).
 //   - Adaptive thinking stays adaptive, with its effort.
 //   - Otherwise the budget is the client's, or EffortBudget of its effort,
 //     at least MinThinkingBudget and below max_tokens. When the client set

@@ -2,27 +2,17 @@ package convert
 
 import (
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/routex-app/routex/backend/internal/fixture"
 	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/protocol/anthropic"
 )
 
 func claudeCodeRequest(t testing.TB) []byte {
 	t.Helper()
-	raw, err := os.ReadFile("testdata/claude-code-2.1.197-messages.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fx struct {
-		Body json.RawMessage `json:"body"`
-	}
-	if err := json.Unmarshal(raw, &fx); err != nil {
-		t.Fatal(err)
-	}
-	return fx.Body
+	return fixture.ClaudeCode(t).Body
 }
 
 func TestClaudeCodeRequestConvertsToEveryFormat(t *testing.T) {
@@ -146,7 +136,7 @@ func TestFailEndsTheStreamWithAnErrorEvent(t *testing.T) {
 }
 
 // validateAnthropicWire reads a client stream back with the Anthropic
-// decoder and checks rule 15's order on what it finds.
+// decoder and checks the order of docs/CONVERSION.md, rule 15 on what it finds.
 func validateAnthropicWire(wire []protocol.SSEEvent) error {
 	dec := anthropic.Codec{}.NewStreamDecoder()
 	var events []protocol.Event

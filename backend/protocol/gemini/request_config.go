@@ -17,7 +17,7 @@ var webSearchTool = protocol.Tool{
 	Raw: json.RawMessage(`{"type":"web_search_20250305","name":"web_search"}`),
 }
 
-// decodeTools reads tools[].functionDeclarations and toolConfig (rules 3, 4).
+// decodeTools reads tools[].functionDeclarations and toolConfig (docs/CONVERSION.md, rules 3, 4).
 func decodeTools(root gjson.Result, req *protocol.Request) error {
 	tools := root.Get("tools")
 	if tools.Exists() && !tools.IsArray() {
@@ -77,7 +77,7 @@ func decodeTools(root gjson.Result, req *protocol.Request) error {
 }
 
 // decodeGenerationConfig reads sampling, length and thinking settings
-// (rules 2, 7).
+// (docs/CONVERSION.md, rules 2, 7).
 func decodeGenerationConfig(gc gjson.Result, req *protocol.Request) error {
 	if !gc.Exists() || gc.Type == gjson.Null {
 		return nil

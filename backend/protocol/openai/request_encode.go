@@ -29,7 +29,7 @@ const toolErrorPrefix = "[tool error] "
 // EncodeRequest builds a Chat Completions request for the upstream model
 // opts.Model. Only fields of the Chat Completions API are written, so
 // Anthropic-only ones (cache_control, metadata, thinking, top_k) never
-// reach a provider that would reject them (rule 8).
+// reach a provider that would reject them (docs/CONVERSION.md, rule 8).
 func (Codec) EncodeRequest(req *protocol.Request, opts protocol.EncodeOptions) ([]byte, error) {
 	model := opts.Model
 	if model == "" {
@@ -38,7 +38,7 @@ func (Codec) EncodeRequest(req *protocol.Request, opts protocol.EncodeOptions) (
 	reasoning := isReasoningModel(model)
 	out := ChatRequest{Model: model, Stream: req.Stream, User: protocol.FitID(req.UserID, maxUser)}
 	if req.Stream {
-		out.StreamOptions = &StreamOptions{IncludeUsage: true} // rule 9
+		out.StreamOptions = &StreamOptions{IncludeUsage: true} // docs/CONVERSION.md, rule 9
 	}
 	if req.MaxTokens > 0 {
 		n := req.MaxTokens
@@ -158,7 +158,7 @@ func encodeToolChoice(tc *protocol.ToolChoice) json.RawMessage {
 
 // encodeAssistant writes an assistant turn: its text as content and its
 // tool_use blocks as tool_calls. Thinking is dropped, except that DeepSeek-
-// style providers get their reasoning_content back (rule 7). ok is false
+// style providers get their reasoning_content back (docs/CONVERSION.md, rule 7). ok is false
 // when nothing is left to send.
 func encodeAssistant(m *protocol.Message, sendReasoning bool) (ChatMessage, bool) {
 	msg := ChatMessage{Role: "assistant"}
@@ -199,7 +199,7 @@ func encodeAssistant(m *protocol.Message, sendReasoning bool) (ChatMessage, bool
 
 // appendUser writes a user turn: first one role:"tool" message per
 // tool_result, in order, so they follow the assistant turn that made the
-// calls (rule 5); then one user message with the rest. Tool messages can
+// calls (docs/CONVERSION.md, rule 5); then one user message with the rest. Tool messages can
 // carry only text, so images a tool returned go into that user message,
 // ahead of the user's own content.
 func appendUser(msgs []ChatMessage, m *protocol.Message) ([]ChatMessage, error) {

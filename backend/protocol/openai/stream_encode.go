@@ -7,7 +7,7 @@ import (
 	"github.com/routex-app/routex/backend/protocol"
 )
 
-// streamEncoder writes neutral events as Chat Completions chunks (rule 16).
+// streamEncoder writes neutral events as Chat Completions chunks (docs/CONVERSION.md, rule 16).
 // Chunks are built by appending bytes, not through encoding/json: this runs
 // once per token. Not safe for concurrent use.
 type streamEncoder struct {

@@ -1,12 +1,12 @@
 import { useState, type FormEvent } from 'react'
 import { useMutation } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
-import { ApiError, CHANNEL_TYPES, api, type Channel, type ChannelPatch, type ChannelType, type NewChannel } from '../../api/client'
+import { ApiError, CHANNEL_TYPES, PRESET_GROUPS, api, type Channel, type ChannelPatch, type ChannelType, type NewChannel } from '../../api/client'
 import { errorMessage, fieldErrorMessage } from '../../api/errors'
 import { useCreateChannel, useUpdateChannel } from '../../api/queries'
 import { Button } from '../../components/Button'
 import { Dialog, Field } from '../../components/ui'
-import { PRESETS, presetByKey } from './presets'
+import { PRESETS, presetByKey, presetName } from './presets'
 import { TestResultView } from './TestResultView'
 
 /** Where each provider documents its API; shown as the base URL placeholder. */
@@ -107,7 +107,7 @@ export function ChannelDialog({ channel, initial, onDone, onCancel }: Props) {
     setPreset(key)
     const p = presetByKey(key)
     if (!p) return
-    setDraft((d) => ({ ...d, name: d.name || p.key, type: p.type, base_url: p.base_url, models: p.models.join(', ') }))
+    setDraft((d) => ({ ...d, name: d.name || p.id, type: p.type, base_url: p.base_url, models: p.models.join(', ') }))
   }
 
   const submit = (e: FormEvent) => {
@@ -130,15 +130,21 @@ export function ChannelDialog({ channel, initial, onDone, onCancel }: Props) {
             <Field label={t('form.preset')} field="preset" help={t('form.presetHelp')} wide>
               <select className="input" value={preset} onChange={(e) => applyPreset(e.target.value)} data-testid="channel-preset-select">
                 <option value="">{t('form.presetNone')}</option>
-                {PRESETS.map((p) => (
-                  <option key={p.key} value={p.key}>{p.label}</option>
+                {PRESET_GROUPS.map((g) => (
+                  <optgroup key={g} label={t(`presets.groups.${g}`)}>
+                    {PRESETS.filter((p) => p.group === g).map((p) => (
+                      <option key={p.id} value={p.id}>{presetName(p, t)}</option>
+                    ))}
+                  </optgroup>
                 ))}
               </select>
             </Field>
           )}
           <Field label={t('form.name')} error={fieldError('name')} field="name">
-            <input className="input" value={draft.name} onChange={(e) => set('name', e.target.value)} placeholder={t('form.namePlaceholder')}
-              aria-invalid={!!fieldError('name')} autoFocus data-testid="channel-name-input" />
+            {/* The dialog's first text field: <dialog> gives it focus on open, as the dialog pattern asks. */}
+            {/* eslint-disable-next-line jsx-a11y/no-autofocus */}
+            <input autoFocus className="input" value={draft.name} onChange={(e) => set('name', e.target.value)} placeholder={t('form.namePlaceholder')}
+              aria-invalid={!!fieldError('name')} data-testid="channel-name-input" />
           </Field>
           <Field label={t('form.type')} error={fieldError('type')} field="type">
             <select className="input" value={draft.type} onChange={(e) => set('type', e.target.value as ChannelType)}
