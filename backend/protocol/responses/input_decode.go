@@ -114,8 +114,9 @@ func decodeItem(req *protocol.Request, it *Item, where string) error {
 
 // reasoningBlock turns a reasoning item into a thinking block: its summary
 // (or its reasoning text) as the thinking, OpenAI's encrypted content kept
-// for Responses upstreams, and a signature Routex carried for a client
-// restored as one. ok is false when the item holds nothing.
+// for Responses upstreams with the item's id (the content is bound to it),
+// and a signature Routex carried for a client restored as one. ok is false
+// when the item holds nothing.
 func reasoningBlock(it *Item) (protocol.Block, bool) {
 	var texts []string
 	for _, s := range it.Summary {
@@ -133,12 +134,13 @@ func reasoningBlock(it *Item) (protocol.Block, bool) {
 			}
 		}
 	}
-	b := protocol.Block{Type: protocol.BlockThinking, Thinking: strings.Join(texts, "\n\n")}
+	b := protocol.Block{Type: protocol.BlockThinking, ID: it.ID, Thinking: strings.Join(texts, "\n\n")}
 	if it.EncryptedContent != nil {
 		enc := *it.EncryptedContent
 		switch {
 		case strings.HasPrefix(enc, signatureMarker):
-			b.Signature = strings.TrimPrefix(enc, signatureMarker)
+			// Routex named the item; only the signature is the provider's.
+			b.ID, b.Signature = "", strings.TrimPrefix(enc, signatureMarker)
 		case strings.HasPrefix(enc, redactedMarker):
 			return protocol.Block{Type: protocol.BlockRedactedThinking, Data: strings.TrimPrefix(enc, redactedMarker)}, true
 		default:

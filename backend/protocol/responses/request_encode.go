@@ -61,6 +61,7 @@ type (
 	}
 	inReasoning struct {
 		Type             string        `json:"type"`
+		ID               string        `json:"id,omitempty"`
 		Summary          []SummaryPart `json:"summary"`
 		EncryptedContent string        `json:"encrypted_content"`
 	}
@@ -290,7 +291,14 @@ func appendAssistant(items []any, m *protocol.Message, freeform map[string]bool,
 			if b.Thinking != "" {
 				summary = append(summary, SummaryPart{Type: "summary_text", Text: b.Thinking})
 			}
-			items = append(items, inReasoning{Type: "reasoning", Summary: summary, EncryptedContent: b.Encrypted})
+			// The item goes back with the id the upstream gave it: its
+			// encrypted content is bound to that id, and OpenAI (and the
+			// servers that copy its API) refuse it under another ("The
+			// encrypted content for item … could not be verified"). OpenAI
+			// also takes such an item without its id, but not every server
+			// does, and Codex itself sends its reasoning items back with
+			// their ids, store off. An id is never made up here.
+			items = append(items, inReasoning{Type: "reasoning", ID: b.ID, Summary: summary, EncryptedContent: b.Encrypted})
 		case protocol.BlockToolUse:
 			flush()
 			calls[b.ID] = b.Name

@@ -228,7 +228,7 @@ func (Codec) EncodeResponse(resp *protocol.Response, opts protocol.EncodeOptions
 			if b.Thinking == "" && enc == "" {
 				continue
 			}
-			item = reasoningItem(itemID("rs_", id, n), b.Thinking, enc)
+			item = reasoningItem(reasoningID(b, id, n), b.Thinking, enc)
 		case protocol.BlockToolUse:
 			calls = true
 			item = callItem(b, id, n, opts, true)
@@ -247,6 +247,17 @@ func (Codec) EncodeResponse(resp *protocol.Response, opts protocol.EncodeOptions
 	}
 	out.finish(stop, resp.Usage)
 	return protocol.Marshal(out)
+}
+
+// reasoningID is the id of the reasoning item a thinking block becomes:
+// the upstream's own when it gave one (a Responses upstream binds the
+// item's encrypted content to it, and the client hands both back), else
+// one derived from where the item stands.
+func reasoningID(b *protocol.Block, respID string, n int) string {
+	if b.ID != "" && b.Type == protocol.BlockThinking {
+		return b.ID
+	}
+	return itemID("rs_", respID, n)
 }
 
 // callItem writes a tool_use block as a function_call item, or as a
