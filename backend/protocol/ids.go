@@ -26,9 +26,10 @@ func FitID(id string, max int) string {
 
 // Gemini 3 wants the thought signature of each step's first function call
 // back on the next turn, and degrades (Google warns) when it gets the
-// documented skip value instead. Anthropic and OpenAI clients have no place
-// for it but one they always send back verbatim: the tool call's id. So a
-// call from a Gemini upstream reaches such a client as
+// documented skip value instead. Anthropic, OpenAI Chat and Responses
+// clients have no place for it but one they always send back verbatim: the
+// tool call's id (a Responses item's call_id). So a call from a Gemini
+// upstream reaches such a client as
 //
 //	<id>__sig_<signature>
 //

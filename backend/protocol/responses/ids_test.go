@@ -8,7 +8,8 @@ import (
 )
 
 // Ids that must survive a round trip through a client: a reasoning item's
-// id, which its encrypted content is bound to.
+// id, which its encrypted content is bound to, and a call_id that carries a
+// Gemini thought signature.
 
 func TestReasoningItemID(t *testing.T) {
 	t.Parallel()
@@ -98,6 +99,73 @@ func TestReasoningItemID(t *testing.T) {
 		}
 		if len(starts) != 1 || starts[0].Type != protocol.BlockThinking || starts[0].ID != "rs_up" {
 			t.Errorf("blocks opened %+v", starts)
+		}
+	})
+}
+
+func TestCallIDCarriesGeminiSignature(t *testing.T) {
+	t.Parallel()
+	const sig = "CiQBcsjafE+/9Xk2hw1k+Q/+"
+	t.Run("a Gemini call's signature rides in its call_id, whole and streamed", func(t *testing.T) {
+		t.Parallel()
+		call := protocol.Block{Type: protocol.BlockToolUse, ID: "call_g1", Name: "shell", Input: []byte(`{}`), Signature: sig}
+		want := `"call_id":"` + protocol.JoinToolID("call_g1", sig) + `"`
+		out, err := Codec{}.EncodeResponse(&protocol.Response{ID: "r", Content: []protocol.Block{call}}, protocol.EncodeOptions{Model: "m"})
+		if err != nil || !strings.Contains(string(out), want) {
+			t.Errorf("reply %s, %v; want %s", out, err, want)
+		}
+		var stream []byte
+		enc := Codec{}.NewStreamEncoder(protocol.EncodeOptions{Model: "m", FreeformTools: []string{"patch"}})
+		patch := call
+		patch.Name, patch.Input = "patch", []byte(`{"input":"x"}`)
+		for _, ev := range []protocol.Event{{Type: protocol.EventStart, ID: "r"},
+			{Type: protocol.EventBlockStart, Index: 0, Block: &call}, {Type: protocol.EventBlockStop, Index: 0},
+			{Type: protocol.EventBlockStart, Index: 1, Block: &patch}, {Type: protocol.EventBlockStop, Index: 1},
+			{Type: protocol.EventEnd}} {
+			stream = enc.Encode(stream, ev)
+		}
+		if n := strings.Count(string(stream), want); n < 5 { // added and done of both calls, the final response
+			t.Errorf("the signed call_id appears %d times in %s", n, stream)
+		}
+	})
+	t.Run("handed back, the call_id splits into the call's id and its signature; the output pairs", func(t *testing.T) {
+		t.Parallel()
+		id := protocol.JoinToolID("call_g1", sig)
+		raw := protocol.JoinToolID("lsc_1", "not base64")
+		req := decode(t, `{"model":"m","input":[{"role":"user","content":"go"},
+			{"type":"function_call","call_id":"`+id+`","name":"shell","arguments":"{}"},
+			{"type":"custom_tool_call","call_id":"`+id+`x","name":"patch","input":"p"},
+			{"type":"local_shell_call","call_id":"`+raw+`","status":"completed","action":{"type":"exec","command":["ls"]}},
+			{"type":"function_call_output","call_id":"`+id+`","output":"ok"},
+			{"type":"custom_tool_call_output","call_id":"`+id+`x","output":"done"},
+			{"type":"local_shell_call_output","call_id":"`+raw+`","output":"a"}]}`)
+		a, u := req.Messages[1].Content, req.Messages[2].Content
+		if a[0].ID != "call_g1" || a[0].Signature != sig || u[0].ToolUseID != "call_g1" {
+			t.Errorf("function call %+v answered by %+v", a[0], u[0])
+		}
+		if a[1].ID != id+"x" || a[1].Signature != "" || u[1].ToolUseID != id+"x" {
+			t.Errorf("a call_id whose signature does not decode stays whole: %+v, %+v", a[1], u[1])
+		}
+		if a[2].ID != "lsc_1" || a[2].Signature != "not base64" || u[2].ToolUseID != "lsc_1" {
+			t.Errorf("local shell call %+v answered by %+v", a[2], u[2])
+		}
+		input := encode(t, req, "gpt-5-codex")["input"].([]any)
+		for _, it := range input[1:] {
+			if c, _ := it.(map[string]any)["call_id"].(string); strings.Contains(c, "__sig") && c != id+"x" {
+				t.Errorf("a signature reached the Responses upstream: %v", it)
+			}
+		}
+	})
+	t.Run("call ids over OpenAI's 64 characters go upstream as one stand-in on the call and its output", func(t *testing.T) {
+		t.Parallel()
+		long := strings.Repeat("toolu_", 12)
+		req := decode(t, `{"model":"m","input":[{"role":"user","content":"go"},
+			{"type":"function_call","call_id":"`+long+`","name":"shell","arguments":"{}"},
+			{"type":"function_call_output","call_id":"`+long+`","output":"ok"}]}`)
+		input := encode(t, req, "gpt-5-codex")["input"].([]any)
+		call, out := input[1].(map[string]any)["call_id"].(string), input[2].(map[string]any)["call_id"].(string)
+		if len(call) > 64 || call != out {
+			t.Errorf("call_id %q, output's %q", call, out)
 		}
 	})
 }

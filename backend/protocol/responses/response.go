@@ -262,12 +262,15 @@ func reasoningID(b *protocol.Block, respID string, n int) string {
 
 // callItem writes a tool_use block as a function_call item, or as a
 // custom_tool_call with its text unwrapped when the client declared the
-// tool as a custom one.
+// tool as a custom one. A call from a Gemini upstream carries its thought
+// signature in its call_id (protocol.JoinToolID), which the client hands
+// back with the call and its output.
 func callItem(b *protocol.Block, respID string, n int, opts protocol.EncodeOptions, done bool) any {
 	call := b.ID
 	if call == "" {
 		call = callID(respID, n)
 	}
+	call = protocol.JoinToolID(call, b.Signature)
 	status := "in_progress"
 	if done {
 		status = "completed"
