@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -26,9 +27,10 @@ func FitID(id string, max int) string {
 
 // Gemini 3 wants the thought signature of each step's first function call
 // back on the next turn, and degrades (Google warns) when it gets the
-// documented skip value instead. Anthropic and OpenAI clients have no place
-// for it but one they always send back verbatim: the tool call's id. So a
-// call from a Gemini upstream reaches such a client as
+// documented skip value instead. Anthropic, OpenAI Chat and Responses
+// clients have no place for it but one they always send back verbatim: the
+// tool call's id (a Responses item's call_id). So a call from a Gemini
+// upstream reaches such a client as
 //
 //	<id>__sig_<signature>
 //
@@ -91,6 +93,16 @@ func SplitToolID(id string) (base, signature string) {
 		return id[:i], sig
 	}
 	return id, ""
+}
+
+// HasSignedToolID reports whether a request body holds a tool call id
+// that carries a signature (JoinToolID): a quick byte search, so that a
+// request without one can pass through untouched. A client's conversation
+// that began on a Gemini channel and moves to an OpenAI one hands such ids
+// back; OpenAI refuses ids over 40 (Chat) or 64 (Responses) characters, so
+// the request must be decoded, which splits the signature off, first.
+func HasSignedToolID(body []byte) bool {
+	return bytes.Contains(body, []byte(sigMarker)) || bytes.Contains(body, []byte(rawSigMarker))
 }
 
 var (

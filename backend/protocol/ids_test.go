@@ -80,3 +80,17 @@ func FuzzToolIDSignature(f *testing.F) {
 		}
 	})
 }
+
+func TestHasSignedToolID(t *testing.T) {
+	t.Parallel()
+	for body, want := range map[string]bool{
+		`{"call_id":"` + JoinToolID("call_1", "EnoKeAHR7aJ9tv+/4A==") + `"}`: true,
+		`{"call_id":"` + JoinToolID("call_1", "not base64") + `"}`:           true,
+		`{"call_id":"call_1"}`:       false,
+		`{"text":"a __signal word"}`: false,
+	} {
+		if got := HasSignedToolID([]byte(body)); got != want {
+			t.Errorf("HasSignedToolID(%s) = %v, want %v", body, got, want)
+		}
+	}
+}

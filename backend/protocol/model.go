@@ -45,6 +45,8 @@ type Block struct {
 	URL       string
 
 	// ToolUse: the call's ID, tool Name and Input (a JSON object).
+	// Thinking from an OpenAI Responses upstream: the reasoning item's id,
+	// which its Encrypted content is bound to and goes back with.
 	ID    string
 	Name  string
 	Input json.RawMessage

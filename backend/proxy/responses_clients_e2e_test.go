@@ -80,8 +80,8 @@ func TestAnthropicClientOnResponsesChannel(t *testing.T) {
 			} else {
 				r1 = readAnthropicMessage(t, raw)
 			}
-			if signature != "routex:encrypted:gAAAAABoUpstreamReasoning==" {
-				t.Errorf("thinking signature %q, want OpenAI's encrypted reasoning, marked", signature)
+			if signature != "routex:reasoning:rs_up1:gAAAAABoUpstreamReasoning==" {
+				t.Errorf("thinking signature %q, want OpenAI's encrypted reasoning with its item's id, marked", signature)
 			}
 			if len(r1.Content) != 3 || r1.Content[0].Type != "thinking" || r1.Content[0].Text != "I should look first." {
 				t.Fatalf("content %+v, want thinking, text, tool_use", r1.Content)
@@ -143,8 +143,8 @@ func TestAnthropicClientOnResponsesChannel(t *testing.T) {
 			items := gjson.GetBytes(in2.Body, "input").Array()
 			reasoning := items[len(items)-4] // reasoning, text, call, output
 			if reasoning.Get("type").Str != "reasoning" || reasoning.Get("encrypted_content").Str != "gAAAAABoUpstreamReasoning==" ||
-				reasoning.Get("summary.0.text").Str != "I should look first." || reasoning.Get("id").Exists() {
-				t.Errorf("turn 2 hands back %s, want OpenAI's reasoning item, without id (store is off)", reasoning.Raw)
+				reasoning.Get("summary.0.text").Str != "I should look first." || reasoning.Get("id").Str != "rs_up1" {
+				t.Errorf("turn 2 hands back %s, want OpenAI's reasoning item with the id its content is bound to", reasoning.Raw)
 			}
 			last2 := items[len(items)-2:]
 			if last2[0].Get("type").Str != "function_call" || last2[0].Get("call_id").Str != r1.Content[2].ID ||
@@ -157,7 +157,9 @@ func TestAnthropicClientOnResponsesChannel(t *testing.T) {
 
 // TestChatAndGeminiClientsOnResponsesChannel: a Chat Completions client and
 // a Gemini client get the Responses channel's tool call in their own
-// format, streamed and not, and their tool results go back paired.
+// format, streamed and not, and their tool results go back paired. Neither
+// format has a place for OpenAI's encrypted reasoning, so none goes back,
+// rather than a reasoning item cut from the id its content is bound to.
 func TestChatAndGeminiClientsOnResponsesChannel(t *testing.T) {
 	t.Parallel()
 	const chatReq = `{"model":"gpt-5-codex","messages":[{"role":"system","content":"You are terse."},{"role":"user","content":"List /tmp"}],` +
@@ -194,6 +196,9 @@ func TestChatAndGeminiClientsOnResponsesChannel(t *testing.T) {
 			items := gjson.GetBytes(up.requests()[1].Body, "input").Array()
 			if n := len(items); n < 2 || items[n-2].Get("call_id").Str != id || items[n-1].Get("call_id").Str != id || items[n-1].Get("output").Str != "total 0" {
 				t.Errorf("turn 2 input %s", gjson.GetBytes(up.requests()[1].Body, "input").Raw)
+			}
+			if r := reasoningItems(up.requests()[1].Body); len(r) != 0 {
+				t.Errorf("turn 2 hands back reasoning %s, which a Chat client never had", r)
 			}
 		})
 		t.Run("gemini, "+mode, func(t *testing.T) {
@@ -233,6 +238,9 @@ func TestChatAndGeminiClientsOnResponsesChannel(t *testing.T) {
 			if n := len(items); n < 2 || items[n-2].Get("type").Str != "function_call" || items[n-1].Get("type").Str != "function_call_output" ||
 				items[n-2].Get("call_id").Str != items[n-1].Get("call_id").Str || !strings.Contains(items[n-1].Get("output").Str, "total 0") {
 				t.Errorf("turn 2 input %s", gjson.GetBytes(up.requests()[1].Body, "input").Raw)
+			}
+			if r := reasoningItems(up.requests()[1].Body); len(r) != 0 {
+				t.Errorf("turn 2 hands back reasoning %s, which a Gemini client never had", r)
 			}
 		})
 	}

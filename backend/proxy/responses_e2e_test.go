@@ -34,9 +34,9 @@ func codexRequest(stream bool) []byte {
 var codexHeaders = map[string]string{"Originator": "codex_cli_rs", "Session_id": "conv-e2e-1", "OpenAI-Beta": "responses=experimental",
 	"User-Agent": "codex_cli_rs/0.169.0"}
 
-// nextCodexTurn appends turn 1's output items as Codex sends them back (no
-// ids, no status on messages, encrypted_content null when absent) and the
-// tools' outputs.
+// nextCodexTurn appends turn 1's output items as Codex (0.171) sends them
+// back (with their ids, no status on messages, content and
+// encrypted_content null when absent) and the tools' outputs.
 func nextCodexTurn(t testing.TB, req []byte, r respResult) []byte {
 	t.Helper()
 	var items []any
@@ -48,15 +48,16 @@ func nextCodexTurn(t testing.TB, req []byte, r respResult) []byte {
 			if it.Encrypted != "" {
 				enc = it.Encrypted
 			}
-			items = append(items, map[string]any{"type": "reasoning", "summary": []any{map[string]any{"type": "summary_text", "text": it.Summary}}, "encrypted_content": enc})
+			items = append(items, map[string]any{"type": "reasoning", "id": it.ID, "summary": []any{map[string]any{"type": "summary_text", "text": it.Summary}},
+				"content": nil, "encrypted_content": enc})
 		case "message":
-			items = append(items, map[string]any{"type": "message", "role": "assistant", "content": []any{map[string]any{"type": "output_text", "text": it.Text}}})
+			items = append(items, map[string]any{"type": "message", "id": it.ID, "role": "assistant", "content": []any{map[string]any{"type": "output_text", "text": it.Text}}})
 		case "function_call":
 			shell = it.CallID
-			items = append(items, map[string]any{"type": "function_call", "name": it.Name, "arguments": it.Arguments, "call_id": it.CallID})
+			items = append(items, map[string]any{"type": "function_call", "status": "completed", "id": it.ID, "name": it.Name, "arguments": it.Arguments, "call_id": it.CallID})
 		case "custom_tool_call":
 			patch = it.CallID
-			items = append(items, map[string]any{"type": "custom_tool_call", "status": "completed", "call_id": it.CallID, "name": it.Name, "input": it.Input})
+			items = append(items, map[string]any{"type": "custom_tool_call", "status": "completed", "id": it.ID, "call_id": it.CallID, "name": it.Name, "input": it.Input})
 		}
 	}
 	items = append(items,

@@ -33,6 +33,10 @@ var responsesKnownFields = map[string]bool{
 	"conversation": true, "prompt": true, "top_logprobs": true, "max_tool_calls": true, "stream_options": true,
 }
 
+// issuedReasoning is the encrypted content each mock's reasoning item
+// carries, by the id it was issued for: OpenAI binds the content to the id.
+var issuedReasoning = map[string]string{"gAAAAABoUpstreamReasoning==": "rs_up1"}
+
 // checkResponsesRequest returns what the real API would refuse in body, or "".
 func checkResponsesRequest(body []byte) string {
 	if !gjson.ValidBytes(body) {
@@ -112,6 +116,9 @@ func checkResponsesRequest(body []byte) string {
 			if it.Get("call_id").Str == "" || it.Get("name").Str == "" {
 				return "Missing required parameter: '" + at + ".call_id' or 'name'."
 			}
+			if n := len(it.Get("call_id").Str); n > 64 {
+				return fmt.Sprintf("Invalid '%s.call_id': string too long. Expected a string with maximum length 64, but got a string with length %d instead.", at, n)
+			}
 			if typ == "function_call" && (it.Get("arguments").Type != gjson.String || !gjson.Valid(it.Get("arguments").Str)) {
 				return "Invalid '" + at + ".arguments': a JSON string is required."
 			}
@@ -131,11 +138,15 @@ func checkResponsesRequest(body []byte) string {
 			if !it.Get("summary").IsArray() {
 				return "Missing required parameter: '" + at + ".summary'."
 			}
-			if it.Get("id").Exists() && store.Exists() && !store.Bool() {
-				return "Item with id '" + it.Get("id").Str + "' not found. Items are not persisted when `store` is set to false."
+			// Without its encrypted content an item is looked up by id,
+			// which store off never kept; with it, the id (when sent) must
+			// be the one the content was issued for.
+			enc, id := it.Get("encrypted_content").Str, it.Get("id")
+			if enc == "" && id.Exists() && store.Exists() && !store.Bool() {
+				return "Item with id '" + id.Str + "' not found. Items are not persisted when `store` is set to false."
 			}
-			if enc := it.Get("encrypted_content").Str; strings.HasPrefix(enc, "routex:") || enc == "" && !it.Get("id").Exists() {
-				return "The encrypted content for item " + at + " could not be verified."
+			if strings.HasPrefix(enc, "routex:") || enc == "" && !id.Exists() || enc != "" && id.Exists() && issuedReasoning[enc] != id.Str {
+				return "The encrypted content for item " + id.Str + " could not be verified."
 			}
 		default:
 			return fmt.Sprintf("Invalid value: '%s' for %s.type.", typ, at)

@@ -12,9 +12,10 @@ import (
 )
 
 // A Gemini 3 channel refuses a replayed function call without its thought
-// signature, and degrades on the documented skip value; an Anthropic or
-// OpenAI client has nowhere to keep the signature but the tool call's id,
-// which it sends back verbatim. The strict mock checks what Gemini checks.
+// signature, and degrades on the documented skip value; an Anthropic, Chat
+// or Responses client has nowhere to keep the signature but the tool call's
+// id (a Responses call_id), which it sends back verbatim. The strict mock
+// checks what Gemini checks.
 func TestGemini3SignaturesSurviveTheClientsRoundTrip(t *testing.T) {
 	t.Parallel()
 	const sig = "CiQBcsjafE+/9Xk2hw1k+Q/+"
@@ -23,7 +24,7 @@ func TestGemini3SignaturesSurviveTheClientsRoundTrip(t *testing.T) {
 	turn2 := `data: {"candidates":[{"content":{"role":"model","parts":[{"text":"Done."}]},"finishReason":"STOP","index":0}],` +
 		`"usageMetadata":{"promptTokenCount":20,"candidatesTokenCount":2,"totalTokenCount":22},"modelVersion":"gemini-3-pro-preview","responseId":"r2"}` + "\r\n\r\n"
 
-	for _, client := range []string{"anthropic", "openai"} {
+	for _, client := range []string{"anthropic", "openai", "responses"} {
 		t.Run(client, func(t *testing.T) {
 			t.Parallel()
 			var up *upstream
@@ -60,6 +61,19 @@ func TestGemini3SignaturesSurviveTheClientsRoundTrip(t *testing.T) {
 					map[string]any{"type": "tool_use", "id": id, "name": "Bash", "input": res.Content[0].Input}}})
 				req, _ = sjson.SetBytes(req, "messages.-1", map[string]any{"role": "user", "content": []any{
 					map[string]any{"type": "tool_result", "tool_use_id": id, "content": "a.txt"}}})
+			} else if client == "responses" {
+				// Codex and the OpenAI SDK hand the call back by its call_id.
+				client, path = "openai", "/v1/responses"
+				req = []byte(`{"model":"gpt-5","stream":true,"store":false,"tools":[{"type":"function","name":"Bash","strict":false,` +
+					`"parameters":{"type":"object","properties":{"command":{"type":"string"}}}}],"input":[{"role":"user","content":"list files"}]}`)
+				res := readResponsesStream(t, readOK(t, te.postAs(t, client, path, req, nil)))
+				if len(res.Items) != 1 || res.Items[0].Type != "function_call" {
+					t.Fatalf("turn 1: %+v", res)
+				}
+				id = res.Items[0].CallID
+				req, _ = sjson.SetBytes(req, "input.-1", map[string]any{"type": "function_call", "id": res.Items[0].ID, "status": "completed",
+					"call_id": id, "name": "Bash", "arguments": res.Items[0].Arguments})
+				req, _ = sjson.SetBytes(req, "input.-1", map[string]any{"type": "function_call_output", "call_id": id, "output": "a.txt"})
 			} else {
 				path = "/v1/chat/completions"
 				req = []byte(`{"model":"gpt-5","stream":true,"tools":[{"type":"function","function":{"name":"Bash","parameters":{"type":"object","properties":{"command":{"type":"string"}}}}}],"messages":[{"role":"user","content":"list files"}]}`)

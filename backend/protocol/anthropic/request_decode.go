@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/routex-app/routex/backend/protocol"
 )
@@ -203,8 +202,9 @@ func decodeBlock(w *ContentBlock, path string) (protocol.Block, error) {
 		if w.Signature != nil {
 			b.Signature = *w.Signature
 		}
-		if enc, ok := strings.CutPrefix(b.Signature, encryptedMarker); ok {
-			b.Signature, b.Encrypted = "", enc // OpenAI's reasoning, handed back
+		if id, enc, ok := readCarried(b.Signature); ok {
+			// OpenAI's reasoning, handed back with its item's id.
+			b.Signature, b.ID, b.Encrypted = "", id, enc
 		}
 	case "redacted_thinking":
 		if w.Data == "" {

@@ -25,11 +25,13 @@ type streamEncoder struct {
 }
 
 // encBlock is one block of the stream: its neutral index, its wire index,
-// its type and whether it is still open.
+// its type and whether it is still open; for a thinking block, the id of
+// the reasoning item it came from, which its carried signature names.
 type encBlock struct {
 	neutral int
 	typ     protocol.BlockType
 	open    bool
+	id      string
 }
 
 func newStreamEncoder(opts protocol.EncodeOptions) *streamEncoder {
@@ -143,6 +145,9 @@ func (e *streamEncoder) blockStart(dst []byte, ev protocol.Event) []byte {
 	dst = e.ensureStarted(dst)
 	wire := len(e.blocks)
 	e.blocks = append(e.blocks, encBlock{neutral: ev.Index, typ: b.Type, open: true})
+	if b.Type == protocol.BlockThinking {
+		e.blocks[wire].id = b.ID
+	}
 	dst = append(dst, "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":"...)
 	dst = appendIntValue(dst, wire)
 	dst = append(dst, `,"content_block":{"type":`...)
@@ -199,8 +204,9 @@ func (e *streamEncoder) delta(dst []byte, ev protocol.Event) []byte {
 		i = e.find(ev.Index)
 	}
 	if ev.Delta == protocol.DeltaEncrypted {
-		// OpenAI's encrypted reasoning travels as the block's signature.
-		ev.Delta, ev.Text = protocol.DeltaSignature, carriedSignature(&protocol.Block{Encrypted: ev.Text})
+		// OpenAI's encrypted reasoning travels as the block's signature,
+		// with the id of its reasoning item.
+		ev.Delta, ev.Text = protocol.DeltaSignature, carriedSignature(&protocol.Block{ID: e.blocks[i].id, Encrypted: ev.Text})
 	}
 	if !e.blocks[i].open || !deltaFits(e.blocks[i].typ, ev.Delta) {
 		return dst

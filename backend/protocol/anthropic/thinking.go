@@ -1,25 +1,61 @@
 package anthropic
 
-import "github.com/routex-app/routex/backend/protocol"
+import (
+	"strings"
+
+	"github.com/routex-app/routex/backend/protocol"
+)
 
 // DefaultMaxTokens is sent when the client gave no max_tokens: Anthropic
 // requires it, and OpenAI and Gemini clients often leave it out.
 const DefaultMaxTokens = 8192
 
-// encryptedMarker starts the signature of a thinking block whose reasoning
-// came from an OpenAI Responses upstream: the block's Encrypted content,
-// given to an Anthropic client as its signature so that the client hands
-// it back on its next turn. It is read back into Encrypted, so it never
-// reaches Anthropic as a signature (and Anthropic's own never start so).
-const encryptedMarker = "routex:encrypted:"
+// encryptedMarker and reasoningMarker start the signature of a thinking
+// block whose reasoning came from an OpenAI Responses upstream: the block's
+// Encrypted content, given to an Anthropic client as its signature so that
+// the client hands it back on its next turn, after the reasoning item's id
+// when the upstream gave one:
+//
+//	routex:reasoning:<item id>:<encrypted content>
+//	routex:encrypted:<encrypted content>
+//
+// The id travels because the encrypted content is bound to it: OpenAI and
+// the servers that copy its API refuse it under another id ("The encrypted
+// content for item … could not be verified"), and Codex hands its reasoning
+// items back with their ids. Both forms are read back into Block.ID and
+// Block.Encrypted, so they never reach Anthropic as a signature (and
+// Anthropic's own never start so).
+const (
+	encryptedMarker = "routex:encrypted:"
+	reasoningMarker = "routex:reasoning:"
+)
 
 // carriedSignature is the signature an Anthropic client gets for a
-// thinking block: its own, or its encrypted reasoning, marked.
+// thinking block: its own, or its encrypted reasoning with its item id,
+// marked.
 func carriedSignature(b *protocol.Block) string {
-	if b.Signature == "" && b.Encrypted != "" {
-		return encryptedMarker + b.Encrypted
+	if b.Signature != "" || b.Encrypted == "" {
+		return b.Signature
 	}
-	return b.Signature
+	if b.ID != "" && !strings.Contains(b.ID, ":") {
+		return reasoningMarker + b.ID + ":" + b.Encrypted
+	}
+	return encryptedMarker + b.Encrypted
+}
+
+// readCarried undoes carriedSignature for a thinking block handed back by
+// a client: the reasoning item's id and encrypted content, and ok when the
+// signature is one Routex carried (which then never goes anywhere as a
+// signature, even when what it holds is malformed).
+func readCarried(signature string) (id, encrypted string, ok bool) {
+	if rest, found := strings.CutPrefix(signature, reasoningMarker); found {
+		if id, enc, cut := strings.Cut(rest, ":"); cut {
+			return id, enc, true
+		}
+		return "", "", true
+	}
+	enc, found := strings.CutPrefix(signature, encryptedMarker)
+	return "", enc, found
 }
 
 // MinThinkingBudget is the smallest budget_tokens Anthropic accepts.

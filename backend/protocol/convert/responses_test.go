@@ -75,6 +75,24 @@ func TestResponsesRequestsGolden(t *testing.T) {
 	}
 }
 
+// A Responses request that Routex decodes and re-encodes for a Responses
+// channel (a transformer works on it, or it hands back what Routex carried
+// for another provider): OpenAI's reasoning goes back with the id its
+// encrypted content is bound to, and a call id that carried a Gemini
+// signature goes without it, on the call and its output alike.
+func TestResponsesToResponsesRequestGolden(t *testing.T) {
+	t.Parallel()
+	req, err := For(protocol.Responses).DecodeRequest(read(t, "responses/requests/openai-responses.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := Request(req, protocol.Responses, "upstream-model")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, "responses/requests/openai-responses.to-openai-responses.json", indent(t, body))
+}
+
 func TestResponsesRepliesGolden(t *testing.T) {
 	t.Parallel()
 	for _, p := range responsesPairs() {

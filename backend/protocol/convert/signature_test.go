@@ -10,9 +10,9 @@ import (
 	"github.com/routex-app/routex/backend/protocol"
 )
 
-// Gemini 3 thought signatures through an Anthropic or OpenAI client: the
-// real signature of a function call comes back on the next turn (inside
-// the call's id, which both kinds of client echo), instead of the skip
+// Gemini 3 thought signatures through an Anthropic, OpenAI Chat or
+// Responses client: the real signature of a function call comes back on the
+// next turn (inside the call's id, which every kind of client echoes), instead of the skip
 // value Google warns degrades the model; a thinking signature Gemini made
 // never reaches an Anthropic client, which could hand it to Anthropic.
 
@@ -54,7 +54,13 @@ func clientCalls(t *testing.T, to protocol.Format, stream bool) ([]string, strin
 	}
 	var ids []string
 	collect := func(doc gjson.Result) {
-		for _, path := range []string{"content.#(type==tool_use)#.id", "content_block.id", "choices.0.message.tool_calls.#.id", "choices.0.delta.tool_calls.#.id"} {
+		if doc.Get("type").Str == "response.output_item.done" {
+			doc = gjson.Parse(`{"output":[` + doc.Get("item").Raw + `]}`)
+		} else if doc.Get("response").Exists() {
+			return // a Responses stream's created and completed events repeat the items
+		}
+		for _, path := range []string{"content.#(type==tool_use)#.id", "content_block.id", "choices.0.message.tool_calls.#.id",
+			"choices.0.delta.tool_calls.#.id", `output.#(type=="function_call")#.call_id`} {
 			for _, id := range doc.Get(path).Array() {
 				if id.Str != "" {
 					ids = append(ids, id.Str)
@@ -103,6 +109,19 @@ func nextTurn(t *testing.T, from protocol.Format, ids []string) *protocol.Reques
 				body, err = sjson.Set(body, "messages.-1", map[string]any{"role": "tool", "tool_call_id": ids[i], "content": text})
 			}
 		}
+	case protocol.Responses:
+		body = `{"model":"client-model","input":[{"role":"user","content":"ls"}]}`
+		for _, it := range []map[string]any{
+			{"type": "reasoning", "id": "rs_1", "summary": []any{map[string]any{"type": "summary_text", "text": "I should list the files."}}, "content": nil, "encrypted_content": nil},
+			{"type": "function_call", "id": "fc_1", "call_id": ids[0], "name": "Bash", "arguments": `{"command":"ls"}`},
+			{"type": "function_call", "id": "fc_2", "call_id": ids[1], "name": "Read", "arguments": `{"path":"a.txt"}`},
+			{"type": "function_call_output", "call_id": ids[0], "output": "a.txt"},
+			{"type": "function_call_output", "call_id": ids[1], "output": "hello"},
+		} {
+			if err == nil {
+				body, err = sjson.Set(body, "input.-1", it)
+			}
+		}
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +135,7 @@ func nextTurn(t *testing.T, from protocol.Format, ids []string) *protocol.Reques
 
 func TestGeminiSignatureRoundTrip(t *testing.T) {
 	t.Parallel()
-	for _, client := range []protocol.Format{protocol.Anthropic, protocol.OpenAI} {
+	for _, client := range []protocol.Format{protocol.Anthropic, protocol.OpenAI, protocol.Responses} {
 		for _, stream := range []bool{false, true} {
 			name := string(client) + " whole"
 			if stream {
@@ -157,7 +176,7 @@ func TestGeminiSignatureRoundTrip(t *testing.T) {
 
 				// Another channel on the next turn: the signature goes nowhere
 				// but Gemini, and calls still pair with their results.
-				for _, to := range []protocol.Format{protocol.Anthropic, protocol.OpenAI} {
+				for _, to := range []protocol.Format{protocol.Anthropic, protocol.OpenAI, protocol.Responses} {
 					body, err := Request(req, to, "other-model")
 					if err != nil {
 						t.Fatal(err)

@@ -65,13 +65,18 @@ func decodeItem(req *protocol.Request, it *Item, where string) error {
 			return fmt.Errorf("%s: call_id and name are required for a function_call", where)
 		}
 		input, _ := protocol.RepairJSON(string(it.Arguments))
-		appendTurn(req, protocol.RoleAssistant, []protocol.Block{{Type: protocol.BlockToolUse, ID: it.CallID, Name: it.Name, Input: input}})
+		// A call from a Gemini upstream carries its thought signature in
+		// its call_id (protocol.JoinToolID); the Gemini encoder sends it
+		// back, and the call and its output pair on the id without it.
+		id, sig := protocol.SplitToolID(it.CallID)
+		appendTurn(req, protocol.RoleAssistant, []protocol.Block{{Type: protocol.BlockToolUse, ID: id, Name: it.Name, Input: input, Signature: sig}})
 	case "custom_tool_call":
 		if it.CallID == "" || it.Name == "" {
 			return fmt.Errorf("%s: call_id and name are required for a custom_tool_call", where)
 		}
-		appendTurn(req, protocol.RoleAssistant, []protocol.Block{{Type: protocol.BlockToolUse, ID: it.CallID, Name: it.Name,
-			Input: protocol.FreeformInput(it.Input)}})
+		id, sig := protocol.SplitToolID(it.CallID)
+		appendTurn(req, protocol.RoleAssistant, []protocol.Block{{Type: protocol.BlockToolUse, ID: id, Name: it.Name,
+			Input: protocol.FreeformInput(it.Input), Signature: sig}})
 	case "local_shell_call":
 		id := it.CallID
 		if id == "" {
@@ -84,12 +89,14 @@ func decodeItem(req *protocol.Request, it *Item, where string) error {
 		if a := bytes.TrimSpace(it.Action); len(a) > 0 && a[0] == '{' && json.Valid(a) {
 			input = a
 		}
-		appendTurn(req, protocol.RoleAssistant, []protocol.Block{{Type: protocol.BlockToolUse, ID: id, Name: "local_shell", Input: input}})
+		id, sig := protocol.SplitToolID(id)
+		appendTurn(req, protocol.RoleAssistant, []protocol.Block{{Type: protocol.BlockToolUse, ID: id, Name: "local_shell", Input: input, Signature: sig}})
 	case "function_call_output", "custom_tool_call_output", "local_shell_call_output":
 		if it.CallID == "" {
 			return fmt.Errorf("%s.call_id: required for a %s", where, typ)
 		}
-		result := protocol.Block{Type: protocol.BlockToolResult, ToolUseID: it.CallID}
+		id, _ := protocol.SplitToolID(it.CallID)
+		result := protocol.Block{Type: protocol.BlockToolResult, ToolUseID: id}
 		content, err := decodeOutput(it.Output, where+".output")
 		if err != nil {
 			return err
@@ -114,8 +121,9 @@ func decodeItem(req *protocol.Request, it *Item, where string) error {
 
 // reasoningBlock turns a reasoning item into a thinking block: its summary
 // (or its reasoning text) as the thinking, OpenAI's encrypted content kept
-// for Responses upstreams, and a signature Routex carried for a client
-// restored as one. ok is false when the item holds nothing.
+// for Responses upstreams with the item's id (the content is bound to it),
+// and a signature Routex carried for a client restored as one. ok is false
+// when the item holds nothing.
 func reasoningBlock(it *Item) (protocol.Block, bool) {
 	var texts []string
 	for _, s := range it.Summary {
@@ -133,12 +141,13 @@ func reasoningBlock(it *Item) (protocol.Block, bool) {
 			}
 		}
 	}
-	b := protocol.Block{Type: protocol.BlockThinking, Thinking: strings.Join(texts, "\n\n")}
+	b := protocol.Block{Type: protocol.BlockThinking, ID: it.ID, Thinking: strings.Join(texts, "\n\n")}
 	if it.EncryptedContent != nil {
 		enc := *it.EncryptedContent
 		switch {
 		case strings.HasPrefix(enc, signatureMarker):
-			b.Signature = strings.TrimPrefix(enc, signatureMarker)
+			// Routex named the item; only the signature is the provider's.
+			b.ID, b.Signature = "", strings.TrimPrefix(enc, signatureMarker)
 		case strings.HasPrefix(enc, redactedMarker):
 			return protocol.Block{Type: protocol.BlockRedactedThinking, Data: strings.TrimPrefix(enc, redactedMarker)}, true
 		default:

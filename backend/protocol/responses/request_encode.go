@@ -17,6 +17,11 @@ const toolErrorPrefix = "[tool error] "
 // minOutputTokens is the smallest max_output_tokens OpenAI accepts.
 const minOutputTokens = 16
 
+// maxCallID is the longest call_id OpenAI accepts ("string too long.
+// Expected a string with maximum length 64"); ids from other formats can be
+// longer, and are cut to a stable stand-in on the call and its output alike.
+const maxCallID = 64
+
 // maxUserLen is the longest user OpenAI accepts; a longer one (Claude
 // Code's metadata.user_id is a JSON object of some 150 characters) is left
 // out rather than turned into a 400.
@@ -61,6 +66,7 @@ type (
 	}
 	inReasoning struct {
 		Type             string        `json:"type"`
+		ID               string        `json:"id,omitempty"`
 		Summary          []SummaryPart `json:"summary"`
 		EncryptedContent string        `json:"encrypted_content"`
 	}
@@ -290,20 +296,27 @@ func appendAssistant(items []any, m *protocol.Message, freeform map[string]bool,
 			if b.Thinking != "" {
 				summary = append(summary, SummaryPart{Type: "summary_text", Text: b.Thinking})
 			}
-			items = append(items, inReasoning{Type: "reasoning", Summary: summary, EncryptedContent: b.Encrypted})
+			// The item goes back with the id the upstream gave it: its
+			// encrypted content is bound to that id, and OpenAI (and the
+			// servers that copy its API) refuse it under another ("The
+			// encrypted content for item … could not be verified"). OpenAI
+			// also takes such an item without its id, but not every server
+			// does, and Codex itself sends its reasoning items back with
+			// their ids, store off. An id is never made up here.
+			items = append(items, inReasoning{Type: "reasoning", ID: b.ID, Summary: summary, EncryptedContent: b.Encrypted})
 		case protocol.BlockToolUse:
 			flush()
 			calls[b.ID] = b.Name
 			if freeform[b.Name] {
 				input := protocol.FreeformText(b.Input)
-				items = append(items, inCall{Type: "custom_tool_call", CallID: b.ID, Name: b.Name, Input: &input})
+				items = append(items, inCall{Type: "custom_tool_call", CallID: protocol.FitID(b.ID, maxCallID), Name: b.Name, Input: &input})
 				continue
 			}
 			args := string(bytes.TrimSpace(b.Input))
 			if args == "" || args == "null" {
 				args = "{}"
 			}
-			items = append(items, inCall{Type: "function_call", CallID: b.ID, Name: b.Name, Arguments: &args})
+			items = append(items, inCall{Type: "function_call", CallID: protocol.FitID(b.ID, maxCallID), Name: b.Name, Arguments: &args})
 		}
 	}
 	flush()
@@ -329,7 +342,7 @@ func appendUser(items []any, m *protocol.Message, freeform map[string]bool, call
 				output = partsText(output.([]inPart))
 			}
 		}
-		items = append(items, inOutput{Type: typ, CallID: b.ToolUseID, Output: output})
+		items = append(items, inOutput{Type: typ, CallID: protocol.FitID(b.ToolUseID, maxCallID), Output: output})
 	}
 	var parts []inPart
 	for i := range m.Content {

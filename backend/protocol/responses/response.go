@@ -228,7 +228,7 @@ func (Codec) EncodeResponse(resp *protocol.Response, opts protocol.EncodeOptions
 			if b.Thinking == "" && enc == "" {
 				continue
 			}
-			item = reasoningItem(itemID("rs_", id, n), b.Thinking, enc)
+			item = reasoningItem(reasoningID(b, id, n), b.Thinking, enc)
 		case protocol.BlockToolUse:
 			calls = true
 			item = callItem(b, id, n, opts, true)
@@ -249,14 +249,28 @@ func (Codec) EncodeResponse(resp *protocol.Response, opts protocol.EncodeOptions
 	return protocol.Marshal(out)
 }
 
+// reasoningID is the id of the reasoning item a thinking block becomes:
+// the upstream's own when it gave one (a Responses upstream binds the
+// item's encrypted content to it, and the client hands both back), else
+// one derived from where the item stands.
+func reasoningID(b *protocol.Block, respID string, n int) string {
+	if b.ID != "" && b.Type == protocol.BlockThinking {
+		return b.ID
+	}
+	return itemID("rs_", respID, n)
+}
+
 // callItem writes a tool_use block as a function_call item, or as a
 // custom_tool_call with its text unwrapped when the client declared the
-// tool as a custom one.
+// tool as a custom one. A call from a Gemini upstream carries its thought
+// signature in its call_id (protocol.JoinToolID), which the client hands
+// back with the call and its output.
 func callItem(b *protocol.Block, respID string, n int, opts protocol.EncodeOptions, done bool) any {
 	call := b.ID
 	if call == "" {
 		call = callID(respID, n)
 	}
+	call = protocol.JoinToolID(call, b.Signature)
 	status := "in_progress"
 	if done {
 		status = "completed"

@@ -12,6 +12,7 @@ import (
 // streamItem is one output item of the upstream stream.
 type streamItem struct {
 	typ        string // message, reasoning, function_call, custom_tool_call
+	id         string // the item's id: a reasoning item's encrypted content is bound to it
 	callID     string
 	name       string
 	block      int  // neutral block index, once opened
@@ -166,7 +167,7 @@ func (d *streamDecoder) added(out []protocol.Event, idx int, item *Item) []proto
 	if _, seen := d.items[idx]; seen {
 		return out
 	}
-	it := &streamItem{typ: item.Type, callID: item.CallID, name: item.Name}
+	it := &streamItem{typ: item.Type, id: item.ID, callID: item.CallID, name: item.Name}
 	d.items[idx] = it
 	switch item.Type {
 	case "function_call", "custom_tool_call":
@@ -227,7 +228,7 @@ func (d *streamDecoder) thinking(out []protocol.Event, it *streamItem, text stri
 		return out
 	}
 	if !it.opened {
-		out = d.openBlock(out, it, &protocol.Block{Type: protocol.BlockThinking})
+		out = d.openBlock(out, it, &protocol.Block{Type: protocol.BlockThinking, ID: it.id})
 	}
 	it.sent = true
 	return d.delta(out, it, protocol.DeltaThinking, text)
@@ -289,8 +290,11 @@ func (d *streamDecoder) itemDone(out []protocol.Event, idx int, item *Item) []pr
 			}
 			break
 		}
+		if it.id == "" {
+			it.id = b.ID // a server that named the item only when done
+		}
 		if !it.opened && (b.Encrypted != "" || b.Signature != "") {
-			out = d.openBlock(out, it, &protocol.Block{Type: protocol.BlockThinking})
+			out = d.openBlock(out, it, &protocol.Block{Type: protocol.BlockThinking, ID: it.id})
 		}
 		out = d.delta(out, it, protocol.DeltaEncrypted, b.Encrypted)
 		out = d.delta(out, it, protocol.DeltaSignature, b.Signature)

@@ -112,7 +112,7 @@ func (e *streamEncoder) openItem(dst []byte, index int, b *protocol.Block) []byt
 		it.kind, it.id = "message", itemID("msg_", e.id, it.n)
 		item = messageItem(it.id, "in_progress", "", false)
 	case protocol.BlockThinking, protocol.BlockRedactedThinking:
-		it.kind, it.id = "reasoning", itemID("rs_", e.id, it.n)
+		it.kind, it.id = "reasoning", reasoningID(b, e.id, it.n)
 		it.redacted = b.Data
 		item = reasoningItem(it.id, "", "")
 	case protocol.BlockToolUse:
