@@ -66,6 +66,9 @@ type RequestLog struct {
 	// for channels.
 	KeyID   int64
 	KeyName string
+	// KeyAdmitted is true when the key's limits admitted the request, so
+	// its tokens and cost count against them. Not stored.
+	KeyAdmitted bool
 	// Instance names the Routex instance that served the request (several
 	// can share one PostgreSQL database).
 	Instance string
