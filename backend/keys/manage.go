@@ -15,7 +15,9 @@ import (
 func (s *Service) Keys(ctx context.Context) ([]store.APIKey, error) { return s.st.APIKeys(ctx) }
 
 // Key returns one key, or an error wrapping store.ErrNotFound.
-func (s *Service) Key(ctx context.Context, id int64) (store.APIKey, error) { return s.st.APIKey(ctx, id) }
+func (s *Service) Key(ctx context.Context, id int64) (store.APIKey, error) {
+	return s.st.APIKey(ctx, id)
+}
 
 // Usage returns every key's use in the current UTC minute, day and month.
 func (s *Service) Usage(ctx context.Context) (map[int64]store.KeyUsage, error) {
