@@ -33,6 +33,11 @@ const (
 	// EnvDatabaseURL selects PostgreSQL (a postgres:// URL) instead of the
 	// SQLite file in ROUTEX_HOME, as database_url does in config.json.
 	EnvDatabaseURL = "ROUTEX_DATABASE_URL"
+	// EnvAllowedHosts is allowed_hosts as a comma-separated list.
+	EnvAllowedHosts = "ROUTEX_ALLOWED_HOSTS"
+	// EnvInstance names this instance in the request log, as instance
+	// does in config.json.
+	EnvInstance = "ROUTEX_INSTANCE"
 )
 
 // Timeouts bound each phase of an upstream call. Separate limits catch the
@@ -91,6 +96,15 @@ type Config struct {
 	// which several instances can share (a team gateway). Empty means the
 	// SQLite file routex.db in Home.
 	DatabaseURL string `json:"database_url,omitempty"`
+	// AllowedHosts are host names besides localhost and the listen address
+	// that requests may be addressed to (the Host header): the name a team
+	// reaches its gateway by, through a load balancer. An entry "*.example.com"
+	// allows every subdomain. Other names are refused, as a defence against
+	// DNS rebinding.
+	AllowedHosts []string `json:"allowed_hosts,omitempty"`
+	// Instance names this Routex in the request log when several share a
+	// database; empty means the machine's host name and the port.
+	Instance string `json:"instance,omitempty"`
 
 	// Home is the folder the file was read from; not stored in the file.
 	Home string `json:"-"`
@@ -276,6 +290,17 @@ func (c *Config) applyEnv() {
 	if v := os.Getenv(EnvDatabaseURL); v != "" {
 		c.DatabaseURL = v
 	}
+	if v := os.Getenv(EnvAllowedHosts); v != "" {
+		c.AllowedHosts = nil
+		for _, h := range strings.Split(v, ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				c.AllowedHosts = append(c.AllowedHosts, h)
+			}
+		}
+	}
+	if v := os.Getenv(EnvInstance); v != "" {
+		c.Instance = v
+	}
 	c.DatabaseURL = strings.TrimSpace(c.DatabaseURL)
 }
 
@@ -291,6 +316,11 @@ func (c Config) Validate() error {
 	}
 	if err := checkDatabaseURL(c.DatabaseURL); err != nil {
 		return err
+	}
+	for _, h := range c.AllowedHosts {
+		if !validHostPattern(h) {
+			return fmt.Errorf("allowed_hosts entry %q must be a host name such as routex.example.com or *.example.com, without scheme, port or path", h)
+		}
 	}
 	t := c.Timeouts
 	if t.ConnectMS <= 0 || t.FirstByteMS <= 0 || t.IdleMS <= 0 {
@@ -312,6 +342,19 @@ func checkDatabaseURL(raw string) error {
 		return fmt.Errorf("database_url (or %s) must be a postgres:// URL such as postgres://routex:PASSWORD@db.example.com:5432/routex; leave it out to use the SQLite file", EnvDatabaseURL)
 	}
 	return nil
+}
+
+// validHostPattern accepts a host name, an IP address, or "*." and a
+// host name.
+func validHostPattern(h string) bool {
+	name := strings.TrimPrefix(h, "*.")
+	if name == "" {
+		return false
+	}
+	if net.ParseIP(strings.Trim(name, "[]")) != nil {
+		return name == h // no wildcard on an address
+	}
+	return !strings.ContainsAny(name, "/:@ *?#[]")
 }
 
 // NewKey returns prefix plus 48 random hex characters (192 bits).

@@ -48,7 +48,7 @@ func writeConfig(t *testing.T, content string) string {
 // environment holds. Tests that call it cannot run in parallel.
 func clearEnv(t *testing.T) {
 	for _, k := range []string{config.EnvListen, config.EnvAccessKey, config.EnvAdminToken, config.EnvLogLevel,
-		config.EnvDatabaseURL} {
+		config.EnvDatabaseURL, config.EnvAllowedHosts, config.EnvInstance} {
 		t.Setenv(k, "")
 	}
 }
@@ -298,6 +298,17 @@ func TestValidate(t *testing.T) {
 			c.DatabaseURL = "mysql://rx:Secret-pw@db/routex"
 		}, "database_url"},
 		{"a bare path is not a database URL", func(c *config.Config) { c.DatabaseURL = "/tmp/x.db" }, "postgres://"},
+		{"allowed host names, wildcards and addresses are valid", func(c *config.Config) {
+			c.AllowedHosts = []string{"routex.example.com", "*.corp.example", "10.0.0.5", "[::1]", "gateway"}
+		}, ""},
+		{"an allowed host with a scheme is rejected", func(c *config.Config) {
+			c.AllowedHosts = []string{"https://routex.example.com"}
+		}, "allowed_hosts"},
+		{"an allowed host with a port is rejected", func(c *config.Config) {
+			c.AllowedHosts = []string{"routex.example.com:443"}
+		}, "allowed_hosts"},
+		{"an empty allowed host is rejected", func(c *config.Config) { c.AllowedHosts = []string{""} }, "allowed_hosts"},
+		{"a bare wildcard is rejected", func(c *config.Config) { c.AllowedHosts = []string{"*"} }, "allowed_hosts"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -458,5 +469,30 @@ func TestDatabaseChoosesPostgresOnlyWhenAURLIsSet(t *testing.T) {
 	if _, err := config.Load(home); err == nil || strings.Contains(err.Error(), "env-pw") ||
 		!strings.Contains(err.Error(), config.EnvDatabaseURL) {
 		t.Errorf("a bad URL: err = %v; want one naming %s without the password", err, config.EnvDatabaseURL)
+	}
+}
+
+func TestAllowedHostsAndInstanceFromFileAndEnvironment(t *testing.T) {
+	clearEnv(t)
+	home := newHome(t)
+	if _, err := config.Load(home); err != nil {
+		t.Fatal(err)
+	}
+	if err := config.Patch(home, map[string]any{"allowed_hosts": []string{"routex.example.com"}, "instance": "gw-file"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(home)
+	if err != nil || len(cfg.AllowedHosts) != 1 || cfg.AllowedHosts[0] != "routex.example.com" || cfg.Instance != "gw-file" {
+		t.Fatalf("from the file: %v %q %v", cfg.AllowedHosts, cfg.Instance, err)
+	}
+	t.Setenv(config.EnvAllowedHosts, " ai.corp.example , *.gw.corp.example,,")
+	t.Setenv(config.EnvInstance, "gw-a")
+	cfg, err = config.Load(home)
+	if err != nil || strings.Join(cfg.AllowedHosts, "|") != "ai.corp.example|*.gw.corp.example" || cfg.Instance != "gw-a" {
+		t.Errorf("the environment wins: %v %q %v", cfg.AllowedHosts, cfg.Instance, err)
+	}
+	t.Setenv(config.EnvAllowedHosts, "http://bad")
+	if _, err := config.Load(home); err == nil || !strings.Contains(err.Error(), "allowed_hosts") {
+		t.Errorf("a bad ROUTEX_ALLOWED_HOSTS: %v", err)
 	}
 }
