@@ -25,8 +25,8 @@ import (
 
 	"github.com/routex-app/routex/backend/api"
 	"github.com/routex-app/routex/backend/config"
-	"github.com/routex-app/routex/backend/keys"
 	"github.com/routex-app/routex/backend/i18n"
+	"github.com/routex-app/routex/backend/keys"
 	"github.com/routex-app/routex/backend/store"
 )
 
