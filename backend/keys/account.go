@@ -36,6 +36,7 @@ func (s *Service) Account(rec store.RequestLog) {
 		s.log.Error("key usage dropped: the database has refused it for too long", "key_id", rec.KeyID)
 	}
 	s.pending = append(s.pending, store.KeyUse{KeyID: rec.KeyID, At: at, Tokens: Tokens(rec), CostUSD: rec.CostUSD})
+	s.queued++
 	s.mu.Unlock()
 	select {
 	case s.wake <- struct{}{}:
@@ -77,10 +78,13 @@ func (s *Service) Run(ctx context.Context) {
 	}
 }
 
-// Flush writes the queued usage now. On failure the usage stays queued.
+// Flush writes the queued usage now. On failure the usage stays queued,
+// ahead of what comes later, for the next Flush.
 func (s *Service) Flush(ctx context.Context) error {
+	s.flushMu.Lock()
+	defer s.flushMu.Unlock()
 	s.mu.Lock()
-	batch := s.pending
+	batch, upTo := s.pending, s.queued
 	s.pending = nil
 	s.mu.Unlock()
 	if len(batch) == 0 {
@@ -95,5 +99,45 @@ func (s *Service) Flush(ctx context.Context) error {
 		s.mu.Unlock()
 		return err
 	}
+	s.mu.Lock()
+	s.written = max(s.written, upTo)
+	close(s.flushed)
+	s.flushed = make(chan struct{})
+	s.mu.Unlock()
 	return nil
+}
+
+// settleLimit bounds Settle: with the database slow or down, a request
+// waits no longer for its usage to be written.
+const settleLimit = 2 * time.Second
+
+// Settle waits until the usage queued so far (that of the request that
+// calls it, which Account queued) is in the counters, or settleLimit
+// passes. The proxy calls it before a request of a key ends, so the same
+// client's next request on that connection is checked against counters
+// that include this one: a budget then overshoots by at most the requests
+// in flight at once, not by what a busy client sends while the write is
+// on its way. Under load, the waits of many requests share one write.
+func (s *Service) Settle(ctx context.Context) {
+	s.mu.Lock()
+	target := s.queued
+	s.mu.Unlock()
+	timer := time.NewTimer(settleLimit)
+	defer timer.Stop()
+	for {
+		s.mu.Lock()
+		done, ch := s.written >= target, s.flushed
+		s.mu.Unlock()
+		if done {
+			return
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+			s.log.Warn("key usage not written in time; the next request may pass a spent budget", "waited", settleLimit)
+			return
+		}
+	}
 }

@@ -70,10 +70,20 @@ type Service struct {
 	reloadMu sync.Mutex
 
 	// pending holds finished requests' usage until the writer adds it to
-	// the counters; wake tells the writer there is some.
+	// the counters; wake tells the writer there is some. queued counts the
+	// uses ever queued, written those known written; flushed is closed
+	// (and replaced) after each write, for Settle.
 	mu      sync.Mutex
+	flushMu sync.Mutex // one Flush at a time: a failed batch goes back first
 	pending []store.KeyUse
 	wake    chan struct{}
+	queued  uint64
+	written uint64
+	flushed chan struct{}
+
+	// misses rations the database lookups of secrets this instance's copy
+	// lacks (a key made on another instance a moment ago).
+	misses missRation
 }
 
 // snapshot is the keys as last read, by hash of the secret.
@@ -87,7 +97,7 @@ func New(st *store.Store, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Service{st: st, log: log, now: time.Now, wake: make(chan struct{}, 1)}
+	s := &Service{st: st, log: log, now: time.Now, wake: make(chan struct{}, 1), flushed: make(chan struct{})}
 	s.snap.Store(&snapshot{byHash: map[string]*store.APIKey{}})
 	return s
 }
@@ -112,12 +122,25 @@ func (s *Service) Reload(ctx context.Context) error {
 // Lookup finds the key whose secret is presented. It returns nil, nil for
 // a secret no key has (the caller answers 401 as for a wrong access key),
 // and a refusal for a key revoked or expired as far as this instance
-// knows; Admit asks the database itself.
+// knows; Admit asks the database itself. A secret this instance's copy
+// lacks is looked up in the database (at most missesPerSecond times a
+// second, so junk keys cannot load it), so a key made on another instance
+// works here at once, before the change notice arrives.
 func (s *Service) Lookup(secret string) (*store.APIKey, *Refusal) {
 	if !LooksLikeKey(secret) {
 		return nil, nil
 	}
-	k := s.snap.Load().byHash[Hash(secret)]
+	hash := Hash(secret)
+	k := s.snap.Load().byHash[hash]
+	if k == nil && s.misses.take(s.now()) {
+		ctx, cancel := context.WithTimeout(context.Background(), admitTimeout)
+		found, err := s.st.APIKeyByHash(ctx, hash)
+		cancel()
+		if err == nil {
+			k = &found
+			s.reloadAfter("a key made elsewhere", found.ID)
+		}
+	}
 	switch {
 	case k == nil:
 		return nil, nil
@@ -127,6 +150,29 @@ func (s *Service) Lookup(secret string) (*store.APIKey, *Refusal) {
 		return k, refuse(k, store.Admission{Reason: store.KeyExpired, ResetAt: k.ExpiresAt}, s.now())
 	}
 	return k, nil
+}
+
+// missesPerSecond caps the database lookups of unknown secrets.
+const missesPerSecond = 10
+
+// missRation allows missesPerSecond lookups in each second.
+type missRation struct {
+	mu     sync.Mutex
+	second int64
+	n      int
+}
+
+func (m *missRation) take(now time.Time) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if sec := now.Unix(); sec != m.second {
+		m.second, m.n = sec, 0
+	}
+	if m.n >= missesPerSecond {
+		return false
+	}
+	m.n++
+	return true
 }
 
 // AllowsModel reports whether k may ask for model: any model when k lists

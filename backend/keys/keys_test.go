@@ -204,3 +204,63 @@ func TestAccountAddsFinishedRequestsOnly(t *testing.T) {
 		t.Errorf("after Flush: %+v", u[k.ID])
 	}
 }
+
+func TestLookupFindsAKeyMadeElsewhereAtOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a, st := newService(t)
+	b := New(st, nil) // another instance on the same database, its copy not yet reloaded
+	_, secret, err := a.Create(ctx, store.APIKey{Name: "new"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, ref := b.Lookup(secret); k == nil || ref != nil || k.Name != "new" {
+		t.Errorf("a key made on another instance: %+v %v", k, ref)
+	}
+	// Unknown secrets are looked up at most missesPerSecond times a second.
+	var m missRation
+	now := time.Unix(1000, 0)
+	for i := range missesPerSecond {
+		if !m.take(now) {
+			t.Fatalf("lookup %d refused", i+1)
+		}
+	}
+	if m.take(now.Add(900 * time.Millisecond)) {
+		t.Error("more lookups than the ration in one second")
+	}
+	if !m.take(now.Add(time.Second)) {
+		t.Error("the next second has no ration")
+	}
+}
+
+func TestSettleWaitsForTheWrite(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _ := newService(t)
+	k, _, err := s.Create(ctx, store.APIKey{Name: "eve"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Nothing queued: nothing to wait for.
+	start := time.Now()
+	s.Settle(ctx)
+	if time.Since(start) > 100*time.Millisecond {
+		t.Errorf("Settle with nothing queued took %v", time.Since(start))
+	}
+	// Queued with no writer: Settle gives up with its caller's context.
+	s.Account(store.RequestLog{KeyID: k.ID, KeyAdmitted: true, Time: time.Now(), CostUSD: 1})
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	s.Settle(short)
+	cancel()
+	if u, _ := s.Usage(ctx); u[k.ID].Day.Requests != 0 {
+		t.Fatalf("written without a writer: %+v", u[k.ID])
+	}
+	// With the writer running, Settle returns once the usage is in.
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	go s.Run(runCtx)
+	s.Settle(ctx)
+	if u, _ := s.Usage(ctx); u[k.ID].Day.Requests != 1 || u[k.ID].Day.CostUSD != 1 {
+		t.Errorf("after Settle: %+v", u[k.ID])
+	}
+}

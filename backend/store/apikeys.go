@@ -80,6 +80,16 @@ func (s *Store) APIKey(ctx context.Context, id int64) (APIKey, error) {
 	return k, nil
 }
 
+// APIKeyByHash returns the key whose secret hashes to hash, or
+// ErrNotFound.
+func (s *Store) APIKeyByHash(ctx context.Context, hash string) (APIKey, error) {
+	k, err := scanAPIKey(s.db.QueryRowContext(ctx, "SELECT "+apiKeyColumns+" FROM api_keys WHERE hash = ?", hash))
+	if err != nil {
+		return APIKey{}, fmt.Errorf("store: key by hash in %s: %w", s.path, notFound(err))
+	}
+	return k, nil
+}
+
 // CreateAPIKey inserts k (its ID, timestamps and RevokedAt are ignored)
 // and returns the stored row. A name another active key has gives
 // ErrDuplicateName; so does a hash already stored (a secret made twice).
