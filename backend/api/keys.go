@@ -254,7 +254,7 @@ func (s *Server) failKey(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusNotFound, "not_found", "no such key", nil)
 	case errors.Is(err, store.ErrDuplicateName):
 		msg := "another active key has this name"
-		writeError(w, http.StatusConflict, "conflict", msg, ValidationError{"name": {Code: "unique", Message: msg}})
+		writeError(w, http.StatusConflict, "conflict", msg, ValidationError{"name": {Code: "key_unique", Message: msg}})
 	default:
 		s.fail(w, r, err)
 	}
