@@ -102,27 +102,26 @@ export function KeyDialog({ apiKey, onDone, onCancel }: Props) {
           <Field label={t('keys.form.owner')} error={fieldError('owner')} help={t('keys.form.ownerHelp')} field="owner">
             {input('owner', 'owner')}
           </Field>
-          <Field label={t('keys.form.expires')} error={fieldError('expires_at')} help={t('keys.form.expiresHelp')} field="expires_at">
-            {input('expires', 'expires_at', { type: 'date' })}
-          </Field>
-          <Field label={t('keys.form.rpm')} error={fieldError('rpm')} help={t('keys.form.noLimitHelp')} field="rpm">
-            {input('rpm', 'rpm', { type: 'number', min: 0, step: 1 })}
-          </Field>
           <Field label={t('keys.form.models')} error={fieldError('models')} help={t('keys.form.modelsHelp')} field="models" wide>
             {input('models', 'models', { placeholder: t('keys.form.modelsPlaceholder') })}
           </Field>
           <Field label={t('keys.form.channels')} error={fieldError('channels')} help={t('keys.form.channelsHelp')} field="channels" wide>
             {input('channels', 'channels')}
           </Field>
+          <Field label={t('keys.form.rpm')} error={fieldError('rpm')} help={t('keys.form.noLimitHelp')} field="rpm">
+            {input('rpm', 'rpm', { type: 'number', min: 0, step: 1 })}
+          </Field>
           <Field label={t('keys.form.tpm')} error={fieldError('tpm')} help={t('keys.form.tpmHelp')} field="tpm">
             {input('tpm', 'tpm', { type: 'number', min: 0, step: 1 })}
           </Field>
-          <div className="hidden sm:block" />
           <Field label={t('keys.form.daily')} error={fieldError('budget_daily_usd')} help={t('keys.form.budgetHelp')} field="budget_daily_usd">
             {input('daily', 'budget_daily_usd', { type: 'number', min: 0, step: 0.01 })}
           </Field>
           <Field label={t('keys.form.monthly')} error={fieldError('budget_monthly_usd')} help={t('keys.form.budgetHelp')} field="budget_monthly_usd">
             {input('monthly', 'budget_monthly_usd', { type: 'number', min: 0, step: 0.01 })}
+          </Field>
+          <Field label={t('keys.form.expires')} error={fieldError('expires_at')} help={t('keys.form.expiresHelp')} field="expires_at">
+            {input('expires', 'expires_at', { type: 'date' })}
           </Field>
         </div>
 
