@@ -148,12 +148,13 @@ func (c Config) Database() string {
 }
 
 // DatabaseTarget is Database for a home whose config.json is not loaded
-// (CLI commands that only open the store): ROUTEX_DATABASE_URL, else
-// database_url in home/config.json, else the SQLite file. The file is only
+// (CLI commands that only open the store): ROUTEX_DATABASE_URL (or the
+// file ROUTEX_DATABASE_URL_FILE names), else database_url in
+// home/config.json, else the SQLite file. The file is only
 // read; a missing or unreadable one means SQLite.
 func DatabaseTarget(home string) string {
-	if v := strings.TrimSpace(os.Getenv(EnvDatabaseURL)); v != "" {
-		return v
+	if v, err := secretEnv(EnvDatabaseURL); err == nil && strings.TrimSpace(v) != "" {
+		return strings.TrimSpace(v)
 	}
 	var f struct {
 		DatabaseURL string `json:"database_url"`
@@ -183,7 +184,9 @@ func Load(home string) (Config, error) {
 		return Config{}, err
 	}
 	cfg.Home = home
-	cfg.applyEnv()
+	if err := cfg.applyEnv(); err != nil {
+		return Config{}, err
+	}
 	if err := cfg.Validate(); err != nil {
 		return Config{}, fmt.Errorf("config: %s: %w", path, err)
 	}
@@ -274,21 +277,46 @@ func writeFile(path string, data []byte) error {
 	return nil
 }
 
-func (c *Config) applyEnv() {
+// FileSuffix names the variant of a secret's variable that holds a path
+// instead of the value (ROUTEX_ACCESS_KEY_FILE), as container secrets are
+// passed: the value stays out of the environment and of `docker inspect`.
+const FileSuffix = "_FILE"
+
+// secretEnv returns the variable name's value, else the trimmed content of
+// the file its _FILE variant names, else "".
+func secretEnv(name string) (string, error) {
+	if v := os.Getenv(name); v != "" {
+		return v, nil
+	}
+	path := os.Getenv(name + FileSuffix)
+	if path == "" {
+		return "", nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("config: %s%s: %w", name, FileSuffix, err)
+	}
+	return strings.TrimSpace(string(data)), nil
+}
+
+func (c *Config) applyEnv() error {
 	if v := os.Getenv(EnvListen); v != "" {
 		c.Listen = v
 	}
-	if v := os.Getenv(EnvAccessKey); v != "" {
-		c.AccessKey = v
-	}
-	if v := os.Getenv(EnvAdminToken); v != "" {
-		c.AdminToken = v
+	for _, sec := range []struct {
+		name string
+		dst  *string
+	}{{EnvAccessKey, &c.AccessKey}, {EnvAdminToken, &c.AdminToken}, {EnvDatabaseURL, &c.DatabaseURL}} {
+		v, err := secretEnv(sec.name)
+		if err != nil {
+			return err
+		}
+		if v != "" {
+			*sec.dst = v
+		}
 	}
 	if v := os.Getenv(EnvLogLevel); v != "" {
 		c.LogLevel = v
-	}
-	if v := os.Getenv(EnvDatabaseURL); v != "" {
-		c.DatabaseURL = v
 	}
 	if v := os.Getenv(EnvAllowedHosts); v != "" {
 		c.AllowedHosts = nil
@@ -302,6 +330,7 @@ func (c *Config) applyEnv() {
 		c.Instance = v
 	}
 	c.DatabaseURL = strings.TrimSpace(c.DatabaseURL)
+	return nil
 }
 
 // Validate reports the first setting that cannot work, naming it.
