@@ -137,10 +137,10 @@ func teamKeys(t *testing.T, aURL, bURL string) {
 
 	// A daily budget worth N requests: each costs $0.01 (10 input tokens
 	// at $1000 per million on the route's upstream-2); the budget is
-	// spent after N. Costs are added when requests finish (and a request
-	// ends only once its cost is in the counters), so only the requests
-	// in flight when it runs out still pass: the stated margin is one
-	// request per concurrent client.
+	// spent after N. Costs are added when requests finish, and an
+	// instance checks a key's next request only once its earlier ones
+	// there are counted, so only the requests in flight when it runs out
+	// still pass: the stated margin is one request per concurrent client.
 	if code, raw := call(t, http.MethodPut, aURL+"/api/prices", obsAdminToken,
 		`{"model":"upstream-2","input":1000,"output":0}`); code != http.StatusOK {
 		t.Fatalf("set a price: %d %s", code, raw)

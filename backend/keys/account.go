@@ -37,6 +37,7 @@ func (s *Service) Account(rec store.RequestLog) {
 	}
 	s.pending = append(s.pending, store.KeyUse{KeyID: rec.KeyID, At: at, Tokens: Tokens(rec), CostUSD: rec.CostUSD})
 	s.queued++
+	s.lastQueued[rec.KeyID] = s.queued
 	s.mu.Unlock()
 	select {
 	case s.wake <- struct{}{}:
@@ -101,27 +102,37 @@ func (s *Service) Flush(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	s.written = max(s.written, upTo)
+	for k, seq := range s.lastQueued {
+		if seq <= s.written {
+			delete(s.lastQueued, k)
+		}
+	}
 	close(s.flushed)
 	s.flushed = make(chan struct{})
 	s.mu.Unlock()
 	return nil
 }
 
-// settleLimit bounds Settle: with the database slow or down, a request
-// waits no longer for its usage to be written.
+// settleLimit bounds how long Admit waits for a key's earlier usage to be
+// written: with the database slow or down, the request goes on (and the
+// check itself will likely fail).
 const settleLimit = 2 * time.Second
 
-// Settle waits until the usage queued so far (that of the request that
-// calls it, which Account queued) is in the counters, or settleLimit
-// passes. The proxy calls it before a request of a key ends, so the same
-// client's next request on that connection is checked against counters
-// that include this one: a budget then overshoots by at most the requests
-// in flight at once, not by what a busy client sends while the write is
-// on its way. Under load, the waits of many requests share one write.
-func (s *Service) Settle(ctx context.Context) {
+// awaitUsage waits until the usage this instance queued for key id is in
+// the counters, or settleLimit passes. Admit calls it first, so a key's
+// request is never checked here against counters that lack its earlier
+// requests on this instance: a budget then overshoots by at most the
+// requests in flight at once (plus, across instances, what another
+// instance has not yet written: one write, a round trip). A request that
+// arrives after the write, the usual case for a person at a keyboard,
+// does not wait at all.
+func (s *Service) awaitUsage(ctx context.Context, id int64) {
 	s.mu.Lock()
-	target := s.queued
+	target := s.lastQueued[id]
 	s.mu.Unlock()
+	if target == 0 {
+		return
+	}
 	timer := time.NewTimer(settleLimit)
 	defer timer.Stop()
 	for {
@@ -136,7 +147,7 @@ func (s *Service) Settle(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-timer.C:
-			s.log.Warn("key usage not written in time; the next request may pass a spent budget", "waited", settleLimit)
+			s.log.Warn("key usage not written in time; checking the key against counters without it", "key_id", id, "waited", settleLimit)
 			return
 		}
 	}

@@ -71,15 +71,17 @@ type Service struct {
 
 	// pending holds finished requests' usage until the writer adds it to
 	// the counters; wake tells the writer there is some. queued counts the
-	// uses ever queued, written those known written; flushed is closed
-	// (and replaced) after each write, for Settle.
-	mu      sync.Mutex
-	flushMu sync.Mutex // one Flush at a time: a failed batch goes back first
-	pending []store.KeyUse
-	wake    chan struct{}
-	queued  uint64
-	written uint64
-	flushed chan struct{}
+	// uses ever queued, written those known written, lastQueued the last
+	// use of each key not yet written; flushed is closed (and replaced)
+	// after each write, for awaitUsage.
+	mu         sync.Mutex
+	flushMu    sync.Mutex // one Flush at a time: a failed batch goes back first
+	pending    []store.KeyUse
+	wake       chan struct{}
+	queued     uint64
+	written    uint64
+	flushed    chan struct{}
+	lastQueued map[int64]uint64
 
 	// misses rations the database lookups of secrets this instance's copy
 	// lacks (a key made on another instance a moment ago).
@@ -97,7 +99,8 @@ func New(st *store.Store, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Service{st: st, log: log, now: time.Now, wake: make(chan struct{}, 1), flushed: make(chan struct{})}
+	s := &Service{st: st, log: log, now: time.Now, wake: make(chan struct{}, 1), flushed: make(chan struct{}),
+		lastQueued: map[int64]uint64{}}
 	s.snap.Store(&snapshot{byHash: map[string]*store.APIKey{}})
 	return s
 }
@@ -210,13 +213,15 @@ const admitTimeout = 5 * time.Second
 
 // Admit is the check before a request of key k is sent: the model must be
 // allowed, and the shared database must admit it (key active, within its
-// limits), which counts it in the key's current minute. A refusal says
-// which limit, and when it resets, for the client.
+// limits), which counts it in the key's current minute. The key's earlier
+// requests on this instance are in the counters first (awaitUsage). A
+// refusal says which limit, and when it resets, for the client.
 func (s *Service) Admit(ctx context.Context, k *store.APIKey, model string) *Refusal {
 	now := s.now()
 	if !AllowsModel(k, model) {
 		return modelRefusal(k, model)
 	}
+	s.awaitUsage(ctx, k.ID)
 	ctx, cancel := context.WithTimeout(ctx, admitTimeout)
 	defer cancel()
 	a, err := s.st.AdmitKey(ctx, k.ID, now)

@@ -233,34 +233,45 @@ func TestLookupFindsAKeyMadeElsewhereAtOnce(t *testing.T) {
 	}
 }
 
-func TestSettleWaitsForTheWrite(t *testing.T) {
+func TestAdmitWaitsForTheKeysEarlierUsage(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s, _ := newService(t)
-	k, _, err := s.Create(ctx, store.APIKey{Name: "eve"})
+	k, _, err := s.Create(ctx, store.APIKey{Name: "eve", BudgetDailyUSD: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Nothing queued: nothing to wait for.
-	start := time.Now()
-	s.Settle(ctx)
-	if time.Since(start) > 100*time.Millisecond {
-		t.Errorf("Settle with nothing queued took %v", time.Since(start))
+	other, _, err := s.Create(ctx, store.APIKey{Name: "frank"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	// Queued with no writer: Settle gives up with its caller's context.
+	// eve's first request finished and spent the budget; its usage is
+	// queued, with no writer running yet.
 	s.Account(store.RequestLog{KeyID: k.ID, KeyAdmitted: true, Time: time.Now(), CostUSD: 1})
-	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
-	s.Settle(short)
-	cancel()
-	if u, _ := s.Usage(ctx); u[k.ID].Day.Requests != 0 {
-		t.Fatalf("written without a writer: %+v", u[k.ID])
+	// Another key has nothing queued: it does not wait.
+	start := time.Now()
+	if r := s.Admit(ctx, &other, "m"); r != nil || time.Since(start) > time.Second {
+		t.Fatalf("another key: %+v after %v", r, time.Since(start))
 	}
-	// With the writer running, Settle returns once the usage is in.
+	// eve's next request waits for the write, then sees the spent budget.
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	go s.Run(runCtx)
-	s.Settle(ctx)
-	if u, _ := s.Usage(ctx); u[k.ID].Day.Requests != 1 || u[k.ID].Day.CostUSD != 1 {
-		t.Errorf("after Settle: %+v", u[k.ID])
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		s.Run(runCtx)
+	}()
+	start = time.Now()
+	r := s.Admit(ctx, &k, "m")
+	if r == nil || r.Limit != store.LimitDaily {
+		t.Fatalf("eve's next request: %+v; want the daily budget refused", r)
+	}
+	if waited := time.Since(start); waited < 100*time.Millisecond {
+		t.Errorf("Admit went on after %v, before the usage was written", waited)
+	}
+	// Written: the next check does not wait.
+	start = time.Now()
+	s.Admit(ctx, &k, "m")
+	if d := time.Since(start); d > 500*time.Millisecond {
+		t.Errorf("a check with nothing queued took %v", d)
 	}
 }

@@ -40,9 +40,6 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, in inbound) {
 		// Both are truncated to milliseconds; keep latency >= TTFT.
 		rec.LatencyMS = max(time.Since(start).Milliseconds(), rec.TTFTMS)
 		h.finish(rec)
-		if rec.KeyAdmitted {
-			h.opts.Keys.Settle(r.Context())
-		}
 	}()
 
 	plan := h.plan(in, r.Header, false)

@@ -19,10 +19,6 @@ import (
 type KeyChecker interface {
 	Lookup(secret string) (*store.APIKey, *keys.Refusal)
 	Admit(ctx context.Context, k *store.APIKey, model string) *keys.Refusal
-	// Settle waits (briefly) until what the Recorder was handed for this
-	// request is in the key's counters, so the client's next request is
-	// checked against them.
-	Settle(ctx context.Context)
 }
 
 // keyContext carries the key per person a request presented.

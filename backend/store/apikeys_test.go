@@ -431,3 +431,29 @@ func TestUpgradeToKeysKeepsDailyTotals(t *testing.T) {
 		}
 	})
 }
+
+func TestAddKeyUsageOfManyKeysAtOnce(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, db testDB) {
+		ctx := context.Background()
+		s := db.open(t)
+		now := time.Now()
+		// 400 keys, 3 counters each: more rows than one statement takes.
+		var uses []KeyUse
+		for id := int64(1); id <= 400; id++ {
+			uses = append(uses, KeyUse{KeyID: id, At: now, Tokens: id, CostUSD: 0.5}, KeyUse{KeyID: id, At: now, Tokens: 1})
+		}
+		if err := s.AddKeyUsage(ctx, uses); err != nil {
+			t.Fatal(err)
+		}
+		u, err := s.KeyUsageAt(ctx, now)
+		if err != nil || len(u) != 400 {
+			t.Fatalf("%d keys counted, %v", len(u), err)
+		}
+		for _, id := range []int64{1, 200, 400} {
+			if got := u[id]; got.Day.Requests != 2 || got.Day.Tokens != id+1 || got.Month.CostUSD != 0.5 || got.Minute.Tokens != id+1 {
+				t.Errorf("key %d: %+v", id, got)
+			}
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -92,9 +93,13 @@ const admitSQL = `INSERT INTO key_usage (key_id, period, start, requests, tokens
 // admitted; a second one says why when not.
 func (s *Store) AdmitKey(ctx context.Context, id int64, now time.Time) (Admission, error) {
 	p := PeriodsAt(now)
+	stmt, err := s.admitStmt(ctx)
+	if err != nil {
+		return Admission{}, fmt.Errorf("store: admit key %d in %s: %w", id, s.path, err)
+	}
 	for try := 0; ; try++ {
 		var n int64
-		err := s.counters.QueryRowContext(ctx, admitSQL, p.Minute.UnixMilli(), id, now.UnixMilli(),
+		err := stmt.QueryRowContext(ctx, p.Minute.UnixMilli(), id, now.UnixMilli(),
 			p.Day.UnixMilli(), p.Month.UnixMilli()).Scan(&n)
 		if err == nil {
 			return Admission{Admitted: true, Requests: n}, nil
@@ -112,6 +117,23 @@ func (s *Store) AdmitKey(ctx context.Context, id int64, now time.Time) (Admissio
 			return a, nil
 		}
 	}
+}
+
+// admitStmt is admitSQL prepared once: it runs before every request of a
+// key, and SQLite would otherwise parse and plan it each time.
+// (database/sql prepares it again on each pooled connection as needed.)
+func (s *Store) admitStmt(ctx context.Context) (*sql.Stmt, error) {
+	s.admitMu.Lock()
+	defer s.admitMu.Unlock()
+	if s.admit != nil {
+		return s.admit, nil
+	}
+	stmt, err := s.counters.DB.PrepareContext(ctx, s.d.rebind(admitSQL))
+	if err != nil {
+		return nil, err
+	}
+	s.admit = stmt
+	return stmt, nil
 }
 
 // refusal reads why admitSQL refused key id.
@@ -170,9 +192,9 @@ type usageAdd struct {
 }
 
 // AddKeyUsage adds finished requests to their keys' counters in one
-// transaction: tokens to the minute they finished in, and a request, its
+// statement: tokens to the minute they finished in, and a request, its
 // tokens and its cost to their UTC day and month. (AdmitKey already
-// counted the request in its minute.) Rows are written in one order, so
+// counted the request in its minute.) Rows are locked in one order, so
 // instances writing at once wait for each other instead of deadlocking.
 func (s *Store) AddKeyUsage(ctx context.Context, uses []KeyUse) error {
 	if len(uses) == 0 {
@@ -209,24 +231,61 @@ func (s *Store) AddKeyUsage(ctx context.Context, uses []KeyUse) error {
 		}
 		return a.start < b.start
 	})
+	// Usually one statement, one round trip; a batch of more rows than one
+	// statement takes goes in one transaction, so a failure counts none of
+	// it (the caller retries the whole batch).
+	if len(order) <= maxUsageRows {
+		if err := upsertUsage(ctx, s.counters, order, sums); err != nil {
+			return fmt.Errorf("store: add key usage in %s: %w", s.path, err)
+		}
+		return nil
+	}
 	tx, err := s.counters.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: add key usage in %s: %w", s.path, err)
 	}
 	defer tx.Rollback()
-	for _, r := range order {
-		a := sums[r]
-		if _, err := tx.ExecContext(ctx, `INSERT INTO key_usage (key_id, period, start, requests, tokens, cost_usd)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key_id, period, start) DO UPDATE SET
-			requests = key_usage.requests + excluded.requests, tokens = key_usage.tokens + excluded.tokens,
-			cost_usd = key_usage.cost_usd + excluded.cost_usd`, r.key, r.period, r.start, a.requests, a.tokens, a.cost); err != nil {
+	for len(order) > 0 {
+		n := min(len(order), maxUsageRows)
+		if err := upsertUsage(ctx, tx, order[:n], sums); err != nil {
 			return fmt.Errorf("store: add key usage in %s: %w", s.path, err)
 		}
+		order = order[n:]
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: add key usage in %s: %w", s.path, err)
 	}
 	return nil
+}
+
+// maxUsageRows is how many key_usage rows one statement adds to: six
+// arguments each, well under SQLite's and PostgreSQL's limits.
+const maxUsageRows = 1000
+
+// execer is what rdb and rtx share for writes.
+type execer interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+}
+
+// upsertUsage adds sums to the rows in order, in one INSERT … ON CONFLICT:
+// the rows are distinct, as one such statement needs.
+func upsertUsage(ctx context.Context, x execer, order []usageRow, sums map[usageRow]usageAdd) error {
+	var q strings.Builder
+	q.WriteString("INSERT INTO key_usage (key_id, period, start, requests, tokens, cost_usd) VALUES ")
+	args := make([]any, 0, 6*len(order))
+	for i, r := range order {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?, ?, ?)")
+		a := sums[r]
+		args = append(args, r.key, r.period, r.start, a.requests, a.tokens, a.cost)
+	}
+	q.WriteString(` ON CONFLICT (key_id, period, start) DO UPDATE SET
+		requests = key_usage.requests + excluded.requests, tokens = key_usage.tokens + excluded.tokens,
+		cost_usd = key_usage.cost_usd + excluded.cost_usd`)
+	_, err := x.ExecContext(ctx, q.String(), args...)
+	return err
 }
 
 // UsageCount is a key's use in one period.

@@ -73,8 +73,11 @@ type Store struct {
 	// request; a server crash may forget the last moments of counting,
 	// never a setting or a log row. On SQLite it is db.
 	counters rdb
-	d        dialect
-	catalog  atomic.Pointer[Catalog]
+	// admit is the prepared AdmitKey statement, made on first use.
+	admitMu sync.Mutex
+	admit   *sql.Stmt
+	d       dialect
+	catalog atomic.Pointer[Catalog]
 	// reloadMu serialises catalog refreshes so that a slow refresh that read
 	// older rows cannot replace the snapshot of a later one.
 	reloadMu sync.Mutex
@@ -214,6 +217,9 @@ func dsn(abs string, opt options, readOnly bool) string {
 
 // Close closes the database. The last Catalog stays readable afterwards.
 func (s *Store) Close() error {
+	if s.admit != nil {
+		s.admit.Close()
+	}
 	if s.counters.DB != s.db.DB {
 		s.counters.Close()
 	}
