@@ -44,6 +44,8 @@ func BenchmarkKeyWorkSQLite(b *testing.B) { benchKeyWork(b, filepath.Join(b.Temp
 
 func BenchmarkKeyWorkPostgres(b *testing.B) { benchKeyWork(b, pgtest.URL(b)) }
 
+// BenchmarkPingPostgres and BenchmarkWriteSQLite are the floor the key work
+// is read against: one trivial round trip, one trivial commit.
 func BenchmarkPingPostgres(b *testing.B) {
 	s, err := Open(pgtest.URL(b))
 	if err != nil {
