@@ -219,7 +219,7 @@ const admitTimeout = 5 * time.Second
 func (s *Service) Admit(ctx context.Context, k *store.APIKey, model string) *Refusal {
 	now := s.now()
 	if !AllowsModel(k, model) {
-		return modelRefusal(k, model)
+		return ModelRefusal(k, model)
 	}
 	s.awaitUsage(ctx, k.ID)
 	ctx, cancel := context.WithTimeout(ctx, admitTimeout)

@@ -95,8 +95,8 @@ func refuse(k *store.APIKey, a store.Admission, now time.Time) *Refusal {
 		ResetAt: now.Add(time.Second), Retry: true, Message: who + " is at one of its limits; try again in a moment"}
 }
 
-// modelRefusal says which models k may use.
-func modelRefusal(k *store.APIKey, model string) *Refusal {
+// ModelRefusal says which models k may use.
+func ModelRefusal(k *store.APIKey, model string) *Refusal {
 	return &Refusal{Status: http.StatusForbidden, Kind: protocol.Permission, Limit: LimitModel,
 		Message: fmt.Sprintf("Routex key %q may not use model %q; it may use %s", k.Name, model,
 			strings.Join(k.Models, ", "))}

@@ -83,7 +83,7 @@ func (h *Handler) admitKey(w http.ResponseWriter, r *http.Request, in inbound, p
 	}
 	if in.isCountTokens() {
 		if !keys.AllowsModel(k, in.model) {
-			h.refuse(w, in.format, h.opts.Keys.Admit(r.Context(), k, in.model), rec)
+			h.refuse(w, in.format, keys.ModelRefusal(k, in.model), rec)
 			return false
 		}
 		return true

@@ -263,3 +263,32 @@ func TestKeyRefusalsNameTheLimitInTheClientsFormat(t *testing.T) {
 		}
 	})
 }
+
+func TestKeyTokenCountsAreCheckedButNotCounted(t *testing.T) {
+	t.Parallel()
+	te := newTestEngine(t)
+	anth := newUpstream(t, replyJSON(200, `{"input_tokens":12}`))
+	te.addChannel(t, store.Channel{Name: "anthropic", BaseURL: anth.URL, Models: []string{"claude-sonnet-4-5"}})
+	id, secret := te.createKey(t, `{"name":"counter","models":["claude-*"],"rpm":1}`)
+	for i := range 3 { // more than the rpm: a count is not a request
+		resp := te.send(t, "/v1/messages/count_tokens", `{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}]}`, bearer(secret))
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("count %d: %d %s", i+1, resp.StatusCode, raw)
+		}
+	}
+	resp := te.send(t, "/v1/messages/count_tokens", `{"model":"gpt-4.1","messages":[{"role":"user","content":"hi"}]}`, bearer(secret))
+	if env := readError(t, resp, "anthropic"); resp.StatusCode != http.StatusForbidden || !strings.Contains(env.Error.Message, `may not use model "gpt-4.1"`) {
+		t.Errorf("a count for a model the key may not use: %d %+v", resp.StatusCode, env)
+	}
+	te.stopNow(t)
+	st, err := store.Open(te.e.Config().Database())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if u, err := st.KeyUsageAt(context.Background(), time.Now()); err != nil || u[id].Minute.Requests != 0 || u[id].Day.Requests != 0 {
+		t.Errorf("token counts were counted: %+v %v", u[id], err)
+	}
+}
