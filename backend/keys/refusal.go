@@ -24,8 +24,8 @@ const (
 // what happened and what to do, and when the limit resets.
 //
 // Statuses: 429 for requests and tokens per minute (with Retry-After: the
-// minute's end, at most 60 s away, which Claude Code and the SDKs wait out
-// and retry); 402 for a spent daily or monthly budget (Anthropic's
+// minute's end, at most 60 s away; Claude Code and the SDKs retry a 429
+// on their own); 402 for a spent daily or monthly budget (Anthropic's
 // billing_error), which no client retries on its own, since waiting hours
 // for the next day is the user's decision, not a retry loop's; 403 for a
 // revoked or expired key or a model or channel the key may not use; 401
