@@ -9,9 +9,10 @@
 # Inside the container Routex listens on 0.0.0.0:18080 so that the published
 # port reaches it. Its Host guard allows IP-literal hosts when it listens on
 # every interface, so http://127.0.0.1:18080/ works; a name other than
-# localhost (a reverse proxy's) needs --listen with that name, or a proxy
-# that sends Host: localhost. Publish on 127.0.0.1 unless you mean to expose
-# the gateway: it holds your provider keys.
+# localhost (the one a team or a reverse proxy uses) must be in
+# ROUTEX_ALLOWED_HOSTS. Publish on 127.0.0.1 unless you mean to expose the
+# gateway: it holds your provider keys. deploy/compose.yaml runs two of these
+# on one PostgreSQL behind a load balancer (README: Team gateway).
 
 ARG GO_VERSION=1.26
 ARG NODE_VERSION=20

@@ -89,6 +89,29 @@ func TestCheckTargets(t *testing.T) {
 	if !missed["idle engine RSS"] {
 		t.Error("45 MB idle met the 40 MB target")
 	}
+
+	// Keys per person: judged per backend that ran.
+	team := *good
+	team.Team = &TeamReport{KeyAdded: map[string]map[string]Latency{
+		"sqlite":   {tKeyLimited: {Count: 10, P50: 0.06}, tKeyPlain: {Count: 10, P50: 0.05}},
+		"postgres": {tKeyLimited: {Count: 10, P50: 0.25}, tKeyPlain: {Count: 10, P50: 0.2}},
+	}}
+	got := map[string]bool{}
+	for _, c := range checkTargets(&team) {
+		got[c.Name] = c.Met
+	}
+	if met, ok := got["key check and accounting, sqlite"]; !ok || !met {
+		t.Errorf("60 µs on SQLite: %v %v", met, ok)
+	}
+	if met, ok := got["key check and accounting, postgres"]; !ok || met {
+		t.Errorf("250 µs on PostgreSQL met the 100 µs target: %v %v", met, ok)
+	}
+	team.Team = &TeamReport{KeyAdded: map[string]map[string]Latency{"sqlite": {tKeyLimited: {Count: 10, P50: 0.06}}}}
+	for _, c := range checkTargets(&team) {
+		if c.Name == "key check and accounting, postgres" {
+			t.Error("a skipped PostgreSQL half was judged")
+		}
+	}
 }
 
 func TestTextSeq(t *testing.T) {

@@ -44,8 +44,9 @@ type engine struct {
 	done chan error
 }
 
-// startEngine runs bin serve on a free loopback port and waits for /health.
-func startEngine(ctx context.Context, bin string) (*engine, error) {
+// startEngine runs bin serve on a free loopback port and waits for /health;
+// env adds to its environment (ROUTEX_DATABASE_URL for a shared database).
+func startEngine(ctx context.Context, bin string, env ...string) (*engine, error) {
 	home, err := os.MkdirTemp("", "routex-bench-")
 	if err != nil {
 		return nil, fmt.Errorf("make temporary ROUTEX_HOME: %w", err)
@@ -65,6 +66,7 @@ func startEngine(ctx context.Context, bin string) (*engine, error) {
 		"ROUTEX_ACCESS_KEY="+benchAccessKey,
 		"ROUTEX_ADMIN_TOKEN="+benchAdminToken,
 	)
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 10 * time.Second

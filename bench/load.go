@@ -19,6 +19,8 @@ type target struct {
 	URL        string
 	Body       []byte
 	StreamBody []byte
+	// Key is the credential sent; empty means the access key.
+	Key string
 }
 
 // send posts body to t as Claude Code does and reads the whole reply.
@@ -29,7 +31,11 @@ func send(ctx context.Context, client *http.Client, t target, body []byte) error
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Anthropic-Version", "2023-06-01")
-	req.Header.Set("X-Api-Key", benchAccessKey)
+	key := t.Key
+	if key == "" {
+		key = benchAccessKey
+	}
+	req.Header.Set("X-Api-Key", key)
 	resp, err := client.Do(req)
 	if err != nil {
 		return err

@@ -1,9 +1,11 @@
 // Command bench measures what Routex adds to a request, the fair way: on
 // loopback, in one run, against a zero-delay mock upstream reached directly,
 // through a bare httputil.ReverseProxy and through the real engine (the
-// headless binary as a child process, request logging on). It prints a
-// table, checks the published targets, and writes results.json and a chart
-// under bench-results/<timestamp>. `make bench` runs it.
+// headless binary as a child process, request logging on). A last phase
+// measures keys per person against the access key, and two instances on
+// one PostgreSQL behind a round-robin proxy against one (team.go). It
+// prints a table, checks the published targets, and writes results.json
+// and a chart under bench-results/<timestamp>. `make bench` runs it.
 package main
 
 import (
@@ -39,6 +41,8 @@ type options struct {
 	settle     time.Duration
 	mock       mockConfig
 	stall      time.Duration
+	// teamConc is the closed loop's concurrency of the two-instance run.
+	teamConc int
 }
 
 func defaultOptions() options {
@@ -57,6 +61,7 @@ func defaultOptions() options {
 		settle:     3 * time.Second,
 		mock:       mockConfig{TextEvents: 16, Pace: 5 * time.Millisecond, HoldPace: 250 * time.Millisecond},
 		stall:      2 * time.Second,
+		teamConc:   32,
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -171,8 +172,9 @@ func (s *servers) close() {
 	}
 }
 
-// startBareChild runs this program as the bare proxy and reads the URL it
-// listens on from its first line of output.
+// startBareChild runs this program as the bare proxy to mockURL (or, with
+// several URLs separated by commas, as a round-robin load balancer) and
+// reads the URL it listens on from its first line of output.
 func startBareChild(mockURL string) (string, func(), error) {
 	self, err := os.Executable()
 	if err != nil {
@@ -236,14 +238,22 @@ func bufferBody(next http.Handler) http.Handler {
 
 // runBareProxy is the child process: an httputil.ReverseProxy to target
 // that flushes every write, on a fresh loopback port it prints, until
-// SIGTERM or the end of its stdin.
+// SIGTERM or the end of its stdin. Several comma-separated targets take
+// turns (round robin): the load balancer of the two-instance run.
 func runBareProxy(target string) error {
-	u, err := url.Parse(target)
-	if err != nil {
-		return fmt.Errorf("bare proxy target %q: %w", target, err)
+	var us []*url.URL
+	for _, t := range strings.Split(target, ",") {
+		u, err := url.Parse(t)
+		if err != nil {
+			return fmt.Errorf("bare proxy target %q: %w", t, err)
+		}
+		us = append(us, u)
 	}
+	var next atomic.Uint64
 	rp := &httputil.ReverseProxy{
-		Rewrite:       func(pr *httputil.ProxyRequest) { pr.SetURL(u) },
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(us[(next.Add(1)-1)%uint64(len(us))])
+		},
 		FlushInterval: -1,
 		Transport:     newTransport(bareProxyMaxConns),
 		ErrorLog:      log.New(os.Stderr, "bare proxy: ", 0),

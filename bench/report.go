@@ -80,6 +80,38 @@ func printReport(out io.Writer, r *Results) {
 	}
 	tw.Flush()
 
+	if t := r.Team; t != nil {
+		section(out, "Keys per person: latency at concurrency 1 on one engine (ms; added = path minus the access key)")
+		tw = newTable(out)
+		fmt.Fprintln(tw, "backend	credential	p50	p90	p99	added p50	added p99	")
+		for _, backend := range []string{"sqlite", "postgres"} {
+			for _, name := range keyPathOrder {
+				l, ok := t.KeySerial[backend][name]
+				if !ok {
+					continue
+				}
+				a := t.KeyAdded[backend][name]
+				add50, add99 := "-", "-"
+				if name != tAccessKey {
+					add50, add99 = fmt.Sprintf("%+.3f", a.P50), fmt.Sprintf("%+.3f", a.P99)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%.3f\t%.3f\t%.3f\t%s\t%s\t\n", backend, name, l.P50, l.P90, l.P99, add50, add99)
+			}
+		}
+		tw.Flush()
+		if t.Skipped != "" {
+			fmt.Fprintf(out, "PostgreSQL half skipped: %s\n", t.Skipped)
+		} else {
+			section(out, fmt.Sprintf("Instances on one PostgreSQL %s behind a round-robin proxy, closed loop c=%d", t.Postgres, t.Concurrency))
+			tw = newTable(out)
+			fmt.Fprintln(tw, "target	req/s	p50 ms	p99 ms	errors	")
+			for _, tp := range t.Instances {
+				fmt.Fprintf(tw, "%s\t%.0f\t%.3f\t%.3f\t%d\t\n", tp.Target, tp.RPS, tp.Latency.P50, tp.Latency.P99, tp.Errors)
+			}
+			tw.Flush()
+		}
+	}
+
 	section(out, "Engine memory (MB)")
 	m := r.Memory
 	fmt.Fprintf(out, "idle RSS %.1f   peak (VmHWM) %.1f   peak while holding streams %.1f   %g s after load %.1f   %d s after load %.1f\n",

@@ -24,7 +24,9 @@ type Results struct {
 	Stream   StreamReport               `json:"stream"`
 	Hold     []HoldStep                 `json:"concurrent_streams"`
 	Memory   MemoryReport               `json:"engine_memory"`
-	Targets  []TargetCheck              `json:"targets"`
+	// Team is keys per person and the two-instance run (team.go).
+	Team    *TeamReport   `json:"team,omitempty"`
+	Targets []TargetCheck `json:"targets"`
 }
 
 // Host is the machine the run was on.
@@ -152,6 +154,9 @@ const (
 	goalStreams         = 1000
 	goalStreamRSS       = 200
 	goalIdleRSS         = 40
+	// goalKeyAddedP50 is issue 17's: what checking a key per person and
+	// counting its use adds at p50 over the access key, in ms.
+	goalKeyAddedP50 = 0.1
 )
 
 // checkTargets judges the run against the published targets.
@@ -221,5 +226,19 @@ func checkTargets(r *Results) []TargetCheck {
 		Value: r.Memory.Idle.RSS, Unit: "MB", Met: r.Memory.Idle.RSS > 0 && r.Memory.Idle.RSS < goalIdleRSS,
 		Detail: fmt.Sprintf("after start and setup; peak %.1f MB; %.1f MB %g s after the load, %.1f MB after %d s", r.Memory.Peak, r.Memory.After.RSS, r.Config.SettleSeconds, r.Memory.Later.RSS, laterSeconds),
 	})
+	if r.Team != nil {
+		for _, backend := range []string{"sqlite", "postgres"} {
+			a, ok := r.Team.KeyAdded[backend][tKeyLimited]
+			if !ok {
+				continue
+			}
+			out = append(out, TargetCheck{
+				Name: "key check and accounting, " + backend, Goal: fmt.Sprintf("<= %.1f ms p50 over the access key", goalKeyAddedP50),
+				Value: a.P50, Unit: "ms", Met: a.Count > 0 && a.P50 <= goalKeyAddedP50,
+				Detail: fmt.Sprintf("key with limits and budgets, c=1; added p99 %.3f ms; key without limits %+.3f ms p50",
+					a.P99, r.Team.KeyAdded[backend][tKeyPlain].P50),
+			})
+		}
+	}
 	return out
 }

@@ -23,7 +23,7 @@ const (
 // run is the whole suite: start everything, measure each phase, report.
 func run(ctx context.Context, opts options, stdout, stderr io.Writer) error {
 	started := time.Now()
-	p := &progress{w: stderr, start: started, total: 8}
+	p := &progress{w: stderr, start: started, total: 9}
 	res := &Results{Started: started.UTC(), Host: hostInfo(), Config: configOf(opts)}
 
 	p.phase("start: mock upstream, bare reverse proxy, %s serve", opts.bin)
@@ -116,6 +116,11 @@ func run(ctx context.Context, opts options, stdout, stderr io.Writer) error {
 			res.OpenLoop = append(res.OpenLoop, ol)
 			p.note("%5d req/s %-19s p50 %.3f ms  p99 %.3f ms  errors %d missed %d", rate, t.Name, ol.Latency.P50, ol.Latency.P99, ol.Errors, ol.Missed)
 		}
+	}
+
+	p.phase("keys per person (SQLite and PostgreSQL) and two instances on one PostgreSQL, c=%d", opts.teamConc)
+	if res.Team, err = runTeam(ctx, opts, srv.mockURL, eng, plain, p); err != nil {
+		return err
 	}
 
 	p.phase("memory after load: settle %s, then %d s", opts.settle, laterSeconds)

@@ -54,6 +54,8 @@ type Server struct {
 	conf     *settingsConf
 	// obs backs the request log, stats, price and live event endpoints.
 	obs observeAPI
+	// keys backs /api/keys.
+	keys KeyManager
 }
 
 // New returns the API server; mount its Handler under /api.
@@ -85,6 +87,7 @@ func New(s Store, info Info, log *slog.Logger) *Server {
 	srv.mux.HandleFunc("POST /api/settings/reveal", srv.revealKey)
 	srv.mux.HandleFunc("POST /api/settings/regenerate", srv.regenerateKey)
 	srv.observeRoutes()
+	srv.keyRoutes()
 	srv.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint: "+r.Method+" "+r.URL.Path, nil)
 	})

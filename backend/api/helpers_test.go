@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/routex-app/routex/backend/api"
+	"github.com/routex-app/routex/backend/keys"
 	"github.com/routex-app/routex/backend/store"
 )
 
@@ -34,7 +35,9 @@ func newTestAPI(t *testing.T) *testAPI {
 	t.Cleanup(func() { st.Close() })
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	info := api.Info{Version: "1.2.3-test", Listen: "127.0.0.1:18080", Started: time.Now()}
-	srv := httptest.NewServer(api.WithToken(testToken, api.New(st, info, logger).Handler()))
+	a := api.New(st, info, logger)
+	a.SetKeys(keys.New(st, logger))
+	srv := httptest.NewServer(api.WithToken(testToken, a.Handler()))
 	t.Cleanup(srv.Close)
 	return &testAPI{t: t, srv: srv, store: st}
 }

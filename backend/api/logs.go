@@ -42,6 +42,7 @@ func (s *Server) observeRoutes() {
 	s.mux.HandleFunc("GET /api/stats/summary", s.statsSummary)
 	s.mux.HandleFunc("GET /api/stats/timeline", s.statsTimeline)
 	s.mux.HandleFunc("GET /api/stats/channels", s.statsChannels)
+	s.mux.HandleFunc("GET /api/stats/keys", s.statsKeys)
 	s.mux.HandleFunc("GET /api/prices", s.listPrices)
 	s.mux.HandleFunc("PUT /api/prices", s.putPrice)
 	s.mux.HandleFunc("DELETE /api/prices", s.deletePrice)
@@ -85,6 +86,9 @@ type logView struct {
 	Error            string          `json:"error"`
 	UserAgent        string          `json:"user_agent"`
 	SessionKey       string          `json:"session_key"`
+	KeyID            int64           `json:"key_id"`
+	KeyName          string          `json:"key_name"`
+	Instance         string          `json:"instance"`
 	RequestBody      *string         `json:"request_body,omitempty"`
 	ResponseBody     *string         `json:"response_body,omitempty"`
 }
@@ -96,7 +100,8 @@ func newLogView(l store.RequestLog, bodies bool) logView {
 		InputTokens: l.InputTokens, OutputTokens: l.OutputTokens, CacheReadTokens: l.CacheReadTokens,
 		CacheWriteTokens: l.CacheWriteTokens, UsageEstimated: l.UsageEstimated, CostUSD: l.CostUSD,
 		RequestBytes: l.RequestBytes, ResponseBytes: l.ResponseBytes, Scenario: l.Scenario, Rule: l.Rule,
-		Attempts: l.Attempts, Error: l.Error, UserAgent: l.UserAgent, SessionKey: l.SessionKey}
+		Attempts: l.Attempts, Error: l.Error, UserAgent: l.UserAgent, SessionKey: l.SessionKey,
+		KeyID: l.KeyID, KeyName: l.KeyName, Instance: l.Instance}
 	if v.Attempts == nil {
 		v.Attempts = []store.Attempt{}
 	}
@@ -114,7 +119,7 @@ func (s *Server) logStore(w http.ResponseWriter) (LogStore, bool) {
 	return ls, ok
 }
 
-// listLogs answers GET /api/logs?from&to&channel_id&model&status&scenario&q&cursor&limit
+// listLogs answers GET /api/logs?from&to&channel_id&key_id&instance&model&status&scenario&q&cursor&limit
 // with {"logs":[…],"next_cursor":n}; next_cursor 0 means the last page.
 func (s *Server) listLogs(w http.ResponseWriter, r *http.Request) {
 	ls, ok := s.logStore(w)
@@ -128,6 +133,7 @@ func (s *Server) listLogs(w http.ResponseWriter, r *http.Request) {
 		ChannelID: parseInt(ve, "channel_id", q.Get("channel_id")),
 		Model:     strings.TrimSpace(q.Get("model")), Status: strings.TrimSpace(q.Get("status")),
 		Scenario: strings.TrimSpace(q.Get("scenario")), Query: strings.TrimSpace(q.Get("q")),
+		KeyID: parseInt(ve, "key_id", q.Get("key_id")), Instance: strings.TrimSpace(q.Get("instance")),
 		Cursor: parseInt(ve, "cursor", q.Get("cursor")), Limit: int(parseInt(ve, "limit", q.Get("limit"))),
 	}
 	if len(ve) > 0 {

@@ -13,9 +13,10 @@ import (
 
 // StatsStore is what the stats endpoints need; *store.Store implements it.
 type StatsStore interface {
-	StatsSummary(ctx context.Context, from, to time.Time) (store.StatsSummary, error)
-	StatsTimeline(ctx context.Context, from, to time.Time, bucket time.Duration) ([]store.TimelineBucket, error)
-	StatsChannels(ctx context.Context, from, to time.Time) ([]store.ChannelStats, error)
+	StatsSummary(ctx context.Context, from, to time.Time, scope ...store.StatsScope) (store.StatsSummary, error)
+	StatsTimeline(ctx context.Context, from, to time.Time, bucket time.Duration, scope ...store.StatsScope) ([]store.TimelineBucket, error)
+	StatsChannels(ctx context.Context, from, to time.Time, scope ...store.StatsScope) ([]store.ChannelStats, error)
+	StatsKeys(ctx context.Context, from, to time.Time) ([]store.KeyStats, error)
 }
 
 // DefaultStatsRange is the range of a stats request that names none.
@@ -111,17 +112,17 @@ func parseSpan(v string) (time.Duration, error) {
 // statsSummary answers GET /api/stats/summary with the range's numbers and
 // "previous", the same-length range just before it, for change arrows.
 func (s *Server) statsSummary(w http.ResponseWriter, r *http.Request) {
-	ss, from, to, ok := s.statsRequest(w, r)
+	ss, from, to, scope, ok := s.statsRequest(w, r)
 	if !ok {
 		return
 	}
-	cur, err := ss.StatsSummary(r.Context(), from, to)
+	cur, err := ss.StatsSummary(r.Context(), from, to, scope)
 	if err != nil {
 		s.failObserve(w, r, err, "")
 		return
 	}
 	pfrom := from.Add(-to.Sub(from))
-	prev, err := ss.StatsSummary(r.Context(), pfrom, from)
+	prev, err := ss.StatsSummary(r.Context(), pfrom, from, scope)
 	if err != nil {
 		s.failObserve(w, r, err, "")
 		return
@@ -171,7 +172,7 @@ func bucketSize(name string) (time.Duration, bool) {
 // statsTimeline answers GET /api/stats/timeline?range|from&to&bucket=minute|hour|day
 // with contiguous buckets, empty ones included.
 func (s *Server) statsTimeline(w http.ResponseWriter, r *http.Request) {
-	ss, from, to, ok := s.statsRequest(w, r)
+	ss, from, to, scope, ok := s.statsRequest(w, r)
 	if !ok {
 		return
 	}
@@ -185,7 +186,7 @@ func (s *Server) statsTimeline(w http.ResponseWriter, r *http.Request) {
 			Message: "bucket must be minute, hour or day, not " + strconv.Quote(name)}})
 		return
 	}
-	buckets, err := ss.StatsTimeline(r.Context(), from, to, size)
+	buckets, err := ss.StatsTimeline(r.Context(), from, to, size, scope)
 	if err != nil {
 		s.failObserve(w, r, err, "")
 		return
@@ -218,11 +219,11 @@ type channelStatsView struct {
 // statsChannels answers GET /api/stats/channels?range|from&to with each
 // channel's share of requests and its health.
 func (s *Server) statsChannels(w http.ResponseWriter, r *http.Request) {
-	ss, from, to, ok := s.statsRequest(w, r)
+	ss, from, to, scope, ok := s.statsRequest(w, r)
 	if !ok {
 		return
 	}
-	chans, err := ss.StatsChannels(r.Context(), from, to)
+	chans, err := ss.StatsChannels(r.Context(), from, to, scope)
 	if err != nil {
 		s.failObserve(w, r, err, "")
 		return
@@ -240,17 +241,59 @@ func (s *Server) statsChannels(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"from": from.UTC(), "to": to.UTC(), "channels": views})
 }
 
-// statsRequest is what every stats handler starts with: the store's stats
-// and the range the query asks for, or an error answer already written.
-func (s *Server) statsRequest(w http.ResponseWriter, r *http.Request) (StatsStore, time.Time, time.Time, bool) {
+// statsRequest is what every stats handler starts with: the store's stats,
+// the range the query asks for and its scope (?key_id= for one key per
+// person), or an error answer already written.
+func (s *Server) statsRequest(w http.ResponseWriter, r *http.Request) (StatsStore, time.Time, time.Time, store.StatsScope, bool) {
 	ss, ok := s.statsStore(w)
 	if !ok {
-		return nil, time.Time{}, time.Time{}, false
+		return nil, time.Time{}, time.Time{}, store.StatsScope{}, false
 	}
 	from, to, err := s.statsRange(r.URL.Query())
+	ve := ValidationError{}
+	scope := store.StatsScope{KeyID: parseInt(ve, "key_id", r.URL.Query().Get("key_id"))}
+	if err == nil && len(ve) > 0 {
+		err = ve
+	}
 	if err != nil {
 		s.fail(w, r, err)
-		return nil, time.Time{}, time.Time{}, false
+		return nil, time.Time{}, time.Time{}, store.StatsScope{}, false
 	}
-	return ss, from, to, true
+	return ss, from, to, scope, true
+}
+
+// keyStatsView is one KeyStats as JSON; key_id 0 is the access key.
+type keyStatsView struct {
+	KeyID        int64   `json:"key_id"`
+	Key          string  `json:"key"`
+	Requests     int64   `json:"requests"`
+	Failed       int64   `json:"failed"`
+	Share        float64 `json:"share"`
+	SuccessRate  float64 `json:"success_rate"`
+	AvgLatencyMS float64 `json:"avg_latency_ms"`
+	AvgTTFTMS    float64 `json:"avg_ttft_ms"`
+	CostUSD      float64 `json:"cost_usd"`
+	InputTokens  int64   `json:"input_tokens"`
+	OutputTokens int64   `json:"output_tokens"`
+}
+
+// statsKeys answers GET /api/stats/keys?range|from&to with each key's
+// share of requests, tokens and cost.
+func (s *Server) statsKeys(w http.ResponseWriter, r *http.Request) {
+	ss, from, to, _, ok := s.statsRequest(w, r)
+	if !ok {
+		return
+	}
+	all, err := ss.StatsKeys(r.Context(), from, to)
+	if err != nil {
+		s.failObserve(w, r, err, "")
+		return
+	}
+	views := make([]keyStatsView, len(all))
+	for i, k := range all {
+		views[i] = keyStatsView{KeyID: k.KeyID, Key: k.KeyName, Requests: k.Requests, Failed: k.Failed, Share: k.Share,
+			SuccessRate: k.SuccessRate, AvgLatencyMS: k.AvgLatencyMS, AvgTTFTMS: k.AvgTTFTMS, CostUSD: k.CostUSD,
+			InputTokens: k.InputTokens, OutputTokens: k.OutputTokens}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"from": from.UTC(), "to": to.UTC(), "keys": views})
 }

@@ -89,6 +89,7 @@ func NewRoot(rt Runtime) *cobra.Command {
 	root.AddCommand(newCodexCmd(f, tr))
 	root.AddCommand(newEnvCmd(f, tr))
 	root.AddCommand(newChannelCmd(f, tr, rt.Version))
+	root.AddCommand(newKeyCmd(f, tr, rt.Version))
 	root.AddCommand(newModelCmd(f, tr, rt.Version))
 	root.AddCommand(newStatusCmd(f, tr, rt.Version))
 	root.AddCommand(newDoctorCmd(f, tr, rt.Version))

@@ -26,6 +26,7 @@ import (
 	"github.com/routex-app/routex/backend/api"
 	"github.com/routex-app/routex/backend/config"
 	"github.com/routex-app/routex/backend/i18n"
+	"github.com/routex-app/routex/backend/keys"
 	"github.com/routex-app/routex/backend/store"
 )
 
@@ -192,7 +193,10 @@ func (c *conn) roundTrip(method, path string, body []byte) (int, []byte, error) 
 			return 0, nil, err
 		}
 		info := api.Info{Version: c.version, Listen: c.cfg.Listen, BaseURL: c.engineURL(), Home: c.home, Started: time.Now()}
-		c.local = api.New(st, info, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler()
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		srv := api.New(st, info, quiet)
+		srv.SetKeys(keys.New(st, quiet))
+		c.local = srv.Handler()
 	}
 	req, err := http.NewRequest(method, "http://routex.local"+path, bytes.NewReader(body))
 	if err != nil {

@@ -33,6 +33,11 @@ const (
 	// EnvDatabaseURL selects PostgreSQL (a postgres:// URL) instead of the
 	// SQLite file in ROUTEX_HOME, as database_url does in config.json.
 	EnvDatabaseURL = "ROUTEX_DATABASE_URL"
+	// EnvAllowedHosts is allowed_hosts as a comma-separated list.
+	EnvAllowedHosts = "ROUTEX_ALLOWED_HOSTS"
+	// EnvInstance names this instance in the request log, as instance
+	// does in config.json.
+	EnvInstance = "ROUTEX_INSTANCE"
 )
 
 // Timeouts bound each phase of an upstream call. Separate limits catch the
@@ -91,6 +96,15 @@ type Config struct {
 	// which several instances can share (a team gateway). Empty means the
 	// SQLite file routex.db in Home.
 	DatabaseURL string `json:"database_url,omitempty"`
+	// AllowedHosts are host names besides localhost and the listen address
+	// that requests may be addressed to (the Host header): the name a team
+	// reaches its gateway by, through a load balancer. An entry "*.example.com"
+	// allows every subdomain. Other names are refused, as a defence against
+	// DNS rebinding.
+	AllowedHosts []string `json:"allowed_hosts,omitempty"`
+	// Instance names this Routex in the request log when several share a
+	// database; empty means the machine's host name and the port.
+	Instance string `json:"instance,omitempty"`
 
 	// Home is the folder the file was read from; not stored in the file.
 	Home string `json:"-"`
@@ -134,12 +148,13 @@ func (c Config) Database() string {
 }
 
 // DatabaseTarget is Database for a home whose config.json is not loaded
-// (CLI commands that only open the store): ROUTEX_DATABASE_URL, else
-// database_url in home/config.json, else the SQLite file. The file is only
+// (CLI commands that only open the store): ROUTEX_DATABASE_URL (or the
+// file ROUTEX_DATABASE_URL_FILE names), else database_url in
+// home/config.json, else the SQLite file. The file is only
 // read; a missing or unreadable one means SQLite.
 func DatabaseTarget(home string) string {
-	if v := strings.TrimSpace(os.Getenv(EnvDatabaseURL)); v != "" {
-		return v
+	if v, err := secretEnv(EnvDatabaseURL); err == nil && strings.TrimSpace(v) != "" {
+		return strings.TrimSpace(v)
 	}
 	var f struct {
 		DatabaseURL string `json:"database_url"`
@@ -169,7 +184,9 @@ func Load(home string) (Config, error) {
 		return Config{}, err
 	}
 	cfg.Home = home
-	cfg.applyEnv()
+	if err := cfg.applyEnv(); err != nil {
+		return Config{}, err
+	}
 	if err := cfg.Validate(); err != nil {
 		return Config{}, fmt.Errorf("config: %s: %w", path, err)
 	}
@@ -260,23 +277,60 @@ func writeFile(path string, data []byte) error {
 	return nil
 }
 
-func (c *Config) applyEnv() {
+// FileSuffix names the variant of a secret's variable that holds a path
+// instead of the value (ROUTEX_ACCESS_KEY_FILE), as container secrets are
+// passed: the value stays out of the environment and of `docker inspect`.
+const FileSuffix = "_FILE"
+
+// secretEnv returns the variable name's value, else the trimmed content of
+// the file its _FILE variant names, else "".
+func secretEnv(name string) (string, error) {
+	if v := os.Getenv(name); v != "" {
+		return v, nil
+	}
+	path := os.Getenv(name + FileSuffix)
+	if path == "" {
+		return "", nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("config: %s%s: %w", name, FileSuffix, err)
+	}
+	return strings.TrimSpace(string(data)), nil
+}
+
+func (c *Config) applyEnv() error {
 	if v := os.Getenv(EnvListen); v != "" {
 		c.Listen = v
 	}
-	if v := os.Getenv(EnvAccessKey); v != "" {
-		c.AccessKey = v
-	}
-	if v := os.Getenv(EnvAdminToken); v != "" {
-		c.AdminToken = v
+	for _, sec := range []struct {
+		name string
+		dst  *string
+	}{{EnvAccessKey, &c.AccessKey}, {EnvAdminToken, &c.AdminToken}, {EnvDatabaseURL, &c.DatabaseURL}} {
+		v, err := secretEnv(sec.name)
+		if err != nil {
+			return err
+		}
+		if v != "" {
+			*sec.dst = v
+		}
 	}
 	if v := os.Getenv(EnvLogLevel); v != "" {
 		c.LogLevel = v
 	}
-	if v := os.Getenv(EnvDatabaseURL); v != "" {
-		c.DatabaseURL = v
+	if v := os.Getenv(EnvAllowedHosts); v != "" {
+		c.AllowedHosts = nil
+		for _, h := range strings.Split(v, ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				c.AllowedHosts = append(c.AllowedHosts, h)
+			}
+		}
+	}
+	if v := os.Getenv(EnvInstance); v != "" {
+		c.Instance = v
 	}
 	c.DatabaseURL = strings.TrimSpace(c.DatabaseURL)
+	return nil
 }
 
 // Validate reports the first setting that cannot work, naming it.
@@ -291,6 +345,11 @@ func (c Config) Validate() error {
 	}
 	if err := checkDatabaseURL(c.DatabaseURL); err != nil {
 		return err
+	}
+	for _, h := range c.AllowedHosts {
+		if !validHostPattern(h) {
+			return fmt.Errorf("allowed_hosts entry %q must be a host name such as routex.example.com or *.example.com, without scheme, port or path", h)
+		}
 	}
 	t := c.Timeouts
 	if t.ConnectMS <= 0 || t.FirstByteMS <= 0 || t.IdleMS <= 0 {
@@ -312,6 +371,19 @@ func checkDatabaseURL(raw string) error {
 		return fmt.Errorf("database_url (or %s) must be a postgres:// URL such as postgres://routex:PASSWORD@db.example.com:5432/routex; leave it out to use the SQLite file", EnvDatabaseURL)
 	}
 	return nil
+}
+
+// validHostPattern accepts a host name, an IP address, or "*." and a
+// host name.
+func validHostPattern(h string) bool {
+	name := strings.TrimPrefix(h, "*.")
+	if name == "" {
+		return false
+	}
+	if net.ParseIP(strings.Trim(name, "[]")) != nil {
+		return name == h // no wildcard on an address
+	}
+	return !strings.ContainsAny(name, "/:@ *?#[]")
 }
 
 // NewKey returns prefix plus 48 random hex characters (192 bits).

@@ -48,8 +48,9 @@ func writeConfig(t *testing.T, content string) string {
 // environment holds. Tests that call it cannot run in parallel.
 func clearEnv(t *testing.T) {
 	for _, k := range []string{config.EnvListen, config.EnvAccessKey, config.EnvAdminToken, config.EnvLogLevel,
-		config.EnvDatabaseURL} {
+		config.EnvDatabaseURL, config.EnvAllowedHosts, config.EnvInstance} {
 		t.Setenv(k, "")
+		t.Setenv(k+config.FileSuffix, "")
 	}
 }
 
@@ -298,6 +299,17 @@ func TestValidate(t *testing.T) {
 			c.DatabaseURL = "mysql://rx:Secret-pw@db/routex"
 		}, "database_url"},
 		{"a bare path is not a database URL", func(c *config.Config) { c.DatabaseURL = "/tmp/x.db" }, "postgres://"},
+		{"allowed host names, wildcards and addresses are valid", func(c *config.Config) {
+			c.AllowedHosts = []string{"routex.example.com", "*.corp.example", "10.0.0.5", "[::1]", "gateway"}
+		}, ""},
+		{"an allowed host with a scheme is rejected", func(c *config.Config) {
+			c.AllowedHosts = []string{"https://routex.example.com"}
+		}, "allowed_hosts"},
+		{"an allowed host with a port is rejected", func(c *config.Config) {
+			c.AllowedHosts = []string{"routex.example.com:443"}
+		}, "allowed_hosts"},
+		{"an empty allowed host is rejected", func(c *config.Config) { c.AllowedHosts = []string{""} }, "allowed_hosts"},
+		{"a bare wildcard is rejected", func(c *config.Config) { c.AllowedHosts = []string{"*"} }, "allowed_hosts"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/routex-app/routex/backend/api/wire"
 	"github.com/routex-app/routex/backend/balance"
 	"github.com/routex-app/routex/backend/config"
+	"github.com/routex-app/routex/backend/keys"
 	"github.com/routex-app/routex/backend/observe"
 	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/proxy"
@@ -51,7 +53,13 @@ type Engine struct {
 	api    *api.Server
 	bal    *balance.Balancer
 	keys   *config.Keys
-	obs    *observability
+	// people checks and counts the keys per person.
+	people *keys.Service
+	// stopKeys ends the key usage writer; keysDone is closed when it has
+	// returned.
+	stopKeys context.CancelFunc
+	keysDone chan struct{}
+	obs      *observability
 	// capture caches the body-capture setting: {until unix nano, on}.
 	captureUntil atomic.Int64
 	captureOn    atomic.Bool
@@ -92,6 +100,11 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 	e.writer = observe.NewWriter(st, 8192, e.log)
 	e.bal = balance.New(balanceOptions(cfg.Routing))
 	e.keys = config.NewKeys(cfg.AccessKey, cfg.AdminToken)
+	e.people = keys.New(st, e.log)
+	if err := e.people.Reload(context.Background()); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("engine: %w", err)
+	}
 	transport := opts.Transport
 	if transport == nil {
 		transport = proxy.NewTransport(cfg.Timeouts)
@@ -102,10 +115,25 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
 	e.obs = obs
+	obs.recorder.SetInstance(instanceName(cfg, cfg.Listen))
+	obs.recorder.SetUsage(e.people.Account)
+	// Like the request log writer, the key usage writer runs from New:
+	// the handler can serve (tests, the desktop window) before Start.
+	keysCtx, stopKeys := context.WithCancel(context.Background())
+	e.stopKeys, e.keysDone = stopKeys, make(chan struct{})
+	go func() {
+		defer close(e.keysDone)
+		e.people.Run(keysCtx)
+	}()
 	// Changes another process or instance made: the catalog the store
-	// reloads itself; prices and the cached capture switch are ours.
+	// reloads itself; prices, keys and the cached capture switch are ours.
+	// (On SQLite the watch names every change TopicCatalog.)
 	st.OnChange(func(t store.Topic) {
 		switch t {
+		case store.TopicKeys, store.TopicCatalog:
+			if err := e.people.Reload(context.Background()); err != nil {
+				e.log.Warn("reload keys changed elsewhere", "error", err)
+			}
 		case store.TopicPrices:
 			if err := obs.recorder.ReloadPrices(context.Background(), st); err != nil {
 				e.log.Warn("reload prices changed elsewhere", "error", err)
@@ -121,11 +149,13 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 	p := proxy.New(proxy.Options{
 		AccessKey: cfg.AccessKey, AccessKeyFunc: e.keys.Access, Timeouts: cfg.Timeouts, Logger: e.log,
 		Transport: transport, Recorder: recorder, Balancer: e.bal, CaptureBodies: e.captureBodies,
+		Keys: e.people,
 	}, st)
 	e.api = api.New(st, api.Info{
 		Version: opts.Version, Listen: cfg.Listen, BaseURL: "http://" + cfg.Listen, Home: cfg.Home, Started: time.Now(),
 	}, e.log)
 	e.api.SetConfig(cfg, e.keys)
+	e.api.SetKeys(e.people)
 	e.api.SetEvents(obs.hub)
 	e.api.SetPricesChanged(func(ctx context.Context) {
 		if err := obs.recorder.ReloadPrices(ctx, st); err != nil {
@@ -202,8 +232,13 @@ func (e *Engine) Start() error {
 		}
 	}()
 	go e.retain(watchCtx, time.Hour)
+	e.obs.recorder.SetInstance(instanceName(e.cfg, e.addr.String()))
 	e.log.Info("engine started", "listen", e.addr.String(), "home", e.cfg.Home,
-		"database", e.store.Backend(), "where", e.store.Path())
+		"database", e.store.Backend(), "where", e.store.Path(), "instance", instanceName(e.cfg, e.addr.String()))
+	if host, _, _ := net.SplitHostPort(e.addr.String()); net.ParseIP(host).IsUnspecified() {
+		e.log.Warn("listening on every network interface: other machines can reach /v1 and /api; " +
+			"give each person a key, keep the admin token private and put TLS in front (README: Team gateway)")
+	}
 	return nil
 }
 
@@ -244,7 +279,12 @@ func (e *Engine) Stop(ctx context.Context) error {
 			e.log.Warn("the database watch did not stop in time")
 		}
 	}
+	e.stopKeys()
+	<-e.keysDone
 	wctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	if err := e.people.Flush(wctx); err != nil {
+		errs = append(errs, fmt.Errorf("engine: write key usage: %w", err))
+	}
 	if err := e.writer.Close(wctx); err != nil {
 		errs = append(errs, fmt.Errorf("engine: drain request log: %w", err))
 	}
@@ -254,4 +294,20 @@ func (e *Engine) Stop(ctx context.Context) error {
 	}
 	e.log.Info("engine stopped")
 	return errors.Join(errs...)
+}
+
+// instanceName is what the request log calls this instance: the
+// configured name, else the host name and the port listened on.
+func instanceName(cfg config.Config, listen string) string {
+	if cfg.Instance != "" {
+		return cfg.Instance
+	}
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "routex"
+	}
+	if _, port, err := net.SplitHostPort(listen); err == nil {
+		return host + ":" + port
+	}
+	return host
 }

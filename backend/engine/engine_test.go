@@ -126,6 +126,28 @@ func TestHostGuard(t *testing.T) {
 	}
 }
 
+func TestHostGuardLetsAllowedHostsThrough(t *testing.T) {
+	t.Parallel()
+	e := newTestEngine(t, func(c *config.Config, _ *engine.Options) {
+		c.AllowedHosts = []string{"Routex.Example.com", "*.gw.example"}
+	})
+	srv := serve(t, e)
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
+	key := http.Header{"X-Api-Key": {testAccessKey}}
+	for host, want := range map[string]bool{
+		"routex.example.com": true, "ROUTEX.example.com:" + port: true, "eu.gw.example:443": true, "a.b.gw.example": true,
+		"gw.example": false, "routex.example.com.evil.example": false, "evil.example": false, "example.com": false,
+	} {
+		resp, body := do(t, http.MethodGet, srv.URL+"/v1/models", host, key.Clone(), "")
+		if got := resp.StatusCode != http.StatusForbidden; got != want {
+			t.Errorf("Host %s: status %d, want allowed=%v (%s)", host, resp.StatusCode, want, body)
+		}
+		if !want && !strings.Contains(body, "allowed_hosts") {
+			t.Errorf("a refused Host is not told about allowed_hosts: %s", body)
+		}
+	}
+}
+
 func TestProbeAndDashboardNeedNoKey(t *testing.T) {
 	t.Parallel()
 	srv := serve(t, newTestEngine(t))

@@ -112,6 +112,10 @@ type Recorder struct {
 	hub     *observe.Hub
 	health  func(channelID int64) balance.Health
 	prices  atomic.Pointer[pricing.Table]
+	// instance names this engine in each record; usage receives each
+	// priced record of a key per person, for its counters.
+	instance atomic.Pointer[string]
+	usage    atomic.Pointer[func(store.RequestLog)]
 
 	mu     sync.Mutex
 	states map[int64]string // last breaker state seen per channel
@@ -125,6 +129,13 @@ func NewRecorder(sink LogSink, metrics *observe.Metrics, hub *observe.Hub, healt
 	r.prices.Store(pricing.NewTable(nil))
 	return r
 }
+
+// SetInstance names the instance in every record from now on.
+func (r *Recorder) SetInstance(name string) { r.instance.Store(&name) }
+
+// SetUsage hands every priced record to fn (keys.Service.Account), which
+// must not block.
+func (r *Recorder) SetUsage(fn func(store.RequestLog)) { r.usage.Store(&fn) }
 
 // PriceStore is where ReloadPrices reads the user's prices; *store.Store
 // implements it.
@@ -156,6 +167,12 @@ func (r *Recorder) Record(rec store.RequestLog) {
 			model = rec.ClientModel
 		}
 		rec.CostUSD = r.prices.Load().Cost(model, rec.InputTokens, rec.OutputTokens, rec.CacheReadTokens, rec.CacheWriteTokens)
+	}
+	if name := r.instance.Load(); name != nil {
+		rec.Instance = *name
+	}
+	if fn := r.usage.Load(); fn != nil {
+		(*fn)(rec)
 	}
 	if r.sink != nil {
 		r.sink.Record(rec)

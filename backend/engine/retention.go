@@ -9,8 +9,9 @@ import (
 )
 
 // retain rolls request-log rows older than the retention period (Settings,
-// default 30 days) into daily totals, at start and then every interval, so
-// the database stays small while the charts keep their history.
+// default 30 days) into daily totals, and drops past minutes of the keys'
+// counters, at start and then every interval, so the database stays small
+// while the charts keep their history.
 func (e *Engine) retain(ctx context.Context, interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
@@ -26,6 +27,10 @@ func (e *Engine) retain(ctx context.Context, interval time.Duration) {
 			e.log.Warn("roll up old request logs", "error", err)
 		} else if n > 0 {
 			e.log.Info("rolled up old request logs", "rows", n, "retention_days", days)
+		}
+		// Past minutes of the keys' counters only take room.
+		if _, err := e.store.PruneKeyUsage(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			e.log.Warn("prune key counters", "error", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/routex-app/routex/backend/api"
+	"github.com/routex-app/routex/backend/config"
 	"github.com/routex-app/routex/backend/proxy"
 )
 
@@ -24,7 +25,7 @@ func (e *Engine) routes(p *proxy.Handler) http.Handler {
 	mux.Handle("GET /metrics", e.obs.metrics.Handler())
 	mux.HandleFunc("HEAD /{$}", proxy.Probe)
 	mux.Handle("/", dashboard(e.opts.Assets))
-	return hostGuard(e.cfg.Listen, securityHeaders(mux))
+	return hostGuard(e.cfg.Listen, e.cfg.AllowedHosts, securityHeaders(mux))
 }
 
 func (e *Engine) health(w http.ResponseWriter, r *http.Request) {
@@ -33,20 +34,35 @@ func (e *Engine) health(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(map[string]any{"status": "ok", "version": e.opts.Version})
 }
 
-// hostGuard refuses requests whose Host names neither a loopback host nor the
-// listen address: a web page on a rebinding domain must not reach the engine
-// through the user's browser. IP literals are always safe to allow when
-// Routex listens on every interface, since rebinding needs a name.
-func hostGuard(listen string, next http.Handler) http.Handler {
+// hostGuard refuses requests whose Host names neither a loopback host, the
+// listen address, nor one of allowed (allowed_hosts: the name a team
+// reaches its gateway by; "*.example.com" allows subdomains): a web page
+// on a rebinding domain must not reach the engine through the user's
+// browser. IP literals are always safe to allow when Routex listens on
+// every interface, since rebinding needs a name.
+func hostGuard(listen string, allowed []string, next http.Handler) http.Handler {
 	listenHost, _, _ := net.SplitHostPort(listen)
 	allAddrs := listenHost == "" || listenHost == "0.0.0.0" || listenHost == "::"
+	exact := map[string]bool{}
+	var suffixes []string
+	for _, a := range allowed {
+		a = strings.ToLower(strings.Trim(a, "[]"))
+		if s, ok := strings.CutPrefix(a, "*."); ok {
+			suffixes = append(suffixes, "."+s)
+		} else {
+			exact[a] = true
+		}
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host := r.Host
 		if h, _, err := net.SplitHostPort(host); err == nil {
 			host = h
 		}
 		host = strings.ToLower(strings.Trim(host, "[]"))
-		ok := host == "localhost" || strings.HasSuffix(host, ".localhost") || host == strings.ToLower(listenHost)
+		ok := host == "localhost" || strings.HasSuffix(host, ".localhost") || host == strings.ToLower(listenHost) || exact[host]
+		for _, s := range suffixes {
+			ok = ok || strings.HasSuffix(host, s)
+		}
 		if ip := net.ParseIP(host); ip != nil && (ip.IsLoopback() || allAddrs) {
 			ok = true
 		}
@@ -54,8 +70,9 @@ func hostGuard(listen string, next http.Handler) http.Handler {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusForbidden)
 			json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{
-				"type":    "forbidden_host",
-				"message": "Routex only answers requests addressed to " + listen + " or localhost",
+				"type": "forbidden_host",
+				"message": "Routex only answers requests addressed to " + listen + ", localhost or a name in allowed_hosts " +
+					"(config.json, or " + config.EnvAllowedHosts + "); add the name this gateway is reached by there",
 			}})
 			return
 		}

@@ -27,7 +27,8 @@ import (
 
 // Two Routex instances on one PostgreSQL database, end to end: what one
 // instance's admin API changes serves on the other within a second, both
-// dashboards show both instances' traffic, and killing one instance
+// dashboards show both instances' traffic, keys per person are revoked
+// and limited across both (team_keys_e2e_test.go), and killing one instance
 // mid-load (SIGKILL: no drain, connections cut) loses no request-log row of
 // the requests the other one completed.
 
@@ -150,6 +151,13 @@ func engineProcess(t *testing.T, dbURL string) (url string, kill func()) {
 		<-exited
 	}
 	t.Cleanup(kill)
+	t.Cleanup(func() {
+		if t.Failed() {
+			logsMu.Lock()
+			defer logsMu.Unlock()
+			t.Logf("the engine process's log:\n%s", logs.String())
+		}
+	})
 	lines := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
@@ -309,6 +317,9 @@ func TestTwoInstancesShareOnePostgresDatabase(t *testing.T) {
 			return seen["team-test/A"] == 10 && seen["team-test/B"] == 10
 		})
 	}
+
+	// Keys per person: revocation and limits across both instances.
+	teamKeys(t, aURL, bURL)
 
 	// Load on both, then A dies mid-load.
 	stop := make(chan struct{})

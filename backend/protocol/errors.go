@@ -24,6 +24,9 @@ const (
 	APIError       ErrorKind = "api_error"
 	Overloaded     ErrorKind = "overloaded_error"
 	Timeout        ErrorKind = "timeout_error"
+	// Billing is a spent budget or credit (HTTP 402): retrying does not
+	// help until someone pays or raises the limit.
+	Billing ErrorKind = "billing_error"
 )
 
 // KindForStatus maps an HTTP status to the error kind clients expect for it.
@@ -33,6 +36,8 @@ func KindForStatus(status int) ErrorKind {
 		return InvalidRequest
 	case status == http.StatusUnauthorized:
 		return Authentication
+	case status == http.StatusPaymentRequired:
+		return Billing
 	case status == http.StatusForbidden:
 		return Permission
 	case status == http.StatusNotFound:
@@ -66,6 +71,8 @@ func openAIType(k ErrorKind) string {
 		return "rate_limit_error"
 	case Timeout:
 		return "timeout"
+	case Billing:
+		return "insufficient_quota"
 	}
 	return "server_error"
 }
@@ -81,7 +88,7 @@ func geminiStatus(status int) string {
 		return "PERMISSION_DENIED"
 	case 404:
 		return "NOT_FOUND"
-	case 429:
+	case 402, 429:
 		return "RESOURCE_EXHAUSTED"
 	case 503, 529:
 		return "UNAVAILABLE"

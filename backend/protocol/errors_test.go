@@ -10,7 +10,7 @@ import (
 func TestKindForStatus(t *testing.T) {
 	t.Parallel()
 	cases := map[int]ErrorKind{
-		400: InvalidRequest, 401: Authentication, 403: Permission, 404: NotFound,
+		400: InvalidRequest, 401: Authentication, 402: Billing, 403: Permission, 404: NotFound,
 		413: TooLarge, 429: RateLimit, 500: APIError, 502: APIError, 503: APIError,
 		504: Timeout, 529: Overloaded, 422: InvalidRequest,
 	}
@@ -37,6 +37,12 @@ func TestErrorBodyUsesEachFormatsEnvelope(t *testing.T) {
 			`{"error":{"code":"invalid_request_error","message":"slow down","type":"invalid_request_error"}}`},
 		{"gemini not found", Gemini, 404,
 			`{"error":{"code":404,"message":"slow down","status":"NOT_FOUND"}}`},
+		{"anthropic spent budget", Anthropic, 402,
+			`{"error":{"message":"slow down","type":"billing_error"},"type":"error"}`},
+		{"openai spent budget", OpenAI, 402,
+			`{"error":{"code":"billing_error","message":"slow down","type":"insufficient_quota"}}`},
+		{"gemini spent budget", Gemini, 402,
+			`{"error":{"code":402,"message":"slow down","status":"RESOURCE_EXHAUSTED"}}`},
 		{"anthropic overloaded keeps 529's kind", Anthropic, 529,
 			`{"error":{"message":"slow down","type":"overloaded_error"},"type":"error"}`},
 	}

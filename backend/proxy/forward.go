@@ -49,6 +49,9 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, in inbound) {
 	}
 	in.estimate = plan.summary.Tokens
 	rec.RequestBytes = int64(len(in.body))
+	if !h.admitKey(w, r, in, &plan, &rec) {
+		return
+	}
 	var respCapture *capture
 	if h.opts.CaptureBodies != nil && h.opts.CaptureBodies() {
 		reqCapture := &capture{}

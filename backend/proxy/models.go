@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 	"time"
+
+	"github.com/routex-app/routex/backend/keys"
 )
 
 // modelEntry carries both the OpenAI and the Anthropic shape of a model, so
@@ -22,6 +24,7 @@ type modelEntry struct {
 // models lists the models of enabled channels, each once, in priority order.
 func (h *Handler) models(w http.ResponseWriter, r *http.Request) {
 	cat := h.catalog.Catalog()
+	key := keyOf(r) // a key per person sees the models it may use
 	var ids []string
 	owner := map[string]string{}
 	var created = map[string]time.Time{}
@@ -35,6 +38,9 @@ func (h *Handler) models(w http.ResponseWriter, r *http.Request) {
 		}
 		slices.Sort(names[len(ch.Models):]) // map order is random; keep answers stable
 		for _, m := range names {
+			if key != nil && (!keys.AllowsModel(key, m) || !keys.AllowsChannel(key, ch.Name)) {
+				continue
+			}
 			if _, seen := owner[m]; !seen && m != "" {
 				ids = append(ids, m)
 				owner[m] = ch.Name

@@ -59,6 +59,9 @@ type Options struct {
 	// Balancer orders candidates and keeps channel health; nil makes one
 	// with default options.
 	Balancer *balance.Balancer
+	// Keys checks keys per person (accepted besides the access key); nil
+	// accepts the access key only.
+	Keys KeyChecker
 }
 
 // Handler serves /v1 and the base-URL probes. Safe for concurrent use.
@@ -222,6 +225,12 @@ func (h *Handler) accessKey() string {
 func (h *Handler) authed(f protocol.Format, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !AccessKeyOK(r, h.accessKey()) {
+			if kr, handled := h.keyRequest(w, r, f); kr != nil {
+				next(w, kr)
+				return
+			} else if handled {
+				return
+			}
 			writeError(w, f, http.StatusUnauthorized, protocol.Authentication,
 				"missing or wrong Routex access key: send it as x-api-key or Authorization: Bearer (ANTHROPIC_AUTH_TOKEN for Claude Code); it is in config.json under ROUTEX_HOME")
 			return

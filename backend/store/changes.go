@@ -9,8 +9,7 @@ import (
 // same database reload just that.
 type Topic string
 
-// Topics of change notices. A later migration pair (keys, budgets) adds its
-// own topic here.
+// Topics of change notices.
 const (
 	// TopicCatalog is channels and routes: the Store reloads its Catalog.
 	TopicCatalog Topic = "catalog"
@@ -18,6 +17,10 @@ const (
 	TopicSettings Topic = "settings"
 	// TopicPrices is the user's prices.
 	TopicPrices Topic = "prices"
+	// TopicKeys is the keys per person: instances reload their copy of
+	// the keys (the check of each request reads revocation and limits
+	// from the database itself).
+	TopicKeys Topic = "keys"
 )
 
 // notifyChannel is the PostgreSQL LISTEN/NOTIFY channel of change notices.

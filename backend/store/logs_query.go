@@ -32,8 +32,12 @@ type LogFilter struct {
 	// (400 and above, or error text), "4xx", "5xx", or an exact code "429".
 	Status   string
 	Scenario string
+	// KeyID selects the requests of one key per person; 0 = any.
+	KeyID int64
+	// Instance selects the requests one Routex instance served; "" = any.
+	Instance string
 	// Query is a case-insensitive text search over the error, both models,
-	// the channel name and the user agent.
+	// the channel name, the user agent and the key's name.
 	Query  string
 	Cursor int64 // return rows with id < Cursor; 0 = from the newest
 	Limit  int   // 0 = DefaultLogLimit; capped at MaxLogLimit
@@ -115,6 +119,12 @@ func (f LogFilter) where(d dialect) (string, []any, error) {
 	if f.Scenario != "" {
 		add("scenario = ?", f.Scenario)
 	}
+	if f.KeyID != 0 {
+		add("key_id = ?", f.KeyID)
+	}
+	if f.Instance != "" {
+		add("instance = ?", f.Instance)
+	}
 	if f.Cursor > 0 {
 		add("id < ?", f.Cursor)
 	}
@@ -141,7 +151,8 @@ func (f LogFilter) where(d dialect) (string, []any, error) {
 		pat := "%" + likeEscaper.Replace(q) + "%"
 		like := d.like()
 		add(`(error `+like+` ? ESCAPE '\' OR client_model `+like+` ? ESCAPE '\' OR upstream_model `+like+` ? ESCAPE '\'
-			OR channel_name `+like+` ? ESCAPE '\' OR user_agent `+like+` ? ESCAPE '\')`, pat, pat, pat, pat, pat)
+			OR channel_name `+like+` ? ESCAPE '\' OR user_agent `+like+` ? ESCAPE '\' OR key_name `+like+` ? ESCAPE '\')`,
+			pat, pat, pat, pat, pat, pat)
 	}
 	if len(conds) == 0 {
 		return "", nil, nil

@@ -33,6 +33,9 @@ const (
 	pgMaxConns    = 16
 	pgMaxIdle     = 8
 	pgMaxIdleTime = 5 * time.Minute
+	// pgMaxCounterConns bounds the key counters' own pool: its statements
+	// are one short round trip each.
+	pgMaxCounterConns = 8
 )
 
 // openPostgres connects to the PostgreSQL database at rawURL, applies the
@@ -54,18 +57,24 @@ func openPostgres(rawURL string) (*Store, error) {
 	db.SetConnMaxIdleTime(pgMaxIdleTime)
 	d := dialect{pg: true}
 	s := &Store{path: where, db: rdb{DB: db, d: d}, d: d, id: newStoreID(), pg: cfg}
+	fast := cfg.Copy()
+	fast.RuntimeParams["synchronous_commit"] = "off"
+	s.counters = rdb{DB: stdlib.OpenDB(*fast), d: d}
+	s.counters.SetMaxOpenConns(pgMaxCounterConns)
+	s.counters.SetMaxIdleConns(pgMaxCounterConns)
+	s.counters.SetConnMaxIdleTime(pgMaxIdleTime)
 	ctx, cancel := context.WithTimeout(context.Background(), pgOpenTimeout)
 	defer cancel()
 	if err := db.PingContext(ctx); err != nil {
-		db.Close()
+		s.Close()
 		return nil, fmt.Errorf("store: open %s: cannot connect: %w", where, scrub(err, rawURL))
 	}
 	if err := s.migrate(ctx); err != nil {
-		db.Close()
+		s.Close()
 		return nil, fmt.Errorf("store: open %s: %w", where, scrub(err, rawURL))
 	}
 	if err := s.Reload(ctx); err != nil {
-		db.Close()
+		s.Close()
 		return nil, err
 	}
 	return s, nil

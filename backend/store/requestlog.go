@@ -60,6 +60,18 @@ type RequestLog struct {
 	// are the caller's job. Lists leave them empty; RequestLogByID fills them.
 	RequestBody  string
 	ResponseBody string
+
+	// KeyID and KeyName are the key per person the client presented; 0
+	// and "" for the access key. The name is kept as well as the id, as
+	// for channels.
+	KeyID   int64
+	KeyName string
+	// KeyAdmitted is true when the key's limits admitted the request, so
+	// its tokens and cost count against them. Not stored.
+	KeyAdmitted bool
+	// Instance names the Routex instance that served the request (several
+	// can share one PostgreSQL database).
+	Instance string
 }
 
 // Attempt is one failed try of a request on a channel.
@@ -103,9 +115,9 @@ func (s *Store) InsertRequestLogs(ctx context.Context, logs []RequestLog) error 
 const logInsertColumns = `time, format, channel_id, channel_name, client_model, upstream_model, status,
 	stream, latency_ms, ttft_ms, input_tokens, output_tokens, error, user_agent, cache_read_tokens,
 	cache_write_tokens, usage_estimated, upstream_format, scenario, rule, attempts, session_key, cost_usd,
-	request_bytes, response_bytes, output_tps`
+	request_bytes, response_bytes, output_tps, key_id, key_name, instance`
 
-const logInsertWidth = 26
+const logInsertWidth = 29
 
 // rowsPerInsert is how many rows one INSERT carries: far fewer statement
 // executions than one per row, well under SQLite's variable limit.
@@ -120,7 +132,7 @@ func logValues(dst []any, l RequestLog, now int64) []any {
 		l.UpstreamModel, l.Status, l.Stream, l.LatencyMS, l.TTFTMS, l.InputTokens, l.OutputTokens,
 		l.Error, l.UserAgent, l.CacheReadTokens, l.CacheWriteTokens, l.UsageEstimated,
 		l.UpstreamFormat, l.Scenario, l.Rule, encodeAttempts(l.Attempts), l.SessionKey,
-		l.CostUSD, l.RequestBytes, l.ResponseBytes, l.OutputTPS)
+		l.CostUSD, l.RequestBytes, l.ResponseBytes, l.OutputTPS, l.KeyID, l.KeyName, l.Instance)
 }
 
 func insertSQL(rows int) string {
@@ -226,7 +238,7 @@ func (s *Store) RecentRequestLogs(ctx context.Context, limit int) ([]RequestLog,
 const logColumns = `id, time, format, channel_id, channel_name, client_model,
 	upstream_model, status, stream, latency_ms, ttft_ms, input_tokens, output_tokens, error, user_agent,
 	cache_read_tokens, cache_write_tokens, usage_estimated, upstream_format, scenario, rule, attempts,
-	session_key, cost_usd, request_bytes, response_bytes, output_tps`
+	session_key, cost_usd, request_bytes, response_bytes, output_tps, key_id, key_name, instance`
 
 // rowScanner is what *sql.Row and *sql.Rows share.
 type rowScanner interface{ Scan(dest ...any) error }
@@ -241,7 +253,7 @@ func scanLog(r rowScanner, extra ...any) (RequestLog, error) {
 		&l.UpstreamModel, &l.Status, &l.Stream, &l.LatencyMS, &l.TTFTMS, &l.InputTokens, &l.OutputTokens,
 		&l.Error, &l.UserAgent, &l.CacheReadTokens, &l.CacheWriteTokens, &l.UsageEstimated,
 		&l.UpstreamFormat, &l.Scenario, &l.Rule, &attempts, &l.SessionKey,
-		&l.CostUSD, &l.RequestBytes, &l.ResponseBytes, &l.OutputTPS}
+		&l.CostUSD, &l.RequestBytes, &l.ResponseBytes, &l.OutputTPS, &l.KeyID, &l.KeyName, &l.Instance}
 	if err := r.Scan(append(dest, extra...)...); err != nil {
 		return RequestLog{}, err
 	}

@@ -23,8 +23,8 @@ type DailyUsage struct {
 const dayMS = 24 * 60 * 60 * 1000
 
 // RollUp applies retention: every detail row older than before is added into
-// the daily totals (per UTC day, channel id, channel name and model) and
-// deleted, with its captured bodies, in one transaction, so a crash never
+// the daily totals (per UTC day, channel id, channel name, model and key)
+// and deleted, with its captured bodies, in one transaction, so a crash never
 // counts a row twice or loses it. It returns how many rows were rolled up.
 // Rolling up part of a day and the rest later adds to the same totals.
 func (s *Store) RollUp(ctx context.Context, before time.Time) (int64, error) {
@@ -53,11 +53,12 @@ func (s *Store) rollUp(ctx context.Context, before int64) (int64, error) {
 	// PostgreSQL finds a bare name ambiguous beside excluded's.
 	if _, err := tx.ExecContext(ctx, `INSERT INTO request_daily (day, channel_id, channel_name, model,
 			requests, failed, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd,
-			latency_ms_sum, ttft_ms_sum, ttft_count, last_time)
+			latency_ms_sum, ttft_ms_sum, ttft_count, last_time, key_id, key_name)
 		SELECT (time / ?) * ? AS d, channel_id, channel_name,
-			CASE WHEN upstream_model <> '' THEN upstream_model ELSE client_model END AS m, `+detailAgg+`, MAX(time)
-		FROM request_logs WHERE time < ? GROUP BY d, channel_id, channel_name, m
-		ON CONFLICT (day, channel_id, channel_name, model) DO UPDATE SET
+			CASE WHEN upstream_model <> '' THEN upstream_model ELSE client_model END AS m, `+detailAgg+`, MAX(time),
+			key_id, MAX(key_name)
+		FROM request_logs WHERE time < ? GROUP BY d, channel_id, channel_name, m, key_id
+		ON CONFLICT (day, channel_id, channel_name, model, key_id) DO UPDATE SET
 			requests = request_daily.requests + excluded.requests,
 			failed = request_daily.failed + excluded.failed,
 			input_tokens = request_daily.input_tokens + excluded.input_tokens,
@@ -68,6 +69,7 @@ func (s *Store) rollUp(ctx context.Context, before int64) (int64, error) {
 			latency_ms_sum = request_daily.latency_ms_sum + excluded.latency_ms_sum,
 			ttft_ms_sum = request_daily.ttft_ms_sum + excluded.ttft_ms_sum,
 			ttft_count = request_daily.ttft_count + excluded.ttft_count,
+			key_name = excluded.key_name,
 			last_time = `+s.d.greatest("request_daily.last_time", "excluded.last_time"), dayMS, dayMS, before); err != nil {
 		return 0, err
 	}
@@ -90,9 +92,11 @@ func (s *Store) rollUp(ctx context.Context, before int64) (int64, error) {
 // (zero ends are open), by day, then channel id, then model.
 func (s *Store) DailyUsage(ctx context.Context, from, to time.Time) ([]DailyUsage, error) {
 	cond, args := rangeSQL("day", from, to)
-	rows, err := s.db.QueryContext(ctx, `SELECT day, channel_id, channel_name, model, requests, failed,
-		input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd
-		FROM request_daily WHERE `+cond+` ORDER BY day, channel_id, model, channel_name`, args...)
+	// Totals are kept per key too; this view adds the keys together.
+	rows, err := s.db.QueryContext(ctx, `SELECT day, channel_id, channel_name, model, SUM(requests), SUM(failed),
+		SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(cost_usd)
+		FROM request_daily WHERE `+cond+` GROUP BY day, channel_id, channel_name, model
+		ORDER BY day, channel_id, model, channel_name`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: read daily usage in %s: %w", s.path, err)
 	}

@@ -101,9 +101,30 @@ func ratio(a, b int64) float64 {
 	return float64(a) / float64(b)
 }
 
-// rangeSQL is the condition on column for [from, to), zero ends open.
-func rangeSQL(column string, from, to time.Time) (string, []any) {
+// StatsScope narrows statistics to part of the traffic; the zero value
+// (or none given) is all of it. Rolled-up daily totals keep the key, so a
+// scope applies to them too.
+type StatsScope struct {
+	// KeyID selects one key per person's requests; 0 = every request.
+	KeyID int64
+}
+
+// scopeOf is the one scope a stats method was given, or the zero scope.
+func scopeOf(scope []StatsScope) StatsScope {
+	if len(scope) > 0 {
+		return scope[0]
+	}
+	return StatsScope{}
+}
+
+// rangeSQL is the condition on column for [from, to), zero ends open,
+// within scope.
+func rangeSQL(column string, from, to time.Time, scope ...StatsScope) (string, []any) {
 	cond, args := "1 = 1", []any(nil)
+	if sc := scopeOf(scope); sc.KeyID != 0 {
+		cond += " AND key_id = ?"
+		args = append(args, sc.KeyID)
+	}
 	if !from.IsZero() {
 		cond += " AND " + column + " >= ?"
 		args = append(args, from.UnixMilli())
@@ -116,23 +137,24 @@ func rangeSQL(column string, from, to time.Time) (string, []any) {
 }
 
 // StatsSummary totals the requests in [from, to) (zero ends are open):
-// detail rows plus daily totals whose day starts in the range.
-func (s *Store) StatsSummary(ctx context.Context, from, to time.Time) (StatsSummary, error) {
-	sum, err := s.statsSummary(ctx, from, to)
+// detail rows plus daily totals whose day starts in the range. An optional
+// scope narrows it (one key's requests).
+func (s *Store) StatsSummary(ctx context.Context, from, to time.Time, scope ...StatsScope) (StatsSummary, error) {
+	sum, err := s.statsSummary(ctx, from, to, scopeOf(scope))
 	if err != nil {
 		return StatsSummary{}, fmt.Errorf("store: stats summary in %s: %w", s.path, err)
 	}
 	return sum, nil
 }
 
-func (s *Store) statsSummary(ctx context.Context, from, to time.Time) (StatsSummary, error) {
-	dCond, dArgs := rangeSQL("time", from, to)
+func (s *Store) statsSummary(ctx context.Context, from, to time.Time, scope StatsScope) (StatsSummary, error) {
+	dCond, dArgs := rangeSQL("time", from, to, scope)
 	var detail, daily totals
 	if err := s.db.QueryRowContext(ctx, `SELECT `+detailAgg+` FROM request_logs WHERE `+dCond,
 		dArgs...).Scan(detail.dest()...); err != nil {
 		return StatsSummary{}, err
 	}
-	yCond, yArgs := rangeSQL("day", from, to)
+	yCond, yArgs := rangeSQL("day", from, to, scope)
 	if err := s.db.QueryRowContext(ctx, `SELECT `+dailyAgg+` FROM request_daily WHERE `+yCond,
 		yArgs...).Scan(daily.dest()...); err != nil {
 		return StatsSummary{}, err
@@ -195,7 +217,8 @@ func (s *Store) p95Latency(ctx context.Context, cond string, args []any, count i
 // buckets start at midnight in from's location. A zero to means now; from
 // is required. More than MaxTimelineBuckets buckets is ErrInvalidFilter.
 // Rolled-up daily totals fall into the bucket holding their UTC midnight.
-func (s *Store) StatsTimeline(ctx context.Context, from, to time.Time, bucket time.Duration) ([]TimelineBucket, error) {
+// An optional scope narrows it (one key's requests).
+func (s *Store) StatsTimeline(ctx context.Context, from, to time.Time, bucket time.Duration, scope ...StatsScope) ([]TimelineBucket, error) {
 	if to.IsZero() {
 		to = time.Now()
 	}
@@ -205,8 +228,8 @@ func (s *Store) StatsTimeline(ctx context.Context, from, to time.Time, bucket ti
 	}
 	sums := make([]totals, n)
 	startMS, width := start.UnixMilli(), bucket.Milliseconds()
-	dCond, dArgs := rangeSQL("time", from, to)
-	yCond, yArgs := rangeSQL("day", from, to)
+	dCond, dArgs := rangeSQL("time", from, to, scope...)
+	yCond, yArgs := rangeSQL("day", from, to, scope...)
 	args := append(append([]any{startMS, width}, dArgs...), append([]any{startMS, width}, yArgs...)...)
 	rows, err := s.db.QueryContext(ctx, `SELECT (time - ?) / ? AS b, `+detailAgg+`
 		FROM request_logs WHERE `+dCond+` GROUP BY b
@@ -269,9 +292,10 @@ func timelineShape(from, to time.Time, bucket time.Duration) (time.Time, int, er
 
 // StatsChannels returns per-channel totals over [from, to) (zero ends are
 // open), most requests first. Shares add up to 1 when there are requests.
-func (s *Store) StatsChannels(ctx context.Context, from, to time.Time) ([]ChannelStats, error) {
-	dCond, dArgs := rangeSQL("time", from, to)
-	yCond, yArgs := rangeSQL("day", from, to)
+// An optional scope narrows it (one key's requests).
+func (s *Store) StatsChannels(ctx context.Context, from, to time.Time, scope ...StatsScope) ([]ChannelStats, error) {
+	dCond, dArgs := rangeSQL("time", from, to, scope...)
+	yCond, yArgs := rangeSQL("day", from, to, scope...)
 	// The name is the newest one logged for the id (see dialect.newest).
 	// Detail rows (kind 0) are newer than daily ones (kind 1).
 	rows, err := s.db.QueryContext(ctx, `SELECT 0, channel_id, `+s.d.newest("channel_name", "id")+`, MAX(id), `+detailAgg+`
@@ -281,7 +305,7 @@ func (s *Store) StatsChannels(ctx context.Context, from, to time.Time) ([]Channe
 	if err != nil {
 		return nil, fmt.Errorf("store: stats channels in %s: %w", s.path, err)
 	}
-	byID, names, err := scanChannelTotals(rows)
+	byID, names, err := scanTotalsByID(rows)
 	if err != nil {
 		return nil, fmt.Errorf("store: stats channels in %s: %w", s.path, err)
 	}
@@ -306,9 +330,9 @@ func (s *Store) StatsChannels(ctx context.Context, from, to time.Time) ([]Channe
 	return out, nil
 }
 
-// scanChannelTotals merges detail and daily rows by channel id; the name of
-// a detail row wins over a daily one.
-func scanChannelTotals(rows *sql.Rows) (map[int64]totals, map[int64]string, error) {
+// scanTotalsByID merges detail and daily rows by id (of a channel or a
+// key); the name of a detail row wins over a daily one.
+func scanTotalsByID(rows *sql.Rows) (map[int64]totals, map[int64]string, error) {
 	defer rows.Close()
 	byID, names := map[int64]totals{}, map[int64]string{}
 	nameKind := map[int64]int{}

@@ -65,8 +65,17 @@ const defaultBusyTimeout = 5 * time.Second
 type Store struct {
 	// path is the SQLite file, or the PostgreSQL URL without its password:
 	// what errors and logs may show.
-	path    string
-	db      rdb
+	path string
+	db   rdb
+	// counters runs the key counters' statements (AdmitKey, AddKeyUsage):
+	// on PostgreSQL a pool of its own whose commits do not wait for the
+	// WAL to reach disk (synchronous_commit off), since one runs per
+	// request; a server crash may forget the last moments of counting,
+	// never a setting or a log row. On SQLite it is db.
+	counters rdb
+	// admit is the prepared AdmitKey statement, made on first use.
+	admitMu sync.Mutex
+	admit   *sql.Stmt
 	d       dialect
 	catalog atomic.Pointer[Catalog]
 	// reloadMu serialises catalog refreshes so that a slow refresh that read
@@ -147,6 +156,7 @@ func open(path string, opt options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	s := &Store{path: path, db: rdb{DB: db}, id: newStoreID()}
+	s.counters = s.db
 	if err := s.migrate(context.Background()); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -207,6 +217,12 @@ func dsn(abs string, opt options, readOnly bool) string {
 
 // Close closes the database. The last Catalog stays readable afterwards.
 func (s *Store) Close() error {
+	if s.admit != nil {
+		s.admit.Close()
+	}
+	if s.counters.DB != s.db.DB {
+		s.counters.Close()
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: close %s: %w", s.path, err)
 	}

@@ -99,9 +99,12 @@ func (s *Store) apply(ctx context.Context, topic Topic) {
 	s.changed(topic)
 }
 
+// allTopics is every topic a notice can name.
+var allTopics = []Topic{TopicCatalog, TopicSettings, TopicPrices, TopicKeys}
+
 // reloadAll re-reads everything a notice could have named.
 func (s *Store) reloadAll(ctx context.Context) {
-	for _, t := range []Topic{TopicCatalog, TopicSettings, TopicPrices} {
+	for _, t := range allTopics {
 		s.apply(ctx, t)
 	}
 }

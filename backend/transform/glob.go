@@ -46,3 +46,8 @@ func lower(c byte) byte {
 	}
 	return c
 }
+
+// MatchGlob reports whether s matches pattern as channel transformer model
+// lists do: "*" matches any run of bytes, "?" one byte, ASCII case ignored.
+// Keys per person match their allowed models the same way.
+func MatchGlob(pattern, s string) bool { return matchGlob(pattern, s) }

@@ -9,6 +9,7 @@ import { DashboardPage } from './pages/Dashboard/DashboardPage'
 import { ChannelsPage } from './pages/Channels/ChannelsPage'
 import { RoutingPage } from './pages/Routing/RoutingPage'
 import { LogsPage } from './pages/Logs/LogsPage'
+import { KeysPage } from './pages/Keys/KeysPage'
 import { SettingsPage, useEngineDefaults } from './pages/Settings/SettingsPage'
 
 const VIEWS: Record<Page, () => React.JSX.Element> = {
@@ -16,6 +17,7 @@ const VIEWS: Record<Page, () => React.JSX.Element> = {
   channels: ChannelsPage,
   routing: RoutingPage,
   logs: LogsPage,
+  keys: KeysPage,
   settings: SettingsPage,
 }
 

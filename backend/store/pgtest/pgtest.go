@@ -181,6 +181,29 @@ func Version() string {
 	return srv.version
 }
 
+// Database makes a new empty database for a program that is not a test
+// (the benchmark), starting the server if need be, and returns its URL and
+// a function that drops it. Call Stop when done.
+func Database() (url string, drop func() error, err error) {
+	if err := Available(); err != nil {
+		return "", nil, err
+	}
+	name := newName()
+	if err := srv.exec(srv.createSQL(name, "")); err != nil {
+		return "", nil, fmt.Errorf("pgtest: create database %s: %w", name, err)
+	}
+	return srv.url(name), func() error { return srv.exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)") }, nil
+}
+
+// Stop stops the server this process started, if any, as Main does after
+// the tests; programs that are not tests call it when done.
+func Stop() error {
+	if srv == nil {
+		return nil
+	}
+	return srv.stop()
+}
+
 // Main runs the tests and then stops the server if they started one:
 // func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }.
 func Main(m *testing.M) int {

@@ -6,7 +6,7 @@
 
 export * from './types'
 import type {
-  Channel, ChannelPatch, ChannelStat, ClientName, Clients, Explanation, Health, Info, LogEntry, LogPage, NewChannel, PolledEvent,
+  ApiKey, Channel, ChannelPatch, ChannelStat, ClientName, Clients, Explanation, Health, Info, KeyInput, LogEntry, LogPage, NewChannel, PolledEvent,
   RequestEvent, Routes, SecretName, Settings, StatsRange, Summary, TestResult, TimelineBucket,
 } from './types'
 
@@ -218,6 +218,11 @@ export const api = {
   },
   pollEvents: (since: number) =>
     request<{ events: PolledEvent[] | null; next: number }>('GET', `/api/events?poll=1&since=${since}`),
+
+  listKeys: async (): Promise<ApiKey[]> => (await request<{ keys: ApiKey[] | null }>('GET', '/api/keys')).keys ?? [],
+  createKey: (k: KeyInput) => request<ApiKey>('POST', '/api/keys', k),
+  updateKey: (id: number, patch: KeyInput) => request<ApiKey>('PATCH', `/api/keys/${id}`, patch),
+  revokeKey: (id: number) => request<ApiKey>('DELETE', `/api/keys/${id}`),
 
   clients: () => request<Clients>('GET', '/api/clients'),
   attachClient: (name: ClientName) => request<unknown>('POST', `/api/clients/${name}/attach`, { mode: 'proxy' }),

@@ -1,5 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { ApiError, api, type Channel, type ChannelPatch, type NewChannel } from './client'
+import { ApiError, api, type ApiKey, type Channel, type ChannelPatch, type KeyInput, type NewChannel } from './client'
 import type { Routes, SecretName, Settings, StatsRange } from './types'
 
 export const channelsKey = ['channels'] as const
@@ -8,6 +8,7 @@ export const routesKey = ['routes'] as const
 export const settingsKey = ['settings'] as const
 export const statsKey = ['stats'] as const
 export const logsKey = ['logs'] as const
+export const keysKey = ['keys'] as const
 
 /** True when the engine lacks that endpoint (404/405/501) or it is not wired in this process (503 unavailable). */
 export function isMissing(err: unknown): boolean {
@@ -151,5 +152,40 @@ export function useSecretAction(kind: 'reveal' | 'regenerate') {
     onSuccess: () => {
       if (kind === 'regenerate') void qc.invalidateQueries({ queryKey: settingsKey })
     },
+  })
+}
+
+/** The keys per person with their usage; refreshed every 10 s while shown, since usage moves. */
+export function useKeys() {
+  return useQuery({ queryKey: keysKey, queryFn: api.listKeys, refetchInterval: 10_000 })
+}
+
+export function useCreateKey() {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: (k: KeyInput) => api.createKey(k),
+    onSuccess: (created) => {
+      // The list never holds the secret: only the answer to the creation does.
+      const listed: ApiKey = { ...created }
+      delete listed.key
+      qc.setQueryData<ApiKey[]>(keysKey, (old) => (old ? [...old, listed] : [listed]))
+      void qc.invalidateQueries({ queryKey: keysKey })
+    },
+  })
+}
+
+export function useUpdateKey() {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: ({ id, patch }: { id: number; patch: KeyInput }) => api.updateKey(id, patch),
+    onSuccess: (updated) => qc.setQueryData<ApiKey[]>(keysKey, (old) => old?.map((k) => (k.id === updated.id ? updated : k))),
+  })
+}
+
+export function useRevokeKey() {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: (id: number) => api.revokeKey(id),
+    onSuccess: (revoked) => qc.setQueryData<ApiKey[]>(keysKey, (old) => old?.map((k) => (k.id === revoked.id ? revoked : k))),
   })
 }

@@ -68,6 +68,10 @@ export interface LogEntry {
   error: string
   user_agent: string
   attempts: Attempt[] | null
+  /** The key per person that made the request (0 / "" for the access key) and the instance that served it. */
+  key_id?: number
+  key_name?: string
+  instance?: string
   request_body?: string
   response_body?: string
 }
@@ -177,3 +181,46 @@ export interface Settings {
 }
 
 export type SecretName = 'access_key' | 'admin_token'
+
+/** A key per person's use in one period (UTC minute, day or month) and when the period ends. */
+export interface KeyUsage {
+  requests: number
+  tokens: number
+  cost_usd: number
+  resets_at: string
+}
+
+/** A key per person as GET /api/keys returns it; the secret is only in the answer to its creation ("key"). */
+export interface ApiKey {
+  id: number
+  name: string
+  owner: string
+  prefix: string
+  expires_at: string | null
+  expired: boolean
+  models: string[]
+  channels: string[]
+  rpm: number
+  tpm: number
+  budget_daily_usd: number
+  budget_monthly_usd: number
+  revoked: boolean
+  revoked_at: string | null
+  created_at: string
+  updated_at: string
+  usage: { minute: KeyUsage; today: KeyUsage; month: KeyUsage }
+  key?: string
+}
+
+/** The body of POST /api/keys and PATCH /api/keys/{id} (absent fields keep their value). */
+export interface KeyInput {
+  name?: string
+  owner?: string
+  expires_at?: string | null
+  models?: string[]
+  channels?: string[]
+  rpm?: number
+  tpm?: number
+  budget_daily_usd?: number
+  budget_monthly_usd?: number
+}

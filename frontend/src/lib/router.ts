@@ -1,7 +1,7 @@
 import { useSyncExternalStore } from 'react'
 
 /** The dashboard's pages, in navigation order. */
-export const PAGES = ['dashboard', 'channels', 'routing', 'logs', 'settings'] as const
+export const PAGES = ['dashboard', 'channels', 'routing', 'logs', 'keys', 'settings'] as const
 export type Page = (typeof PAGES)[number]
 
 /** Reads "#/logs?x=1" → "logs"; anything unknown is the dashboard. */

@@ -53,6 +53,8 @@ export function LogDrawer({ entry, onClose }: { entry: LogEntry; onClose: () => 
           )}
           <Row label={t('logs.columns.cost')}>{formatCost(e.cost_usd, l)}</Row>
           {e.user_agent && <Row label={t('logs.userAgent')}><span className="font-mono text-xs">{e.user_agent}</span></Row>}
+          <Row label={t('logs.key')}><span data-testid="log-key">{e.key_name || t('logs.accessKey')}</span></Row>
+          {e.instance && <Row label={t('logs.instance')}><span className="font-mono text-xs">{e.instance}</span></Row>}
           {e.error && <Row label={t('logs.error')}><span className="text-red-600 dark:text-red-400">{e.error}</span></Row>}
         </dl>
         <section>

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/routex-app/routex/backend/store/pgtest"
+)
+
+// The team phase: what keys per person cost per request (on the SQLite
+// engine of the other phases, and on PostgreSQL), and two instances on one
+// PostgreSQL database behind one address against one instance behind the
+// same round-robin proxy. PostgreSQL is the tests' throwaway server
+// (pgtest: the system's initdb, fsync off); without one that half is
+// skipped, loudly.
+
+// Credential paths of the key overhead measurement.
+const (
+	tAccessKey  = "access-key"
+	tKeyPlain   = "personal-key"
+	tKeyLimited = "personal-key-limited"
+)
+
+var keyPathOrder = [...]string{tAccessKey, tKeyPlain, tKeyLimited}
+
+// Targets of the instance comparison.
+const (
+	tOneInstance  = "1-instance"
+	tTwoInstances = "2-instances"
+	keySuffix     = "+key"
+)
+
+// TeamReport is the team phase's numbers.
+type TeamReport struct {
+	Postgres string `json:"postgres_version,omitempty"`
+	// KeySerial is each credential's latency at concurrency 1 on one
+	// engine, by backend ("sqlite", "postgres"), then path.
+	KeySerial map[string]map[string]Latency `json:"key_latency_c1"`
+	// KeyAdded is each key path minus the access key path.
+	KeyAdded map[string]map[string]Latency `json:"key_added_c1"`
+	// Instances is closed-loop throughput through one round-robin proxy
+	// to one instance and to two, with the access key and with a key that
+	// has limits and budgets.
+	Instances []Throughput `json:"instances"`
+	// Concurrency is the closed loop's.
+	Concurrency int `json:"instances_concurrency"`
+	// Skipped says why the PostgreSQL half did not run.
+	Skipped string `json:"skipped,omitempty"`
+}
+
+// limitedKey has every limit set, none of them reached in a run: each
+// request is checked against rpm, tpm and both budgets and counted.
+var limitedKey = map[string]any{"name": "bench-limited", "rpm": 1_000_000_000, "tpm": 1_000_000_000,
+	"budget_daily_usd": 1_000_000, "budget_monthly_usd": 1_000_000}
+
+// runTeam runs the team phase.
+func runTeam(ctx context.Context, opts options, mockURL string, lite *engine, body []byte, p *progress) (*TeamReport, error) {
+	r := &TeamReport{KeySerial: map[string]map[string]Latency{}, KeyAdded: map[string]map[string]Latency{}, Concurrency: opts.teamConc}
+	if err := keyOverhead(ctx, r, "sqlite", lite, body, opts.rounds); err != nil {
+		return nil, err
+	}
+	p.note("sqlite: added p50 over the access key: key %.3f ms, key with limits %.3f ms",
+		r.KeyAdded["sqlite"][tKeyPlain].P50, r.KeyAdded["sqlite"][tKeyLimited].P50)
+
+	if err := pgtest.Available(); err != nil {
+		r.Skipped = "no PostgreSQL: " + err.Error()
+		p.note("!!! PostgreSQL half SKIPPED: %v (scripts/deps.sh installs it)", err)
+		return r, nil
+	}
+	defer pgtest.Stop()
+	r.Postgres = pgtest.Version()
+	url, drop, err := pgtest.Database()
+	if err != nil {
+		return nil, err
+	}
+	defer drop()
+	a, err := startEngine(ctx, opts.bin, "ROUTEX_DATABASE_URL="+url, "ROUTEX_INSTANCE=bench-a")
+	if err != nil {
+		return nil, err
+	}
+	defer a.stop()
+	if err := a.setup(mockURL); err != nil {
+		return nil, err
+	}
+	b, err := startEngine(ctx, opts.bin, "ROUTEX_DATABASE_URL="+url, "ROUTEX_INSTANCE=bench-b")
+	if err != nil {
+		return nil, err
+	}
+	defer b.stop()
+	time.Sleep(opts.settle)
+	if err := keyOverhead(ctx, r, "postgres", a, body, opts.rounds); err != nil {
+		return nil, err
+	}
+	p.note("postgres %s: added p50 over the access key: key %.3f ms, key with limits %.3f ms", r.Postgres,
+		r.KeyAdded["postgres"][tKeyPlain].P50, r.KeyAdded["postgres"][tKeyLimited].P50)
+
+	key, err := a.createKey(map[string]any{"name": "bench-instances", "rpm": 1_000_000_000,
+		"budget_daily_usd": 1_000_000, "budget_monthly_usd": 1_000_000})
+	if err != nil {
+		return nil, err
+	}
+	one, stopOne, err := startBareChild(a.url)
+	if err != nil {
+		return nil, err
+	}
+	defer stopOne()
+	two, stopTwo, err := startBareChild(a.url + "," + b.url)
+	if err != nil {
+		return nil, err
+	}
+	defer stopTwo()
+	targets := []target{
+		{Name: tOneInstance, URL: one + "/v1/messages", Body: body},
+		{Name: tTwoInstances, URL: two + "/v1/messages", Body: body},
+		{Name: tOneInstance + keySuffix, URL: one + "/v1/messages", Body: body, Key: key},
+		{Name: tTwoInstances + keySuffix, URL: two + "/v1/messages", Body: body, Key: key},
+	}
+	for _, t := range targets {
+		tp := closedLoop(ctx, t, opts.teamConc, opts.warm, opts.dur)
+		r.Instances = append(r.Instances, tp)
+		p.note("c=%d %-18s %.0f req/s, p50 %.3f ms, errors %d", opts.teamConc, t.Name, tp.RPS, tp.Latency.P50, tp.Errors)
+	}
+	return r, nil
+}
+
+// keyOverhead measures the three credentials on one engine at concurrency
+// 1, in rotating order, as serialLatency does for the paths.
+func keyOverhead(ctx context.Context, r *TeamReport, backend string, e *engine, body []byte, rounds int) error {
+	plain, err := e.createKey(map[string]any{"name": "bench-key"})
+	if err != nil {
+		return err
+	}
+	limited, err := e.createKey(limitedKey)
+	if err != nil {
+		return err
+	}
+	url := e.url + "/v1/messages"
+	samples, err := serialLatency(ctx, []target{
+		{Name: tAccessKey, URL: url, Body: body},
+		{Name: tKeyPlain, URL: url, Body: body, Key: plain},
+		{Name: tKeyLimited, URL: url, Body: body, Key: limited},
+	}, rounds)
+	if err != nil {
+		return fmt.Errorf("%s key overhead: %w", backend, err)
+	}
+	lat := map[string]Latency{}
+	for name, s := range samples {
+		lat[name] = summarize(s)
+	}
+	r.KeySerial[backend] = lat
+	r.KeyAdded[backend] = addedOver(lat, tAccessKey)
+	return nil
+}
+
+// createKey makes a key per person over the admin API and returns its
+// secret.
+func (e *engine) createKey(body map[string]any) (string, error) {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return "", err
+	}
+	req, err := http.NewRequest(http.MethodPost, e.url+"/api/keys", bytes.NewReader(raw))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Authorization", "Bearer "+benchAdminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("POST /api/keys: %w", err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	var out struct {
+		Key string `json:"key"`
+	}
+	if resp.StatusCode != http.StatusCreated || json.Unmarshal(data, &out) != nil || out.Key == "" {
+		return "", fmt.Errorf("POST /api/keys: status %d: %s", resp.StatusCode, bytes.TrimSpace(data))
+	}
+	return out.Key, nil
+}

@@ -1,0 +1,150 @@
+// Browser test of the Keys page against a real `routex serve` and the mock
+// Anthropic upstream: create a key in the dashboard, read its secret once,
+// use it on /v1, see its usage, revoke it, and see it refused.
+//
+//   ROUTEX_BIN=/path/to/routex-headless npm run e2e   (default: ../build/bin/routex-headless)
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync, mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+import { startRoutex } from './helpers.mjs'
+import { GOOD_MODEL, startMockAnthropic } from './mock-anthropic.mjs'
+
+const FRONTEND = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const BIN = path.resolve(FRONTEND, process.env.ROUTEX_BIN ?? '../build/bin/routex-headless')
+const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium'
+const SHOTS = path.join(FRONTEND, 'test-results')
+const ADMIN_TOKEN = 'keys-admin-token-8c2f'
+const ACCESS_KEY = 'keys-access-key-4a9e'
+const STEP_MS = 10_000
+
+let routex
+let mock
+let context
+let page
+const pageErrors = []
+
+async function call(key, model = GOOD_MODEL) {
+  const res = await fetch(`${routex.base}/v1/messages`, {
+    method: 'POST',
+    headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01', 'Content-Type': 'application/json' },
+    body: JSON.stringify({ model, max_tokens: 32, messages: [{ role: 'user', content: 'Hi' }] }),
+    signal: AbortSignal.timeout(STEP_MS),
+  })
+  return { status: res.status, body: await res.json(), headers: res.headers }
+}
+
+before(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}; apt-get install chromium or set CHROMIUM_BIN`)
+  mkdirSync(SHOTS, { recursive: true })
+  mock = await startMockAnthropic()
+  routex = await startRoutex({ bin: BIN, adminToken: ADMIN_TOKEN, accessKey: ACCESS_KEY })
+  const res = await fetch(`${routex.base}/api/channels`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'mock', type: 'anthropic', base_url: mock.url, api_key: 'sk-good', models: [GOOD_MODEL] }),
+  })
+  assert.equal(res.status, 201, await res.text())
+  // A price that makes each answer (42 + 7 tokens) cost $0.049, so the spend shows on the bar.
+  const price = await fetch(`${routex.base}/api/prices`, {
+    method: 'PUT',
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ model: GOOD_MODEL, input: 1000, output: 1000 }),
+  })
+  assert.equal(price.status, 200, await price.text())
+  context = await chromium.launchPersistentContext(path.join(routex.home, 'chromium-profile'), {
+    executablePath: CHROMIUM,
+    timeout: 30_000,
+    viewport: { width: 1280, height: 860 },
+    locale: 'en-US',
+    colorScheme: 'light',
+    permissions: ['clipboard-read', 'clipboard-write'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+  context.setDefaultTimeout(STEP_MS)
+  page = context.pages()[0] ?? (await context.newPage())
+  page.on('pageerror', (e) => pageErrors.push(e.message))
+})
+
+after(async () => {
+  await context?.close().catch(() => {})
+  await routex?.stop()
+  await mock?.close()
+})
+
+test('a key per person: create, use, see its usage, revoke', async () => {
+  await page.goto(routex.base + '/#/keys')
+  await page.getByTestId('token-input').fill(ADMIN_TOKEN)
+  await page.getByTestId('token-submit').click()
+  await page.getByTestId('keys-empty').waitFor()
+
+  // Create, with a daily budget and a model list.
+  await page.getByTestId('key-create').click()
+  await page.getByTestId('key-name-input').fill('alice-laptop')
+  await page.getByTestId('key-owner-input').fill('alice@example.com')
+  await page.getByTestId('key-models-input').fill('claude-*')
+  await page.getByTestId('key-rpm-input').fill('100')
+  await page.getByTestId('key-budget_daily_usd-input').fill('5')
+  await page.screenshot({ path: path.join(SHOTS, 'key-dialog.png'), timeout: STEP_MS })
+  await page.getByTestId('key-submit').click()
+  const secret = (await page.getByTestId('key-secret').innerText()).trim()
+  assert.match(secret, /^rtx-[0-9a-f]{48}$/)
+  await page.getByTestId('key-copy').click()
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secret, 'the copy button copied the secret')
+  await page.screenshot({ path: path.join(SHOTS, 'key-secret.png'), timeout: STEP_MS })
+  await page.getByTestId('key-secret-done').click()
+  const row = page.locator('[data-testid="key-row"][data-key-name="alice-laptop"]')
+  await row.waitFor()
+  assert.ok(!(await page.content()).includes(secret.slice(12)), 'the secret is shown again after the dialog')
+
+  // Use it on /v1 against the mock upstream; a model it may not use is refused.
+  for (let i = 0; i < 3; i++) {
+    const r = await call(secret)
+    assert.equal(r.status, 200, JSON.stringify(r.body))
+  }
+  const other = await call(secret, 'gpt-4.1')
+  assert.equal(other.status, 403, JSON.stringify(other.body))
+  assert.equal(other.body.error.type, 'permission_error')
+
+  // Its usage: the page shows the requests and the spend against the budget.
+  await page.reload()
+  await row.waitFor()
+  await page.waitForFunction(() =>
+    document.querySelector('[data-testid="key-row"][data-key-name="alice-laptop"] [data-testid="key-requests-today"]')?.textContent?.includes('3'))
+  const ratio = Number(await row.getByTestId('key-spend-today').getAttribute('data-ratio'))
+  assert.ok(Math.abs(ratio - 0.147 / 5) < 0.001, `today's spend against $5: ratio ${ratio}, want 3 × $0.049 / $5`)
+  assert.match(await row.getByTestId('key-spend-today').innerText(), /\$0\.1470 of \$5\.00/)
+  await page.screenshot({ path: path.join(SHOTS, 'keys.png'), fullPage: true, timeout: STEP_MS })
+
+  // The logs name the key.
+  const logs = await (await fetch(`${routex.base}/api/logs?limit=10`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })).json()
+  assert.ok(logs.logs.some((l) => l.key_name === 'alice-laptop' && l.status === 200), JSON.stringify(logs.logs[0]))
+
+  // Revoke, with a confirmation; then the key is refused, and an unknown one is a 401.
+  await row.getByTestId('key-revoke').click()
+  await row.getByTestId('key-revoke-confirm').click()
+  await page.waitForFunction(() =>
+    document.querySelector('[data-testid="key-row"][data-key-name="alice-laptop"]')?.getAttribute('data-key-state') === 'revoked')
+  const refused = await call(secret)
+  assert.equal(refused.status, 403, JSON.stringify(refused.body))
+  assert.match(refused.body.error.message, /revoked/)
+  const unknown = await call('rtx-' + '0'.repeat(48))
+  assert.equal(unknown.status, 401, JSON.stringify(unknown.body))
+  const access = await call(ACCESS_KEY)
+  assert.equal(access.status, 200, 'the access key still works')
+
+  // The page in Chinese.
+  await page.getByTestId('nav-settings').click()
+  await page.getByTestId('settings-page').getByTestId('language-zh').click()
+  await page.getByTestId('nav-keys').click()
+  await page.waitForFunction(() => document.querySelector('[data-testid="nav-keys"]')?.textContent === '密钥')
+  await row.waitFor()
+  assert.equal(await row.getByTestId('key-state').innerText(), '已吊销')
+  await page.screenshot({ path: path.join(SHOTS, 'keys-zh.png'), fullPage: true, timeout: STEP_MS })
+  await page.getByTestId('nav-settings').click()
+  await page.getByTestId('settings-page').getByTestId('language-en').click()
+  assert.deepEqual(pageErrors, [], 'uncaught errors in the page')
+})
