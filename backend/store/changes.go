@@ -18,6 +18,11 @@ const (
 	TopicSettings Topic = "settings"
 	// TopicPrices is the user's prices.
 	TopicPrices Topic = "prices"
+	// TopicBalances is the cached balances of the channels' accounts: the
+	// engine re-reads them to skip exhausted channels.
+	TopicBalances Topic = "balances"
+	// TopicModels is the cached model lists of the channels' providers.
+	TopicModels Topic = "models"
 )
 
 // notifyChannel is the PostgreSQL LISTEN/NOTIFY channel of change notices.

@@ -99,9 +99,12 @@ func (s *Store) apply(ctx context.Context, topic Topic) {
 	s.changed(topic)
 }
 
+// reloadTopics are the topics reloadAll fires, every one a notice can name.
+var reloadTopics = []Topic{TopicCatalog, TopicSettings, TopicPrices, TopicBalances, TopicModels}
+
 // reloadAll re-reads everything a notice could have named.
 func (s *Store) reloadAll(ctx context.Context) {
-	for _, t := range []Topic{TopicCatalog, TopicSettings, TopicPrices} {
+	for _, t := range reloadTopics {
 		s.apply(ctx, t)
 	}
 }
