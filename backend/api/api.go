@@ -52,6 +52,8 @@ type Server struct {
 	conf     *settingsConf
 	// obs backs the request log, stats, price and live event endpoints.
 	obs observeAPI
+	// balanceChanged tells the engine a balance or threshold changed.
+	balanceChanged func()
 }
 
 // New returns the API server; mount its Handler under /api.
@@ -82,6 +84,7 @@ func New(s Store, info Info, log *slog.Logger) *Server {
 	srv.mux.HandleFunc("PUT /api/settings", srv.putSettings)
 	srv.mux.HandleFunc("POST /api/settings/reveal", srv.revealKey)
 	srv.mux.HandleFunc("POST /api/settings/regenerate", srv.regenerateKey)
+	srv.accountRoutes()
 	srv.observeRoutes()
 	srv.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint: "+r.Method+" "+r.URL.Path, nil)

@@ -44,6 +44,7 @@ type channelView struct {
 	TimeoutMS      int               `json:"timeout_ms"`
 	CreatedAt      time.Time         `json:"created_at"`
 	UpdatedAt      time.Time         `json:"updated_at"`
+	accountView
 	// Health is the channel's live state (breaker, cooldown, latency) when
 	// the engine runs the proxy.
 	Health any `json:"health,omitempty"`
@@ -75,7 +76,7 @@ func view(c store.Channel) channelView {
 		APIKeyPreviews: previews, KeyCount: len(previews),
 		Models: nonNil(c.Models), ModelMap: nonNilMap(c.ModelMap), Priority: c.Priority, Weight: c.Weight,
 		Enabled: c.Enabled, Headers: redactHeaders(c.Headers), Transformers: tr, TimeoutMS: c.TimeoutMS,
-		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, accountView: newAccountView(c),
 	}
 }
 
@@ -122,6 +123,7 @@ type channelInput struct {
 	Headers      *map[string]string `json:"headers"`
 	Transformers *json.RawMessage   `json:"transformers"`
 	TimeoutMS    *int               `json:"timeout_ms"`
+	accountInput
 
 	// Read-only fields a client may echo back from a GET; ignored.
 	ID             *int64     `json:"id"`
@@ -181,6 +183,7 @@ func (in channelInput) apply(c *store.Channel) {
 	if in.TimeoutMS != nil {
 		c.TimeoutMS = *in.TimeoutMS
 	}
+	in.accountInput.apply(c)
 }
 
 func cleanModels(in []string) []string {
@@ -249,6 +252,7 @@ func validateChannel(c store.Channel) error {
 			}
 		}
 	}
+	validateAccount(c, ve)
 	if len(ve) > 0 {
 		return ve
 	}
@@ -332,7 +336,9 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, replace bool) {
 	oldName := c.Name
 	if replace {
 		// A full replace starts from defaults, keeping only identity and key.
-		c = store.Channel{ID: c.ID, APIKey: c.APIKey, Priority: 1, Weight: 1, Enabled: true, CreatedAt: c.CreatedAt}
+		// The balance query too: its credential headers are write-only.
+		c = store.Channel{ID: c.ID, APIKey: c.APIKey, Priority: 1, Weight: 1, Enabled: true, CreatedAt: c.CreatedAt,
+			BalanceQuery: c.BalanceQuery}
 	}
 	in.apply(&c)
 	if err := validateChannel(c); err != nil {

@@ -112,6 +112,14 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 		case store.TopicSettings:
 			e.captureUntil.Store(0)
 		}
+		// Another instance refreshed a balance or changed the thresholds;
+		// SQLite reports any other process's write as a catalog change.
+		switch t {
+		case store.TopicBalances, store.TopicSettings, store.TopicCatalog:
+			if err := e.RefreshExhausted(context.Background()); err != nil {
+				e.log.Warn("re-read balances changed elsewhere", "error", err)
+			}
+		}
 	})
 	var recorder proxy.Recorder = obs.recorder
 	if opts.DisableRequestLog {
@@ -138,6 +146,14 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 	e.api.SetExplainer(func(f protocol.Format, model string, body []byte, hdr http.Header) (any, error) {
 		return p.Explain(f, model, body, hdr)
 	})
+	e.api.SetBalanceChanged(func() {
+		if err := e.RefreshExhausted(context.Background()); err != nil {
+			e.log.Warn("re-read balances", "error", err)
+		}
+	})
+	if err := e.RefreshExhausted(context.Background()); err != nil {
+		e.log.Warn("read balances", "error", err)
+	}
 	e.handler = e.routes(p)
 	return e, nil
 }
@@ -201,6 +217,7 @@ func (e *Engine) Start() error {
 		}
 	}()
 	go e.retain(watchCtx, time.Hour)
+	go e.keepBalances(watchCtx)
 	e.log.Info("engine started", "listen", e.addr.String(), "home", e.cfg.Home,
 		"database", e.store.Backend(), "where", e.store.Path())
 	return nil
