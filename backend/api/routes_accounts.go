@@ -7,4 +7,6 @@ func (s *Server) accountRoutes() {
 	s.mux.HandleFunc("POST /api/channels/{id}/balance/refresh", s.refreshBalanceHandler)
 	s.mux.HandleFunc("GET /api/balances", s.listBalances)
 	s.mux.HandleFunc("POST /api/balances/refresh", s.refreshAllBalances)
+	s.mux.HandleFunc("GET /api/channels/{id}/models", s.getModels)
+	s.mux.HandleFunc("POST /api/channels/models", s.draftModels)
 }

@@ -80,3 +80,19 @@ func (e *Engine) keepBalances(ctx context.Context) {
 		}
 	}
 }
+
+// providerModels reads the cached provider model lists for GET /v1/models.
+func (e *Engine) providerModels() map[int64][]string {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	all, err := e.store.AllChannelModels(ctx)
+	if err != nil {
+		e.log.Warn("read cached model lists", "error", err)
+		return nil
+	}
+	out := make(map[int64][]string, len(all))
+	for id, l := range all {
+		out[id] = l.Models
+	}
+	return out
+}

@@ -59,6 +59,10 @@ type Options struct {
 	// Balancer orders candidates and keeps channel health; nil makes one
 	// with default options.
 	Balancer *balance.Balancer
+	// ProviderModels, when set, returns the model lists the providers last
+	// gave, by channel id: GET /v1/models lists them for channels that
+	// declare no models.
+	ProviderModels func() map[int64][]string
 }
 
 // Handler serves /v1 and the base-URL probes. Safe for concurrent use.
