@@ -356,6 +356,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, replace bool) {
 			return
 		}
 	}
+	s.slotsChanged(r.Context(), updated)
 	s.log.Info("channel updated", "id", updated.ID, "name", updated.Name)
 	writeJSON(w, http.StatusOK, s.view(updated))
 }
