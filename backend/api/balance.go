@@ -201,6 +201,22 @@ func (s *Server) balanceViews(ctx context.Context, bs BalanceStore) ([]balanceVi
 	if err != nil {
 		return nil, th, err
 	}
+	// Channels with a query that was never asked are asked now, as GET
+	// /api/channels/{id}/balance does.
+	var fresh []store.Channel
+	for _, c := range chs {
+		if _, found := all[c.ID]; !found && c.Enabled {
+			if p, _ := queryOf(c); p != "" {
+				fresh = append(fresh, c)
+			}
+		}
+	}
+	if len(fresh) > 0 {
+		s.refreshChannels(ctx, bs, fresh)
+		if all, err = bs.Balances(ctx); err != nil {
+			return nil, th, err
+		}
+	}
 	now := time.Now()
 	out := make([]balanceView, 0, len(chs))
 	for _, c := range chs {
@@ -222,12 +238,21 @@ func (s *Server) RefreshBalances(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var pick []store.Channel
+	for _, c := range chs {
+		if p, _ := queryOf(c); c.Enabled && p != "" {
+			pick = append(pick, c)
+		}
+	}
+	s.refreshChannels(ctx, bs, pick)
+	return ctx.Err()
+}
+
+// refreshChannels asks the channels' providers, balanceWorkers at a time.
+func (s *Server) refreshChannels(ctx context.Context, bs BalanceStore, chs []store.Channel) {
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, balanceWorkers)
 	for _, c := range chs {
-		if p, _ := queryOf(c); !c.Enabled || p == "" {
-			continue
-		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func(c store.Channel) {
@@ -238,7 +263,6 @@ func (s *Server) RefreshBalances(ctx context.Context) error {
 		}(c)
 	}
 	wg.Wait()
-	return ctx.Err()
 }
 
 // refreshBalance asks the provider and stores the answer or the failure.
