@@ -9,4 +9,5 @@ func (s *Server) accountRoutes() {
 	s.mux.HandleFunc("POST /api/balances/refresh", s.refreshAllBalances)
 	s.mux.HandleFunc("GET /api/channels/{id}/models", s.getModels)
 	s.mux.HandleFunc("POST /api/channels/models", s.draftModels)
+	s.mux.HandleFunc("GET /api/stats/latency", s.channelLatencies)
 }
