@@ -40,6 +40,7 @@ func (e *Engine) RefreshExhausted(ctx context.Context) error {
 		}
 	}
 	e.bal.SetExhausted(reasons)
+	e.balanceGen.Add(1)
 	return nil
 }
 

@@ -51,6 +51,9 @@ type Engine struct {
 	bal    *balance.Balancer
 	keys   *config.Keys
 	obs    *observability
+	// balanceGen counts re-reads of the balances, so the tray knows to
+	// re-read them too.
+	balanceGen atomic.Int64
 	// capture caches the body-capture setting: {until unix nano, on}.
 	captureUntil atomic.Int64
 	captureOn    atomic.Bool
