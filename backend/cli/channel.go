@@ -95,7 +95,7 @@ func (cf *channelFlags) register(cmd *cobra.Command, tr *i18n.Translator) {
 	fl.StringVar(&cf.transformers, "transformers", "", tr.T("cli.channelFlagTransformers"))
 	fl.BoolVar(&cf.enabled, "enabled", true, tr.T("cli.channelFlagEnabled"))
 	fl.StringArrayVar(&cf.slots, "claude-model", nil, tr.T("cli.channelFlagClaudeModel"))
-	fl.StringVar(&cf.balanceQuery, "balance-query", "", tr.T("cli.channelFlagBalanceQuery"))
+	fl.StringVar(&cf.balanceQuery, "balance-query", "", tr.T("cli.channelFlagBalanceQuery", "key", "{{key}}"))
 }
 
 // input is the API write body of the flags the user set, so an edit

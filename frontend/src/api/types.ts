@@ -35,6 +35,77 @@ export interface Channel {
   created_at: string
   updated_at: string
   health?: ChannelHealth
+  /** Claude Code's model slots when it is attached to this channel. */
+  claude_models?: ClaudeModels
+  /** The balance query; null for the built-in one of a known provider. */
+  balance_query?: BalanceQuery | null
+}
+
+/** Claude Code's model slots (ANTHROPIC_MODEL, ANTHROPIC_DEFAULT_*_MODEL, ANTHROPIC_SMALL_FAST_MODEL). */
+export interface ClaudeModels {
+  model?: string
+  opus?: string
+  sonnet?: string
+  haiku?: string
+  small_fast?: string
+}
+
+/** A user-defined balance query; {off: true} turns the built-in one off. */
+export interface BalanceQuery {
+  off?: boolean
+  url?: string
+  method?: string
+  headers?: Record<string, string>
+  body?: string
+  remaining?: string
+  used?: string
+  available?: string
+  reset_at?: string
+  unit?: string
+  unit_path?: string
+  scale?: number
+}
+
+export type BalanceLevel = 'ok' | 'low' | 'exhausted' | 'unknown'
+
+/** GET /api/channels/{id}/balance and each entry of GET /api/balances. */
+export interface Balance {
+  channel_id: number
+  channel: string
+  remaining: number | null
+  used: number | null
+  unit: string
+  available?: boolean
+  reset_at: string | null
+  updated_at: string | null
+  checked_at?: string | null
+  error: string
+  level: BalanceLevel
+  /** The query: a built-in provider's name, "custom", or "" for none. */
+  provider: string
+  docs?: string
+}
+
+/** Balance thresholds by unit: warn below, skip below the floor. */
+export interface BalanceThresholds {
+  warn: Record<string, number>
+  floor: Record<string, number>
+}
+
+/** GET /api/channels/{id}/models and POST /api/channels/models. */
+export interface ModelList {
+  models: string[]
+  error: string
+  updated_at: string | null
+}
+
+/** One channel of GET /api/stats/latency. */
+export interface ChannelLatency {
+  channel_id: number
+  requests: number
+  failed: number
+  success_rate: number
+  p50_ttft_ms: number
 }
 
 /** The body of POST /api/channels. */
@@ -47,6 +118,8 @@ export interface NewChannel {
   priority: number
   weight: number
   enabled: boolean
+  claude_models?: ClaudeModels
+  balance_query?: BalanceQuery | null
 }
 
 /** A partial update for PATCH /api/channels/{id}. */
@@ -270,6 +343,9 @@ export interface Settings {
   version: string
   home: string
   restart_required: boolean
+  /** Balance thresholds by unit (USD, CNY…): warn below, skip below the floor. */
+  balance_warn?: Record<string, number>
+  balance_floor?: Record<string, number>
 }
 
 export type SecretName = 'access_key' | 'admin_token'
