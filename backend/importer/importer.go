@@ -60,6 +60,11 @@ type Channel struct {
 	Headers      map[string]string `json:"headers,omitempty"`
 	Transformers json.RawMessage   `json:"transformers,omitempty"`
 	TimeoutMS    int               `json:"timeout_ms,omitempty"`
+	// ClaudeModels are Claude Code's model slots (model, opus, sonnet,
+	// haiku, small_fast); BalanceQuery the channel's own balance query,
+	// its credential headers only when the source has keys.
+	ClaudeModels map[string]string `json:"claude_models,omitempty"`
+	BalanceQuery json.RawMessage   `json:"balance_query,omitempty"`
 }
 
 // Plan is what an import will change, whatever the source file.
