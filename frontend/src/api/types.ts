@@ -184,6 +184,8 @@ export interface ExplainTarget {
   converted: boolean
   available: boolean
   health: string
+  /** Why the channel is left out ("balance exhausted (0.00 CNY left)"). */
+  skipped?: string
 }
 
 export interface Explanation {
