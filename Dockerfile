@@ -23,6 +23,7 @@ COPY frontend/package.json frontend/package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --no-audit --no-fund --loglevel=error
 COPY locales/ /src/locales/
+COPY backend/presets/presets.json /src/backend/presets/
 COPY frontend/ ./
 RUN npm run build
 

@@ -8,7 +8,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 DESKTOP_TAGS := desktop,production,webkit2_41
 BIN     := build/bin
 
-.PHONY: run deps deps-build frontend build build-headless test test-go test-frontend test-browser test-desktop test-tray test-package package lint-workflows bench lint clean clients-deps test-clients
+.PHONY: run deps deps-build frontend build build-headless test test-go test-frontend test-browser test-desktop test-tray test-package package lint-workflows bench lint generate clean clients-deps test-clients
 
 run: deps build
 	@echo "Starting Routex (ROUTEX_HOME=$${ROUTEX_HOME:-~/.config/routex})"
@@ -41,6 +41,16 @@ lint: frontend lint-workflows
 	go vet -tags $(DESKTOP_TAGS) .
 	go vet -tags desktop ./backend/tray
 	GOOS=darwin go vet ./backend/autostart && GOOS=windows go vet ./backend/autostart
+	go mod tidy -diff
+	go test -count=1 ./backend/internal/archtest
+	cd frontend && npm run lint
+	@tmp=$$(mktemp --suffix=.ts); trap 'rm -f "$$tmp"' EXIT; \
+	  go run ./backend/internal/tsgen -o "$$tmp" && diff -u frontend/src/api/generated.ts "$$tmp" \
+	  || { echo "frontend/src/api/generated.ts is not current: run make generate"; exit 1; }
+
+# The dashboard's API types, from the Go types (backend/internal/tsgen).
+generate:
+	go run ./backend/internal/tsgen -o frontend/src/api/generated.ts
 
 # In CI (CI=true) the PostgreSQL tests must run: scripts/deps.sh installed
 # the server; elsewhere they are skipped, loudly, where it is missing (go

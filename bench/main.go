@@ -45,7 +45,7 @@ func defaultOptions() options {
 	return options{
 		bin:        "build/bin/routex-headless",
 		out:        "bench-results",
-		fixture:    "bench/testdata/claude-code-2.1.197-messages.json",
+		fixture:    "testdata/claude-code-2.1.197-messages.json",
 		rounds:     2000,
 		concs:      []int{1, 16, 64, 256},
 		warm:       500 * time.Millisecond,

@@ -81,10 +81,20 @@ func startFront(target string) (*front, error) {
 	rp.FlushInterval = -1
 	f.srv = &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ex := exchangeSeen{Method: r.Method, Path: r.URL.Path}
+		// The whole body is read before the request goes on: Go's server
+		// closes a request's body once the reply's headers are flushed,
+		// and the proxy's transport, which reads the body once more after
+		// its last byte to check for extra data, would then find it closed
+		// and drop the connection in the middle of a streamed reply
+		// (the client sees "terminated").
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, "counting proxy: read the request: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 		messages := r.Method == http.MethodPost && r.URL.Path == "/v1/messages"
 		if messages {
-			body, _ := io.ReadAll(r.Body)
-			r.Body = io.NopCloser(bytes.NewReader(body))
 			var req struct {
 				Model string `json:"model"`
 			}

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestReplyModel(t *testing.T) {
@@ -38,10 +41,22 @@ func TestFrontSeesRenamedModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.close()
-	http.Post(f.url+"/v1/messages", "application/json", strings.NewReader(`{"model":"client-model","stream":true}`))
-	http.Post(f.url+"/v1/models/x:generateContent", "application/json", strings.NewReader(`{}`))
-	seen := f.exchanges()
-	if len(seen) != 2 || seen[1].Status != http.StatusNotFound {
+	for path, body := range map[string]string{"/v1/messages": `{"model":"client-model","stream":true}`, "/v1/models/x:generateContent": `{}`} {
+		resp, err := http.Post(f.url+path, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	// The proxy notes an exchange when its handler returns, which can be
+	// a moment after the client has read the whole reply.
+	var seen []exchangeSeen
+	for deadline := time.Now().Add(2 * time.Second); len(seen) < 2 && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		seen = f.exchanges()
+	}
+	slices.SortFunc(seen, func(a, b exchangeSeen) int { return strings.Compare(a.Path, b.Path) })
+	if len(seen) != 2 || seen[0].Path != "/v1/messages" || seen[0].Status != http.StatusOK || seen[1].Status != http.StatusNotFound {
 		t.Fatalf("seen %+v", seen)
 	}
 	got := renamedModels(seen)

@@ -3,6 +3,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -15,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/routex-app/routex/backend/api/wire"
 	"github.com/routex-app/routex/backend/store"
 )
 
@@ -42,7 +44,7 @@ type Info struct {
 type Server struct {
 	store     Store
 	explainer Explainer
-	health    func(channelID int64) any
+	health    func(channelID int64) wire.ChannelHealth
 	clients   *clientsAPI
 	info      Info
 	log       *slog.Logger
@@ -181,7 +183,13 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 // decode reads a JSON body of at most 1 MiB into v, rejecting unknown fields
 // so a typo does not pass silently.
 func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
+	return decodeJSON(json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20)), v)
+}
+
+// decodeBytes is decode over a body already read.
+func decodeBytes(b []byte, v any) error { return decodeJSON(json.NewDecoder(bytes.NewReader(b)), v) }
+
+func decodeJSON(dec *json.Decoder, v any) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		ve := ValidationError{}

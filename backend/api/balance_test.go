@@ -229,8 +229,11 @@ func TestBalanceQueriesOnTheChannel(t *testing.T) {
 	if f := bad.field("balance_query"); f == nil || !strings.Contains(fmt.Sprint(f["message"]), "url must be an http") {
 		t.Errorf("a bad query: %s", bad.raw)
 	}
-	// Turning it off.
+	// null leaves the query as it is; {} goes back to the built-in one
+	// (none for this host).
 	a.do("PATCH", fmt.Sprintf("/api/channels/%d", id), `{"balance_query":null}`).want(t, http.StatusOK)
+	a.do("POST", fmt.Sprintf("/api/channels/%d/balance/refresh", id), "").want(t, http.StatusOK)
+	a.do("PATCH", fmt.Sprintf("/api/channels/%d", id), `{"balance_query":{}}`).want(t, http.StatusOK)
 	a.do("POST", fmt.Sprintf("/api/channels/%d/balance/refresh", id), "").want(t, http.StatusUnprocessableEntity)
 }
 

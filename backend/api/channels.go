@@ -3,12 +3,13 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/routex-app/routex/backend/api/wire"
 	"github.com/routex-app/routex/backend/logging"
 	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/store"
@@ -23,43 +24,18 @@ const (
 	maxTimeout  = 3_600_000
 )
 
-// channelView is a channel as the API shows it: the key only as a preview.
-type channelView struct {
-	ID            int64  `json:"id"`
-	Name          string `json:"name"`
-	Type          string `json:"type"`
-	BaseURL       string `json:"base_url"`
-	APIKeyPreview string `json:"api_key_preview"`
-	// APIKeyPreviews has one preview per key when the channel rotates
-	// several; KeyCount says how many there are.
-	APIKeyPreviews []string          `json:"api_key_previews"`
-	KeyCount       int               `json:"key_count"`
-	Models         []string          `json:"models"`
-	ModelMap       map[string]string `json:"model_map"`
-	Priority       int               `json:"priority"`
-	Weight         int               `json:"weight"`
-	Enabled        bool              `json:"enabled"`
-	Headers        map[string]string `json:"headers"`
-	Transformers   json.RawMessage   `json:"transformers"`
-	TimeoutMS      int               `json:"timeout_ms"`
-	CreatedAt      time.Time         `json:"created_at"`
-	UpdatedAt      time.Time         `json:"updated_at"`
-	accountView
-	// Health is the channel's live state (breaker, cooldown, latency) when
-	// the engine runs the proxy.
-	Health any `json:"health,omitempty"`
-}
-
-// view is c as the API shows it, with its health when known.
-func (s *Server) view(c store.Channel) channelView {
+// view is c as the API shows it (keys only as previews), with its health
+// when known.
+func (s *Server) view(c store.Channel) wire.Channel {
 	v := view(c)
 	if s.health != nil {
-		v.Health = s.health(c.ID)
+		h := s.health(c.ID)
+		v.Health = &h
 	}
 	return v
 }
 
-func view(c store.Channel) channelView {
+func view(c store.Channel) wire.Channel {
 	tr := c.Transformers
 	if len(tr) == 0 {
 		tr = json.RawMessage("[]")
@@ -71,12 +47,14 @@ func view(c store.Channel) channelView {
 			previews = append(previews, logging.Redact(k))
 		}
 	}
-	return channelView{
+	created, updated := c.CreatedAt, c.UpdatedAt
+	return wire.Channel{
 		ID: c.ID, Name: c.Name, Type: c.Type, BaseURL: c.BaseURL, APIKeyPreview: logging.Redact(c.APIKey),
 		APIKeyPreviews: previews, KeyCount: len(previews),
 		Models: nonNil(c.Models), ModelMap: nonNilMap(c.ModelMap), Priority: c.Priority, Weight: c.Weight,
 		Enabled: c.Enabled, Headers: redactHeaders(c.Headers), Transformers: tr, TimeoutMS: c.TimeoutMS,
-		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, accountView: newAccountView(c),
+		CreatedAt: &created, UpdatedAt: &updated,
+		ClaudeModels: claudeModelsView(c.ClaudeModels), BalanceQuery: balanceQueryView(c.BalanceQuery),
 	}
 }
 
@@ -107,83 +85,102 @@ func nonNilMap(m map[string]string) map[string]string {
 	return m
 }
 
-// channelInput is a write: POST and PUT send every field they want set,
-// PATCH only those to change. Pointers tell absent from zero.
-type channelInput struct {
-	Name         *string            `json:"name"`
-	Type         *string            `json:"type"`
-	BaseURL      *string            `json:"base_url"`
-	APIKey       *string            `json:"api_key"`
-	APIKeys      *[]string          `json:"api_keys"`
-	Models       *[]string          `json:"models"`
-	ModelMap     *map[string]string `json:"model_map"`
-	Priority     *int               `json:"priority"`
-	Weight       *int               `json:"weight"`
-	Enabled      *bool              `json:"enabled"`
-	Headers      *map[string]string `json:"headers"`
-	Transformers *json.RawMessage   `json:"transformers"`
-	TimeoutMS    *int               `json:"timeout_ms"`
-	accountInput
-
-	// Read-only fields a client may echo back from a GET; ignored.
-	ID             *int64     `json:"id"`
-	APIKeyPreview  *string    `json:"api_key_preview"`
-	APIKeyPreviews *[]string  `json:"api_key_previews"`
-	KeyCount       *int       `json:"key_count"`
-	CreatedAt      *time.Time `json:"created_at"`
-	UpdatedAt      *time.Time `json:"updated_at"`
+// channelWrite is a decoded channel write: the channel's JSON and the
+// fields it carries. POST and PUT send every field they want set, PATCH only
+// those to change; a field sent as null counts as not sent.
+type channelWrite struct {
+	wire.Channel
+	sent map[string]bool
 }
 
-// apply copies the present fields onto c. An empty api_key keeps the stored
-// key, so a form that never saw the key can save the rest.
-func (in channelInput) apply(c *store.Channel) {
-	set := func(dst *string, src *string) {
-		if src != nil {
-			*dst = strings.TrimSpace(*src)
+// decodeChannel reads a channel write of at most 1 MiB, refusing unknown
+// fields. extra names fields a caller takes beside the channel's (the
+// connection test's "model"); their raw values are returned apart.
+func decodeChannel(r *http.Request, extra ...string) (channelWrite, map[string]json.RawMessage, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, 1<<20))
+	if err != nil {
+		return channelWrite{}, nil, ValidationError{"body": {Code: "too_long", Message: "the body is larger than 1 MiB"}}
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil {
+		// Let decodeBytes word the error as every other endpoint does.
+		return channelWrite{}, nil, decodeBytes(body, &channelWrite{})
+	}
+	extras := map[string]json.RawMessage{}
+	for _, k := range extra {
+		if v, ok := fields[k]; ok {
+			extras[k] = v
+			delete(fields, k)
 		}
 	}
-	set(&c.Name, in.Name)
-	set(&c.Type, in.Type)
-	set(&c.BaseURL, in.BaseURL)
-	if in.APIKey != nil && strings.TrimSpace(*in.APIKey) != "" {
-		c.APIKey = strings.TrimSpace(*in.APIKey)
+	rest, err := json.Marshal(fields)
+	if err != nil {
+		return channelWrite{}, nil, err
+	}
+	in := channelWrite{sent: map[string]bool{}}
+	if err := decodeBytes(rest, &in.Channel); err != nil {
+		return channelWrite{}, nil, err
+	}
+	for k, v := range fields {
+		if string(v) != "null" {
+			in.sent[k] = true
+		}
+	}
+	return in, extras, nil
+}
+
+// apply copies the sent fields onto c. An empty api_key keeps the stored
+// key, so a form that never saw the key can save the rest. Read-only fields
+// a client echoes back from a GET (id, previews, timestamps, health) are
+// ignored.
+func (in channelWrite) apply(c *store.Channel) {
+	set := func(field string, dst *string, src string) {
+		if in.sent[field] {
+			*dst = strings.TrimSpace(src)
+		}
+	}
+	set("name", &c.Name, in.Name)
+	set("type", &c.Type, in.Type)
+	set("base_url", &c.BaseURL, in.BaseURL)
+	if in.sent["api_key"] && strings.TrimSpace(in.APIKey) != "" {
+		c.APIKey = strings.TrimSpace(in.APIKey)
 		c.APIKeys = nil
 	}
-	if in.APIKeys != nil {
+	if in.sent["api_keys"] {
 		// Several keys replace the key set; an empty list keeps it, as an
 		// empty api_key does.
-		if keys := cleanModels(*in.APIKeys); len(keys) > 0 {
+		if keys := cleanModels(in.APIKeys); len(keys) > 0 {
 			c.APIKey, c.APIKeys = keys[0], keys
 			if len(keys) == 1 {
 				c.APIKeys = nil
 			}
 		}
 	}
-	if in.Models != nil {
-		c.Models = cleanModels(*in.Models)
+	if in.sent["models"] {
+		c.Models = cleanModels(in.Models)
 	}
-	if in.ModelMap != nil {
-		c.ModelMap = *in.ModelMap
+	if in.sent["model_map"] {
+		c.ModelMap = in.ModelMap
 	}
-	if in.Priority != nil {
-		c.Priority = *in.Priority
+	if in.sent["priority"] {
+		c.Priority = in.Priority
 	}
-	if in.Weight != nil {
-		c.Weight = *in.Weight
+	if in.sent["weight"] {
+		c.Weight = in.Weight
 	}
-	if in.Enabled != nil {
-		c.Enabled = *in.Enabled
+	if in.sent["enabled"] {
+		c.Enabled = in.Enabled
 	}
-	if in.Headers != nil {
-		c.Headers = *in.Headers
+	if in.sent["headers"] {
+		c.Headers = in.Headers
 	}
-	if in.Transformers != nil {
-		c.Transformers = *in.Transformers
+	if in.sent["transformers"] {
+		c.Transformers = in.Transformers
 	}
-	if in.TimeoutMS != nil {
-		c.TimeoutMS = *in.TimeoutMS
+	if in.sent["timeout_ms"] {
+		c.TimeoutMS = in.TimeoutMS
 	}
-	in.accountInput.apply(c)
+	in.applyAccount(c)
 }
 
 func cleanModels(in []string) []string {
@@ -213,7 +210,7 @@ func validateChannel(c store.Channel) error {
 	if c.Type == "" {
 		ve.add("type", "required", "type is required")
 	} else if _, err := protocol.ParseFormat(c.Type); err != nil {
-		ve.add("type", "one_of", "type must be one of anthropic, openai, gemini")
+		ve.add("type", "one_of", "type must be one of anthropic, openai, gemini, openai-responses")
 	}
 	if c.BaseURL == "" {
 		ve.add("base_url", "required", "base_url is required")
@@ -273,7 +270,7 @@ func (s *Server) listChannels(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	out := make([]channelView, 0, len(chs))
+	out := make([]wire.Channel, 0, len(chs))
 	for _, c := range chs {
 		out = append(out, s.view(c))
 	}
@@ -293,8 +290,8 @@ func (s *Server) getChannel(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) {
-	var in channelInput
-	if err := decode(r, &in); err != nil {
+	in, _, err := decodeChannel(r)
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -323,8 +320,8 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, replace bool) {
 		s.fail(w, r, err)
 		return
 	}
-	var in channelInput
-	if err := decode(r, &in); err != nil {
+	in, _, err := decodeChannel(r)
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -4,33 +4,38 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/routex-app/routex/backend/api/wire"
 	"github.com/routex-app/routex/backend/credit"
 	"github.com/routex-app/routex/backend/logging"
 	"github.com/routex-app/routex/backend/store"
 )
 
-// accountView is what a channel's JSON shows of its provider account:
-// Claude Code's model slots and the balance query, its credential header
-// values shown as previews (as the channel's own headers are).
-type accountView struct {
-	ClaudeModels store.ClaudeModels `json:"claude_models"`
-	BalanceQuery json.RawMessage    `json:"balance_query"`
+// claudeModelsView is a channel's Claude Code slots in its JSON; nil when
+// none is set.
+func claudeModelsView(m store.ClaudeModels) *wire.ClaudeModels {
+	if m.IsZero() {
+		return nil
+	}
+	return &wire.ClaudeModels{Model: m.Model, Opus: m.Opus, Sonnet: m.Sonnet, Haiku: m.Haiku, SmallFast: m.SmallFast}
 }
 
-func newAccountView(c store.Channel) accountView {
-	v := accountView{ClaudeModels: c.ClaudeModels, BalanceQuery: json.RawMessage("null")}
-	q, err := credit.ParseQuery(c.BalanceQuery)
-	if len(c.BalanceQuery) == 0 || err != nil {
-		if err != nil {
-			v.BalanceQuery = c.BalanceQuery // shown as stored, so the editor can fix it
-		}
-		return v
+// balanceQueryView is a channel's balance query in its JSON, its
+// credential header values shown as previews (as the channel's own headers
+// are); nil for the built-in query.
+func balanceQueryView(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 {
+		return nil
+	}
+	q, err := credit.ParseQuery(raw)
+	if err != nil {
+		return raw // shown as stored, so the editor can fix it
 	}
 	q.Headers = redactQueryHeaders(q.Headers)
-	if b, err := json.Marshal(q); err == nil {
-		v.BalanceQuery = b
+	b, err := json.Marshal(q)
+	if err != nil {
+		return nil
 	}
-	return v
+	return b
 }
 
 // redactQueryHeaders shows credential header values as previews, unless
@@ -54,29 +59,21 @@ func secretHeader(name string) bool {
 	return strings.Contains(lk, "auth") || strings.Contains(lk, "key") || strings.Contains(lk, "token") || strings.Contains(lk, "cookie")
 }
 
-// accountInput is the account part of a channel write.
-type accountInput struct {
-	ClaudeModels *store.ClaudeModels `json:"claude_models"`
-	// BalanceQuery is nil when absent; JSON null (or {}) removes the query.
-	BalanceQuery json.RawMessage `json:"balance_query"`
-}
-
-// apply sets the fields sent. A balance query header whose value is the
+// applyAccount sets the account fields sent: the slots, and the balance
+// query ({} for the built-in one). A query header whose value is the
 // preview of the stored one keeps the stored value: the editor only ever
 // saw the preview.
-func (in accountInput) apply(c *store.Channel) {
-	if in.ClaudeModels != nil {
+func (in channelWrite) applyAccount(c *store.Channel) {
+	if in.sent["claude_models"] && in.ClaudeModels != nil {
 		m := *in.ClaudeModels
-		for _, f := range []*string{&m.Model, &m.Opus, &m.Sonnet, &m.Haiku, &m.SmallFast} {
-			*f = strings.TrimSpace(*f)
-		}
-		c.ClaudeModels = m
+		c.ClaudeModels = store.ClaudeModels{Model: strings.TrimSpace(m.Model), Opus: strings.TrimSpace(m.Opus),
+			Sonnet: strings.TrimSpace(m.Sonnet), Haiku: strings.TrimSpace(m.Haiku), SmallFast: strings.TrimSpace(m.SmallFast)}
 	}
-	if in.BalanceQuery == nil {
+	if !in.sent["balance_query"] {
 		return
 	}
 	raw := in.BalanceQuery
-	if t := strings.TrimSpace(string(raw)); t == "" || t == "null" || t == "{}" {
+	if t := strings.TrimSpace(string(raw)); t == "" || t == "{}" {
 		c.BalanceQuery = nil
 		return
 	}

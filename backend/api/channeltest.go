@@ -27,14 +27,6 @@ type testInput struct {
 	Model string `json:"model"`
 }
 
-// unsavedTestInput is the body of POST /api/channels/test: a channel as
-// POST /api/channels takes it, plus the model to test. With an id and no
-// key, the stored channel's key is used: the edit dialog never sees keys.
-type unsavedTestInput struct {
-	channelInput
-	Model string `json:"model"`
-}
-
 // testChannel answers POST /api/channels/{id}/test with the stored channel
 // and its real key.
 func (s *Server) testChannel(w http.ResponseWriter, r *http.Request) {
@@ -59,14 +51,24 @@ func (s *Server) testChannel(w http.ResponseWriter, r *http.Request) {
 // testUnsaved answers POST /api/channels/test for a channel being written,
 // validated as a save would be.
 func (s *Server) testUnsaved(w http.ResponseWriter, r *http.Request) {
-	var in unsavedTestInput
-	if err := decode(r, &in); err != nil {
+	// The body is a channel as POST /api/channels takes it, plus the model
+	// to test. With an id and no key, the stored channel's key is used: the
+	// edit dialog never sees keys.
+	in, extra, err := decodeChannel(r, "model")
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	var test testInput
+	if raw, ok := extra["model"]; ok {
+		if err := decodeBytes(append(append([]byte(`{"model":`), raw...), '}'), &test); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	c := store.Channel{Priority: 1, Weight: 1, Enabled: true}
-	if in.ID != nil && *in.ID > 0 {
-		stored, err := s.store.Channel(r.Context(), *in.ID)
+	if in.ID > 0 {
+		stored, err := s.store.Channel(r.Context(), in.ID)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -78,7 +80,7 @@ func (s *Server) testUnsaved(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.runTest(w, r, c, firstNonEmpty(in.Model, r.URL.Query().Get("model")))
+	s.runTest(w, r, c, firstNonEmpty(test.Model, r.URL.Query().Get("model")))
 }
 
 func (s *Server) runTest(w http.ResponseWriter, r *http.Request, c store.Channel, model string) {

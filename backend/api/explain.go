@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/routex-app/routex/backend/api/wire"
 	"github.com/routex-app/routex/backend/protocol"
 )
 
@@ -26,7 +27,7 @@ func (s *Server) SetExplainer(fn func(f protocol.Format, model string, body []by
 	s.explainer = explainFunc(fn)
 }
 
-// explainRoute answers POST /api/routes/explain?format=anthropic|openai|gemini&model=…
+// explainRoute answers POST /api/routes/explain?format=anthropic|openai|gemini|openai-responses&model=…
 // with the body a client would send. Headers named in the query as
 // header=name:value take part, for header rules.
 func (s *Server) explainRoute(w http.ResponseWriter, r *http.Request) {
@@ -39,7 +40,7 @@ func (s *Server) explainRoute(w http.ResponseWriter, r *http.Request) {
 	if f := q.Get("format"); f != "" {
 		var err error
 		if format, err = protocol.ParseFormat(f); err != nil {
-			s.fail(w, r, ValidationError{"format": {Code: "one_of", Message: "format must be anthropic, openai or gemini"}})
+			s.fail(w, r, ValidationError{"format": {Code: "one_of", Message: "format must be anthropic, openai, gemini or openai-responses"}})
 			return
 		}
 	}
@@ -63,4 +64,4 @@ func (s *Server) explainRoute(w http.ResponseWriter, r *http.Request) {
 }
 
 // SetHealth connects channel reads to the balancer's live health.
-func (s *Server) SetHealth(fn func(channelID int64) any) { s.health = fn }
+func (s *Server) SetHealth(fn func(channelID int64) wire.ChannelHealth) { s.health = fn }

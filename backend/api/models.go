@@ -69,14 +69,14 @@ func (s *Server) getModels(w http.ResponseWriter, r *http.Request) {
 // written, as POST /api/channels/test does: nothing is stored. With an id
 // and no key, the stored channel's key is used.
 func (s *Server) draftModels(w http.ResponseWriter, r *http.Request) {
-	var in unsavedTestInput
-	if err := decode(r, &in); err != nil {
+	in, _, err := decodeChannel(r)
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	c := store.Channel{Priority: 1, Weight: 1, Enabled: true}
-	if in.ID != nil && *in.ID > 0 {
-		stored, err := s.store.Channel(r.Context(), *in.ID)
+	if in.ID > 0 {
+		stored, err := s.store.Channel(r.Context(), in.ID)
 		if err != nil {
 			s.fail(w, r, err)
 			return

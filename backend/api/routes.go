@@ -6,24 +6,23 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"slices"
 	"strings"
 
+	"github.com/routex-app/routex/backend/balance"
 	"github.com/routex-app/routex/backend/route"
 	"github.com/routex-app/routex/backend/store"
 )
 
-// Strategies lists the balancing strategies a route may name.
-var Strategies = []string{"priority", "round_robin", "weighted", "least_used", "latency"}
-
-// routesDoc is the JSON of GET/PUT /api/routes.
+// routesDoc is the JSON of GET/PUT /api/routes: scenario (route.Scenarios)
+// → ordered "channel,model" targets, and how to balance among them
+// (balance.Strategies).
 type routesDoc struct {
 	Strategy             string              `json:"strategy"`
-	Routes               map[string][]string `json:"routes"`
+	Routes               map[string][]string `json:"routes" tstype:"Partial<Record<Scenario, string[]>>"`
 	LongContextThreshold int                 `json:"long_context_threshold"`
-	Rules                json.RawMessage     `json:"rules"`
+	Rules                json.RawMessage     `json:"rules" tstype:"Rule[] | null"`
 	// Strategies overrides the strategy per scenario.
-	Strategies map[string]string `json:"strategies"`
+	Strategies map[string]string `json:"strategies" tstype:"Partial<Record<Scenario, string>>"`
 	// BackgroundModel is the regular expression of background model names.
 	BackgroundModel string `json:"background_model"`
 }
@@ -34,7 +33,7 @@ func toDoc(r store.Routes) routesDoc {
 		rules = json.RawMessage("[]")
 	}
 	routes := map[string][]string{}
-	for _, sc := range store.Scenarios {
+	for _, sc := range route.Scenarios {
 		routes[sc] = nonNil(r.Scenarios[sc])
 	}
 	for sc, t := range r.Scenarios {
@@ -89,8 +88,8 @@ func validateRoutes(doc routesDoc, chs []store.Channel) (store.Routes, error) {
 	ve := ValidationError{}
 	rt := store.DefaultRoutes()
 	if doc.Strategy != "" {
-		if !slices.Contains(Strategies, doc.Strategy) {
-			ve.add("strategy", "one_of", "strategy must be one of %s", strings.Join(Strategies, ", "))
+		if !balance.KnownStrategy(doc.Strategy) {
+			ve.add("strategy", "one_of", "strategy must be one of %s", strings.Join(balance.Strategies, ", "))
 		}
 		rt.Strategy = doc.Strategy
 	}
@@ -105,14 +104,22 @@ func validateRoutes(doc routesDoc, chs []store.Channel) (store.Routes, error) {
 		if err := json.Unmarshal(doc.Rules, &arr); err != nil {
 			ve.add("rules", "invalid_json", "rules must be a JSON array")
 		}
+		for i, raw := range arr {
+			var r struct {
+				Strategy string `json:"strategy"`
+			}
+			if json.Unmarshal(raw, &r) == nil && r.Strategy != "" && !balance.KnownStrategy(r.Strategy) {
+				ve.add(fmt.Sprintf("rules[%d].strategy", i), "one_of", "strategy must be one of %s", strings.Join(balance.Strategies, ", "))
+			}
+		}
 		rt.Rules = doc.Rules
 	}
 	for sc, st := range doc.Strategies {
 		switch {
-		case !slices.Contains(store.Scenarios, sc):
-			ve.add("strategies."+sc, "one_of", "unknown scenario %q: use one of %s", sc, strings.Join(store.Scenarios, ", "))
-		case st != "" && !slices.Contains(Strategies, st):
-			ve.add("strategies."+sc, "one_of", "strategy must be one of %s", strings.Join(Strategies, ", "))
+		case !route.KnownScenario(sc):
+			ve.add("strategies."+sc, "one_of", "unknown scenario %q: use one of %s", sc, strings.Join(route.Scenarios, ", "))
+		case st != "" && !balance.KnownStrategy(st):
+			ve.add("strategies."+sc, "one_of", "strategy must be one of %s", strings.Join(balance.Strategies, ", "))
 		case st != "":
 			rt.Strategies[sc] = st
 		}
@@ -128,8 +135,8 @@ func validateRoutes(doc routesDoc, chs []store.Channel) (store.Routes, error) {
 		names[c.Name] = true
 	}
 	for sc, targets := range doc.Routes {
-		if !slices.Contains(store.Scenarios, sc) {
-			ve.add("routes."+sc, "one_of", "unknown scenario %q: use one of %s", sc, strings.Join(store.Scenarios, ", "))
+		if !route.KnownScenario(sc) {
+			ve.add("routes."+sc, "one_of", "unknown scenario %q: use one of %s", sc, strings.Join(route.Scenarios, ", "))
 			continue
 		}
 		clean := make([]string, 0, len(targets))

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/routex-app/routex/backend/api"
+	"github.com/routex-app/routex/backend/balance"
+	"github.com/routex-app/routex/backend/route"
 	"github.com/routex-app/routex/backend/store"
 )
 
@@ -332,6 +334,28 @@ func TestRouteStrategiesAndBackgroundPattern(t *testing.T) {
 	}
 	bad := a.do("PUT", "/api/routes", `{"strategies":{"background":"fastest"},"background_model":"(unclosed"}`).want(t, http.StatusBadRequest)
 	if bad.field("strategies.background")["code"] != "one_of" || bad.field("background_model")["code"] != "invalid" {
+		t.Fatalf("field errors: %s", bad.raw)
+	}
+}
+
+// Every place a strategy or scenario is named is checked against the lists
+// that balance and route own, including a rule's own strategy.
+func TestRoutesValidateWithTheOwnersLists(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	a.do("POST", "/api/channels", `{"name":"a","type":"openai","base_url":"https://x/v1","api_key":"k"}`).want(t, http.StatusCreated)
+	for _, st := range balance.Strategies {
+		a.do("PUT", "/api/routes", `{"strategy":"`+st+`","rules":[{"name":"r","model":"opus","targets":["a"],"strategy":"`+st+`"}]}`).want(t, http.StatusOK)
+	}
+	for _, sc := range route.Scenarios {
+		a.do("PUT", "/api/routes", `{"routes":{"`+sc+`":["a"]},"strategies":{"`+sc+`":"latency"}}`).want(t, http.StatusOK)
+	}
+	r := a.do("GET", "/api/routes", "").want(t, http.StatusOK)
+	if got := len(r.body["routes"].(map[string]any)); got != len(route.Scenarios) {
+		t.Fatalf("GET /api/routes has %d scenarios, route.Scenarios %d: %s", got, len(route.Scenarios), r.raw)
+	}
+	bad := a.do("PUT", "/api/routes", `{"routes":{"thinking":["a"]},"rules":[{"name":"r","model":"opus","targets":["a"],"strategy":"fastest"}]}`).want(t, http.StatusBadRequest)
+	if bad.field("rules[0].strategy")["code"] != "one_of" || bad.field("routes.thinking")["code"] != "one_of" {
 		t.Fatalf("field errors: %s", bad.raw)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/routex-app/routex/backend/api"
+	"github.com/routex-app/routex/backend/api/wire"
 	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/store"
 )
@@ -174,17 +175,13 @@ func TestTransformersValidation(t *testing.T) {
 
 func TestChannelReadsShowHealth(t *testing.T) {
 	t.Parallel()
-	type health struct {
-		State         string    `json:"state"`
-		CooldownUntil time.Time `json:"cooldown_until"`
-	}
 	until := time.Date(2031, 1, 2, 3, 4, 5, 0, time.UTC)
 	a := newWiredAPI(t, func(s *api.Server) {
-		s.SetHealth(func(id int64) any {
+		s.SetHealth(func(id int64) wire.ChannelHealth {
 			if id == 1 {
-				return health{State: "open", CooldownUntil: until}
+				return wire.ChannelHealth{State: "open", CooldownUntil: &until}
 			}
-			return health{State: "closed"}
+			return wire.ChannelHealth{State: "closed"}
 		})
 	})
 	a.createChannel("first", "")

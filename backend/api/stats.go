@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/routex-app/routex/backend/api/wire"
 	"github.com/routex-app/routex/backend/store"
 )
 
@@ -200,18 +201,18 @@ func (s *Server) statsTimeline(w http.ResponseWriter, r *http.Request) {
 // channelStatsView is one ChannelStats as JSON, with the channel's live
 // health when the engine provides it.
 type channelStatsView struct {
-	ChannelID    int64   `json:"channel_id"`
-	Channel      string  `json:"channel"`
-	Requests     int64   `json:"requests"`
-	Failed       int64   `json:"failed"`
-	Share        float64 `json:"share"`
-	SuccessRate  float64 `json:"success_rate"`
-	AvgLatencyMS float64 `json:"avg_latency_ms"`
-	AvgTTFTMS    float64 `json:"avg_ttft_ms"`
-	CostUSD      float64 `json:"cost_usd"`
-	InputTokens  int64   `json:"input_tokens"`
-	OutputTokens int64   `json:"output_tokens"`
-	Health       any     `json:"health,omitempty"`
+	ChannelID    int64               `json:"channel_id"`
+	Channel      string              `json:"channel"`
+	Requests     int64               `json:"requests"`
+	Failed       int64               `json:"failed"`
+	Share        float64             `json:"share"`
+	SuccessRate  float64             `json:"success_rate"`
+	AvgLatencyMS float64             `json:"avg_latency_ms"`
+	AvgTTFTMS    float64             `json:"avg_ttft_ms"`
+	CostUSD      float64             `json:"cost_usd"`
+	InputTokens  int64               `json:"input_tokens"`
+	OutputTokens int64               `json:"output_tokens"`
+	Health       *wire.ChannelHealth `json:"health,omitempty"`
 }
 
 // statsChannels answers GET /api/stats/channels?range|from&to with each
@@ -232,7 +233,8 @@ func (s *Server) statsChannels(w http.ResponseWriter, r *http.Request) {
 			Share: c.Share, SuccessRate: c.SuccessRate, AvgLatencyMS: c.AvgLatencyMS, AvgTTFTMS: c.AvgTTFTMS,
 			CostUSD: c.CostUSD, InputTokens: c.InputTokens, OutputTokens: c.OutputTokens}
 		if s.health != nil && c.ChannelID != 0 {
-			views[i].Health = s.health(c.ChannelID)
+			h := s.health(c.ChannelID)
+			views[i].Health = &h
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"from": from.UTC(), "to": to.UTC(), "channels": views})

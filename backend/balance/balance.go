@@ -12,6 +12,7 @@ package balance
 
 import (
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,15 +31,14 @@ const (
 	Latency    = "latency"     // lowest recent time to first token first
 )
 
+// Strategies lists every strategy name, the default first. It is the one
+// list of them: the API and the CLI validate with it, and the dashboard gets
+// it through the generated API types.
+var Strategies = []string{Priority, RoundRobin, Weighted, LeastUsed, Latency}
+
 // KnownStrategy reports whether s names a strategy, so the API can refuse a
 // typo at save time instead of Order silently falling back to priority.
-func KnownStrategy(s string) bool {
-	switch s {
-	case Priority, RoundRobin, Weighted, LeastUsed, Latency:
-		return true
-	}
-	return false
-}
+func KnownStrategy(s string) bool { return slices.Contains(Strategies, s) }
 
 // Candidate is one way to serve a request: a channel and the upstream model
 // to ask it for.

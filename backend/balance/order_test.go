@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/routex-app/routex/backend/store"
 )
 
 func TestOrderStrategies(t *testing.T) {
@@ -314,6 +316,21 @@ func TestPreviewDoesNotMoveTheRoundRobin(t *testing.T) {
 		real := b.Order(RoundRobin, cs, "", t0)
 		if peek[0].Channel.ID != real[0].Channel.ID {
 			t.Fatalf("preview named %d, the request went to %d", peek[0].Channel.ID, real[0].Channel.ID)
+		}
+	}
+}
+
+func TestStrategyNames(t *testing.T) {
+	t.Parallel()
+	if !KnownStrategy(store.DefaultStrategy) {
+		t.Errorf("store.DefaultStrategy %q is not a balance strategy", store.DefaultStrategy)
+	}
+	if Strategies[0] != Priority || KnownStrategy("fastest") || KnownStrategy("") {
+		t.Errorf("Strategies = %v", Strategies)
+	}
+	for _, s := range Strategies {
+		if !KnownStrategy(s) {
+			t.Errorf("KnownStrategy(%q) = false", s)
 		}
 	}
 }

@@ -40,6 +40,9 @@ var defaultModels = map[string]string{
 	"anthropic": "claude-haiku-4-5",
 	"openai":    "gpt-4.1-mini",
 	"gemini":    "gemini-2.5-flash",
+	// gpt-4.1-mini takes the Responses API too and, not reasoning, answers
+	// within the 16 tokens of the test.
+	"openai-responses": "gpt-4.1-mini",
 }
 
 // Options tunes a test. Zero fields take defaults.
@@ -91,7 +94,7 @@ func Test(ctx context.Context, client *http.Client, ch store.Channel, opts Optio
 	res := Result{Models: []string{}}
 	p := provider.For(ch.Type)
 	if p == nil {
-		res.Verdict, res.Message = Failed, "unknown channel type "+quote(ch.Type)+": use anthropic, openai or gemini"
+		res.Verdict, res.Message = Failed, "unknown channel type "+quote(ch.Type)+": use anthropic, openai, gemini or openai-responses"
 		return res
 	}
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)

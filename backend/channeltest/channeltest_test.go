@@ -29,6 +29,8 @@ func TestEachFormatSendsWhatTheProxyWould(t *testing.T) {
 			"/v1/chat/completions", "/v1/chat/completions", "/v1/models", "Authorization", "Bearer sk-test-key-1234", "max_tokens", ""},
 		{"openai reasoning models get max_completion_tokens", "openai", "o3-mini",
 			"/v1/chat/completions", "/v1/chat/completions", "/v1/models", "Authorization", "Bearer sk-test-key-1234", "max_completion_tokens", ""},
+		{"openai-responses uses /responses under the base, a bearer key and 16 output tokens", "openai-responses", "gpt-5-codex",
+			"/v1/responses", "/v1/responses", "/v1/models", "Authorization", "Bearer sk-test-key-1234", "max_output_tokens", ""},
 		{"gemini puts the model in the path and the key in x-goog-api-key", "gemini", "gemini-2.5-flash",
 			"/v1beta/models/gemini-2.5-flash:generateContent", "/v1beta/models/gemini-2.5-flash:streamGenerateContent",
 			"/v1beta/models", "X-Goog-Api-Key", "sk-test-key-1234", "", "maxOutputTokens"},
@@ -75,7 +77,11 @@ func TestEachFormatSendsWhatTheProxyWould(t *testing.T) {
 					t.Fatalf("gemini body %v", got[1].body)
 				}
 			} else {
-				if got[1].body[c.wantMaxField] != float64(1) || got[1].body["model"] != c.model {
+				want := float64(1)
+				if c.format == "openai-responses" {
+					want = 16
+				}
+				if got[1].body[c.wantMaxField] != want || got[1].body["model"] != c.model {
 					t.Fatalf("body %v", got[1].body)
 				}
 				if got[2].body["stream"] != true {
@@ -115,6 +121,12 @@ func TestVerdicts(t *testing.T) {
 		{"an openai base_url without /v1 gets a hint", "openai", func(m *mockUpstream, ch *store.Channel, o *Options) {
 			ch.BaseURL = strings.TrimSuffix(ch.BaseURL, "/v1")
 		}, NotFound, 404, []string{"should end with /v1"}},
+		{"a responses base_url without /v1 gets a hint", "openai-responses", func(m *mockUpstream, ch *store.Channel, o *Options) {
+			ch.BaseURL = strings.TrimSuffix(ch.BaseURL, "/v1")
+		}, NotFound, 404, []string{"should end with /v1", "/responses"}},
+		{"a Responses stream that fails is an error with its message", "openai-responses", func(m *mockUpstream, ch *store.Channel, o *Options) {
+			m.failStream = "The model is overloaded today"
+		}, Failed, 200, []string{"streamed one failed", "overloaded today"}},
 		{"a slow first token is slow", "gemini", func(m *mockUpstream, ch *store.Channel, o *Options) {
 			m.delay, o.SlowAfter = 30*time.Millisecond, 10*time.Millisecond
 		}, Slow, 200, []string{"first token"}},

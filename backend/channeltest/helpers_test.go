@@ -36,6 +36,9 @@ type mockUpstream struct {
 	delay time.Duration
 	// html answers chat requests with a web page.
 	html bool
+	// failStream, for openai-responses, ends streams with response.failed
+	// carrying this message.
+	failStream string
 
 	mu       sync.Mutex
 	requests []seen
@@ -60,7 +63,7 @@ func (m *mockUpstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m.requests = append(m.requests, s)
 	m.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
-	if m.format == "openai" && !strings.HasPrefix(r.URL.Path, "/v1/") {
+	if (m.format == "openai" || m.format == "openai-responses") && !strings.HasPrefix(r.URL.Path, "/v1/") {
 		http.Error(w, `{"error":{"message":"Not Found"}}`, http.StatusNotFound)
 		return
 	}
@@ -119,6 +122,9 @@ func (m *mockUpstream) reply() string {
 		return `{"id":"msg_1","type":"message","role":"assistant","content":[{"type":"text","text":"p"}],"stop_reason":"max_tokens"}`
 	case "gemini":
 		return `{"candidates":[{"content":{"role":"model","parts":[{"text":"p"}]},"finishReason":"MAX_TOKENS"}]}`
+	case "openai-responses":
+		return `{"id":"resp_1","object":"response","status":"incomplete","incomplete_details":{"reason":"max_output_tokens"},` +
+			`"output":[{"id":"msg_1","type":"message","role":"assistant","content":[{"type":"output_text","text":"p"}]}]}`
 	}
 	return `{"id":"c1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"p"},"finish_reason":"length"}]}`
 }
@@ -131,6 +137,15 @@ func (m *mockUpstream) stream(w http.ResponseWriter) {
 		events = []string{"event: message_start\ndata: {\"type\":\"message_start\"}", "event: message_stop\ndata: {\"type\":\"message_stop\"}"}
 	case "gemini":
 		events = []string{`data: {"candidates":[{"content":{"parts":[{"text":"p"}]}}]}`}
+	case "openai-responses":
+		if m.failStream != "" {
+			b, _ := json.Marshal(map[string]any{"type": "response.failed", "sequence_number": 1, "response": map[string]any{"id": "resp_1",
+				"status": "failed", "error": map[string]any{"code": "server_error", "message": m.failStream}}})
+			events = []string{"event: response.failed\ndata: " + string(b)}
+			break
+		}
+		events = []string{"event: response.created\ndata: {\"type\":\"response.created\",\"sequence_number\":0,\"response\":{\"id\":\"resp_1\",\"status\":\"in_progress\",\"error\":null}}",
+			"event: response.completed\ndata: {\"type\":\"response.completed\",\"sequence_number\":1,\"response\":{\"id\":\"resp_1\",\"status\":\"completed\",\"error\":null}}"}
 	default:
 		events = []string{`data: {"choices":[{"delta":{"content":"p"}}]}`, "data: [DONE]"}
 	}
@@ -144,7 +159,7 @@ func (m *mockUpstream) stream(w http.ResponseWriter) {
 // provider documents its base URL.
 func channelFor(format, url string) store.Channel {
 	base := url
-	if format == "openai" {
+	if format == "openai" || format == "openai-responses" {
 		base += "/v1"
 	}
 	return store.Channel{Name: "test", Type: format, BaseURL: base, APIKey: "sk-test-key-1234"}

@@ -81,6 +81,11 @@ func (t *tester) baseHint() string {
 			return "base_url should end with /v1 for OpenAI-compatible providers (e.g. https://api.openai.com/v1); Routex adds /chat/completions"
 		}
 		return "check base_url: Routex adds /chat/completions to it"
+	case "openai-responses":
+		if !versionPath.MatchString(base) {
+			return "base_url should end with /v1 for the Responses API (e.g. https://api.openai.com/v1); Routex adds /responses"
+		}
+		return "check base_url: Routex adds /responses to it"
 	case "anthropic":
 		if strings.HasSuffix(strings.TrimRight(base, "/"), "/messages") {
 			return "base_url should stop before /v1/messages (e.g. https://api.anthropic.com); Routex adds it"
@@ -130,17 +135,22 @@ func (t *tester) unreachable(res Result, x exchange) Result {
 // of the three formats, else a short excerpt of the text.
 func upstreamMessage(body []byte) string {
 	var doc struct {
-		Error   json.RawMessage `json:"error"`
-		Message string          `json:"message"`
+		Error    json.RawMessage `json:"error"`
+		Message  string          `json:"message"`
+		Response *struct {
+			Error json.RawMessage `json:"error"`
+		} `json:"response"` // a Responses stream's response.failed
 	}
 	if json.Unmarshal(body, &doc) == nil {
-		var inner struct {
+		var inner, failed struct {
 			Message string `json:"message"`
 		}
 		var s string
 		switch {
 		case json.Unmarshal(doc.Error, &inner) == nil && inner.Message != "":
 			return excerpt(inner.Message)
+		case doc.Response != nil && json.Unmarshal(doc.Response.Error, &failed) == nil && failed.Message != "":
+			return excerpt(failed.Message)
 		case json.Unmarshal(doc.Error, &s) == nil && s != "":
 			return excerpt(s)
 		case doc.Message != "":

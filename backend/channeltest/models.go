@@ -12,7 +12,8 @@ import (
 
 // modelsURL is the upstream's model list, derived from the chat URL the
 // provider builds so that both always agree on the base:
-// Anthropic …/v1/models, OpenAI-compatible …/models, Gemini …/v1beta/models.
+// Anthropic …/v1/models, OpenAI-compatible and Responses …/models, Gemini
+// …/v1beta/models.
 func (t *tester) modelsURL() string {
 	chat := t.p.URL(t.ch.BaseURL, "m", provider.OpChat, false)
 	switch t.ch.Type {
@@ -21,6 +22,8 @@ func (t *tester) modelsURL() string {
 	case "gemini":
 		base, _, _ := strings.Cut(chat, "/models/")
 		return base + "/models?pageSize=1000"
+	case "openai-responses":
+		return strings.TrimSuffix(chat, "/responses") + "/models"
 	}
 	return strings.TrimSuffix(chat, "/chat/completions") + "/models"
 }

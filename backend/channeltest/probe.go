@@ -66,6 +66,9 @@ func chatBody(typ, model string, stream bool) []byte {
 		body = map[string]any{"contents": []any{map[string]any{"role": "user",
 			"parts": []any{map[string]any{"text": "ping"}}}},
 			"generationConfig": map[string]any{"maxOutputTokens": 1}}
+	case "openai-responses":
+		// 16 is the smallest max_output_tokens the Responses API takes.
+		body = map[string]any{"model": model, "input": "ping", "max_output_tokens": 16, "store": false}
 	default:
 		body = map[string]any{"model": model,
 			"messages": []any{map[string]any{"role": "user", "content": "ping"}}}

@@ -160,7 +160,7 @@ func (cf *channelFlags) accountInput(set func(string) bool, in map[string]any, t
 	if set("balance-query") {
 		switch q := cf.balanceQuery; q {
 		case "":
-			in["balance_query"] = nil
+			in["balance_query"] = map[string]any{} // back to the built-in query
 		case "off":
 			in["balance_query"] = map[string]any{"off": true}
 		default:

@@ -15,31 +15,12 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
+	"github.com/routex-app/routex/backend/api/wire"
 	"github.com/routex-app/routex/backend/i18n"
 )
 
 // channelView is a channel as GET /api/channels shows it (key as preview).
-type channelView struct {
-	ID            int64             `json:"id"`
-	Name          string            `json:"name"`
-	Type          string            `json:"type"`
-	BaseURL       string            `json:"base_url"`
-	APIKeyPreview string            `json:"api_key_preview"`
-	KeyCount      int               `json:"key_count"`
-	Models        []string          `json:"models"`
-	ModelMap      map[string]string `json:"model_map"`
-	Priority      int               `json:"priority"`
-	Weight        int               `json:"weight"`
-	Enabled       bool              `json:"enabled"`
-	Headers       map[string]string `json:"headers"`
-	Transformers  json.RawMessage   `json:"transformers"`
-	TimeoutMS     int               `json:"timeout_ms"`
-	ClaudeModels  map[string]string `json:"claude_models"`
-	Health        *struct {
-		State     string `json:"state"`
-		LastError string `json:"last_error"`
-	} `json:"health"`
-}
+type channelView = wire.Channel
 
 // listChannels is GET /api/channels.
 func listChannels(c *conn) ([]channelView, error) {
@@ -410,8 +391,14 @@ func printChannel(out io.Writer, ch channelView, tr *i18n.Translator) {
 	if ch.TimeoutMS > 0 {
 		row("cli.channelFieldTimeout", (time.Duration(ch.TimeoutMS) * time.Millisecond).String())
 	}
-	if len(ch.ClaudeModels) > 0 {
-		row("cli.channelFieldClaudeModels", pairs(ch.ClaudeModels))
+	if m := ch.ClaudeModels; m != nil {
+		slots := map[string]string{}
+		for k, v := range map[string]string{"model": m.Model, "opus": m.Opus, "sonnet": m.Sonnet, "haiku": m.Haiku, "small_fast": m.SmallFast} {
+			if v != "" {
+				slots[k] = v
+			}
+		}
+		row("cli.channelFieldClaudeModels", pairs(slots))
 	}
 	if ch.Health != nil {
 		row("cli.channelListHealth", ch.Health.State)

@@ -20,6 +20,7 @@ import (
 	"github.com/routex-app/routex/backend/clients"
 	"github.com/routex-app/routex/backend/config"
 	"github.com/routex-app/routex/backend/i18n"
+	"github.com/routex-app/routex/backend/observe"
 	"github.com/routex-app/routex/backend/store"
 )
 
@@ -50,8 +51,9 @@ type doctor struct {
 	checks  []check
 }
 
-func (d *doctor) add(name, status, detail, fix string) {
-	d.checks = append(d.checks, check{Name: d.tr.T("cli.doctorName" + name), Status: status, Detail: detail, Fix: fix})
+// add appends one check; nameKey is the locale key of its name.
+func (d *doctor) add(nameKey, status, detail, fix string) {
+	d.checks = append(d.checks, check{Name: d.tr.T(nameKey), Status: status, Detail: detail, Fix: fix})
 }
 
 func newDoctorCmd(f *flags, tr *i18n.Translator, version string) *cobra.Command {
@@ -100,36 +102,36 @@ func (d *doctor) run(ctx context.Context, withNet bool, errOut io.Writer) {
 	running := d.checkEngine()
 	d.checkChannels(ctx, withNet, errOut)
 	url := "http://" + d.cfg.Listen
-	d.checkAttach("Claude", claudeState(url), "cli.doctorFixClaude")
-	d.checkAttach("Gemini", geminiState(url), "cli.doctorFixGemini")
+	d.checkAttach("cli.doctorNameClaude", claudeState(url), "cli.doctorFixClaude")
+	d.checkAttach("cli.doctorNameGemini", geminiState(url), "cli.doctorFixGemini")
 	d.checkCodex(engineURL(d.cfg.Listen))
 	d.checkDisk()
 	d.checkLogDir()
 	detail := "routex " + d.version
 	if running != "" && running != d.version {
-		d.add("Version", checkWarn, detail, d.tr.T("cli.doctorFixVersion", "engine", running))
+		d.add("cli.doctorNameVersion", checkWarn, detail, d.tr.T("cli.doctorFixVersion", "engine", running))
 		return
 	}
-	d.add("Version", checkOK, detail, "")
+	d.add("cli.doctorNameVersion", checkOK, detail, "")
 }
 
 func (d *doctor) checkConfig() {
 	path := config.Path(d.home)
 	d.cfg = config.Defaults()
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		d.add("Config", checkWarn, d.tr.T("cli.doctorConfigMissing", "path", path), d.tr.T("cli.doctorFixStart"))
+		d.add("cli.doctorNameConfig", checkWarn, d.tr.T("cli.doctorConfigMissing", "path", path), d.tr.T("cli.doctorFixStart"))
 		return
 	}
 	cfg, err := config.Load(d.home)
 	if err != nil {
-		d.add("Config", checkFail, err.Error(), d.tr.T("cli.doctorFixConfig", "path", path))
+		d.add("cli.doctorNameConfig", checkFail, err.Error(), d.tr.T("cli.doctorFixConfig", "path", path))
 		return
 	}
 	if d.f.listen != "" {
 		cfg.Listen = d.f.listen
 	}
 	d.cfg, d.cfgOK = cfg, true
-	d.add("Config", checkOK, d.tr.T("cli.doctorConfigOK", "path", path), "")
+	d.add("cli.doctorNameConfig", checkOK, d.tr.T("cli.doctorConfigOK", "path", path), "")
 }
 
 func (d *doctor) checkDatabase() {
@@ -140,19 +142,19 @@ func (d *doctor) checkDatabase() {
 	path := config.DatabasePath(d.home)
 	fi, err := os.Stat(path)
 	if errors.Is(err, os.ErrNotExist) {
-		d.add("Database", checkWarn, d.tr.T("cli.doctorDBMissing", "path", path), d.tr.T("cli.doctorFixStart"))
+		d.add("cli.doctorNameDatabase", checkWarn, d.tr.T("cli.doctorDBMissing", "path", path), d.tr.T("cli.doctorFixStart"))
 		return
 	}
 	if err == nil {
 		err = quickCheck(path)
 	}
 	if err != nil {
-		d.add("Database", checkFail, d.tr.T("cli.doctorDBBroken", "path", path, "error", err.Error()),
+		d.add("cli.doctorNameDatabase", checkFail, d.tr.T("cli.doctorDBBroken", "path", path, "error", err.Error()),
 			d.tr.T("cli.doctorFixDB", "path", path))
 		return
 	}
 	d.dbOK = true
-	d.add("Database", checkOK, d.tr.T("cli.doctorDBOK", "path", path, "size", humanBytes(uint64(fi.Size()))), "")
+	d.add("cli.doctorNameDatabase", checkOK, d.tr.T("cli.doctorDBOK", "path", path, "size", humanBytes(uint64(fi.Size()))), "")
 }
 
 // checkPostgres connects to the team database and compares its schema
@@ -166,16 +168,16 @@ func (d *doctor) checkPostgres(target string) {
 		"schema", strconv.Itoa(info.SchemaVersion), "latest", strconv.Itoa(info.LatestVersion)}
 	switch {
 	case err != nil:
-		d.add("Database", checkFail, d.tr.T("cli.doctorPGFail", "where", info.Where, "error", err.Error()),
+		d.add("cli.doctorNameDatabase", checkFail, d.tr.T("cli.doctorPGFail", "where", info.Where, "error", err.Error()),
 			d.tr.T("cli.doctorFixPG"))
 		return
 	case info.SchemaVersion > info.LatestVersion:
-		d.add("Database", checkFail, d.tr.T("cli.doctorPGNewer", args...), d.tr.T("cli.doctorFixPGNewer"))
+		d.add("cli.doctorNameDatabase", checkFail, d.tr.T("cli.doctorPGNewer", args...), d.tr.T("cli.doctorFixPGNewer"))
 		return
 	case info.SchemaVersion < info.LatestVersion:
-		d.add("Database", checkWarn, d.tr.T("cli.doctorPGBehind", args...), d.tr.T("cli.doctorFixPGBehind"))
+		d.add("cli.doctorNameDatabase", checkWarn, d.tr.T("cli.doctorPGBehind", args...), d.tr.T("cli.doctorFixPGBehind"))
 	default:
-		d.add("Database", checkOK, d.tr.T("cli.doctorPGOK", args...), "")
+		d.add("cli.doctorNameDatabase", checkOK, d.tr.T("cli.doctorPGOK", args...), "")
 	}
 	d.dbOK = true
 }
@@ -231,14 +233,14 @@ func (d *doctor) checkEngine() string {
 		var info engineInfo
 		if ac.call("GET", "/api/info", nil, &info) == nil {
 			up := (time.Duration(info.UptimeS) * time.Second).String()
-			d.add("Engine", checkOK, d.tr.T("cli.statusEngineUp", "url", ac.base, "version", info.Version, "uptime", up), "")
+			d.add("cli.doctorNameEngine", checkOK, d.tr.T("cli.statusEngineUp", "url", ac.base, "version", info.Version, "uptime", up), "")
 			return info.Version
 		}
 	}
 	ln, err := net.Listen("tcp", listen)
 	if err == nil {
 		ln.Close()
-		d.add("Engine", checkOK, d.tr.T("cli.doctorPortFree", "listen", listen), "")
+		d.add("cli.doctorNameEngine", checkOK, d.tr.T("cli.doctorPortFree", "listen", listen), "")
 		return ""
 	}
 	holder := d.tr.T("cli.doctorHolderUnknown")
@@ -249,7 +251,7 @@ func (d *doctor) checkEngine() string {
 			}
 		}
 	}
-	d.add("Engine", checkFail, d.tr.T("cli.doctorPortHeld", "listen", listen, "holder", holder), d.tr.T("cli.doctorFixPort"))
+	d.add("cli.doctorNameEngine", checkFail, d.tr.T("cli.doctorPortHeld", "listen", listen, "holder", holder), d.tr.T("cli.doctorFixPort"))
 	return ""
 }
 
@@ -263,13 +265,13 @@ func (d *doctor) checkChannels(ctx context.Context, withNet bool, errOut io.Writ
 		if store.IsPostgresURL(config.DatabaseTarget(d.home)) {
 			fix = d.tr.T("cli.doctorFixPG")
 		}
-		d.add("Channels", checkFail, err.Error(), fix)
+		d.add("cli.doctorNameChannels", checkFail, err.Error(), fix)
 		return
 	}
 	defer st.Close()
 	chs, err := st.Channels(ctx)
 	if err != nil {
-		d.add("Channels", checkFail, err.Error(), "")
+		d.add("cli.doctorNameChannels", checkFail, err.Error(), "")
 		return
 	}
 	var enabled []store.Channel
@@ -279,14 +281,14 @@ func (d *doctor) checkChannels(ctx context.Context, withNet bool, errOut io.Writ
 		}
 	}
 	if len(enabled) == 0 {
-		d.add("Channels", checkWarn, d.tr.T("cli.doctorNoChannels"), d.tr.T("cli.doctorFixChannels"))
+		d.add("cli.doctorNameChannels", checkWarn, d.tr.T("cli.doctorNoChannels"), d.tr.T("cli.doctorFixChannels"))
 		return
 	}
 	fix := ""
 	if !withNet {
 		fix = d.tr.T("cli.doctorFixNet")
 	}
-	d.add("Channels", checkOK, d.tr.T("cli.doctorChannels", "total", strconv.Itoa(len(chs)), "enabled", strconv.Itoa(len(enabled))), fix)
+	d.add("cli.doctorNameChannels", checkOK, d.tr.T("cli.doctorChannels", "total", strconv.Itoa(len(chs)), "enabled", strconv.Itoa(len(enabled))), fix)
 	if !withNet {
 		return
 	}
@@ -303,14 +305,14 @@ func (d *doctor) checkChannels(ctx context.Context, withNet bool, errOut io.Writ
 	}
 }
 
-func (d *doctor) checkAttach(name string, s attachState, fixKey string) {
+func (d *doctor) checkAttach(nameKey string, s attachState, fixKey string) {
 	switch s.State {
 	case attached:
-		d.add(name, checkOK, d.tr.T("cli.statusAttached")+" ("+s.File+")", "")
+		d.add(nameKey, checkOK, d.tr.T("cli.statusAttached")+" ("+s.File+")", "")
 	case attachedElswhere:
-		d.add(name, checkWarn, d.tr.T("cli.statusAttachedElsewhere", "url", s.BaseURL), d.tr.T(fixKey))
+		d.add(nameKey, checkWarn, d.tr.T("cli.statusAttachedElsewhere", "url", s.BaseURL), d.tr.T(fixKey))
 	default:
-		d.add(name, checkWarn, d.tr.T("cli.statusNotAttached"), d.tr.T(fixKey))
+		d.add(nameKey, checkWarn, d.tr.T("cli.statusNotAttached"), d.tr.T(fixKey))
 	}
 }
 
@@ -328,10 +330,10 @@ func (d *doctor) checkCodex(url string) {
 		}
 	}
 	if err != nil {
-		d.add("Codex", checkWarn, err.Error(), d.tr.T("cli.doctorFixCodexFile"))
+		d.add("cli.doctorNameCodex", checkWarn, err.Error(), d.tr.T("cli.doctorFixCodexFile"))
 		return
 	}
-	d.checkAttach("Codex", st, "cli.doctorFixCodex")
+	d.checkAttach("cli.doctorNameCodex", st, "cli.doctorFixCodex")
 }
 
 // geminiState reads GOOGLE_GEMINI_BASE_URL from Gemini CLI's ~/.gemini/.env.
@@ -355,28 +357,27 @@ func geminiState(engineURL string) attachState {
 	return compareURL(st, got, engineURL)
 }
 
-// Free space below lowDisk is a warning, below veryLowDisk a failure: the
-// request log and backups need room to grow.
-const (
-	lowDisk     = 1 << 30
-	veryLowDisk = 100 << 20
-)
-
+// checkDisk measures and rates the free space under the home (or, before
+// the first start, the folder that will hold it) as readiness does
+// (observe.DiskStatus), so `routex doctor` and /health/ready agree.
 func (d *doctor) checkDisk() {
 	dir := d.home
 	if _, err := os.Stat(dir); err != nil {
 		dir = filepath.Dir(dir)
 	}
-	free, err := freeBytes(dir)
-	switch {
-	case err != nil:
-		d.add("Disk", checkWarn, d.tr.T("cli.doctorDiskUnknown", "error", err.Error()), "")
-	case free < veryLowDisk:
-		d.add("Disk", checkFail, d.tr.T("cli.doctorDiskFree", "free", humanBytes(free)), d.tr.T("cli.doctorFixDisk"))
-	case free < lowDisk:
-		d.add("Disk", checkWarn, d.tr.T("cli.doctorDiskFree", "free", humanBytes(free)), d.tr.T("cli.doctorFixDisk"))
+	free, err := observe.FreeDisk(dir)
+	if err != nil {
+		d.add("cli.doctorNameDisk", checkWarn, d.tr.T("cli.doctorDiskUnknown", "error", err.Error()), "")
+		return
+	}
+	detail := d.tr.T("cli.doctorDiskFree", "free", humanBytes(free))
+	switch observe.DiskStatus(free) {
+	case observe.StatusUnhealthy:
+		d.add("cli.doctorNameDisk", checkFail, detail, d.tr.T("cli.doctorFixDisk"))
+	case observe.StatusDegraded:
+		d.add("cli.doctorNameDisk", checkWarn, detail, d.tr.T("cli.doctorFixDisk"))
 	default:
-		d.add("Disk", checkOK, d.tr.T("cli.doctorDiskFree", "free", humanBytes(free)), "")
+		d.add("cli.doctorNameDisk", checkOK, detail, "")
 	}
 }
 
@@ -394,10 +395,10 @@ func (d *doctor) checkLogDir() {
 		err = os.Remove(fh.Name())
 	}
 	if err != nil {
-		d.add("Logs", checkFail, d.tr.T("cli.doctorLogsBroken", "path", dir, "error", err.Error()), d.tr.T("cli.doctorFixLogs", "path", dir))
+		d.add("cli.doctorNameLogs", checkFail, d.tr.T("cli.doctorLogsBroken", "path", dir, "error", err.Error()), d.tr.T("cli.doctorFixLogs", "path", dir))
 		return
 	}
-	d.add("Logs", checkOK, d.tr.T("cli.doctorLogsOK", "path", dir), "")
+	d.add("cli.doctorNameLogs", checkOK, d.tr.T("cli.doctorLogsOK", "path", dir), "")
 }
 
 func printChecks(out io.Writer, checks []check, tr *i18n.Translator) {

@@ -21,11 +21,15 @@ import (
 // toExport is a stored channel as an export lists it.
 func toExport(c store.Channel, withKeys bool) importer.Channel {
 	e := importer.Channel{Name: c.Name, Type: c.Type, BaseURL: c.BaseURL, Models: c.Models, ModelMap: c.ModelMap,
-		Priority: c.Priority, Weight: c.Weight, Enabled: c.Enabled, TimeoutMS: c.TimeoutMS}
+		Priority: c.Priority, Weight: c.Weight, Enabled: c.Enabled, TimeoutMS: c.TimeoutMS,
+		Headers: map[string]string{}, Transformers: json.RawMessage("[]")}
 	if e.Models == nil {
 		e.Models = []string{}
 	}
-	if len(c.Transformers) > 0 && string(c.Transformers) != "[]" {
+	if e.ModelMap == nil {
+		e.ModelMap = map[string]string{}
+	}
+	if len(c.Transformers) > 0 {
 		e.Transformers = c.Transformers
 	}
 	if !c.ClaudeModels.IsZero() {
@@ -42,9 +46,6 @@ func toExport(c store.Channel, withKeys bool) importer.Channel {
 	}
 	for k, v := range c.Headers {
 		if withKeys || !importer.SecretHeader(k) {
-			if e.Headers == nil {
-				e.Headers = map[string]string{}
-			}
 			e.Headers[k] = v
 		}
 	}

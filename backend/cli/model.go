@@ -12,7 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/routex-app/routex/backend/i18n"
-	"github.com/routex-app/routex/backend/store"
+	"github.com/routex-app/routex/backend/presets"
+	"github.com/routex-app/routex/backend/route"
 )
 
 // modelUI is one run of `routex model`: a menu, one action, done.
@@ -128,7 +129,7 @@ func (m *modelUI) view() error {
 		return err
 	}
 	fmt.Fprintln(m.out)
-	for _, sc := range store.Scenarios {
+	for _, sc := range route.Scenarios {
 		fmt.Fprintf(m.out, "%-13s %s\n", sc, dash(strings.Join(doc.Routes[sc], " → ")))
 	}
 	return nil
@@ -191,8 +192,8 @@ func (m *modelUI) switchActive() error {
 
 func (m *modelUI) setRoute() error {
 	var scenario string
-	opts := make([]huh.Option[string], len(store.Scenarios))
-	for i, sc := range store.Scenarios {
+	opts := make([]huh.Option[string], len(route.Scenarios))
+	for i, sc := range route.Scenarios {
 		opts[i] = huh.NewOption(sc, sc)
 	}
 	if err := m.form(huh.NewSelect[string]().Title(m.tr.T("cli.modelPickScenario")).Options(opts...).Value(&scenario)).Run(); err != nil {
@@ -236,24 +237,25 @@ func (m *modelUI) addPreset() error {
 	if err != nil {
 		return err
 	}
-	opts := make([]huh.Option[int], len(presets))
-	for i, p := range presets {
-		opts[i] = huh.NewOption(fmt.Sprintf("%-22s %s", p.Name, p.BaseURL), i)
+	all := presets.All()
+	opts := make([]huh.Option[int], len(all))
+	for i, p := range all {
+		opts[i] = huh.NewOption(fmt.Sprintf("%-22s %s", presetName(p, m.tr), p.BaseURL), i)
 	}
 	var idx int
 	if err := m.form(huh.NewSelect[int]().Title(m.tr.T("cli.modelPickPreset")).Options(opts...).Value(&idx)).Run(); err != nil {
 		return err
 	}
-	p := presets[idx]
-	name := strings.ToLower(strings.NewReplacer(" ", "-", "(", "", ")", "").Replace(p.Name))
+	p := all[idx]
+	name := p.ID
 	models := strings.Join(p.Models, ",")
 	var key string
-	local := strings.Contains(p.BaseURL, "localhost")
+	local := !p.NeedsKey
 	err = m.form(
 		huh.NewInput().Title(m.tr.T("cli.modelAskName")).Value(&name).Validate(func(s string) error {
 			return validateChannelName(s, chs, m.tr)
 		}),
-		huh.NewInput().Title(m.tr.T("cli.modelAskKey", "name", p.Name)).EchoMode(huh.EchoModePassword).Value(&key).
+		huh.NewInput().Title(m.tr.T("cli.modelAskKey", "name", presetName(p, m.tr))).EchoMode(huh.EchoModePassword).Value(&key).
 			Validate(func(s string) error {
 				if strings.TrimSpace(s) == "" && !local {
 					return errors.New(m.tr.T("cli.modelKeyRequired"))
@@ -338,4 +340,12 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// presetName is the preset's name in the user's language.
+func presetName(p presets.Preset, tr *i18n.Translator) string {
+	if p.NameKey != "" {
+		return tr.T(p.NameKey)
+	}
+	return p.Name
 }

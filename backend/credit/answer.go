@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -20,7 +19,7 @@ import (
 func answerError(req Request, a Answer) error {
 	host := hostOf(req.URL)
 	if a.Err != nil {
-		var ne net.Error
+		var ne interface{ Timeout() bool } // net.Error, without importing net
 		if errors.Is(a.Err, context.DeadlineExceeded) || errors.As(a.Err, &ne) && ne.Timeout() {
 			return fmt.Errorf("%s did not answer in time", host)
 		}

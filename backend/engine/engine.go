@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/routex-app/routex/backend/api"
+	"github.com/routex-app/routex/backend/api/wire"
 	"github.com/routex-app/routex/backend/balance"
 	"github.com/routex-app/routex/backend/config"
 	"github.com/routex-app/routex/backend/observe"
@@ -146,7 +147,7 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 	e.api.SetUpstreamClient(&http.Client{Transport: transport,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }})
 	e.api.SetClients(api.ClientsConfig{BaseURL: "http://" + cfg.Listen, AccessKeyFunc: e.keys.Access, Home: cfg.Home})
-	e.api.SetHealth(func(id int64) any { return newHealthView(e.bal.Health(id, time.Now())) })
+	e.api.SetHealth(func(id int64) wire.ChannelHealth { return newHealthView(e.bal.Health(id, time.Now())) })
 	e.api.SetExplainer(func(f protocol.Format, model string, body []byte, hdr http.Header) (any, error) {
 		return p.Explain(f, model, body, hdr)
 	})

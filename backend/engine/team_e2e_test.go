@@ -72,7 +72,8 @@ func runEngineProcess() int {
 
 // teamAnthropic is a strict stand-in for an Anthropic-format provider: it
 // wants the channel's key and a model, and answers with the model it was
-// asked for, so a reply shows which route served it.
+// asked for in its text (the reply's own model field names the client's
+// model again), so a reply shows which route served it.
 func teamAnthropic(t *testing.T, key string) *httptest.Server {
 	t.Helper()
 	var n atomic.Int64
@@ -94,8 +95,8 @@ func teamAnthropic(t *testing.T, key string) *httptest.Server {
 		}
 		time.Sleep(2 * time.Millisecond)
 		fmt.Fprintf(w, `{"id":"msg_%d","type":"message","role":"assistant","model":%q,`+
-			`"content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn","usage":{"input_tokens":10,"output_tokens":2}}`,
-			n.Add(1), req.Model)
+			`"content":[{"type":"text","text":%q}],"stop_reason":"end_turn","usage":{"input_tokens":10,"output_tokens":2}}`,
+			n.Add(1), req.Model, req.Model)
 	}))
 	t.Cleanup(srv.Close)
 	return srv
@@ -191,13 +192,18 @@ func proxyCall(client *http.Client, base, agent, model string) (int, string, err
 	}
 	defer resp.Body.Close()
 	var out struct {
-		Model string `json:"model"`
+		Content []struct {
+			Text string `json:"text"`
+		} `json:"content"`
 	}
 	raw, err := io.ReadAll(resp.Body)
 	if err == nil && resp.StatusCode == http.StatusOK {
 		err = json.Unmarshal(raw, &out)
 	}
-	return resp.StatusCode, out.Model, err
+	if len(out.Content) == 0 {
+		return resp.StatusCode, "", err
+	}
+	return resp.StatusCode, out.Content[0].Text, err
 }
 
 func TestTwoInstancesShareOnePostgresDatabase(t *testing.T) {

@@ -3,6 +3,7 @@
 package i18n
 
 import (
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
@@ -85,4 +86,27 @@ func (t *Translator) T(key string, pairs ...string) string {
 		return key
 	}
 	return msg
+}
+
+// Has reports whether lang's own locale file defines key, without falling
+// back to English: the tests use it to prove that every key the code names
+// is translated.
+func Has(lang, key string) bool {
+	data, err := fs.ReadFile(locales.Files, lang+".json")
+	if err != nil {
+		return false
+	}
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		return false
+	}
+	for _, part := range strings.Split(key, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return false
+		}
+		v = m[part]
+	}
+	s, ok := v.(string)
+	return ok && s != ""
 }

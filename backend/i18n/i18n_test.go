@@ -70,3 +70,13 @@ func flatten(prefix string, tree map[string]any) []string {
 	sort.Strings(out)
 	return out
 }
+
+func TestHasReadsOneLanguageWithoutFallback(t *testing.T) {
+	t.Parallel()
+	if !Has("en", "cli.listening") || !Has("zh", "cli.listening") {
+		t.Fatal("cli.listening is in both files")
+	}
+	if Has("en", "cli") || Has("en", "cli.noSuchKey") || Has("xx", "cli.listening") {
+		t.Fatal("Has found what is not a message")
+	}
+}

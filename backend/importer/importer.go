@@ -19,17 +19,14 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/routex-app/routex/backend/api/wire"
+	"github.com/routex-app/routex/backend/protocol"
 )
 
 // ResponsesChannelType is the channel type a provider that speaks the
 // OpenAI Responses API (Codex's providers) becomes.
-//
-// TODO(responses): "openai" until the API accepts "openai-responses"
-// channels; then switch this constant (the CLI's import test fails until
-// it is switched, and the golden plans are rewritten with -update). As
-// "openai" such a channel is called through Chat Completions, which most
-// Responses gateways also serve.
-const ResponsesChannelType = "openai"
+const ResponsesChannelType = string(protocol.Responses)
 
 // ExportFormat marks a Routex export file; import recognises it by this key.
 const ExportFormat = 1
@@ -44,28 +41,10 @@ type Export struct {
 	Prices     json.RawMessage `json:"prices,omitempty"`
 }
 
-// Channel is a channel in the API's JSON form, without its identity; keys
-// and credential headers only when the source has them.
-type Channel struct {
-	Name         string            `json:"name"`
-	Type         string            `json:"type"`
-	BaseURL      string            `json:"base_url"`
-	APIKey       string            `json:"api_key,omitempty"`
-	APIKeys      []string          `json:"api_keys,omitempty"`
-	Models       []string          `json:"models"`
-	ModelMap     map[string]string `json:"model_map,omitempty"`
-	Priority     int               `json:"priority"`
-	Weight       int               `json:"weight"`
-	Enabled      bool              `json:"enabled"`
-	Headers      map[string]string `json:"headers,omitempty"`
-	Transformers json.RawMessage   `json:"transformers,omitempty"`
-	TimeoutMS    int               `json:"timeout_ms,omitempty"`
-	// ClaudeModels are Claude Code's model slots (model, opus, sonnet,
-	// haiku, small_fast); BalanceQuery the channel's own balance query,
-	// its credential headers only when the source has keys.
-	ClaudeModels map[string]string `json:"claude_models,omitempty"`
-	BalanceQuery json.RawMessage   `json:"balance_query,omitempty"`
-}
+// Channel is a channel in the API's JSON form (docs/DESIGN.md#channel-json),
+// without its identity; keys and credential headers only when the source
+// has them. It is the API's own definition, so the two cannot drift.
+type Channel = wire.Channel
 
 // Plan is what an import will change, whatever the source file.
 type Plan struct {
@@ -102,7 +81,7 @@ func Read(path string) (Plan, error) {
 		if err != nil {
 			return p, &Error{path, err}
 		}
-		return p, nil
+		return complete(p), nil
 	}
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(data, &probe); err != nil {
@@ -124,7 +103,28 @@ func Read(path string) (Plan, error) {
 	if err != nil {
 		return p, &Error{path, err}
 	}
-	return p, nil
+	return complete(p), nil
+}
+
+// complete gives every planned channel the empty collections a source left
+// out, so the plan shows, and the API stores, [] and {} rather than null.
+func complete(p Plan) Plan {
+	for i := range p.Channels {
+		c := &p.Channels[i]
+		if c.Models == nil {
+			c.Models = []string{}
+		}
+		if c.ModelMap == nil {
+			c.ModelMap = map[string]string{}
+		}
+		if c.Headers == nil {
+			c.Headers = map[string]string{}
+		}
+		if len(c.Transformers) == 0 || string(c.Transformers) == "null" {
+			c.Transformers = json.RawMessage("[]")
+		}
+	}
+	return p
 }
 
 func readRoutexExport(data []byte) (Plan, error) {

@@ -7,12 +7,12 @@ import (
 	"syscall"
 )
 
-// errDiskUnsupported means the platform has no free-space probe here.
-var errDiskUnsupported = errors.New("free disk space not supported on this platform")
+// ErrDiskUnsupported means the platform has no free-space probe here.
+var ErrDiskUnsupported = errors.New("free disk space not supported on this platform")
 
-// freeDisk is the space available to this (unprivileged) user on the file
-// system holding path.
-func freeDisk(path string) (uint64, error) {
+// FreeDisk is the space available to this (unprivileged) user on the file
+// system holding path. Readiness and `routex doctor` both measure with it.
+func FreeDisk(path string) (uint64, error) {
 	var st syscall.Statfs_t
 	if err := syscall.Statfs(path, &st); err != nil {
 		return 0, err

@@ -93,7 +93,7 @@ func NewReady(opt ReadyOptions) *Ready {
 		opt.HeapWarn = DefaultHeapWarn
 	}
 	if opt.FreeDisk == nil {
-		opt.FreeDisk = freeDisk
+		opt.FreeDisk = FreeDisk
 	}
 	if opt.HeapBytes == nil {
 		opt.HeapBytes = heapBytes
@@ -218,21 +218,35 @@ func (rd *Ready) disk() Check {
 	c := Check{Name: "disk", Status: StatusOK}
 	free, err := rd.opt.FreeDisk(rd.opt.Home)
 	switch {
-	case errors.Is(err, errDiskUnsupported):
+	case errors.Is(err, ErrDiskUnsupported):
 		c.Message = "free disk space is not measured on this platform"
 	case err != nil:
 		c.Status = StatusDegraded
 		c.Message = fmt.Sprintf("cannot read free disk space under %s (%v): check that the directory exists", rd.opt.Home, err)
-	case free < DiskFail:
-		c.Status = StatusUnhealthy
-		c.Message = fmt.Sprintf("only %s free under %s: free disk space now; request logs and settings cannot be saved", mib(free), rd.opt.Home)
-	case free < DiskWarn:
-		c.Status = StatusDegraded
-		c.Message = fmt.Sprintf("only %s free under %s: free disk space, or shorten log retention in settings", mib(free), rd.opt.Home)
 	default:
-		c.Message = fmt.Sprintf("%s free under %s", mib(free), rd.opt.Home)
+		switch c.Status = DiskStatus(free); c.Status {
+		case StatusUnhealthy:
+			c.Message = fmt.Sprintf("only %s free under %s: free disk space now; request logs and settings cannot be saved", mib(free), rd.opt.Home)
+		case StatusDegraded:
+			c.Message = fmt.Sprintf("only %s free under %s: free disk space, or shorten log retention in settings", mib(free), rd.opt.Home)
+		default:
+			c.Message = fmt.Sprintf("%s free under %s", mib(free), rd.opt.Home)
+		}
 	}
 	return c
+}
+
+// DiskStatus rates the free space under ROUTEX_HOME: unhealthy below
+// DiskFail, degraded below DiskWarn, else ok. Readiness and `routex doctor`
+// judge by it, so they never disagree.
+func DiskStatus(free uint64) string {
+	switch {
+	case free < DiskFail:
+		return StatusUnhealthy
+	case free < DiskWarn:
+		return StatusDegraded
+	}
+	return StatusOK
 }
 
 func worse(a, b string) string {

@@ -134,3 +134,15 @@ func TestReadySharedDatabase(t *testing.T) {
 		})
 	}
 }
+
+func TestDiskStatusThresholds(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		free uint64
+		want string
+	}{{0, StatusUnhealthy}, {DiskFail - 1, StatusUnhealthy}, {DiskFail, StatusDegraded}, {DiskWarn - 1, StatusDegraded}, {DiskWarn, StatusOK}} {
+		if got := DiskStatus(tc.free); got != tc.want {
+			t.Errorf("DiskStatus(%d) = %s, want %s", tc.free, got, tc.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package observe
 
 import (
 	"bytes"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -136,9 +137,17 @@ func (t *UsageTee) onLine(line []byte, now time.Time) {
 	case bytes.HasPrefix(line, []byte("event:")):
 		name := bytes.TrimSpace(line[len("event:"):])
 		t.event = append(t.event[:0], name...)
-		t.skipEvent = t.format == protocol.Anthropic && !anthropicUsageEvent(name)
-		if t.skipEvent && t.tokenAt.IsZero() && anthropicContentEvent(name) {
-			t.tokenAt = now
+		switch t.format {
+		case protocol.Anthropic:
+			t.skipEvent = !anthropicUsageEvent(name)
+			if t.skipEvent && t.tokenAt.IsZero() && anthropicContentEvent(name) {
+				t.tokenAt = now
+			}
+		case protocol.Responses:
+			t.skipEvent = !responsesUsageEvent(name)
+			if t.skipEvent && t.tokenAt.IsZero() && bytes.HasSuffix(name, []byte(".delta")) {
+				t.tokenAt = now
+			}
 		}
 	case bytes.HasPrefix(line, []byte("data:")):
 		if t.skipEvent {
@@ -172,6 +181,8 @@ func (t *UsageTee) dispatch(now time.Time) {
 		if u, ok := lastObject(data, `"usage"`); ok {
 			t.openAIUsage(u)
 		}
+	case protocol.Responses:
+		t.responsesEvent(data, now)
 	case protocol.Gemini:
 		if t.tokenAt.IsZero() && bytes.Contains(data, []byte(`"candidates"`)) {
 			t.tokenAt = now
@@ -304,6 +315,48 @@ func (t *UsageTee) openAIUsage(u gjson.Result) {
 	t.usage.ReasoningTokens = int(reasoning)
 }
 
+// responsesUsageEvent names the Responses events whose response carries
+// the usage: the last one of every stream.
+func responsesUsageEvent(name []byte) bool {
+	switch string(name) {
+	case "response.completed", "response.incomplete", "response.failed":
+		return true
+	}
+	return false
+}
+
+// responsesEvent reads response.usage from a final Responses event. An
+// event without an event: line is recognised by its type field, and its
+// deltas mark the first token.
+func (t *UsageTee) responsesEvent(data []byte, now time.Time) {
+	name := string(t.event)
+	if name == "" {
+		name = gjson.GetBytes(data, "type").Str
+	}
+	switch {
+	case responsesUsageEvent([]byte(name)):
+		t.responsesUsage(gjson.GetBytes(data, "response.usage"))
+	case strings.HasSuffix(name, ".delta") && t.tokenAt.IsZero():
+		t.tokenAt = now
+	}
+}
+
+// responsesUsage reads a Responses usage object: input_tokens includes the
+// cached ones, which protocol.Usage counts apart, and output_tokens the
+// reasoning ones.
+func (t *UsageTee) responsesUsage(u gjson.Result) {
+	if !u.IsObject() {
+		return
+	}
+	input := u.Get("input_tokens").Int()
+	cached := min(max(u.Get("input_tokens_details.cached_tokens").Int(), 0), max(input, 0))
+	t.hasUsage = true
+	t.usage.InputTokens = int(max(input-cached, 0))
+	t.usage.CacheReadTokens = int(cached)
+	t.usage.OutputTokens = int(u.Get("output_tokens").Int())
+	t.usage.ReasoningTokens = int(u.Get("output_tokens_details.reasoning_tokens").Int())
+}
+
 // geminiUsage reads usageMetadata; the last one of a stream wins. The
 // prompt count includes cached tokens and the candidate count excludes
 // thoughts, which are billed as output.
@@ -361,6 +414,8 @@ func (t *UsageTee) parseBody() {
 		t.openAIUsage(gjson.GetBytes(body, "usage"))
 	case protocol.Gemini:
 		t.geminiUsage(gjson.GetBytes(body, "usageMetadata"))
+	case protocol.Responses:
+		t.responsesUsage(gjson.GetBytes(body, "usage"))
 	}
 }
 

@@ -38,6 +38,23 @@ const (
 	geminiStream = `data: {"candidates":[{"content":{"parts":[{"text":"Hel"}],"role":"model"},"index":0}],"usageMetadata":{"promptTokenCount":50,"candidatesTokenCount":1,"totalTokenCount":51},"modelVersion":"gemini-2.5-flash"}` + "\r\n\r\n" +
 		`data: {"candidates":[{"content":{"parts":[{"text":"lo"}],"role":"model"},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":50,"candidatesTokenCount":9,"cachedContentTokenCount":20,"thoughtsTokenCount":30,"totalTokenCount":89},"modelVersion":"gemini-2.5-flash"}` + "\r\n\r\n"
 
+	responsesStream = "event: response.created\n" +
+		`data: {"type":"response.created","sequence_number":0,"response":{"id":"resp_1","object":"response","status":"in_progress","model":"gpt-5-codex","output":[],"usage":null}}` + "\n\n" +
+		"event: response.output_item.added\n" +
+		`data: {"type":"response.output_item.added","sequence_number":1,"output_index":0,"item":{"id":"msg_1","type":"message","status":"in_progress","role":"assistant","content":[]}}` + "\n\n" +
+		"event: response.output_text.delta\n" +
+		`data: {"type":"response.output_text.delta","sequence_number":2,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"\"usage\": {\"input_tokens\": 9}"}` + "\n\n" +
+		"event: response.completed\n" +
+		`data: {"type":"response.completed","sequence_number":3,"response":{"id":"resp_1","object":"response","status":"completed","model":"gpt-5-codex","output":[{"id":"msg_1","type":"message","content":[{"type":"output_text","text":"usage"}]}],"tools":[{"type":"function","name":"f","parameters":{"properties":{"usage":{"type":"string"}}}}],"usage":{"input_tokens":5000,"input_tokens_details":{"cached_tokens":4096},"output_tokens":300,"output_tokens_details":{"reasoning_tokens":192},"total_tokens":5300},"user":null,"metadata":{}}}` + "\n\n"
+
+	// responsesBareStream has no event: lines, as some compatible
+	// servers send it.
+	responsesBareStream = `data: {"type":"response.output_text.delta","sequence_number":2,"item_id":"m","output_index":0,"content_index":0,"delta":"Hi"}` + "\n\n" +
+		`data: {"type":"response.incomplete","sequence_number":3,"response":{"id":"r","status":"incomplete","usage":{"input_tokens":40,"output_tokens":16,"total_tokens":56}}}` + "\n\n"
+
+	responsesJSON = `{"id":"resp_2","object":"response","status":"completed","model":"gpt-5","output":[{"id":"msg_2","type":"message","content":[{"type":"output_text","text":"Hi"}]}],
+  "usage":{"input_tokens":120,"input_tokens_details":{"cached_tokens":100},"output_tokens":8,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":128}}`
+
 	geminiJSON = `{"candidates":[{"content":{"parts":[{"text":"Hello"}],"role":"model"},"finishReason":"STOP","index":0}],
   "usageMetadata":{"promptTokenCount":40,"candidatesTokenCount":3,"totalTokenCount":43},"modelVersion":"gemini-2.5-pro"}`
 )
@@ -63,6 +80,12 @@ func TestUsageTee(t *testing.T) {
 			protocol.Usage{InputTokens: 30, OutputTokens: 39, CacheReadTokens: 20, ReasoningTokens: 30}},
 		{"a Gemini body reads usageMetadata", protocol.Gemini, false, geminiJSON,
 			protocol.Usage{InputTokens: 40, OutputTokens: 3}},
+		{"a Responses stream reads response.completed's usage, not a tool's or the text's", protocol.Responses, true, responsesStream,
+			protocol.Usage{InputTokens: 904, OutputTokens: 300, CacheReadTokens: 4096, ReasoningTokens: 192}},
+		{"a Responses stream without event lines reads response.incomplete", protocol.Responses, true, responsesBareStream,
+			protocol.Usage{InputTokens: 40, OutputTokens: 16}},
+		{"a Responses body reads its usage object", protocol.Responses, false, responsesJSON,
+			protocol.Usage{InputTokens: 20, OutputTokens: 8, CacheReadTokens: 100}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -131,6 +154,20 @@ func TestUsageTeeWithoutUsage(t *testing.T) {
 
 func TestUsageTeeTiming(t *testing.T) {
 	t.Parallel()
+	t.Run("responses: the first token is the first delta", func(t *testing.T) {
+		t.Parallel()
+		start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		now := start
+		tee := NewUsageTee(protocol.Responses, true)
+		tee.now = func() time.Time { return now }
+		for i, ev := range strings.SplitAfter(responsesStream, "\n\n") {
+			now = start.Add(time.Duration(i) * time.Second)
+			tee.Write([]byte(ev))
+		}
+		if got, want := tee.FirstTokenAt(), start.Add(2*time.Second); !got.Equal(want) {
+			t.Fatalf("FirstTokenAt = %v, want %v", got, want)
+		}
+	})
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	now := start
 	tee := NewUsageTee(protocol.Anthropic, true)
@@ -166,6 +203,7 @@ func BenchmarkUsageTee(b *testing.B) {
 		{"anthropic", protocol.Anthropic, anthropicStream},
 		{"openai", protocol.OpenAI, openAIStream},
 		{"gemini", protocol.Gemini, geminiStream},
+		{"responses", protocol.Responses, responsesStream},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			var events [][]byte

@@ -33,6 +33,21 @@ type EncodeOptions struct {
 	// a format needs input tokens before the upstream has reported them
 	// (Anthropic's message_start).
 	EstimatedInputTokens int
+	// FreeformTools names the client's free-text (custom) tools, whose
+	// calls a Responses encoder writes as custom_tool_call with the text
+	// unwrapped from the neutral {"input": …} object. convert fills it in
+	// from the request.
+	FreeformTools []string
+}
+
+// IsFreeform reports whether name is one of opts.FreeformTools.
+func (o EncodeOptions) IsFreeform(name string) bool {
+	for _, n := range o.FreeformTools {
+		if n == name {
+			return true
+		}
+	}
+	return false
 }
 
 // StreamDecoder reads one upstream stream. Decode may return no events

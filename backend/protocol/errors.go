@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 )
@@ -93,7 +94,7 @@ func geminiStatus(status int) string {
 // ErrorBody encodes an error in format f's own envelope:
 //
 //	anthropic {"type":"error","error":{"type","message"}}
-//	openai    {"error":{"message","type","code"}}
+//	openai    {"error":{"message","type","code"}} (also the Responses API's)
 //	gemini    {"error":{"code","message","status"}}
 func ErrorBody(f Format, status int, kind ErrorKind, message string) []byte {
 	if kind == "" {
@@ -101,7 +102,7 @@ func ErrorBody(f Format, status int, kind ErrorKind, message string) []byte {
 	}
 	var v any
 	switch f {
-	case OpenAI:
+	case OpenAI, Responses:
 		v = map[string]any{"error": map[string]any{
 			"message": message, "type": openAIType(kind), "code": string(kind),
 		}}
@@ -118,34 +119,73 @@ func ErrorBody(f Format, status int, kind ErrorKind, message string) []byte {
 	return b
 }
 
+// maxTextMessage caps an upstream error that is plain text rather than a
+// JSON envelope: a proxy's page dump, not a provider's message.
+const maxTextMessage = 4 << 10
+
 // UpstreamMessage pulls the human message out of an upstream error body in
-// any of the three formats, or returns the trimmed text itself (an HTML
-// gateway page, a plain string). It never returns more than 500 bytes.
+// any of the three formats, word for word: clients act on the provider's
+// wording (Claude Code recovers from "prompt is too long" by matching it),
+// so a message from a JSON envelope is neither folded nor cut. A body that
+// is not such an envelope is returned trimmed (an HTML page gives "", and
+// plain text is cut at 4 KiB).
 func UpstreamMessage(body []byte) string {
-	var msg string
 	if gjson.ValidBytes(body) {
 		for _, path := range []string{"error.message", "message", "error", "detail", "msg"} {
 			r := gjson.GetBytes(body, path)
-			if r.Type == gjson.String && r.Str != "" {
-				msg = r.Str
-				break
+			if r.Type == gjson.String && strings.TrimSpace(r.Str) != "" {
+				return r.Str
 			}
 		}
-		if msg == "" {
-			if r := gjson.GetBytes(body, "0.error.message"); r.Type == gjson.String { // Gemini stream arrays
-				msg = r.Str
-			}
+		if r := gjson.GetBytes(body, "0.error.message"); r.Type == gjson.String && r.Str != "" { // Gemini stream arrays
+			return r.Str
 		}
 	}
-	if msg == "" {
-		msg = strings.TrimSpace(string(body))
-		if strings.HasPrefix(msg, "<") {
-			msg = "" // an HTML error page says nothing useful to a coding tool
-		}
+	msg := strings.TrimSpace(string(body))
+	if strings.HasPrefix(msg, "<") {
+		return "" // an HTML error page says nothing useful to a coding tool
 	}
-	msg = strings.Join(strings.Fields(msg), " ")
-	if len(msg) > 500 {
-		msg = msg[:500] + "…"
+	if len(msg) > maxTextMessage {
+		cut := maxTextMessage
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "…"
 	}
 	return msg
+}
+
+// UpstreamError is a failure the upstream reported in a reply that looked
+// successful (a 200 whose body is an error envelope, an error event), in the
+// provider's own words. Decoders return it so the proxy can pass the
+// message on unchanged, with the status its kind calls for.
+type UpstreamError struct {
+	Kind    ErrorKind
+	Message string
+}
+
+func (e *UpstreamError) Error() string { return e.Message }
+
+// StatusForKind is the HTTP status that goes with an error kind, the inverse
+// of KindForStatus.
+func StatusForKind(k ErrorKind) int {
+	switch k {
+	case InvalidRequest:
+		return http.StatusBadRequest
+	case Authentication:
+		return http.StatusUnauthorized
+	case Permission:
+		return http.StatusForbidden
+	case NotFound:
+		return http.StatusNotFound
+	case TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case RateLimit:
+		return http.StatusTooManyRequests
+	case Overloaded:
+		return 529
+	case Timeout:
+		return http.StatusGatewayTimeout
+	}
+	return http.StatusInternalServerError
 }

@@ -1,6 +1,6 @@
 // Package protocol knows the wire formats Routex speaks: the Anthropic
-// Messages API, the OpenAI Chat Completions API and the Gemini API. It holds
-// pure functions over bytes and values; no I/O.
+// Messages API, the OpenAI Chat Completions API, the OpenAI Responses API and
+// the Gemini API. It holds pure functions over bytes and values; no I/O.
 package protocol
 
 import "fmt"
@@ -15,10 +15,13 @@ const (
 	Anthropic Format = "anthropic"
 	OpenAI    Format = "openai"
 	Gemini    Format = "gemini"
+	// Responses is the OpenAI Responses API (POST /v1/responses), which
+	// Codex speaks and through which OpenAI serves its newest models.
+	Responses Format = "openai-responses"
 )
 
 // Formats lists every known format, in the order the dashboard offers them.
-var Formats = []Format{Anthropic, OpenAI, Gemini}
+var Formats = []Format{Anthropic, OpenAI, Gemini, Responses}
 
 // ParseFormat accepts a channel type.
 func ParseFormat(s string) (Format, error) {
@@ -27,5 +30,5 @@ func ParseFormat(s string) (Format, error) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("unknown format %q: want anthropic, openai or gemini", s)
+	return "", fmt.Errorf("unknown format %q: want anthropic, openai, gemini or openai-responses", s)
 }

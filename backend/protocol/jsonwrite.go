@@ -8,7 +8,7 @@ import (
 
 // Stream events are written by appending to a caller's buffer rather than
 // through encoding/json: at one event per token, allocations are the cost
-// that matters (CONVERSION rule 18).
+// that matters (docs/CONVERSION.md, rule 18).
 
 const hexDigits = "0123456789abcdef"
 

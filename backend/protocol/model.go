@@ -45,6 +45,8 @@ type Block struct {
 	URL       string
 
 	// ToolUse: the call's ID, tool Name and Input (a JSON object).
+	// Thinking from an OpenAI Responses upstream: the reasoning item's id,
+	// which its Encrypted content is bound to and goes back with.
 	ID    string
 	Name  string
 	Input json.RawMessage
@@ -63,6 +65,13 @@ type Block struct {
 	// CacheControl is Anthropic's prompt-caching marker, kept verbatim for
 	// Anthropic targets and dropped elsewhere.
 	CacheControl json.RawMessage
+
+	// Encrypted is the encrypted_content of an OpenAI Responses reasoning
+	// item (on a thinking block): the model's reasoning, opaque, which
+	// the next turn hands back so the model keeps its train of thought
+	// without a server-side store. It goes back only to Responses
+	// upstreams, never as a signature to Anthropic or Gemini.
+	Encrypted string
 }
 
 // Message is one turn.
@@ -85,6 +94,20 @@ type Tool struct {
 	Raw json.RawMessage
 	// CacheControl as on blocks.
 	CacheControl json.RawMessage
+
+	// Freeform marks an OpenAI Responses custom tool, which takes free
+	// text instead of JSON (Codex's apply_patch). Schema is then the
+	// one-field object {"input": string} that targets with only JSON
+	// function tools get, and a call's Input is that object: FreeformInput
+	// wraps the text and FreeformText unwraps it again for Responses
+	// clients. Format keeps the tool's grammar ({"type":"grammar",…}) for
+	// Responses targets.
+	Freeform bool
+	Format   json.RawMessage
+	// ResponsesRaw keeps a built-in Responses tool's whole definition
+	// (web_search, local_shell, file_search, …) for Responses targets;
+	// other formats drop such a tool or map it (web search).
+	ResponsesRaw json.RawMessage
 }
 
 // ToolChoiceMode says how the model must use tools.
@@ -117,6 +140,9 @@ type Thinking struct {
 	// how much to think; newer Claude models accept only this), with Effort
 	// then taken from output_config.effort. Enabled is true as well.
 	Adaptive bool
+	// Summary is the Responses API's reasoning.summary (auto, concise,
+	// detailed): whether and how the model's reasoning is shown.
+	Summary string
 }
 
 // Request is a chat request in neutral form.
@@ -141,6 +167,27 @@ type Request struct {
 	// Output asks for structured output (JSON, optionally matching a
 	// schema); nil means free text.
 	Output *OutputFormat
+
+	// The fields below come from the OpenAI Responses API. They pass
+	// through the neutral model so a Responses upstream gets them back;
+	// the other formats have no place for them and leave them out.
+
+	// PromptCacheKey is prompt_cache_key, which groups requests that share
+	// a prefix for OpenAI's prompt cache (Codex sends its conversation id).
+	PromptCacheKey string
+	// Metadata is the client's metadata object of string pairs.
+	Metadata json.RawMessage
+	// Store is the client's store flag; nil when not sent.
+	Store *bool
+	// Include lists extra output the client asked for, such as
+	// "reasoning.encrypted_content".
+	Include []string
+	// PreviousResponseID continues a conversation kept by the upstream.
+	// Routex keeps no response store, so only a Responses upstream can
+	// take it.
+	PreviousResponseID string
+	// Verbosity is text.verbosity (low, medium, high).
+	Verbosity string
 }
 
 // OutputType says what shape of answer the client asked for.
@@ -230,6 +277,10 @@ const (
 	DeltaJSON      DeltaType = "input_json_delta"
 	DeltaThinking  DeltaType = "thinking_delta"
 	DeltaSignature DeltaType = "signature_delta"
+	// DeltaEncrypted carries the open thinking block's Block.Encrypted
+	// (a Responses reasoning item's encrypted_content); formats that have
+	// no place for it write nothing.
+	DeltaEncrypted DeltaType = "encrypted_delta"
 )
 
 // Event is one neutral stream event.

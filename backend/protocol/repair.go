@@ -10,7 +10,7 @@ import (
 var emptyObject = json.RawMessage("{}")
 
 // RepairJSON turns tool-call arguments as models actually write them into a
-// JSON object (rule 13). Upstreams send trailing commas, unquoted keys,
+// JSON object (docs/CONVERSION.md, rule 13). Upstreams send trailing commas, unquoted keys,
 // single-quoted strings, Python literals and, when a stream is cut or
 // max_tokens hits, truncated JSON; passing those on verbatim makes the client
 // reject the whole reply. It returns the object and true when the input is

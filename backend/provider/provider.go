@@ -39,6 +39,8 @@ func For(channelType string) Provider {
 		return openAI{}
 	case protocol.Gemini:
 		return gemini{}
+	case protocol.Responses:
+		return responses{}
 	}
 	return nil
 }

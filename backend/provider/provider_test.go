@@ -20,6 +20,9 @@ func TestURLs(t *testing.T) {
 		{"zhipu v4 path", "openai", "https://open.bigmodel.cn/api/paas/v4/", "m", OpChat, false, "https://open.bigmodel.cn/api/paas/v4/chat/completions"},
 		{"gemini generate", "gemini", "https://generativelanguage.googleapis.com", "gemini-2.5-pro", OpChat, false, "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-pro:generateContent"},
 		{"gemini stream", "gemini", "https://generativelanguage.googleapis.com/v1beta", "gemini-2.5-flash", OpChat, true, "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse"},
+		{"responses appends /responses", "openai-responses", "https://api.openai.com/v1", "gpt-5", OpChat, true, "https://api.openai.com/v1/responses"},
+		{"responses written with its endpoint", "openai-responses", "https://api.openai.com/v1/responses/", "gpt-5", OpChat, false, "https://api.openai.com/v1/responses"},
+		{"responses counts input tokens", "openai-responses", "http://localhost:11434/v1", "m", OpCountTokens, false, "http://localhost:11434/v1/responses/input_tokens"},
 		{"gemini model names are escaped", "gemini", "http://x", "a/b", OpCountTokens, false, "http://x/v1beta/models/a%2Fb:countTokens"},
 	}
 	for _, c := range cases {
@@ -53,6 +56,11 @@ func TestAuthorize(t *testing.T) {
 	For("openai").Authorize(h, "")
 	if _, ok := h["Authorization"]; ok {
 		t.Fatal("an empty key (Ollama) sends no Authorization header")
+	}
+	h = http.Header{}
+	For("openai-responses").Authorize(h, "k4")
+	if h.Get("Authorization") != "Bearer k4" {
+		t.Fatalf("openai-responses headers: %v", h)
 	}
 	h = http.Header{}
 	For("gemini").Authorize(h, "k3")

@@ -40,7 +40,7 @@ func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Re
 			message: msg, coolUntil: cool, latency: time.Since(began)}}
 	}
 
-	if in.isCountTokens() && protocol.Format(ch.Type) != protocol.Anthropic {
+	if in.isCountTokens() && !countsUpstream(in.format, ch.Type) {
 		h.countLocally(w, in, rec)
 		end(balance.Outcome{OK: true, Status: rec.Status, Now: time.Now()})
 		return attemptResult{done: true, ok: rec.Status == http.StatusOK}
@@ -70,11 +70,13 @@ func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Re
 
 	if resp.StatusCode >= 400 {
 		raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		// The provider's own words, prefixed only by the channel: clients
+		// match on them (Claude Code's "prompt is too long" recovery).
 		msg := protocol.UpstreamMessage(raw)
 		if msg == "" {
-			msg = http.StatusText(resp.StatusCode)
+			msg = fmt.Sprintf("upstream answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 		}
-		msg = fmt.Sprintf("channel %s (upstream %d): %s", ch.Name, resp.StatusCode, msg)
+		msg = fmt.Sprintf("channel %s: %s", ch.Name, msg)
 		kind := protocol.KindForStatus(resp.StatusCode)
 		switch bk := failureKind(resp.StatusCode); bk {
 		case balance.RateLimit:

@@ -245,7 +245,7 @@ func readAnthropicMessage(t testing.TB, raw []byte) anthropicResult {
 	res := anthropicResult{ID: m.Get("id").Str, StopReason: m.Get("stop_reason").Str,
 		InputTokens: m.Get("usage.input_tokens").Int(), OutputTokens: m.Get("usage.output_tokens").Int(), Final: m.Get("usage")}
 	for _, b := range m.Get("content").Array() {
-		blk := anthropicBlock{Type: b.Get("type").Str, Text: b.Get("text").Str, ID: b.Get("id").Str, Name: b.Get("name").Str}
+		blk := anthropicBlock{Type: b.Get("type").Str, Text: b.Get("text").Str + b.Get("thinking").Str, ID: b.Get("id").Str, Name: b.Get("name").Str}
 		if blk.Type == "tool_use" {
 			if !b.Get("input").IsObject() {
 				t.Errorf("tool_use input is not an object: %s", b.Raw)
@@ -257,7 +257,7 @@ func readAnthropicMessage(t testing.TB, raw []byte) anthropicResult {
 	return res
 }
 
-// readAnthropicStream checks a Messages event stream against rule 15 and
+// readAnthropicStream checks a Messages event stream against docs/CONVERSION.md, rule 15 and
 // returns the message it assembles: message_start first with input tokens,
 // blocks opened 0,1,2… one at a time, deltas of the block's type, stopped,
 // then message_delta with a stop reason and output tokens, message_stop last.
@@ -395,7 +395,7 @@ type openAIResult struct {
 	Usage     gjson.Result
 }
 
-// readOpenAIStream checks a chat.completion.chunk stream against rule 16.
+// readOpenAIStream checks a chat.completion.chunk stream against docs/CONVERSION.md, rule 16.
 func readOpenAIStream(t testing.TB, raw []byte, wantUsage bool) openAIResult {
 	t.Helper()
 	var res openAIResult
@@ -470,7 +470,7 @@ func jsonKeys(v gjson.Result, into map[string]bool) {
 }
 
 // noLeaks fails if an Anthropic-only header or field reached a converted
-// upstream (CONVERSION rule 8).
+// upstream (docs/CONVERSION.md, rule 8).
 func noLeaks(t testing.TB, in received) {
 	t.Helper()
 	for k := range in.Header {

@@ -152,7 +152,7 @@ func TestMultiTurnToolConversationThroughOpenAI(t *testing.T) {
 	}
 }
 
-// checkToolPairing asserts rule 5 on an OpenAI message list: after every
+// checkToolPairing asserts docs/CONVERSION.md, rule 5 on an OpenAI message list: after every
 // assistant message with tool_calls come role:"tool" messages answering them,
 // in call order, before anything else; and every tool message answers the
 // call right before it.

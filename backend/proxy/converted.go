@@ -35,8 +35,9 @@ func (h *Handler) respondConverted(w http.ResponseWriter, r *http.Request, resp 
 		}
 		out, usage, err := convert.Response(raw, up.to, up.from, up.req, opts, up.editResponse)
 		if err != nil {
-			rec.Status, rec.Error = http.StatusBadGateway, err.Error()
-			writeError(w, up.from, rec.Status, protocol.APIError, fmt.Sprintf("channel %s: %v", rec.ChannelName, err))
+			status, kind, msg := replyFailure(rec.ChannelName, err)
+			rec.Status, rec.Error = status, msg
+			writeError(w, up.from, status, kind, msg)
 			return
 		}
 		recordUsage(rec, usage)
@@ -96,7 +97,8 @@ func (h *Handler) respondConverted(w http.ResponseWriter, r *http.Request, resp 
 		}
 		out, err := cs.Replay(nil, raw)
 		if err != nil {
-			out = cs.Fail(out, protocol.APIError, h2s(rec.ChannelName, err))
+			_, kind, msg := replyFailure(rec.ChannelName, err)
+			out = cs.Fail(out, kind, msg)
 		}
 		send(out)
 		return
@@ -156,6 +158,17 @@ func readCause(ctx context.Context, err error) error {
 }
 
 func h2s(channel string, err error) string { return fmt.Sprintf("channel %s: %v", channel, err) }
+
+// replyFailure describes a reply Routex could not convert. An error the
+// upstream reported in it keeps the provider's words and the status of its
+// kind; anything else is Routex's own 502.
+func replyFailure(channel string, err error) (int, protocol.ErrorKind, string) {
+	var ue *protocol.UpstreamError
+	if errors.As(err, &ue) {
+		return protocol.StatusForKind(ue.Kind), ue.Kind, "channel " + channel + ": " + ue.Message
+	}
+	return http.StatusBadGateway, protocol.APIError, h2s(channel, err)
+}
 
 func recordUsage(rec *store.RequestLog, u protocol.Usage) {
 	rec.InputTokens, rec.OutputTokens = int64(u.InputTokens), int64(u.OutputTokens)

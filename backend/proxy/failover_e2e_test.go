@@ -223,8 +223,8 @@ func TestFailoverToTheNextChannel(t *testing.T) {
 		aHits   int    // requests A must have received
 		aError  string // in the failed attempt's error
 	}{
-		{"a 500 from A", fail500, []bool{false, true}, 1, "upstream 500"},
-		{"a 429 with retry-after from A", fail429("30"), []bool{false, true}, 1, "upstream 429"},
+		{"a 500 from A", fail500, []bool{false, true}, 1, "boom in A"},
+		{"a 429 with retry-after from A", fail429("30"), []bool{false, true}, 1, "slow down"},
 		{"A hanging past the first-byte timeout", hang, []bool{false, true}, 1, "no response in time"},
 		{"A dropping the connection", drop, []bool{false, true}, 2, "cannot reach"},
 		{"an error event as A's first SSE event", errorFirst, []bool{true}, 1, "Overloaded in A"},

@@ -187,25 +187,26 @@ func attemptsOf(fs []failure) []store.Attempt {
 	return out
 }
 
-// failAll answers when every candidate failed: one error that lists what
-// each channel said. Every one rate-limited gives 429 with the earliest
-// retry time; otherwise the last status seen (502 when none).
+// failAll answers when every candidate failed. The message leads with the
+// failure whose status the client gets, in the provider's own words behind
+// the channel name, and lists the others after it. Every one rate-limited
+// gives 429 with the earliest retry time; otherwise the last status seen
+// (502 when none).
 func (h *Handler) failAll(w http.ResponseWriter, in inbound, failed []failure, rec *store.RequestLog) {
 	status, kind := http.StatusBadGateway, protocol.APIError
 	allLimited := len(failed) > 0
 	var soonest time.Time
-	parts := make([]string, 0, len(failed))
-	for _, f := range failed {
-		parts = append(parts, f.message)
+	lead := len(failed) - 1
+	for i, f := range failed {
 		if f.status != http.StatusTooManyRequests {
 			allLimited = false
 		} else if !f.coolUntil.IsZero() && (soonest.IsZero() || f.coolUntil.Before(soonest)) {
 			soonest = f.coolUntil
 		}
 		if f.status > 0 {
-			status, kind = f.status, f.kind
+			status, kind, lead = f.status, f.kind, i
 		} else if f.kind == protocol.Timeout {
-			status, kind = http.StatusGatewayTimeout, protocol.Timeout
+			status, kind, lead = http.StatusGatewayTimeout, protocol.Timeout, i
 		}
 	}
 	if allLimited {
@@ -219,10 +220,17 @@ func (h *Handler) failAll(w http.ResponseWriter, in inbound, failed []failure, r
 		status, kind = http.StatusBadGateway, protocol.APIError
 	}
 	msg := "no channel could answer"
-	if len(failed) == 1 {
-		msg = failed[0].message
-	} else if len(failed) > 1 {
-		msg = fmt.Sprintf("all %d attempts failed: %s", len(failed), strings.Join(parts, "; "))
+	if len(failed) > 0 {
+		msg = failed[lead].message
+	}
+	if len(failed) > 1 {
+		others := make([]string, 0, len(failed)-1)
+		for i, f := range failed {
+			if i != lead {
+				others = append(others, f.message)
+			}
+		}
+		msg = fmt.Sprintf("%s (all %d attempts failed; the others: %s)", msg, len(failed), strings.Join(others, "; "))
 	}
 	rec.Status, rec.Error = status, msg
 	if last := failed; len(last) > 0 {

@@ -61,7 +61,7 @@ func copyRetryHeaders(dst, src http.Header) {
 
 // convertedRequestHeaders starts a converted request's headers afresh: a
 // header of the client's format (anthropic-beta, x-stainless-…) means
-// nothing to another provider and some reject it (CONVERSION rule 8).
+// nothing to another provider and some reject it (docs/CONVERSION.md, rule 8).
 func convertedRequestHeaders(dst, src http.Header) {
 	if ua := src.Get("User-Agent"); ua != "" {
 		dst.Set("User-Agent", ua)

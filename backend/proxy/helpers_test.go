@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/routex-app/routex/backend/config"
 	"github.com/routex-app/routex/backend/engine"
+	testfixture "github.com/routex-app/routex/backend/internal/fixture"
 	"github.com/routex-app/routex/backend/store"
 )
 
@@ -169,6 +169,7 @@ func newUpstream(t testing.TB, reply http.HandlerFunc) *upstream {
 		u.mu.Lock()
 		u.got = append(u.got, received{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
 		u.mu.Unlock()
+		r.Body = io.NopCloser(bytes.NewReader(body)) // the reply may read it too
 		reply(w, r)
 	}))
 	t.Cleanup(u.Close)
@@ -256,10 +257,7 @@ type fixture struct {
 
 func loadFixture(t testing.TB, name string) fixture {
 	t.Helper()
-	raw, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := testfixture.Read(t, name)
 	var f fixture
 	if err := json.Unmarshal(raw, &f); err != nil {
 		t.Fatalf("fixture %s: %v", name, err)

@@ -51,6 +51,25 @@ func usageChunks() []string {
 	return c
 }
 
+// usageResponse is a Responses reply reporting 1500 input tokens of which
+// 300 cached, and 42 output tokens; usageRespEvents streams it.
+func usageResponse() map[string]any {
+	msg := inProgress(respMessage, map[string]any{"content": []any{map[string]any{"type": "output_text", "text": "Hello", "annotations": []any{}}}})
+	return respObject("resp_u", "completed", []any{msg}, map[string]any{"input_tokens": 1500,
+		"input_tokens_details": map[string]any{"cached_tokens": 300}, "output_tokens": 42, "total_tokens": 1542})
+}
+
+func usageRespEvents() []string {
+	r := usageResponse()
+	return respSSE(
+		map[string]any{"type": "response.created", "response": respObject("resp_u", "in_progress", []any{}, nil)},
+		map[string]any{"type": "response.output_item.added", "output_index": 0, "item": map[string]any{"id": "msg_up1", "type": "message", "status": "in_progress", "role": "assistant", "content": []any{}}},
+		map[string]any{"type": "response.output_text.delta", "item_id": "msg_up1", "output_index": 0, "content_index": 0, "delta": "Hello"},
+		map[string]any{"type": "response.output_item.done", "output_index": 0, "item": r["output"].([]any)[0]},
+		map[string]any{"type": "response.completed", "response": r},
+	)
+}
+
 // chunksWithoutUsage is an OpenAI stream for a client that did not ask for
 // usage: no usage chunk at all.
 func chunksWithoutUsage() []string {
@@ -129,6 +148,18 @@ func TestEveryExchangeLeavesOneRow(t *testing.T) {
 		{name: "a streamed exchange converted from Anthropic to OpenAI", channelType: "openai",
 			modelMap: map[string]string{"claude-sonnet-4-5": "gpt-4.1-mini"}, path: "/v1/messages", body: fmt.Sprintf(anthropicReq, true),
 			reply: replySSE(usageChunks()), stream: true, upstream: "gpt-4.1-mini", price: "gpt-4.1-mini"},
+		{name: "a streamed Responses passthrough", channelType: "openai-responses", path: "/v1/responses",
+			body:  `{"model":"gpt-4.1-mini","stream":true,"input":"Say hello"}`,
+			reply: strictResponses(replySSE(usageRespEvents())), stream: true, upstream: "gpt-4.1-mini", price: "gpt-4.1-mini"},
+		{name: "a non-streamed Responses passthrough", channelType: "openai-responses", path: "/v1/responses",
+			body:  `{"model":"gpt-4.1-mini","input":"Say hello"}`,
+			reply: strictResponses(replyJSON(http.StatusOK, mustJSON(usageResponse()))), upstream: "gpt-4.1-mini", price: "gpt-4.1-mini"},
+		{name: "a streamed exchange converted from Responses to OpenAI", channelType: "openai", path: "/v1/responses",
+			body:  `{"model":"gpt-4.1-mini","stream":true,"input":"Say hello"}`,
+			reply: replySSE(usageChunks()), stream: true, upstream: "gpt-4.1-mini", price: "gpt-4.1-mini"},
+		{name: "a streamed exchange converted from Anthropic to Responses", channelType: "openai-responses",
+			modelMap: map[string]string{"claude-sonnet-4-5": "gpt-4.1-mini"}, path: "/v1/messages", body: fmt.Sprintf(anthropicReq, true),
+			reply: strictResponses(replySSE(usageRespEvents())), stream: true, upstream: "gpt-4.1-mini", price: "gpt-4.1-mini"},
 		{name: "a streamed OpenAI passthrough without usage is estimated", channelType: "openai", path: "/v1/chat/completions",
 			body:  `{"model":"gpt-4.1-mini","stream":true,"messages":[{"role":"user","content":"Say hello to the whole wide world, please"}]}`,
 			reply: replySSE(chunksWithoutUsage()), stream: true, upstream: "gpt-4.1-mini", price: "gpt-4.1-mini", estimated: true},
@@ -139,7 +170,7 @@ func TestEveryExchangeLeavesOneRow(t *testing.T) {
 			up := newUpstream(t, tc.reply)
 			te := newTestEngine(t)
 			base := up.URL
-			if tc.channelType == "openai" {
+			if tc.channelType == "openai" || tc.channelType == "openai-responses" {
 				base += "/v1"
 			}
 			ch := te.addChannel(t, store.Channel{Name: "metered", Type: tc.channelType, BaseURL: base, ModelMap: tc.modelMap})

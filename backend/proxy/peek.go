@@ -47,7 +47,8 @@ func eventEnd(b []byte) int {
 }
 
 // errorIn returns the message of an error event (Anthropic "event: error",
-// or a data line whose JSON carries a top-level "error"), "" otherwise.
+// a data line whose JSON carries a top-level "error", a Responses
+// response.failed), "" otherwise.
 func errorIn(event []byte) string {
 	isError := false
 	var msg string
@@ -58,7 +59,11 @@ func errorIn(event []byte) string {
 			isError = true
 		case bytes.HasPrefix(line, []byte("data:")):
 			data := bytes.TrimSpace(line[5:])
-			if e := gjson.GetBytes(data, "error"); e.Exists() {
+			if gjson.GetBytes(data, "type").Str == "response.failed" {
+				// A Responses stream that fails before any output.
+				isError = true
+				msg = gjson.GetBytes(data, "response.error.message").String()
+			} else if e := gjson.GetBytes(data, "error"); e.Exists() {
 				isError = true
 				msg = e.Get("message").String()
 				if msg == "" && e.Type == gjson.String {

@@ -1,14 +1,13 @@
 package proxy
 
 import (
-	"encoding/json"
 	"log/slog"
 	"net/http"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/routex-app/routex/backend/balance"
+	testfixture "github.com/routex-app/routex/backend/internal/fixture"
 	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/route"
 	"github.com/routex-app/routex/backend/store"
@@ -43,21 +42,8 @@ func benchCatalog() *store.Catalog {
 // headers.
 func claudeCodeRequest(b *testing.B) ([]byte, http.Header) {
 	b.Helper()
-	raw, err := os.ReadFile("testdata/claude-code-2.1.197-messages.json")
-	if err != nil {
-		b.Fatal(err)
-	}
-	var fx struct {
-		Headers map[string]string `json:"headers"`
-		Body    json.RawMessage   `json:"body"`
-	}
-	if err := json.Unmarshal(raw, &fx); err != nil {
-		b.Fatal(err)
-	}
-	h := http.Header{}
-	for k, v := range fx.Headers {
-		h.Set(k, v)
-	}
+	fx := testfixture.ClaudeCode(b)
+	h := fx.Header()
 	return fx.Body, h
 }
 

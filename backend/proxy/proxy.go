@@ -113,11 +113,44 @@ func New(opts Options, catalog CatalogSource) *Handler {
 	h.mux.HandleFunc("POST /v1/messages", h.endpoint(protocol.Anthropic))
 	h.mux.HandleFunc("POST /v1/messages/count_tokens", h.endpoint(protocol.Anthropic))
 	h.mux.HandleFunc("POST /v1/chat/completions", h.endpoint(protocol.OpenAI))
-	h.mux.HandleFunc("POST /v1beta/models/{action}", h.endpoint(protocol.Gemini))
+	h.mux.HandleFunc("POST /v1/responses", h.endpoint(protocol.Responses))
+	h.mux.HandleFunc("POST /v1/responses/input_tokens", h.endpoint(protocol.Responses))
+	// The Gemini API under both versions: the Google GenAI SDK now defaults
+	// to v1, older clients and Gemini CLI use v1beta. GET /v1/models stays
+	// the OpenAI model list.
+	h.mux.HandleFunc("POST /v1beta/models/{action}", h.geminiEndpoint())
+	h.mux.HandleFunc("POST /v1/models/{action}", h.geminiEndpoint())
 	h.mux.HandleFunc("GET /v1/models", h.authed(protocol.OpenAI, h.models))
 	h.mux.HandleFunc("/v1/", h.unknown)
 	h.mux.HandleFunc("/v1beta/", h.unknown)
 	return h
+}
+
+// servedEndpoints is every endpoint Routex serves, as the 404 for any other
+// path names them. A test keeps it true to the routes above.
+var servedEndpoints = []string{
+	"POST /v1/messages", "POST /v1/messages/count_tokens", "POST /v1/chat/completions", "GET /v1/models",
+	"POST /v1/responses", "POST /v1/responses/input_tokens",
+	"POST /v1beta/models/{model}:generateContent", "POST /v1beta/models/{model}:streamGenerateContent",
+	"POST /v1beta/models/{model}:countTokens", "POST /v1/models/{model}:generateContent",
+	"POST /v1/models/{model}:streamGenerateContent", "POST /v1/models/{model}:countTokens",
+}
+
+// geminiMethods are the Gemini model methods Routex serves.
+var geminiMethods = map[string]bool{"generateContent": true, "streamGenerateContent": true, "countTokens": true}
+
+// geminiEndpoint serves /v1beta/models/{model}:{method} and its /v1 twin;
+// another method (embedContent, …) is an unknown endpoint.
+func (h *Handler) geminiEndpoint() http.HandlerFunc {
+	serve := h.endpoint(protocol.Gemini)
+	return func(w http.ResponseWriter, r *http.Request) {
+		model, method, ok := strings.Cut(r.PathValue("action"), ":")
+		if !ok || model == "" || !geminiMethods[method] {
+			h.unknown(w, r)
+			return
+		}
+		serve(w, r)
+	}
 }
 
 // NewTransport is the upstream transport: bounded dial and TLS handshake,
@@ -151,20 +184,35 @@ func Probe(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// unknown answers a path Routex does not serve with a 404 that names every
+// endpoint it does serve, in the caller's error format, and records it in
+// the request log: a tool configured with a wrong base URL or API version
+// otherwise fails without a trace the user can find.
 func (h *Handler) unknown(w http.ResponseWriter, r *http.Request) {
-	f := formatOfPath(r.URL.Path)
-	writeError(w, f, http.StatusNotFound, protocol.NotFound,
-		"Routex does not serve "+r.Method+" "+r.URL.Path+"; see /v1/messages, /v1/chat/completions, /v1/models")
+	f := formatOfRequest(r)
+	msg := "Routex does not serve " + r.Method + " " + r.URL.Path + "; it serves " + strings.Join(servedEndpoints, ", ")
+	writeError(w, f, http.StatusNotFound, protocol.NotFound, msg)
+	h.finish(store.RequestLog{
+		Time: time.Now(), Format: string(f), Status: http.StatusNotFound, UserAgent: r.UserAgent(),
+		Error: "unknown endpoint " + r.Method + " " + r.URL.Path,
+	})
 }
 
-func formatOfPath(p string) protocol.Format {
+// formatOfRequest guesses the API a request to an unknown path meant, for
+// answering in its error format: by its version header or key, else by its
+// path; OpenAI-compatible is the most common kind of tool.
+func formatOfRequest(r *http.Request) protocol.Format {
+	p := r.URL.Path
 	switch {
-	case strings.HasPrefix(p, "/v1beta/"):
+	case strings.HasPrefix(p, "/v1beta/"), strings.Contains(p, ":"),
+		r.Header.Get("X-Goog-Api-Key") != "", r.URL.Query().Has("key"):
 		return protocol.Gemini
-	case strings.HasPrefix(p, "/v1/chat/"), strings.HasPrefix(p, "/v1/models"):
-		return protocol.OpenAI
+	case strings.HasPrefix(p, "/v1/responses"):
+		return protocol.Responses
+	case r.Header.Get("Anthropic-Version") != "", strings.HasPrefix(p, "/v1/messages"), p == "/v1/complete":
+		return protocol.Anthropic
 	}
-	return protocol.Anthropic
+	return protocol.OpenAI
 }
 
 func (h *Handler) accessKey() string {
@@ -231,7 +279,8 @@ type inbound struct {
 	model  string
 	stream bool
 	// path is the upstream path suffix for Anthropic/OpenAI ("/v1/messages",
-	// "/chat/completions"), or the Gemini method ("generateContent").
+	// "/chat/completions", "/responses"), or the Gemini method
+	// ("generateContent").
 	path string
 	// query is the Gemini query string to keep (alt=sse), without the key.
 	query string
@@ -249,8 +298,8 @@ func parseInbound(f protocol.Format, r *http.Request, body []byte) (inbound, err
 	switch f {
 	case protocol.Gemini:
 		model, method, ok := strings.Cut(r.PathValue("action"), ":")
-		if !ok || model == "" || (method != "generateContent" && method != "streamGenerateContent" && method != "countTokens") {
-			return in, errors.New("expected /v1beta/models/{model}:generateContent, :streamGenerateContent or :countTokens")
+		if !ok || model == "" || !geminiMethods[method] {
+			return in, errors.New("expected models/{model}:generateContent, :streamGenerateContent or :countTokens")
 		}
 		in.model, in.path = model, method
 		in.stream = method == "streamGenerateContent"
@@ -260,6 +309,19 @@ func parseInbound(f protocol.Format, r *http.Request, body []byte) (inbound, err
 		q := r.URL.Query()
 		q.Del("key")
 		in.query = q.Encode()
+	case protocol.Responses:
+		// input_tokens may leave the model out: routing then picks the
+		// default route's model.
+		count := strings.HasSuffix(r.URL.Path, "/input_tokens")
+		m := gjson.GetBytes(body, "model")
+		if m.Exists() && m.Type != gjson.String || !count && m.Str == "" {
+			return in, errors.New(`"model" is required and must be a string`)
+		}
+		in.model, in.path = m.Str, "/responses"
+		in.stream = !count && gjson.GetBytes(body, "stream").Bool()
+		if count {
+			in.op = provider.OpCountTokens
+		}
 	default:
 		m := gjson.GetBytes(body, "model")
 		if m.Type != gjson.String || m.Str == "" {

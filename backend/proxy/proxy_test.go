@@ -48,8 +48,9 @@ func TestAnthropicPassthrough(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		gotBody, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != http.StatusOK || string(gotBody) != anthropicMessage {
-			t.Fatalf("client got %d %s, want 200 and the upstream's JSON", resp.StatusCode, gotBody)
+		// The upstream's JSON, naming the model the client asked for.
+		if want := strings.Replace(anthropicMessage, `"glm-4.6"`, `"claude-opus-4-8"`, 1); resp.StatusCode != http.StatusOK || string(gotBody) != want {
+			t.Fatalf("client got %d %s, want 200 and the upstream's JSON with the client's model", resp.StatusCode, gotBody)
 		}
 
 		in := up.only(t)
@@ -137,8 +138,8 @@ func TestOpenAIPassthroughNotStreamed(t *testing.T) {
 	resp := te.post(t, "/v1/chat/completions", sent)
 	defer resp.Body.Close()
 	got, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK || string(got) != openAICompletion {
-		t.Fatalf("client got %d %s", resp.StatusCode, got)
+	if want := strings.Replace(openAICompletion, `"gpt-4.1-mini"`, `"gpt-4o"`, 1); resp.StatusCode != http.StatusOK || string(got) != want {
+		t.Fatalf("client got %d %s, want the upstream's JSON with the client's model", resp.StatusCode, got)
 	}
 	in := up.only(t)
 	if in.Path != "/v1/chat/completions" {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/routex-app/routex/backend/protocol"
+	"github.com/routex-app/routex/backend/protocol/responses"
 )
 
 // Relay buffers: large for whole replies, small for streams, whose events
@@ -32,8 +33,9 @@ type relayResult struct {
 
 // relay copies the upstream body to the client as it arrives, flushing after
 // every read so each SSE event leaves as soon as it lands. The body enforces
-// the idle limit itself (idleReader).
-func relay(w http.ResponseWriter, resp *http.Response, start time.Time, seen io.Writer) relayResult {
+// the idle limit itself (idleReader). rw, when not nil, writes the client's
+// model name over the upstream's on the way.
+func relay(w http.ResponseWriter, resp *http.Response, start time.Time, seen io.Writer, rw *modelRewriter) relayResult {
 	res := relayResult{sse: isEventStream(resp.Header), atBoundary: true}
 	rc := http.NewResponseController(w)
 	pool := &bufPool
@@ -43,26 +45,55 @@ func relay(w http.ResponseWriter, resp *http.Response, start time.Time, seen io.
 	bp := pool.Get().(*[]byte)
 	defer pool.Put(bp)
 	buf := *bp
+	var out []byte
+	if rw != nil {
+		// The rewritten bytes go to a second pooled buffer; reads leave a
+		// quarter of room for model names longer than the upstream's.
+		op := pool.Get().(*[]byte)
+		defer pool.Put(op)
+		out = (*op)[:0]
+		buf = buf[:len(buf)*3/4]
+	}
 	var tail [2]byte
+	write := func(p []byte) bool {
+		if len(p) == 0 {
+			return true
+		}
+		if _, werr := w.Write(p); werr != nil {
+			res.err = werr
+			return false
+		}
+		seen.Write(p)
+		if len(p) >= 2 {
+			copy(tail[:], p[len(p)-2:])
+		} else {
+			tail[0], tail[1] = tail[1], p[0]
+		}
+		res.atBoundary = bytes.Equal(tail[:], []byte("\n\n"))
+		if ferr := rc.Flush(); ferr != nil {
+			res.err = ferr
+			return false
+		}
+		return true
+	}
 	for {
 		n, rerr := resp.Body.Read(buf)
 		if n > 0 {
 			if res.firstByte == 0 {
 				res.firstByte = time.Since(start)
 			}
-			if _, werr := w.Write(buf[:n]); werr != nil {
-				res.err = werr
+			p := buf[:n]
+			if rw != nil {
+				out = rw.rewrite(out[:0], p)
+				p = out
+			}
+			if !write(p) {
 				return res
 			}
-			seen.Write(buf[:n])
-			if n >= 2 {
-				copy(tail[:], buf[n-2:n])
-			} else {
-				tail[0], tail[1] = tail[1], buf[0]
-			}
-			res.atBoundary = bytes.Equal(tail[:], []byte("\n\n"))
-			if ferr := rc.Flush(); ferr != nil {
-				res.err = ferr
+		}
+		if rerr != nil && rw != nil {
+			// A model value a read ended in goes out as it came.
+			if !write(rw.flush(out[:0])) {
 				return res
 			}
 		}
@@ -88,6 +119,11 @@ func writeStreamError(w http.ResponseWriter, f protocol.Format, atBoundary bool,
 	if !atBoundary {
 		b.WriteString("\n\n")
 	}
+	if f == protocol.Responses {
+		w.Write(responses.AppendErrorEvent(b.Bytes(), protocol.APIError, msg))
+		http.NewResponseController(w).Flush()
+		return
+	}
 	body := protocol.ErrorBody(f, http.StatusBadGateway, protocol.APIError, msg)
 	if f == protocol.Anthropic {
 		b.WriteString("event: error\n")
@@ -104,10 +140,18 @@ func writeStreamError(w http.ResponseWriter, f protocol.Format, atBoundary bool,
 // event for streams, a cut connection otherwise.
 func (h *Handler) relayPassthrough(w http.ResponseWriter, r *http.Request, resp *http.Response, ctx context.Context,
 	in inbound, ch *store.Channel, rec *store.RequestLog, capt *capture) {
+	sse := isEventStream(resp.Header)
+	var rw *modelRewriter
+	if rec.UpstreamModel != in.model && !in.isCountTokens() {
+		rw = newModelRewriter(in.format, sse, in.model)
+	}
 	copyResponseHeaders(w.Header(), resp.Header)
+	if rw != nil {
+		w.Header().Del("Content-Length") // the client's model name may be longer or shorter
+	}
 	w.WriteHeader(resp.StatusCode)
-	tee := observe.NewUsageTee(in.format, isEventStream(resp.Header))
-	res := relay(w, resp, rec.Time, io.MultiWriter(tee, capt))
+	tee := observe.NewUsageTee(in.format, sse)
+	res := relay(w, resp, rec.Time, io.MultiWriter(tee, capt), rw)
 	if res.firstByte > 0 {
 		// A first byte under a millisecond is still a first byte: 0 means
 		// "none came" to the stats and metrics.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/protocol/convert"
+	"github.com/routex-app/routex/backend/protocol/responses"
 	"github.com/routex-app/routex/backend/provider"
 	"github.com/routex-app/routex/backend/route"
 	"github.com/routex-app/routex/backend/store"
@@ -31,11 +32,16 @@ type upstream struct {
 	includeUsage bool
 	// chain is the channel's transformers for this model; never nil.
 	chain *transform.Chain
+	// carried is set for a request of the channel's own format that hands
+	// back what Routex carried for another provider (carriesForeign): it
+	// is re-encoded so that none of it reaches the upstream.
+	carried bool
 }
 
 // decoded reports whether the reply must be decoded and re-encoded: when
-// the formats differ, or when a transformer works on the neutral model.
-func (u *upstream) decoded() bool { return u.from != u.to || u.chain.NeedsDecode() }
+// the formats differ, when a transformer works on the neutral model, or
+// when the request carries another provider's reasoning.
+func (u *upstream) decoded() bool { return u.from != u.to || u.chain.NeedsDecode() || u.carried }
 
 // editResponse applies the transformers to a decoded reply, or is nil.
 func (u *upstream) editResponse(resp *protocol.Response) { u.chain.Response(resp) }
@@ -52,6 +58,7 @@ func (h *Handler) prepare(in inbound, ch *store.Channel, model string) (*upstrea
 	snap := h.routing.get(h.catalog.Catalog())
 	up := &upstream{from: in.format, to: prov.Format(), clientModel: in.model, stream: in.stream,
 		chain: snap.pipelines[ch.ID].For(model)}
+	up.carried = in.format == up.to && carriesForeign(in.format, in.body)
 	if !up.decoded() {
 		body := in.body
 		if in.format != protocol.Gemini && model != in.model {
@@ -97,6 +104,23 @@ func (h *Handler) prepare(in inbound, ch *store.Channel, model string) (*upstrea
 		up.includeUsage = gjson.GetBytes(in.body, "stream_options.include_usage").Bool()
 	}
 	return up, nil
+}
+
+// carriesForeign reports whether a request body in format f hands back
+// something Routex carried for another provider that an upstream of the
+// same format would refuse: another provider's reasoning in a Responses
+// reasoning item (responses.CarriesForeign), or a Gemini thought signature
+// in a tool call's id (protocol.JoinToolID), which makes the id longer than
+// OpenAI takes. The marker keeps to Anthropic's id pattern, and a Gemini
+// client never gets one, so their requests pass through.
+func carriesForeign(f protocol.Format, body []byte) bool {
+	switch f {
+	case protocol.Responses:
+		return responses.CarriesForeign(body) || protocol.HasSignedToolID(body)
+	case protocol.OpenAI:
+		return protocol.HasSignedToolID(body)
+	}
+	return false
 }
 
 // setDefault sets path to v unless the body already has it.

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"sync"
 
@@ -34,6 +35,15 @@ const (
 	ScenarioBackground  = "background"
 	ScenarioDefault     = "default"
 )
+
+// Scenarios lists the routed scenarios in the order people read them
+// (default first). It is the one list of scenario names: the store fills
+// every one, the API and the CLI validate with it, and the dashboard gets it
+// through the generated API types.
+var Scenarios = []string{ScenarioDefault, ScenarioBackground, ScenarioThink, ScenarioLongContext, ScenarioWebSearch, ScenarioImage}
+
+// KnownScenario reports whether name is one of Scenarios.
+func KnownScenario(name string) bool { return slices.Contains(Scenarios, name) }
 
 // The scenarios a Decision names besides the routed ones above.
 const (

@@ -98,3 +98,20 @@ func TestCompileAcceptsEmptyConfigurations(t *testing.T) {
 		}
 	}
 }
+
+func TestScenarioNames(t *testing.T) {
+	t.Parallel()
+	if Scenarios[0] != ScenarioDefault || len(Scenarios) != 6 {
+		t.Fatalf("Scenarios = %v", Scenarios)
+	}
+	for _, sc := range Scenarios {
+		if !KnownScenario(sc) {
+			t.Errorf("KnownScenario(%q) = false", sc)
+		}
+	}
+	for _, sc := range []string{ScenarioExplicit, ScenarioSubagent, ScenarioRule, "", "Default"} {
+		if KnownScenario(sc) {
+			t.Errorf("KnownScenario(%q) = true: it has no route", sc)
+		}
+	}
+}

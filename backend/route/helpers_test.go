@@ -1,32 +1,18 @@
 package route
 
 import (
-	"encoding/json"
 	"net/http"
-	"os"
 	"testing"
+
+	"github.com/routex-app/routex/backend/internal/fixture"
 )
 
 // claudeCode returns the body and headers of a real Claude Code request
-// (testdata/claude-code-2.1.197-messages.json, captured at a mock upstream).
+// (the repository's testdata/claude-code-2.1.197-messages.json).
 func claudeCode(t testing.TB) ([]byte, http.Header) {
 	t.Helper()
-	raw, err := os.ReadFile("testdata/claude-code-2.1.197-messages.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var f struct {
-		Headers map[string]string `json:"headers"`
-		Body    json.RawMessage   `json:"body"`
-	}
-	if err := json.Unmarshal(raw, &f); err != nil {
-		t.Fatal(err)
-	}
-	h := http.Header{}
-	for k, v := range f.Headers {
-		h.Set(k, v)
-	}
-	return f.Body, h
+	c := fixture.ClaudeCode(t)
+	return c.Body, c.Header()
 }
 
 // compile builds a Table from c or fails the test.

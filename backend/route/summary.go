@@ -19,51 +19,58 @@ import (
 
 // Summary is what routing looks at, read from the raw body with gjson rather
 // than a full decode, so passthrough requests stay cheap. Custom rule
-// expressions (Rule.Expr) see exactly these field names, so each is
-// documented for users.
+// expressions (Rule.Expr) see exactly these Go field names, so each is
+// documented for users; the explain API shows it in JSON, in snake_case.
 type Summary struct {
-	// Format is the client's wire format: "anthropic", "openai" or "gemini".
-	Format string
+	// Format is the client's wire format: "anthropic", "openai", "gemini"
+	// or "openai-responses".
+	Format string `json:"format"`
 	// Model is the model the client asked for: the body's model field, or for
 	// Gemini the model named in the URL (passed to Summarize).
-	Model string
+	Model string `json:"model"`
 	// Stream is true for a streaming request. Gemini says so in the URL
 	// (:streamGenerateContent), not the body: the caller sets it.
-	Stream bool
+	Stream bool `json:"stream"`
 	// Thinking is true when the request asks for extended reasoning:
 	// Anthropic thinking.type "enabled" or "adaptive"; OpenAI reasoning_effort
-	// set to anything but "none"; Gemini generationConfig.thinkingConfig
+	// set to anything but "none"; Responses reasoning with an effort other
+	// than "none" (or a summary); Gemini generationConfig.thinkingConfig
 	// present with a thinkingBudget other than 0.
-	Thinking bool
+	Thinking bool `json:"thinking"`
 	// HasTools is true when the request declares at least one tool.
-	HasTools bool
+	HasTools bool `json:"has_tools"`
 	// WebSearch is true for a web search tool: an Anthropic tool whose type
 	// starts with "web_search", OpenAI web_search_options (or a tool of such
-	// a type), Gemini googleSearch or googleSearchRetrieval.
-	WebSearch bool
+	// a type, as in the Responses API), Gemini googleSearch or
+	// googleSearchRetrieval.
+	WebSearch bool `json:"web_search"`
 	// HasImage is true when the last user turn carries an image: an Anthropic
 	// image block (also inside a tool_result), an OpenAI image_url part, a
-	// Gemini inlineData or fileData part with an image/* MIME type. Images in
+	// Responses input_image part, a Gemini inlineData or fileData part with
+	// an image/* MIME type. Images in
 	// earlier turns do not count: they were already answered.
-	HasImage bool
+	HasImage bool `json:"has_image"`
 	// Tokens estimates the prompt: a quick count (tokens.Quick) of the system
 	// text, message text, tool calls and results, and tool schemas, plus
 	// about 1600 per image and 3000 per document. Fast and approximate
 	// (within some 20% of a real tokenizer on English text).
-	Tokens int
+	Tokens int `json:"tokens"`
 	// LastUserText is the text of the last user turn (text blocks only, not
 	// tool results), joined by newlines and cut to its first 4 KiB.
-	LastUserText string
+	LastUserText string `json:"last_user_text"`
 	// SystemTag is "channel,model" from a <routex-model>channel,model</routex-model>
 	// tag in any system text (for subagents), "" when there is none.
-	SystemTag string
-	// UserID is Anthropic metadata.user_id or OpenAI user.
-	UserID string
-	// Messages is the number of messages (Gemini: contents).
-	Messages int
+	SystemTag string `json:"system_tag"`
+	// UserID is Anthropic metadata.user_id or OpenAI user; for the
+	// Responses API user, else safety_identifier, else prompt_cache_key
+	// (Codex's conversation id).
+	UserID string `json:"user_id"`
+	// Messages is the number of messages (Gemini: contents; Responses:
+	// input items, a string input counting one).
+	Messages int `json:"messages"`
 	// Headers maps lower-cased request header names to their first value,
 	// e.g. Headers["x-team"].
-	Headers map[string]string
+	Headers map[string]string `json:"headers"`
 
 	// light skips what only some routes need (token counts, the last user
 	// turn's text and images): see SummarizeLight.
@@ -72,7 +79,7 @@ type Summary struct {
 	// turn's text and the model, the last resort of SessionKey. It is only
 	// computed when UserID and the session headers are all empty, since
 	// SessionKey needs it only then.
-	FirstTurnHash string
+	FirstTurnHash string `json:"first_turn_hash"`
 }
 
 // Estimation weights, in line with backend/protocol/tokens.
@@ -128,6 +135,8 @@ func summarize(format protocol.Format, model string, body []byte, headers http.H
 		first = summarizeOpenAI(&s, root)
 	case protocol.Gemini:
 		first = summarizeGemini(&s, root)
+	case protocol.Responses:
+		first = summarizeResponses(&s, root)
 	}
 	if s.UserID == "" && sessionHeader(s.Headers) == "" && first.n > 0 {
 		first.write("\x00")

@@ -1,8 +1,10 @@
 package route
 
 import (
+	"encoding/json"
 	"net/http"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -118,6 +120,24 @@ func TestSummarize(t *testing.T) {
 				LastUserText: "hello", SystemTag: "openrouter,openai/gpt-5", UserID: "u2", Messages: 2},
 		},
 		{
+			name:   "responses reasoning, web search, instructions tag and the last user message",
+			format: protocol.Responses,
+			body: `{"model":"gpt-5-codex","stream":true,"reasoning":{"effort":"medium","summary":"auto"},"prompt_cache_key":"conv-1",
+				"instructions":"You are Codex. <routex-model>oai,gpt-5-codex</routex-model>",
+				"tools":[{"type":"function","name":"shell","parameters":{}},{"type":"web_search"}],
+				"input":[{"type":"message","role":"user","content":[{"type":"input_text","text":"fix it"}]},
+					{"type":"function_call","call_id":"c","name":"shell","arguments":"{}"},{"type":"function_call_output","call_id":"c","output":"ok"},
+					{"type":"message","role":"user","content":[{"type":"input_text","text":"now test"},{"type":"input_image","image_url":"data:image/png;base64,AA=="}]}]}`,
+			want: Summary{Format: "openai-responses", Model: "gpt-5-codex", Stream: true, Thinking: true, HasTools: true, WebSearch: true,
+				HasImage: true, LastUserText: "now test", SystemTag: "oai,gpt-5-codex", UserID: "conv-1", Messages: 4},
+		},
+		{
+			name:   "responses string input, developer tag, user over prompt_cache_key, effort none",
+			format: protocol.Responses,
+			body:   `{"model":"gpt-4.1","input":"hello","user":"u9","prompt_cache_key":"k","reasoning":{"effort":"none"}}`,
+			want:   Summary{Format: "openai-responses", Model: "gpt-4.1", LastUserText: "hello", UserID: "u9", Messages: 1},
+		},
+		{
 			name:   "openai reasoning effort none is not thinking",
 			format: protocol.OpenAI,
 			body:   `{"model":"gpt-5.1","reasoning_effort":"none","messages":[{"role":"user","content":"x"}]}`,
@@ -214,6 +234,8 @@ func TestSummarizeTokens(t *testing.T) {
 			`{"model":"m","messages":[{"role":"user","content":"` + text + `"},{"role":"assistant","tool_calls":[{"id":"1","type":"function","function":{"name":"f","arguments":"` + text + `"}}]}]}`, 9500, 10500},
 		{"gemini text counts", protocol.Gemini,
 			`{"contents":[{"role":"user","parts":[{"text":"` + text + `"}]}]}`, 4900, 5100},
+		{"responses instructions, messages, calls and outputs count", protocol.Responses,
+			`{"model":"m","instructions":"` + text + `","input":[{"role":"user","content":"` + text + `"},{"type":"function_call","call_id":"c","name":"f","arguments":"` + text + `"},{"type":"function_call_output","call_id":"c","output":"` + text + `"}]}`, 19500, 20500},
 		{"cjk text counts a token a character", protocol.OpenAI,
 			`{"model":"m","messages":[{"role":"user","content":"` + strings.Repeat("路由", 1000) + `"}]}`, 2000, 2100},
 	}
@@ -325,5 +347,30 @@ func TestSummarizeLightAgreesOnTagsAndSessions(t *testing.T) {
 			light.HasTools != full.HasTools || light.WebSearch != full.WebSearch || light.Messages != full.Messages {
 			t.Errorf("light and full summaries disagree on %s:\nlight %+v\nfull  %+v", body, light, full)
 		}
+	}
+}
+
+// The explain API shows a Summary as JSON: every exported field has a
+// snake_case name there, while rule expressions keep the Go names.
+func TestSummaryJSONIsSnakeCase(t *testing.T) {
+	t.Parallel()
+	typ := reflect.TypeOf(Summary{})
+	snake := regexp.MustCompile(`^[a-z]+(_[a-z]+)*$`)
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !snake.MatchString(name) {
+			t.Errorf("Summary.%s has JSON name %q, want snake_case", f.Name, name)
+		}
+	}
+	b, err := json.Marshal(Summary{HasTools: true, LastUserText: "hi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"has_tools":true`) || !strings.Contains(string(b), `"last_user_text":"hi"`) {
+		t.Fatalf("JSON = %s", b)
 	}
 }

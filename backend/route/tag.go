@@ -63,7 +63,8 @@ func stripTags(text string) string {
 // StripTag removes every <routex-model>…</routex-model> tag, and the
 // whitespace it leaves, from the system text of body: Anthropic system (a
 // string or blocks' text) and system-role messages; OpenAI messages with
-// role system or developer (string content or text parts); Gemini
+// role system or developer (string content or text parts); Responses
+// instructions and input messages with role system or developer; Gemini
 // systemInstruction.parts[i].text. A block or part left empty is dropped (the
 // APIs refuse empty text blocks); a string content left empty stays "".
 // Everything else in body is kept byte for byte. When body holds no tag,
@@ -106,6 +107,18 @@ func StripTag(format protocol.Format, body []byte) ([]byte, error) {
 		case protocol.Gemini:
 			if k.Str == "systemInstruction" || k.Str == "system_instruction" {
 				e.stringOrParts(v.Get("parts"), "text")
+			}
+		case protocol.Responses:
+			switch k.Str {
+			case "instructions":
+				e.stringOrParts(v, "text")
+			case "input":
+				v.ForEach(func(_, m gjson.Result) bool {
+					if r := m.Get("role").Str; r == "system" || r == "developer" {
+						e.stringOrParts(m.Get("content"), "text")
+					}
+					return true
+				})
 			}
 		}
 		return true

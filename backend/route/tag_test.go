@@ -57,6 +57,18 @@ func TestStripTag(t *testing.T) {
 			},
 		},
 		{
+			name:   "responses instructions and developer messages, not user text",
+			format: protocol.Responses,
+			body: `{"model":"m","instructions":"Codex.<routex-model>a,b</routex-model>","input":[
+				{"type":"message","role":"developer","content":[{"type":"input_text","text":"<routex-model>a,b</routex-model>"},{"type":"input_text","text":"D"}]},
+				{"role":"user","content":"<routex-model>u</routex-model>"}]}`,
+			want: map[string]string{
+				"instructions":    `"Codex."`,
+				"input.0.content": `[{"type":"input_text","text":"D"}]`,
+				"input.1.content": `"<routex-model>u</routex-model>"`,
+			},
+		},
+		{
 			name:   "gemini system instruction parts",
 			format: protocol.Gemini,
 			body:   `{"systemInstruction":{"parts":[{"text":"be kind\n\n<routex-model>g</routex-model>"}]},"contents":[{"parts":[{"text":"hi"}]}]}`,

@@ -7,29 +7,28 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+
+	"github.com/routex-app/routex/backend/route"
 )
 
 // Routing defaults, used when nothing is stored or a field is left zero.
 const (
-	// DefaultStrategy is the balancing strategy of a fresh install.
+	// DefaultStrategy is the balancing strategy of a fresh install
+	// (balance.Priority; balance's tests check that it names a strategy).
 	DefaultStrategy = "priority"
 	// DefaultLongContextThreshold is the token count above which a request
 	// counts as long context.
-	DefaultLongContextThreshold = 60000
+	DefaultLongContextThreshold = route.DefaultLongContextTokens
 	// DefaultBackgroundModel matches the small, fast models coding tools use
 	// for titles, summaries and other background work.
-	DefaultBackgroundModel = "(?i)haiku"
+	DefaultBackgroundModel = route.DefaultBackgroundModel
 )
-
-// Scenarios lists the scenarios every Routes read carries, so clients see
-// each one (possibly empty) without special cases.
-var Scenarios = []string{"default", "background", "think", "long_context", "web_search", "image"}
 
 // Routes is the routing table: scenario -> ordered "channel,model" targets.
 // The first target of "default" is the active provider.
 type Routes struct {
 	Strategy             string              // "priority" by default
-	Scenarios            map[string][]string // "default", "background", "think", "long_context", "web_search", "image"; never nil
+	Scenarios            map[string][]string // every one of route.Scenarios, possibly empty; never nil
 	LongContextThreshold int                 // default 60000
 	Rules                json.RawMessage     // JSON array, "[]" by default
 	// Strategies overrides Strategy per scenario; never nil after a read.
@@ -53,7 +52,7 @@ func DefaultRoutes() Routes {
 }
 
 func fillScenarios(m map[string][]string) {
-	for _, name := range Scenarios {
+	for _, name := range route.Scenarios {
 		if m[name] == nil {
 			m[name] = []string{}
 		}
@@ -104,7 +103,7 @@ func readRoutes(ctx context.Context, q querier) (Routes, error) {
 // PutRoutes replaces the whole routing table in one transaction, so the
 // proxy never sees half a table. Zero Strategy, LongContextThreshold (<= 0)
 // and empty Rules are stored as their defaults; Rules must be a JSON array.
-// Scenarios outside Scenarios are kept, for rules that name their own.
+// Scenarios outside route.Scenarios are kept, for rules that name their own.
 // The Catalog is refreshed on success.
 func (s *Store) PutRoutes(ctx context.Context, r Routes) error {
 	if err := s.putRoutes(ctx, r); err != nil {

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+
+	"github.com/routex-app/routex/backend/route"
 )
 
 func TestRoutesDefaultToAnEmptyPriorityTable(t *testing.T) {
@@ -20,7 +22,7 @@ func TestRoutesDefaultToAnEmptyPriorityTable(t *testing.T) {
 		if r.Strategy != "priority" || r.LongContextThreshold != 60000 || string(r.Rules) != "[]" {
 			t.Errorf("defaults = %+v", r)
 		}
-		for _, name := range Scenarios {
+		for _, name := range route.Scenarios {
 			if got, ok := r.Scenarios[name]; !ok || got == nil || len(got) != 0 {
 				t.Errorf("scenario %s = %#v, want an empty slice", name, got)
 			}

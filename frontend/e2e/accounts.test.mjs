@@ -25,7 +25,6 @@ let routex
 let mock
 let context
 let page
-let paid
 const pageErrors = []
 
 async function api(method, p, body) {
@@ -55,7 +54,6 @@ before(async () => {
       unit_path: 'balance_infos.0.currency', available: 'is_available' },
   })
   assert.equal(r.status, 201, r.text)
-  paid = r.json
   const glm = await api('POST', '/api/channels', { name: 'glm', type: 'anthropic', base_url: mock.url, api_key: 'sk-glm-1', models: [], priority: 2, weight: 1, enabled: true })
   assert.equal(glm.status, 201, glm.text)
 

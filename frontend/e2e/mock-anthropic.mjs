@@ -1,9 +1,12 @@
 // A tiny Anthropic Messages upstream for the browser tests: answers
 // POST /v1/messages (plain and streamed) and GET /v1/models, refuses the key
 // "sk-bad" with 401 like the real API, and counts what it served. It also
-// answers GET /user/balance as DeepSeek's balance endpoint does (amounts as
-// strings, per currency), with a total the test sets through setBalance.
+// answers POST /v1/responses as the OpenAI Responses API (mock-responses.mjs),
+// for a channel of type openai-responses pointed at its /v1, and GET
+// /user/balance as DeepSeek's balance endpoint does (amounts as strings, per
+// currency), with a total the test sets through setBalance.
 import http from 'node:http'
+import { serveResponses } from './mock-responses.mjs'
 
 export const GOOD_MODEL = 'claude-sonnet-4-5'
 
@@ -28,7 +31,7 @@ function stream(res, model) {
 
 /** Starts the mock on a free loopback port; resolves to {url, served, close}. */
 export function startMockAnthropic() {
-  const served = { messages: 0, models: 0, balance: 0 }
+  const served = { messages: 0, models: 0, responses: 0, balance: 0 }
   let balance = '110.00'
   const server = http.createServer((req, res) => {
     let body = ''
@@ -72,6 +75,21 @@ export function startMockAnthropic() {
         if (parsed.stream) return stream(res, model)
         res.writeHead(200, { 'Content-Type': 'application/json' })
         res.end(JSON.stringify(message(model)))
+        return
+      }
+      let parsed = null
+      try {
+        parsed = JSON.parse(body)
+      } catch {
+        // refused as unparsable below
+      }
+      const write = (r, frames) => {
+        r.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' })
+        for (const f of frames) r.write(f)
+        r.end()
+      }
+      if (serveResponses(req, parsed, res, write)) {
+        served.responses++
         return
       }
       res.writeHead(404, { 'Content-Type': 'application/json' })

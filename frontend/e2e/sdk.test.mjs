@@ -1,10 +1,11 @@
 // The official Anthropic and OpenAI SDKs against a real `routex serve` that
-// converts their requests for a mock upstream of the other format.
+// converts their requests for a mock upstream of another format.
 //
 //   ROUTEX_BIN=/path/to/routex-headless npm run e2e   (default: ../build/bin/routex-headless)
 //
-// The mock upstream speaks OpenAI Chat Completions and Anthropic Messages on
-// loopback, streamed the way the real APIs stream, and records what it got.
+// The mock upstream speaks OpenAI Chat Completions, Anthropic Messages,
+// Gemini and the OpenAI Responses API on loopback, streamed the way the real
+// APIs stream, and records what it got.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import http from 'node:http'
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url'
 import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
 import { sleep, startRoutex } from './helpers.mjs'
+import { serveResponses } from './mock-responses.mjs'
 
 const FRONTEND = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const BIN = path.resolve(FRONTEND, process.env.ROUTEX_BIN ?? '../build/bin/routex-headless')
@@ -66,6 +68,23 @@ const anthropicEvents = [
   ['message_stop', { type: 'message_stop' }],
 ]
 
+const anthropicMessage = {
+  id: 'msg_sdk2', type: 'message', role: 'assistant', model: 'claude-sonnet-4-6', stop_reason: 'tool_use', stop_sequence: null,
+  content: [{ type: 'text', text: 'Let me check.' }, { type: 'tool_use', id: 'toolu_sdk2', name: 'get_weather', input: { city: 'Paris', unit: 'c' } }],
+  usage: { input_tokens: 321, output_tokens: 27 },
+}
+const geminiChunks = [
+  { candidates: [{ content: { role: 'model', parts: [{ text: 'Let me check.' }] }, index: 0 }],
+    usageMetadata: { promptTokenCount: 321, totalTokenCount: 321 }, modelVersion: 'gemini-2.5-pro', responseId: 'gem-sdk1' },
+  { candidates: [{ content: { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: { city: 'Paris', unit: 'c' } } }] }, finishReason: 'STOP', index: 0 }],
+    usageMetadata: { promptTokenCount: 321, candidatesTokenCount: 27, totalTokenCount: 348 }, modelVersion: 'gemini-2.5-pro', responseId: 'gem-sdk1' },
+]
+const geminiResponse = {
+  candidates: [{ content: { role: 'model', parts: [...geminiChunks[0].candidates[0].content.parts, ...geminiChunks[1].candidates[0].content.parts] },
+    finishReason: 'STOP', index: 0 }],
+  usageMetadata: geminiChunks[1].usageMetadata, modelVersion: 'gemini-2.5-pro', responseId: 'gem-sdk2',
+}
+
 async function writeSSE(res, frames) {
   res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' })
   for (const f of frames) {
@@ -82,7 +101,9 @@ function mockHandler(req, res) {
     let body = null
     try {
       body = JSON.parse(raw)
-    } catch {}
+    } catch {
+      // not JSON: recorded as null
+    }
     received.push({ method: req.method, url: req.url, headers: req.headers, body })
     if (req.url.startsWith('/limited/')) {
       res.writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': '0' })
@@ -94,9 +115,19 @@ function mockHandler(req, res) {
       res.writeHead(200, { 'Content-Type': 'application/json' })
       return res.end(JSON.stringify(openAICompletion))
     }
-    if (req.method === 'POST' && req.url === '/v1/messages' && body?.stream) {
-      return writeSSE(res, anthropicEvents.map(([name, data]) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`))
+    if (req.method === 'POST' && req.url === '/v1/messages') {
+      if (body?.stream) return writeSSE(res, anthropicEvents.map(([name, data]) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`))
+      res.writeHead(200, { 'Content-Type': 'application/json' })
+      return res.end(JSON.stringify(anthropicMessage))
     }
+    if (req.method === 'POST' && req.url === '/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse') {
+      return writeSSE(res, geminiChunks.map((c) => `data: ${JSON.stringify(c)}\r\n\r\n`))
+    }
+    if (req.method === 'POST' && req.url === '/v1beta/models/gemini-2.5-pro:generateContent') {
+      res.writeHead(200, { 'Content-Type': 'application/json' })
+      return res.end(JSON.stringify(geminiResponse))
+    }
+    if (serveResponses(req, body, res, writeSSE)) return
     res.writeHead(404, { 'Content-Type': 'application/json' })
     res.end(JSON.stringify({ error: { message: `mock has no ${req.method} ${req.url}` } }))
   })
@@ -146,6 +177,8 @@ before(async () => {
   await addChannel('oai', 'openai', `${mockURL}/v1`)
   await addChannel('oai-limited', 'openai', `${mockURL}/limited/v1`)
   await addChannel('claude', 'anthropic', mockURL)
+  await addChannel('gem', 'gemini', mockURL)
+  await addChannel('resp', 'openai-responses', `${mockURL}/v1`)
 })
 
 after(async () => {
@@ -224,7 +257,7 @@ test('@anthropic-ai/sdk served by an OpenAI channel', async (t) => {
   })
 
   await t.test('when every channel answers 429, the SDK raises a RateLimitError naming the channel', async () => {
-    for (const name of ['oai', 'claude']) {
+    for (const name of ['oai', 'claude', 'gem', 'resp']) {
       const res = await admin('PATCH', `/api/channels/${channels[name]}`, { enabled: false })
       assert.equal(res.status, 200, `disable ${name}: ${res.status}`)
     }
@@ -240,7 +273,7 @@ test('@anthropic-ai/sdk served by an OpenAI channel', async (t) => {
         },
       )
     } finally {
-      for (const name of ['oai', 'claude']) {
+      for (const name of ['oai', 'claude', 'gem', 'resp']) {
         await admin('PATCH', `/api/channels/${channels[name]}`, { enabled: true })
       }
     }
@@ -291,4 +324,82 @@ test('openai SDK served by an Anthropic channel streams tool-call chunks and usa
   assert.equal(got.body.system?.[0]?.text ?? got.body.system, 'You are terse.')
   assert.ok(got.body.max_tokens > 0)
   assert.equal(got.body.tools[0].name, 'get_weather')
+})
+
+// What an OpenAI Responses client gets for "Weather in Paris?" with the
+// get_weather tool, whatever the channel: the text, the call with its
+// arguments, and the upstream's usage.
+function checkWeatherResponse(r) {
+  assert.equal(r.object, 'response')
+  assert.equal(r.status, 'completed')
+  assert.match(r.id, /^resp_/)
+  assert.equal(r.output_text, 'Let me check.')
+  const call = r.output.find((o) => o.type === 'function_call')
+  assert.ok(call, `no function_call: ${JSON.stringify(r.output)}`)
+  assert.equal(call.name, 'get_weather')
+  assert.ok(call.call_id && call.id, `call without call_id or id: ${JSON.stringify(call)}`)
+  assert.deepEqual(JSON.parse(call.arguments), { city: 'Paris', unit: 'c' })
+  assert.equal(r.usage.input_tokens, 321)
+  assert.equal(r.usage.output_tokens, 27)
+  assert.equal(r.usage.total_tokens, 348)
+}
+
+const responsesParams = {
+  model: 'gpt-5-codex', instructions: 'You are terse.', input: 'Weather in Paris?',
+  tools: [{ type: 'function', name: weatherTool.name, description: weatherTool.description, parameters: weatherTool.input_schema, strict: false }],
+}
+
+// Where each channel's request must land upstream.
+const upstreamPath = {
+  oai: () => '/v1/chat/completions', claude: () => '/v1/messages', resp: () => '/v1/responses',
+  gem: (stream) => (stream ? '/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse' : '/v1beta/models/gemini-2.5-pro:generateContent'),
+}
+
+test('openai SDK responses.create and responses.stream on every channel type', async (t) => {
+  const client = new OpenAI({ baseURL: routex.base + '/v1', apiKey: ACCESS_KEY, timeout: STEP_MS, maxRetries: 0 })
+  for (const [name, model] of [['oai', 'gpt-4.1'], ['claude', 'claude-sonnet-4-6'], ['gem', 'gemini-2.5-pro'], ['resp', 'gpt-5-codex']]) {
+    await activate(name, model)
+
+    // Each channel gets its own conversation (prompt_cache_key is its
+    // session key), so session affinity does not keep it on the last one.
+    const params = { ...responsesParams, prompt_cache_key: `sdk-${name}` }
+
+    await t.test(`${name}: responses.create`, async () => {
+      const r = await client.responses.create(params)
+      checkWeatherResponse(r)
+      const got = lastReceived()
+      assert.equal(got.url, upstreamPath[name](false))
+      if (name === 'resp') {
+        assert.equal(got.headers.authorization, `Bearer ${CHANNEL_KEY}`)
+        assert.deepEqual(got.body.tools, params.tools, 'a Responses channel gets the tools as sent')
+      } else {
+        for (const k of ['input', 'instructions']) assert.ok(!(k in got.body), `Responses field ${k} leaked to the ${name} channel`)
+      }
+    })
+
+    await t.test(`${name}: responses.stream`, async () => {
+      const stream = client.responses.stream({ ...params, prompt_cache_key: `sdk-${name}-stream` })
+      let text = ''
+      let args = ''
+      const types = new Set()
+      stream.on('event', (e) => types.add(e.type))
+      stream.on('response.output_text.delta', (e) => (text += e.delta))
+      stream.on('response.function_call_arguments.delta', (e) => (args += e.delta))
+      const r = await stream.finalResponse()
+      checkWeatherResponse(r)
+      assert.equal(text, 'Let me check.')
+      assert.deepEqual(JSON.parse(args), { city: 'Paris', unit: 'c' })
+      for (const want of ['response.created', 'response.output_item.added', 'response.output_item.done', 'response.completed']) {
+        assert.ok(types.has(want), `no ${want} event: ${[...types]}`)
+      }
+      assert.equal(lastReceived().url, upstreamPath[name](true))
+    })
+  }
+
+  await t.test('input_tokens counts on every channel', async () => {
+    await activate('claude', 'claude-sonnet-4-6')
+    const n = await client.responses.inputTokens.count({ model: 'gpt-5-codex', input: 'How long is this?' })
+    assert.equal(n.object, 'response.input_tokens')
+    assert.ok(n.input_tokens > 0, `input_tokens ${n.input_tokens}`)
+  })
 })

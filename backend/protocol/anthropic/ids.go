@@ -9,7 +9,7 @@ import (
 // IDs on the Anthropic wire: messages are "msg_…", tool ids must match
 // ^[a-zA-Z0-9_-]+$. Both are derived from the neutral IDs by pure functions,
 // so the same input always gives the same output: a tool result sent back
-// on a later turn pairs with its call (rule 14).
+// on a later turn pairs with its call (docs/CONVERSION.md, rule 14).
 
 const idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 

@@ -8,7 +8,7 @@ import (
 
 // Stream events are written by appending to the caller's buffer rather than
 // through encoding/json: one event per token makes allocations the cost
-// that matters (rule 18).
+// that matters (docs/CONVERSION.md, rule 18).
 
 // appendKey appends ,"key": (or "key": first) — the key must need no
 // escaping.

@@ -86,6 +86,9 @@ func (Codec) DecodeRequest(body []byte) (*protocol.Request, error) {
 	if req.Thinking, err = decodeThinking(w.Thinking, w.OutputConfig); err != nil {
 		return nil, err
 	}
+	if req.Output, err = decodeOutputFormat(w.OutputConfig, w.OutputFormat); err != nil {
+		return nil, err
+	}
 	return req, nil
 }
 
@@ -171,7 +174,10 @@ func decodeBlock(w *ContentBlock, path string) (protocol.Block, error) {
 		if w.Name == "" {
 			return b, fmt.Errorf("%s.name: required", path)
 		}
-		b.ID, b.Name = w.ID, w.Name
+		// A call from a Gemini upstream carries its thought signature in
+		// the id (protocol.JoinToolID); the Gemini encoder sends it back.
+		b.ID, b.Signature = protocol.SplitToolID(w.ID)
+		b.Name = w.Name
 		b.Input = json.RawMessage("{}")
 		if !isAbsent(w.Input) {
 			if w.Input[0] != '{' {
@@ -183,7 +189,8 @@ func decodeBlock(w *ContentBlock, path string) (protocol.Block, error) {
 		if w.ToolUseID == "" {
 			return b, fmt.Errorf("%s.tool_use_id: required", path)
 		}
-		b.ToolUseID, b.IsError = w.ToolUseID, w.IsError
+		b.ToolUseID, _ = protocol.SplitToolID(w.ToolUseID)
+		b.IsError = w.IsError
 		if err := decodeToolResultContent(&b, w.Content, path+".content"); err != nil {
 			return b, err
 		}
@@ -194,6 +201,10 @@ func decodeBlock(w *ContentBlock, path string) (protocol.Block, error) {
 		b.Thinking = *w.Thinking
 		if w.Signature != nil {
 			b.Signature = *w.Signature
+		}
+		if id, enc, ok := readCarried(b.Signature); ok {
+			// OpenAI's reasoning, handed back with its item's id.
+			b.Signature, b.ID, b.Encrypted = "", id, enc
 		}
 	case "redacted_thinking":
 		if w.Data == "" {

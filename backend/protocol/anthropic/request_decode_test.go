@@ -1,10 +1,10 @@
 package anthropic
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
+	"github.com/routex-app/routex/backend/internal/fixture"
 	"github.com/routex-app/routex/backend/protocol"
 )
 
@@ -211,16 +211,9 @@ func TestDecodeClaudeCodeRequest(t *testing.T) {
 	golden(t, "claude-code.encoded.json", indentJSON(t, out))
 }
 
-// claudeCodeBody is the body of the Claude Code fixture (a copy of
-// shared/fixtures/claude-code-2.1.197-messages.json, so the package tests
-// stand alone).
+// claudeCodeBody is the body of the Claude Code fixture (the repository's
+// testdata/claude-code-2.1.197-messages.json).
 func claudeCodeBody(t testing.TB) []byte {
 	t.Helper()
-	var fx struct {
-		Body json.RawMessage `json:"body"`
-	}
-	if err := json.Unmarshal(readTestdata(t, "claude-code-2.1.197-messages.json"), &fx); err != nil {
-		t.Fatal(err)
-	}
-	return fx.Body
+	return fixture.ClaudeCode(t).Body
 }

@@ -37,10 +37,11 @@ type outMessage struct {
 
 // EncodeRequest builds an upstream Messages API body for opts.Model.
 // What Anthropic would reject is left out rather than sent: unsigned
-// thinking (rule 7: a signature is never invented), DeepSeek-style
+// thinking (docs/CONVERSION.md, rule 7: a signature is never invented), DeepSeek-style
 // Message.Reasoning, empty text blocks and the turns they leave empty.
 // Tool results are moved to the front of their user turn, where Anthropic
-// wants them. See planSampling for thinking, max_tokens and sampling.
+// wants them. See planSampling for thinking, max_tokens and sampling, and
+// applyOutput for structured output.
 func (Codec) EncodeRequest(req *protocol.Request, opts protocol.EncodeOptions) ([]byte, error) {
 	if req == nil {
 		return nil, fmt.Errorf("encode anthropic request: no request")
@@ -49,7 +50,14 @@ func (Codec) EncodeRequest(req *protocol.Request, opts protocol.EncodeOptions) (
 	if model == "" {
 		model = req.Model
 	}
+	req, format := applyOutput(req, model)
 	plan := planSampling(req, lastAssistantNeedsSignature(req.Messages))
+	if format != nil {
+		if plan.outputConfig == nil {
+			plan.outputConfig = &OutputConfig{}
+		}
+		plan.outputConfig.Format = format
+	}
 	out := outRequest{
 		Model:         model,
 		MaxTokens:     plan.maxTokens,
@@ -64,7 +72,10 @@ func (Codec) EncodeRequest(req *protocol.Request, opts protocol.EncodeOptions) (
 		Stream:        req.Stream,
 	}
 	if req.UserID != "" {
-		out.Metadata = &Metadata{UserID: req.UserID}
+		// An OpenAI client's user fits; a longer id from elsewhere is cut
+		// to a stable stand-in within the 256 characters older Anthropic
+		// references give as the maximum (newer ones give 512).
+		out.Metadata = &Metadata{UserID: protocol.FitID(req.UserID, 256)}
 	}
 	for i := range req.Messages {
 		if m, ok := encodeMessage(&req.Messages[i], i); ok {
@@ -177,11 +188,20 @@ func encodeBlock(b *protocol.Block, scope string, index int, request bool) Conte
 		w.Source = encodeSource(b)
 	case protocol.BlockToolUse:
 		w.ID, w.Name, w.Input = toolID(b.ID, scope, index), b.Name, objectOrEmpty(b.Input)
+		if !request {
+			// A client carries a Gemini call's signature in its id; an
+			// Anthropic upstream never sees one.
+			w.ID = protocol.JoinToolID(w.ID, b.Signature)
+		}
 	case protocol.BlockToolResult:
 		w.ToolUseID, w.IsError = toolID(b.ToolUseID, scope, index), b.IsError
 		w.Content = encodeToolResultContent(b)
 	case protocol.BlockThinking:
 		w.Thinking, w.Signature = &b.Thinking, &b.Signature
+		if !request {
+			sig := carriedSignature(b)
+			w.Signature = &sig
+		}
 	case protocol.BlockRedactedThinking:
 		w.Data = b.Data
 	}

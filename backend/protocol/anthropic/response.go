@@ -19,7 +19,11 @@ func (Codec) DecodeResponse(body []byte) (*protocol.Response, error) {
 	if w.Type == "error" {
 		var e ErrorEnvelope
 		_ = json.Unmarshal(body, &e) // it parsed as a Response, so it is an object
-		return nil, fmt.Errorf("anthropic response is an error (%s): %s", e.Error.Type, e.Error.Message)
+		msg := e.Error.Message
+		if msg == "" {
+			msg = "the upstream answered with an error of type " + e.Error.Type
+		}
+		return nil, &protocol.UpstreamError{Kind: errorKind(e.Error.Type), Message: msg}
 	}
 	if w.Type != "" && w.Type != "message" {
 		return nil, fmt.Errorf("anthropic response: type %q is not \"message\"", w.Type)
@@ -64,9 +68,9 @@ func (Codec) DecodeResponse(body []byte) (*protocol.Response, error) {
 }
 
 // EncodeResponse builds a Messages API reply for a client. The ID is made
-// msg_-prefixed (rule 14), tool ids made valid for Anthropic, and the stop
+// msg_-prefixed (docs/CONVERSION.md, rule 14), tool ids made valid for Anthropic, and the stop
 // reason is tool_use whenever the reply calls a tool and ended on its own
-// (rule 11).
+// (docs/CONVERSION.md, rule 11).
 func (Codec) EncodeResponse(resp *protocol.Response, opts protocol.EncodeOptions) ([]byte, error) {
 	if resp == nil {
 		return nil, errors.New("encode anthropic response: no response")

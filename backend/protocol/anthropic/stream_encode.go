@@ -6,7 +6,7 @@ import (
 	"github.com/routex-app/routex/backend/protocol"
 )
 
-// streamEncoder writes neutral events as an Anthropic SSE stream (rules 15
+// streamEncoder writes neutral events as an Anthropic SSE stream (docs/CONVERSION.md, rules 15
 // and 19). It keeps the stream valid even when the events are not: a
 // missing message_start is supplied, wire indexes are renumbered 0,1,2… in
 // the order blocks open, a delta of the wrong type for its block or after
@@ -25,11 +25,13 @@ type streamEncoder struct {
 }
 
 // encBlock is one block of the stream: its neutral index, its wire index,
-// its type and whether it is still open.
+// its type and whether it is still open; for a thinking block, the id of
+// the reasoning item it came from, which its carried signature names.
 type encBlock struct {
 	neutral int
 	typ     protocol.BlockType
 	open    bool
+	id      string
 }
 
 func newStreamEncoder(opts protocol.EncodeOptions) *streamEncoder {
@@ -74,7 +76,7 @@ func (e *streamEncoder) Encode(dst []byte, ev protocol.Event) []byte {
 // start writes message_start. input_tokens is the upstream's count or,
 // when it reported none at all, Routex's estimate: Claude Code decides when
 // to compact the conversation from it, so 0 must not be sent for a
-// non-empty prompt (rule 15).
+// non-empty prompt (docs/CONVERSION.md, rule 15).
 func (e *streamEncoder) start(dst []byte, ev protocol.Event) []byte {
 	e.started = true
 	model := e.opts.Model
@@ -143,6 +145,9 @@ func (e *streamEncoder) blockStart(dst []byte, ev protocol.Event) []byte {
 	dst = e.ensureStarted(dst)
 	wire := len(e.blocks)
 	e.blocks = append(e.blocks, encBlock{neutral: ev.Index, typ: b.Type, open: true})
+	if b.Type == protocol.BlockThinking {
+		e.blocks[wire].id = b.ID
+	}
 	dst = append(dst, "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":"...)
 	dst = appendIntValue(dst, wire)
 	dst = append(dst, `,"content_block":{"type":`...)
@@ -152,7 +157,7 @@ func (e *streamEncoder) blockStart(dst []byte, ev protocol.Event) []byte {
 	case protocol.BlockToolUse:
 		e.hasTool = true
 		dst = append(dst, `"tool_use","id":`...)
-		dst = protocol.AppendJSONString(dst, toolID(b.ID, e.id, wire))
+		dst = protocol.AppendJSONString(dst, protocol.JoinToolID(toolID(b.ID, e.id, wire), b.Signature))
 		dst = append(dst, `,"name":`...)
 		dst = protocol.AppendJSONString(dst, b.Name)
 		dst = append(dst, `,"input":{}}}`...)
@@ -169,7 +174,7 @@ func (e *streamEncoder) blockStart(dst []byte, ev protocol.Event) []byte {
 		dst = e.appendDelta(dst, wire, protocol.DeltaText, b.Text)
 	case protocol.BlockThinking:
 		dst = e.appendDelta(dst, wire, protocol.DeltaThinking, b.Thinking)
-		dst = e.appendDelta(dst, wire, protocol.DeltaSignature, b.Signature)
+		dst = e.appendDelta(dst, wire, protocol.DeltaSignature, carriedSignature(b))
 	case protocol.BlockToolUse:
 		if in := strings.TrimSpace(string(b.Input)); in != "" && in != "{}" {
 			dst = e.appendDelta(dst, wire, protocol.DeltaJSON, in)
@@ -197,6 +202,11 @@ func (e *streamEncoder) delta(dst []byte, ev protocol.Event) []byte {
 		}
 		dst = e.blockStart(dst, protocol.Event{Type: protocol.EventBlockStart, Index: ev.Index, Block: &protocol.Block{Type: typ}})
 		i = e.find(ev.Index)
+	}
+	if ev.Delta == protocol.DeltaEncrypted {
+		// OpenAI's encrypted reasoning travels as the block's signature,
+		// with the id of its reasoning item.
+		ev.Delta, ev.Text = protocol.DeltaSignature, carriedSignature(&protocol.Block{ID: e.blocks[i].id, Encrypted: ev.Text})
 	}
 	if !e.blocks[i].open || !deltaFits(e.blocks[i].typ, ev.Delta) {
 		return dst
@@ -282,7 +292,7 @@ func (e *streamEncoder) stop(dst []byte, ev protocol.Event) []byte {
 	return append(dst, "}}\n\n"...)
 }
 
-// appendError writes an error event (rule 19).
+// appendError writes an error event (docs/CONVERSION.md, rule 19).
 func appendError(dst []byte, kind protocol.ErrorKind, msg string) []byte {
 	if kind == "" {
 		kind = protocol.APIError

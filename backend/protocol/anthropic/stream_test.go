@@ -9,7 +9,7 @@ import (
 )
 
 // TestStreamGolden decodes each recorded upstream stream into neutral
-// events (golden .events.jsonl), checks them against rule 15, and encodes
+// events (golden .events.jsonl), checks them against docs/CONVERSION.md, rule 15, and encodes
 // them back for an Anthropic client (golden .client.sse), which must
 // decode to a valid stream again.
 func TestStreamGolden(t *testing.T) {

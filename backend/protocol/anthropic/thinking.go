@@ -1,10 +1,62 @@
 package anthropic
 
-import "github.com/routex-app/routex/backend/protocol"
+import (
+	"strings"
+
+	"github.com/routex-app/routex/backend/protocol"
+)
 
 // DefaultMaxTokens is sent when the client gave no max_tokens: Anthropic
 // requires it, and OpenAI and Gemini clients often leave it out.
 const DefaultMaxTokens = 8192
+
+// encryptedMarker and reasoningMarker start the signature of a thinking
+// block whose reasoning came from an OpenAI Responses upstream: the block's
+// Encrypted content, given to an Anthropic client as its signature so that
+// the client hands it back on its next turn, after the reasoning item's id
+// when the upstream gave one:
+//
+//	routex:reasoning:<item id>:<encrypted content>
+//	routex:encrypted:<encrypted content>
+//
+// The id travels because the encrypted content is bound to it: OpenAI and
+// the servers that copy its API refuse it under another id ("The encrypted
+// content for item … could not be verified"), and Codex hands its reasoning
+// items back with their ids. Both forms are read back into Block.ID and
+// Block.Encrypted, so they never reach Anthropic as a signature (and
+// Anthropic's own never start so).
+const (
+	encryptedMarker = "routex:encrypted:"
+	reasoningMarker = "routex:reasoning:"
+)
+
+// carriedSignature is the signature an Anthropic client gets for a
+// thinking block: its own, or its encrypted reasoning with its item id,
+// marked.
+func carriedSignature(b *protocol.Block) string {
+	if b.Signature != "" || b.Encrypted == "" {
+		return b.Signature
+	}
+	if b.ID != "" && !strings.Contains(b.ID, ":") {
+		return reasoningMarker + b.ID + ":" + b.Encrypted
+	}
+	return encryptedMarker + b.Encrypted
+}
+
+// readCarried undoes carriedSignature for a thinking block handed back by
+// a client: the reasoning item's id and encrypted content, and ok when the
+// signature is one Routex carried (which then never goes anywhere as a
+// signature, even when what it holds is malformed).
+func readCarried(signature string) (id, encrypted string, ok bool) {
+	if rest, found := strings.CutPrefix(signature, reasoningMarker); found {
+		if id, enc, cut := strings.Cut(rest, ":"); cut {
+			return id, enc, true
+		}
+		return "", "", true
+	}
+	enc, found := strings.CutPrefix(signature, encryptedMarker)
+	return "", enc, found
+}
 
 // MinThinkingBudget is the smallest budget_tokens Anthropic accepts.
 const MinThinkingBudget = 1024
@@ -59,7 +111,7 @@ type samplingPlan struct {
 //   - Thinking is left off when the request forces tool use (tool_choice any
 //     or tool), or when the last assistant turn calls a tool without a
 //     signed thinking block first: Anthropic rejects both with thinking on,
-//     and a signature cannot be invented (rule 7).
+//     and a signature cannot be invented (docs/CONVERSION.md, rule 7).
 //   - Adaptive thinking stays adaptive, with its effort.
 //   - Otherwise the budget is the client's, or EffortBudget of its effort,
 //     at least MinThinkingBudget and below max_tokens. When the client set

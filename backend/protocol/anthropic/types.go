@@ -9,20 +9,23 @@ import "encoding/json"
 // Request is the body of a Messages API request as a client sends it.
 // It is exported so that tests of other packages can build bodies.
 type Request struct {
-	Model         string            `json:"model"`
-	MaxTokens     *int              `json:"max_tokens,omitempty"`
-	System        json.RawMessage   `json:"system,omitempty"`
-	Messages      []Message         `json:"messages"`
-	Tools         []json.RawMessage `json:"tools,omitempty"`
-	ToolChoice    json.RawMessage   `json:"tool_choice,omitempty"`
-	Thinking      json.RawMessage   `json:"thinking,omitempty"`
-	OutputConfig  *OutputConfig     `json:"output_config,omitempty"`
-	Temperature   *float64          `json:"temperature,omitempty"`
-	TopP          *float64          `json:"top_p,omitempty"`
-	TopK          *int              `json:"top_k,omitempty"`
-	StopSequences []string          `json:"stop_sequences,omitempty"`
-	Stream        bool              `json:"stream,omitempty"`
-	Metadata      *Metadata         `json:"metadata,omitempty"`
+	Model        string            `json:"model"`
+	MaxTokens    *int              `json:"max_tokens,omitempty"`
+	System       json.RawMessage   `json:"system,omitempty"`
+	Messages     []Message         `json:"messages"`
+	Tools        []json.RawMessage `json:"tools,omitempty"`
+	ToolChoice   json.RawMessage   `json:"tool_choice,omitempty"`
+	Thinking     json.RawMessage   `json:"thinking,omitempty"`
+	OutputConfig *OutputConfig     `json:"output_config,omitempty"`
+	// OutputFormat is the beta spelling of output_config.format
+	// (anthropic-beta structured-outputs-2025-11-13), read from clients.
+	OutputFormat  *OutputFormat `json:"output_format,omitempty"`
+	Temperature   *float64      `json:"temperature,omitempty"`
+	TopP          *float64      `json:"top_p,omitempty"`
+	TopK          *int          `json:"top_k,omitempty"`
+	StopSequences []string      `json:"stop_sequences,omitempty"`
+	Stream        bool          `json:"stream,omitempty"`
+	Metadata      *Metadata     `json:"metadata,omitempty"`
 }
 
 // Message is one turn on the wire. Content is a string or an array of
@@ -86,9 +89,17 @@ type ThinkingConfig struct {
 }
 
 // OutputConfig carries the effort level Claude Code's effort setting sends
-// alongside adaptive thinking.
+// alongside adaptive thinking, and the format of a structured answer.
 type OutputConfig struct {
-	Effort string `json:"effort,omitempty"`
+	Effort string        `json:"effort,omitempty"`
+	Format *OutputFormat `json:"format,omitempty"`
+}
+
+// OutputFormat asks for an answer that is JSON matching Schema (type
+// "json_schema", the only one).
+type OutputFormat struct {
+	Type   string          `json:"type"`
+	Schema json.RawMessage `json:"schema,omitempty"`
 }
 
 // Metadata carries the end-user ID used for abuse detection; Routex also

@@ -7,7 +7,7 @@ import (
 )
 
 // ValidateStream checks that a sequence of neutral events is one a client
-// of any format can be given (rule 15): EventStart first; blocks opened
+// of any format can be given (docs/CONVERSION.md, rule 15): EventStart first; blocks opened
 // with indexes 0, 1, 2… in order; each delta's type matching its open
 // block; nothing for a block after its stop; every block stopped before
 // one EventStop, then EventEnd last. An EventError may end the stream at

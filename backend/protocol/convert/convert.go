@@ -4,12 +4,14 @@
 package convert
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/protocol/anthropic"
 	"github.com/routex-app/routex/backend/protocol/gemini"
 	"github.com/routex-app/routex/backend/protocol/openai"
+	"github.com/routex-app/routex/backend/protocol/responses"
 	"github.com/routex-app/routex/backend/protocol/tokens"
 )
 
@@ -22,9 +24,16 @@ func For(f protocol.Format) protocol.Codec {
 		return openai.Codec{}
 	case protocol.Gemini:
 		return gemini.Codec{}
+	case protocol.Responses:
+		return responses.Codec{}
 	}
 	return nil
 }
+
+// ErrNoResponseStore is the error for a Responses request that continues a
+// stored conversation (previous_response_id) when the channel is not a
+// Responses channel: Routex keeps no response store to rebuild it from.
+var ErrNoResponseStore = errors.New("previous_response_id needs an openai-responses channel: Routex keeps no response store, so other channels cannot continue a stored response; send the whole conversation in input (with store: false) instead")
 
 // Request re-encodes a decoded client request for an upstream of format to,
 // naming the upstream model.
@@ -32,6 +41,9 @@ func Request(req *protocol.Request, to protocol.Format, upstreamModel string) ([
 	c := For(to)
 	if c == nil {
 		return nil, fmt.Errorf("convert: unknown format %q", to)
+	}
+	if req.PreviousResponseID != "" && to != protocol.Responses {
+		return nil, ErrNoResponseStore
 	}
 	return c.EncodeRequest(req, protocol.EncodeOptions{Model: upstreamModel})
 }
@@ -50,8 +62,17 @@ func Response(body []byte, from, to protocol.Format, req *protocol.Request, opts
 	if err != nil {
 		return nil, protocol.Usage{}, fmt.Errorf("convert: upstream %s reply: %w", from, err)
 	}
+	unwrapOutput(req, resp)
 	if edit != nil {
 		edit(resp)
+	}
+	opts = withFreeform(opts, req)
+	if dropThinkingSignatures(from, to) {
+		for i := range resp.Content {
+			if resp.Content[i].Type != protocol.BlockToolUse {
+				resp.Content[i].Signature = ""
+			}
+		}
 	}
 	resp.Usage = complete(resp.Usage, req, func() int { return tokens.Blocks(resp.Content) })
 	out, err := enc.EncodeResponse(resp, opts)
@@ -59,6 +80,20 @@ func Response(body []byte, from, to protocol.Format, req *protocol.Request, opts
 		return nil, protocol.Usage{}, fmt.Errorf("convert: encode %s reply: %w", to, err)
 	}
 	return out, resp.Usage, nil
+}
+
+// withFreeform names the request's free-text tools in opts, for a
+// Responses encoder to write their calls as custom tool calls.
+func withFreeform(opts protocol.EncodeOptions, req *protocol.Request) protocol.EncodeOptions {
+	if req == nil || opts.FreeformTools != nil {
+		return opts
+	}
+	for _, t := range req.Tools {
+		if t.Freeform {
+			opts.FreeformTools = append(opts.FreeformTools, t.Name)
+		}
+	}
+	return opts
 }
 
 // complete fills in usage the upstream left out, marking it estimated.
@@ -74,4 +109,16 @@ func complete(u protocol.Usage, req *protocol.Request, output func() int) protoc
 		}
 	}
 	return u
+}
+
+// dropThinkingSignatures reports whether the signatures on a reply's
+// thinking (and text) blocks must not reach the client. A Gemini signature
+// in an Anthropic client's thinking block would go back, on a later turn
+// that another channel serves, to Anthropic as if it were Anthropic's own,
+// which refuses it: a signature is never invented for an Anthropic
+// upstream. Gemini validates only the signatures of function calls, and
+// those travel in the calls' ids (protocol.JoinToolID), so nothing Gemini
+// needs is lost.
+func dropThinkingSignatures(from, to protocol.Format) bool {
+	return from == protocol.Gemini && to != protocol.Gemini
 }

@@ -2,27 +2,17 @@ package convert
 
 import (
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/routex-app/routex/backend/internal/fixture"
 	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/protocol/anthropic"
 )
 
 func claudeCodeRequest(t testing.TB) []byte {
 	t.Helper()
-	raw, err := os.ReadFile("testdata/claude-code-2.1.197-messages.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fx struct {
-		Body json.RawMessage `json:"body"`
-	}
-	if err := json.Unmarshal(raw, &fx); err != nil {
-		t.Fatal(err)
-	}
-	return fx.Body
+	return fixture.ClaudeCode(t).Body
 }
 
 func TestClaudeCodeRequestConvertsToEveryFormat(t *testing.T) {
@@ -146,7 +136,7 @@ func TestFailEndsTheStreamWithAnErrorEvent(t *testing.T) {
 }
 
 // validateAnthropicWire reads a client stream back with the Anthropic
-// decoder and checks rule 15's order on what it finds.
+// decoder and checks the order of docs/CONVERSION.md, rule 15 on what it finds.
 func validateAnthropicWire(wire []protocol.SSEEvent) error {
 	dec := anthropic.Codec{}.NewStreamDecoder()
 	var events []protocol.Event
@@ -178,6 +168,9 @@ func readEvents(t *testing.T, wire []byte) []protocol.SSEEvent {
 // every encoder: malformed input must give an error, never a panic.
 func FuzzConvertRequest(f *testing.F) {
 	f.Add([]byte(`{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}`))
+	f.Add([]byte(`{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema","json_schema":{"name":"a","schema":{"type":"array"}}}}`))
+	f.Add([]byte(`{"model":"m","max_tokens":9,"messages":[{"role":"user","content":"hi"}],"output_config":{"format":{"type":"json_schema","schema":{"type":"object","properties":{"a":{"minimum":1}}}}}}`))
+	f.Add([]byte(`{"contents":[{"parts":[{"text":"hi"}]}],"generationConfig":{"responseMimeType":"application/json","responseSchema":{"type":"OBJECT","properties":{"a":{"type":"STRING"}}}}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, from := range protocol.Formats {
 			req, err := For(from).DecodeRequest(body)
@@ -189,4 +182,39 @@ func FuzzConvertRequest(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Claude Code's metadata.user_id is a JSON string of about 150 characters;
+// OpenAI refuses a user longer than 64 with a 400 before answering. The
+// OpenAI request carries a stable stand-in instead, the same for every
+// request of the same user.
+func TestClaudeCodeUserIDFitsOpenAI(t *testing.T) {
+	t.Parallel()
+	req, err := For(protocol.Anthropic).DecodeRequest(claudeCodeRequest(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(req.UserID) <= 64 {
+		t.Fatalf("the fixture's user id has %d characters; the test needs Claude Code's long one", len(req.UserID))
+	}
+	body, err := Request(req, protocol.OpenAI, "gpt-4.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		User string `json:"user"`
+	}
+	if err := json.Unmarshal(body, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.User == "" || len(out.User) > 64 {
+		t.Fatalf("user = %q (%d characters), want a stand-in of at most 64", out.User, len(out.User))
+	}
+	again, _ := Request(req, protocol.OpenAI, "gpt-4.1")
+	if !strings.Contains(string(again), `"user":"`+out.User+`"`) {
+		t.Error("the stand-in is not stable across requests")
+	}
+	if req.UserID == out.User {
+		t.Error("the stand-in is the original")
+	}
 }

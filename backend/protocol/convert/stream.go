@@ -14,11 +14,16 @@ import (
 // Not safe for concurrent use.
 type Stream struct {
 	from protocol.Format
-	dec  protocol.StreamDecoder
-	enc  protocol.StreamEncoder
-	req  *protocol.Request
+	// dropSignatures is set when the upstream's reasoning signatures mean
+	// nothing to the client's format (dropThinkingSignatures).
+	dropSignatures bool
+	dec            protocol.StreamDecoder
+	enc            protocol.StreamEncoder
+	req            *protocol.Request
 
 	filter EventFilter
+	// answer turns the output tool's call back into the answer's text.
+	answer *outputStream
 
 	output   strings.Builder // text the model produced, counted only when usage is missing
 	usage    protocol.Usage
@@ -35,7 +40,9 @@ func NewStream(from, to protocol.Format, req *protocol.Request, opts protocol.En
 	if dec == nil || enc == nil {
 		return nil, fmt.Errorf("convert: unknown format %q or %q", from, to)
 	}
-	return &Stream{from: from, dec: dec.NewStreamDecoder(), enc: enc.NewStreamEncoder(opts), req: req}, nil
+	opts = withFreeform(opts, req)
+	return &Stream{from: from, dropSignatures: dropThinkingSignatures(from, to), answer: newOutputStream(req),
+		dec: dec.NewStreamDecoder(), enc: enc.NewStreamEncoder(opts), req: req}, nil
 }
 
 // EventFilter rewrites neutral events between the upstream's decoder and
@@ -92,6 +99,13 @@ func (s *Stream) Usage() protocol.Usage { return s.usage }
 func (s *Stream) Err() (protocol.ErrorKind, string) { return s.errKind, s.errMsg }
 
 func (s *Stream) encode(dst []byte, events []protocol.Event) []byte {
+	if s.answer != nil {
+		var unwrapped []protocol.Event
+		for _, ev := range events {
+			unwrapped = s.answer.event(ev, unwrapped)
+		}
+		events = unwrapped
+	}
 	if s.filter != nil {
 		var filtered []protocol.Event
 		for _, ev := range events {
@@ -101,6 +115,16 @@ func (s *Stream) encode(dst []byte, events []protocol.Event) []byte {
 	}
 	for i := range events {
 		ev := &events[i]
+		if s.dropSignatures {
+			if ev.Type == protocol.EventDelta && ev.Delta == protocol.DeltaSignature {
+				continue
+			}
+			if ev.Type == protocol.EventBlockStart && ev.Block != nil && ev.Block.Type != protocol.BlockToolUse && ev.Block.Signature != "" {
+				b := *ev.Block
+				b.Signature = ""
+				ev.Block = &b
+			}
+		}
 		switch ev.Type {
 		case protocol.EventStart:
 			if ev.Usage != nil {
@@ -165,6 +189,9 @@ func Events(resp *protocol.Response) []protocol.Event {
 			out = append(out, protocol.Event{Type: protocol.EventDelta, Index: i, Delta: protocol.DeltaThinking, Text: b.Thinking})
 			if b.Signature != "" {
 				out = append(out, protocol.Event{Type: protocol.EventDelta, Index: i, Delta: protocol.DeltaSignature, Text: b.Signature})
+			}
+			if b.Encrypted != "" {
+				out = append(out, protocol.Event{Type: protocol.EventDelta, Index: i, Delta: protocol.DeltaEncrypted, Text: b.Encrypted})
 			}
 		case protocol.BlockToolUse:
 			input := string(b.Input)

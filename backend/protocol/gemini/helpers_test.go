@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/routex-app/routex/backend/internal/fixture"
 	goldenfile "github.com/routex-app/routex/backend/internal/golden"
 
 	"github.com/tidwall/gjson"
@@ -144,10 +144,7 @@ func encodeStream(evs []protocol.Event, model string) []byte {
 // another package at the same time), reading only what the fixture holds.
 func claudeCodeRequest(t testing.TB) *protocol.Request {
 	t.Helper()
-	raw, err := os.ReadFile("/work/shared/fixtures/claude-code-2.1.197-messages.json")
-	if err != nil {
-		t.Skipf("fixture not available: %v", err)
-	}
+	raw := fixture.Read(t, fixture.ClaudeCodeName)
 	body := gjson.GetBytes(raw, "body")
 	req := &protocol.Request{Model: body.Get("model").String(), MaxTokens: int(body.Get("max_tokens").Int())}
 	for _, s := range body.Get("system").Array() {

@@ -16,7 +16,7 @@ func isJSONObject(b []byte) bool {
 }
 
 // objectOrEmpty returns b when it is a JSON object, else what
-// protocol.RepairJSON saves of it (rule 13), else {}. Gemini's args and
+// protocol.RepairJSON saves of it (docs/CONVERSION.md, rule 13), else {}. Gemini's args and
 // response fields are protobuf Structs: anything but an object is a 400.
 func objectOrEmpty(b []byte) json.RawMessage {
 	if isJSONObject(b) {
@@ -29,7 +29,7 @@ func objectOrEmpty(b []byte) json.RawMessage {
 // callID names a function call that arrived without an id. Within a
 // response it is "call_<responseId>_<n>", unique because Gemini's response
 // ids are; without a response id a random suffix keeps ids from repeating
-// across the turns of a conversation (rule 14).
+// across the turns of a conversation (docs/CONVERSION.md, rule 14).
 func callID(responseID string, n int) string {
 	if responseID == "" {
 		return "call_" + rand.Text()[:16] + "_" + strconv.Itoa(n)

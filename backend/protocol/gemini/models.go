@@ -48,7 +48,7 @@ func needsSignatures(model string) bool { return geminiMajor(model) >= 3 }
 // sibling parts of the same user turn.
 func multimodalFunctionResponses(model string) bool { return geminiMajor(model) >= 3 }
 
-// budgetRange is the thinkingBudget a model accepts (rule 7). Unknown models
+// budgetRange is the thinkingBudget a model accepts (docs/CONVERSION.md, rule 7). Unknown models
 // get a range every thinking Gemini model accepts.
 func budgetRange(model string) (lo, hi int) {
 	m := modelName(model)

@@ -17,7 +17,7 @@ var webSearchTool = protocol.Tool{
 	Raw: json.RawMessage(`{"type":"web_search_20250305","name":"web_search"}`),
 }
 
-// decodeTools reads tools[].functionDeclarations and toolConfig (rules 3, 4).
+// decodeTools reads tools[].functionDeclarations and toolConfig (docs/CONVERSION.md, rules 3, 4).
 func decodeTools(root gjson.Result, req *protocol.Request) error {
 	tools := root.Get("tools")
 	if tools.Exists() && !tools.IsArray() {
@@ -77,7 +77,7 @@ func decodeTools(root gjson.Result, req *protocol.Request) error {
 }
 
 // decodeGenerationConfig reads sampling, length and thinking settings
-// (rules 2, 7).
+// (docs/CONVERSION.md, rules 2, 7).
 func decodeGenerationConfig(gc gjson.Result, req *protocol.Request) error {
 	if !gc.Exists() || gc.Type == gjson.Null {
 		return nil
@@ -121,6 +121,11 @@ func decodeGenerationConfig(gc gjson.Result, req *protocol.Request) error {
 			req.Stop = append(req.Stop, s.String())
 		}
 	}
+	out, err := decodeResponseFormat(gc)
+	if err != nil {
+		return err
+	}
+	req.Output = out
 	tc := field(gc, "thinkingConfig")
 	if !tc.IsObject() {
 		return nil
@@ -139,4 +144,34 @@ func decodeGenerationConfig(gc gjson.Result, req *protocol.Request) error {
 	}
 	req.Thinking = th
 	return nil
+}
+
+// decodeResponseFormat reads responseMimeType "application/json" with
+// responseJsonSchema or responseSchema. Gemini CLI sends it before every
+// prompt (its model router, its next-speaker check) and retries until the
+// answer parses, so it must reach every target. Types are lowercased: the
+// Google SDKs spell them OBJECT, STRING even inside responseJsonSchema.
+func decodeResponseFormat(gc gjson.Result) (*protocol.OutputFormat, error) {
+	mime := strings.ToLower(strings.TrimSpace(field(gc, "responseMimeType").String()))
+	if mime != "application/json" {
+		return nil, nil // text, or text/x.enum, whose answer is not JSON
+	}
+	out := &protocol.OutputFormat{Type: protocol.OutputJSONObject}
+	var schema json.RawMessage
+	var err error
+	switch js, s := field(gc, "responseJsonSchema"), field(gc, "responseSchema"); {
+	case js.IsObject():
+		schema, err = toJSONSchema([]byte(js.Raw))
+	case s.IsObject():
+		schema, err = toJSONSchema([]byte(s.Raw))
+	case js.Exists() && js.Type != gjson.Null, s.Exists() && s.Type != gjson.Null:
+		return nil, fmt.Errorf("generationConfig.responseJsonSchema and responseSchema must be objects")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("generationConfig response schema: %w", err)
+	}
+	if schema != nil {
+		out.Type, out.Schema = protocol.OutputJSONSchema, schema
+	}
+	return out, nil
 }

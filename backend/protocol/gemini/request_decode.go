@@ -98,7 +98,7 @@ type pendingCall struct{ id, name string }
 
 // requestDecoder walks the contents, numbering calls across the whole
 // conversation so generated ids are the same every time the client resends
-// it (rule 14).
+// it (docs/CONVERSION.md, rule 14).
 type requestDecoder struct {
 	msgs     []protocol.Message
 	calls    int

@@ -12,9 +12,9 @@ import (
 // maxStopSequences is how many stop sequences Gemini accepts; more is a 400.
 const maxStopSequences = 5
 
-// encodeRequest builds a Gemini request from the neutral one (rules 1-9).
+// encodeRequest builds a Gemini request from the neutral one (docs/CONVERSION.md, rules 1-9).
 // Fields Gemini has no place for (cache_control, metadata, user id,
-// disable_parallel_tool_use) are left out rather than leaked (rule 8).
+// disable_parallel_tool_use) are left out rather than leaked (docs/CONVERSION.md, rule 8).
 func encodeRequest(req *protocol.Request, model string) ([]byte, error) {
 	if req == nil {
 		return nil, fmt.Errorf("no request to encode")
@@ -48,14 +48,22 @@ func encodeRequest(req *protocol.Request, model string) ([]byte, error) {
 	if len(req.Stop) > 0 {
 		gc.StopSequences = req.Stop[:min(len(req.Stop), maxStopSequences)]
 	}
+	if req.Output != nil {
+		if note := encodeOutput(&gc, req.Output, model, hasFunctions(tools)); note != "" {
+			if out.SystemInstruction == nil {
+				out.SystemInstruction = &Content{Role: "user"}
+			}
+			out.SystemInstruction.Parts = append(out.SystemInstruction.Parts, Part{Text: note})
+		}
+	}
 	if gc.MaxOutputTokens > 0 || gc.Temperature != nil || gc.TopP != nil || gc.TopK != nil ||
-		gc.StopSequences != nil || gc.ThinkingConfig != nil {
+		gc.StopSequences != nil || gc.ThinkingConfig != nil || gc.ResponseMimeType != "" {
 		out.GenerationConfig = &gc
 	}
 	return protocol.Marshal(out)
 }
 
-// systemInstruction keeps the system prompt in its own field (rule 1),
+// systemInstruction keeps the system prompt in its own field (docs/CONVERSION.md, rule 1),
 // never folded into a user turn.
 func systemInstruction(blocks []protocol.Block) *Content {
 	var parts []Part
@@ -159,7 +167,7 @@ func appendPart(parts []Part, b protocol.Block, names map[string]string, model s
 }
 
 // appendToolResult writes a functionResponse named after the call it
-// answers (rule 5). Text is joined, not JSON-stringified; is_error is kept
+// answers (docs/CONVERSION.md, rule 5). Text is joined, not JSON-stringified; is_error is kept
 // as {"error": …}. Media goes inside the response on Gemini 3 and as
 // sibling parts of the same turn on older models.
 func appendToolResult(parts []Part, b protocol.Block, names map[string]string, model string) ([]Part, error) {
@@ -239,7 +247,7 @@ func mimeFromURL(u string, t protocol.BlockType) string {
 	return "image/jpeg"
 }
 
-// encodeTools writes function declarations with cleaned schemas (rule 3).
+// encodeTools writes function declarations with cleaned schemas (docs/CONVERSION.md, rule 3).
 // Anthropic's web_search server tool becomes Gemini's googleSearch, but only
 // when there are no functions: Gemini 2.x rejects built-in tools mixed with
 // function calling. Other server tools (bash, text_editor, computer) have no
@@ -276,7 +284,7 @@ func hasFunctions(tools []Tool) bool {
 	return len(tools) > 0 && len(tools[0].FunctionDeclarations) > 0
 }
 
-// encodeToolChoice maps tool_choice (rule 4).
+// encodeToolChoice maps tool_choice (docs/CONVERSION.md, rule 4).
 func encodeToolChoice(tc *protocol.ToolChoice) *ToolConfig {
 	if tc == nil {
 		return nil

@@ -8,7 +8,7 @@ import (
 	"github.com/routex-app/routex/backend/protocol"
 )
 
-// stopReason maps a Gemini finishReason (rule 11). Tool calls override it
+// stopReason maps a Gemini finishReason (docs/CONVERSION.md, rule 11). Tool calls override it
 // to tool_use, whatever Gemini said; the callers apply that.
 func stopReason(finish string) protocol.StopReason {
 	switch finish {
@@ -31,7 +31,7 @@ func finishReason(r protocol.StopReason) string {
 	return "STOP"
 }
 
-// neutralUsage converts usageMetadata (rule 12): Gemini's prompt count
+// neutralUsage converts usageMetadata (docs/CONVERSION.md, rule 12): Gemini's prompt count
 // includes cached tokens and its candidate count excludes thoughts.
 func neutralUsage(u *UsageMetadata) protocol.Usage {
 	if u == nil {
@@ -81,7 +81,11 @@ func decodeResponse(body []byte) (*protocol.Response, error) {
 	calls := 0
 	for _, c := range chunks {
 		if c.Error != nil {
-			return nil, fmt.Errorf("gemini error %d %s: %s", c.Error.Code, c.Error.Status, c.Error.Message)
+			kind := protocol.KindForStatus(c.Error.Code)
+			if c.Error.Code == 0 {
+				kind = protocol.APIError
+			}
+			return nil, &protocol.UpstreamError{Kind: kind, Message: c.Error.Message}
 		}
 		if c.ResponseID != "" {
 			resp.ID = c.ResponseID
@@ -121,7 +125,7 @@ func decodeResponse(body []byte) (*protocol.Response, error) {
 }
 
 // appendResponsePart adds one part in the order the model produced it
-// (rule 10), merging adjacent text (and adjacent thought) parts.
+// (docs/CONVERSION.md, rule 10), merging adjacent text (and adjacent thought) parts.
 func appendResponsePart(blocks []protocol.Block, p Part, responseID string, calls *int) []protocol.Block {
 	last := len(blocks) - 1
 	switch {

@@ -8,7 +8,7 @@ import (
 
 // streamEncoder writes neutral events as a Gemini SSE stream: data-only
 // events, each a GenerateContentResponse. Text and thinking deltas are
-// written as they come (rule 18); a function call is written whole at its
+// written as they come (docs/CONVERSION.md, rule 18); a function call is written whole at its
 // block's stop, since Gemini clients expect complete args. Not safe for
 // concurrent use.
 type streamEncoder struct {

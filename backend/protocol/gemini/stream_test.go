@@ -56,7 +56,7 @@ func TestStreamDecoderMatchesGolden(t *testing.T) {
 	}
 }
 
-// checkEventOrder asserts rule 15's shape: indexes 0,1,2… each started,
+// checkEventOrder asserts the shape of docs/CONVERSION.md, rule 15: indexes 0,1,2… each started,
 // delta'd and stopped in order, deltas matching their block.
 func checkEventOrder(t *testing.T, evs []protocol.Event) {
 	t.Helper()

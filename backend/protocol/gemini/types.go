@@ -110,6 +110,12 @@ type GenerationConfig struct {
 	TopK            *int            `json:"topK,omitempty"`
 	StopSequences   []string        `json:"stopSequences,omitempty"`
 	ThinkingConfig  *ThinkingConfig `json:"thinkingConfig,omitempty"`
+	// ResponseMimeType "application/json" asks for JSON, shaped by
+	// ResponseJSONSchema (JSON Schema, Gemini 2.5 and later) or
+	// ResponseSchema (the OpenAPI subset every model takes).
+	ResponseMimeType   string          `json:"responseMimeType,omitempty"`
+	ResponseSchema     json.RawMessage `json:"responseSchema,omitempty"`
+	ResponseJSONSchema json.RawMessage `json:"responseJsonSchema,omitempty"`
 }
 
 // ThinkingConfig asks for reasoning. A ThinkingBudget of -1 lets the model

@@ -2,10 +2,10 @@ package openai
 
 import (
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/routex-app/routex/backend/internal/fixture"
 	"github.com/routex-app/routex/backend/protocol"
 	"github.com/tidwall/gjson"
 )
@@ -17,10 +17,7 @@ import (
 // package's benchmarks do not depend on another codec.
 func claudeCodeRequest(tb testing.TB) *protocol.Request {
 	tb.Helper()
-	raw, err := os.ReadFile("/work/shared/fixtures/claude-code-2.1.197-messages.json")
-	if err != nil {
-		tb.Skipf("fixture not available: %v", err)
-	}
+	raw := fixture.Read(tb, fixture.ClaudeCodeName)
 	body := gjson.GetBytes(raw, "body")
 	req := &protocol.Request{Model: body.Get("model").String(), MaxTokens: int(body.Get("max_tokens").Int()), Stream: true}
 	for _, s := range body.Get("system").Array() {

@@ -69,7 +69,7 @@ func baseModel(model string) string {
 }
 
 // newID returns prefix and a random suffix, for IDs the upstream did not
-// give (rule 14: IDs stay unique through a conversation).
+// give (docs/CONVERSION.md, rule 14: IDs stay unique through a conversation).
 func newID(prefix string) string {
 	return prefix + rand.Text()
 }

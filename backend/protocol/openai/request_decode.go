@@ -69,6 +69,9 @@ func (Codec) DecodeRequest(body []byte) (*protocol.Request, error) {
 	if req.Thinking, err = decodeEffort(in.ReasoningEffort); err != nil {
 		return nil, err
 	}
+	if req.Output, err = decodeResponseFormat(in.ResponseFormat); err != nil {
+		return nil, err
+	}
 	if err := decodeMessages(req, in.Messages); err != nil {
 		return nil, err
 	}
@@ -199,7 +202,7 @@ func decodeMessages(req *protocol.Request, msgs []ChatMessage) error {
 			}
 			appendTurn(req, protocol.RoleUser, blocks)
 		case "tool", "function":
-			id := m.ToolCallID
+			id, _ := protocol.SplitToolID(m.ToolCallID)
 			if m.Role == "function" {
 				id = legacyCallID
 			}
@@ -224,8 +227,11 @@ func decodeMessages(req *protocol.Request, msgs []ChatMessage) error {
 					return fmt.Errorf("%s.tool_calls[%d]: id and function.name are required", where, j)
 				}
 				input, _ := protocol.RepairJSON(string(tc.Function.Arguments))
+				// A call from a Gemini upstream carries its thought
+				// signature in the id (protocol.JoinToolID).
+				id, sig := protocol.SplitToolID(tc.ID)
 				msg.Content = append(msg.Content, protocol.Block{
-					Type: protocol.BlockToolUse, ID: tc.ID, Name: tc.Function.Name, Input: input,
+					Type: protocol.BlockToolUse, ID: id, Name: tc.Function.Name, Input: input, Signature: sig,
 				})
 			}
 			if fc := m.FunctionCall; fc != nil && fc.Name != "" {
@@ -332,4 +338,35 @@ func parseDataURL(s string) (media, data string, ok bool) {
 		return "", "", false
 	}
 	return media, data, true
+}
+
+// decodeResponseFormat reads response_format: text is no structured
+// output; json_object and json_schema are carried to every target.
+func decodeResponseFormat(rf *ResponseFormat) (*protocol.OutputFormat, error) {
+	if rf == nil {
+		return nil, nil
+	}
+	switch rf.Type {
+	case "", "text":
+		return nil, nil
+	case "json_object":
+		return &protocol.OutputFormat{Type: protocol.OutputJSONObject}, nil
+	case "json_schema":
+		js := rf.JSONSchema
+		if js == nil {
+			return nil, errors.New("response_format.json_schema: required when type is \"json_schema\"")
+		}
+		if s := bytes.TrimSpace(js.Schema); len(s) > 0 && !bytes.Equal(s, []byte("null")) && s[0] != '{' {
+			return nil, errors.New("response_format.json_schema.schema: must be a JSON Schema object")
+		}
+		out := &protocol.OutputFormat{Type: protocol.OutputJSONSchema, Name: js.Name, Description: js.Description, Schema: js.Schema}
+		if js.Strict != nil {
+			out.Strict = *js.Strict
+		}
+		if s := bytes.TrimSpace(js.Schema); len(s) == 0 || bytes.Equal(s, []byte("null")) {
+			out.Type, out.Schema = protocol.OutputJSONObject, nil // a schema-less json_schema asks for any object
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("response_format.type: %q is not one of text, json_object, json_schema", rf.Type)
 }

@@ -9,6 +9,19 @@ import (
 	"github.com/routex-app/routex/backend/protocol"
 )
 
+// Field limits of the Chat Completions API that clients of other formats
+// exceed: OpenAI refuses the whole request with 400 "string too long"
+// rather than cutting. user (like safety_identifier) is at most 64
+// characters at OpenAI, 128 at OpenRouter; stop takes up to 4 sequences.
+const (
+	maxUser = 64
+	maxStop = 4
+	// maxToolCallID is OpenAI's cap on a tool call's id ("string too
+	// long. Expected a string with maximum length 40"); ids from other
+	// formats (Responses' fc_…, generated Gemini ids) can be longer.
+	maxToolCallID = 40
+)
+
 // toolErrorPrefix marks a failed tool's output: Chat Completions tool
 // messages have no is_error flag, so the model reads it in the text.
 const toolErrorPrefix = "[tool error] "
@@ -16,16 +29,16 @@ const toolErrorPrefix = "[tool error] "
 // EncodeRequest builds a Chat Completions request for the upstream model
 // opts.Model. Only fields of the Chat Completions API are written, so
 // Anthropic-only ones (cache_control, metadata, thinking, top_k) never
-// reach a provider that would reject them (rule 8).
+// reach a provider that would reject them (docs/CONVERSION.md, rule 8).
 func (Codec) EncodeRequest(req *protocol.Request, opts protocol.EncodeOptions) ([]byte, error) {
 	model := opts.Model
 	if model == "" {
 		model = req.Model
 	}
 	reasoning := isReasoningModel(model)
-	out := ChatRequest{Model: model, Stream: req.Stream, User: req.UserID}
+	out := ChatRequest{Model: model, Stream: req.Stream, User: protocol.FitID(req.UserID, maxUser)}
 	if req.Stream {
-		out.StreamOptions = &StreamOptions{IncludeUsage: true} // rule 9
+		out.StreamOptions = &StreamOptions{IncludeUsage: true} // docs/CONVERSION.md, rule 9
 	}
 	if req.MaxTokens > 0 {
 		n := req.MaxTokens
@@ -41,7 +54,7 @@ func (Codec) EncodeRequest(req *protocol.Request, opts protocol.EncodeOptions) (
 		out.Temperature, out.TopP = req.Temperature, req.TopP
 	}
 	if len(req.Stop) > 0 {
-		b, err := json.Marshal(req.Stop)
+		b, err := json.Marshal(req.Stop[:min(len(req.Stop), maxStop)])
 		if err != nil {
 			return nil, fmt.Errorf("encode stop sequences: %w", err)
 		}
@@ -60,7 +73,15 @@ func (Codec) EncodeRequest(req *protocol.Request, opts protocol.EncodeOptions) (
 			}
 		}
 	}
-	if sys := joinText(req.System, "\n\n"); sys != "" {
+	sys := joinText(req.System, "\n\n")
+	if o := req.Output; o != nil {
+		var note string
+		out.ResponseFormat, note = encodeResponseFormat(o, model, req)
+		if note != "" {
+			sys = strings.TrimSpace(sys + "\n\n" + note)
+		}
+	}
+	if sys != "" {
 		out.Messages = append(out.Messages, ChatMessage{Role: "system", Content: TextContent(sys)})
 	}
 	sendReasoning := wantsReasoningBack(model)
@@ -137,7 +158,7 @@ func encodeToolChoice(tc *protocol.ToolChoice) json.RawMessage {
 
 // encodeAssistant writes an assistant turn: its text as content and its
 // tool_use blocks as tool_calls. Thinking is dropped, except that DeepSeek-
-// style providers get their reasoning_content back (rule 7). ok is false
+// style providers get their reasoning_content back (docs/CONVERSION.md, rule 7). ok is false
 // when nothing is left to send.
 func encodeAssistant(m *protocol.Message, sendReasoning bool) (ChatMessage, bool) {
 	msg := ChatMessage{Role: "assistant"}
@@ -154,7 +175,7 @@ func encodeAssistant(m *protocol.Message, sendReasoning bool) (ChatMessage, bool
 				args = "{}"
 			}
 			msg.ToolCalls = append(msg.ToolCalls, ToolCall{
-				ID: b.ID, Type: "function", Function: FunctionCall{Name: b.Name, Arguments: Arguments(args)},
+				ID: protocol.FitID(b.ID, maxToolCallID), Type: "function", Function: FunctionCall{Name: b.Name, Arguments: Arguments(args)},
 			})
 		}
 	}
@@ -178,7 +199,7 @@ func encodeAssistant(m *protocol.Message, sendReasoning bool) (ChatMessage, bool
 
 // appendUser writes a user turn: first one role:"tool" message per
 // tool_result, in order, so they follow the assistant turn that made the
-// calls (rule 5); then one user message with the rest. Tool messages can
+// calls (docs/CONVERSION.md, rule 5); then one user message with the rest. Tool messages can
 // carry only text, so images a tool returned go into that user message,
 // ahead of the user's own content.
 func appendUser(msgs []ChatMessage, m *protocol.Message) ([]ChatMessage, error) {
@@ -207,7 +228,7 @@ func appendUser(msgs []ChatMessage, m *protocol.Message) ([]ChatMessage, error) 
 		if b.IsError {
 			out = toolErrorPrefix + out
 		}
-		msgs = append(msgs, ChatMessage{Role: "tool", ToolCallID: b.ToolUseID, Content: TextContent(out)})
+		msgs = append(msgs, ChatMessage{Role: "tool", ToolCallID: protocol.FitID(b.ToolUseID, maxToolCallID), Content: TextContent(out)})
 	}
 	if len(parts) > 0 {
 		parts = append([]ContentPart{{Type: "text", Text: "Images returned by the tool calls above:"}}, parts...)

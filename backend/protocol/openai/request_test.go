@@ -216,6 +216,35 @@ func TestEncodeRequest(t *testing.T) {
 		}
 		return strings.Join(r, ",")
 	}
+	t.Run("a user id over OpenAI's 64 characters and more than 4 stop sequences are cut to fit", func(t *testing.T) {
+		t.Parallel()
+		req := conversation()
+		req.UserID = strings.Repeat("u", 150)
+		req.Stop = []string{"a", "b", "c", "d", "e", "f"}
+		_, m := encode(t, req, "gpt-4o")
+		if u, _ := m["user"].(string); len(u) == 0 || len(u) > 64 {
+			t.Errorf("user = %q", u)
+		}
+		if stop, _ := m["stop"].([]any); len(stop) != 4 {
+			t.Errorf("stop = %v, want the first 4", m["stop"])
+		}
+	})
+	t.Run("a tool call id over OpenAI's 40 characters is cut to one stand-in on the call and its result", func(t *testing.T) {
+		t.Parallel()
+		long := "fc_68af1b2c3d4e5f60718293a4b5c6d7e8f9000112233445566"
+		req := &protocol.Request{Messages: []protocol.Message{
+			{Role: protocol.RoleUser, Content: []protocol.Block{{Type: protocol.BlockText, Text: "go"}}},
+			{Role: protocol.RoleAssistant, Content: []protocol.Block{{Type: protocol.BlockToolUse, ID: long, Name: "Bash", Input: mustJSON(`{}`)}}},
+			{Role: protocol.RoleUser, Content: []protocol.Block{{Type: protocol.BlockToolResult, ToolUseID: long, Content: []protocol.Block{{Type: protocol.BlockText, Text: "ok"}}}}},
+		}}
+		_, m := encode(t, req, "gpt-4.1")
+		msgs := m["messages"].([]any)
+		call := msgs[1].(map[string]any)["tool_calls"].([]any)[0].(map[string]any)["id"].(string)
+		result := msgs[2].(map[string]any)["tool_call_id"].(string)
+		if len(call) > 40 || call != result {
+			t.Errorf("call id %q, result id %q: want one id of at most 40 characters", call, result)
+		}
+	})
 	t.Run("the system prompt is one system message, not part of a user turn (rule 1)", func(t *testing.T) {
 		t.Parallel()
 		_, m := encode(t, conversation(), "gpt-4o")

@@ -12,14 +12,14 @@ import (
 
 // DecodeResponse parses a non-streamed Chat Completions reply. Content comes
 // out as the model produced it: reasoning, then text, then tool calls
-// (rule 10).
+// (docs/CONVERSION.md, rule 10).
 func (Codec) DecodeResponse(body []byte) (*protocol.Response, error) {
 	var in ChatCompletion
 	if err := json.Unmarshal(body, &in); err != nil {
 		return nil, fmt.Errorf("invalid upstream response: %w", err)
 	}
 	if in.Error != nil {
-		return nil, fmt.Errorf("upstream error: %s", in.Error.Message)
+		return nil, &protocol.UpstreamError{Kind: errorKind(in.Error), Message: in.Error.Message}
 	}
 	if len(in.Choices) == 0 {
 		return nil, errors.New("upstream response has no choices")
@@ -56,7 +56,7 @@ func (Codec) DecodeResponse(body []byte) (*protocol.Response, error) {
 	return resp, nil
 }
 
-// toolUse builds a tool_use block, repairing the arguments (rule 13) and
+// toolUse builds a tool_use block, repairing the arguments (docs/CONVERSION.md, rule 13) and
 // giving the call an ID when the upstream gave none.
 func toolUse(id, name, args string) protocol.Block {
 	if id == "" {
@@ -75,7 +75,7 @@ func hasToolUse(blocks []protocol.Block) bool {
 	return false
 }
 
-// stopReason maps finish_reason (rule 11). Tool calls make it tool_use
+// stopReason maps finish_reason (docs/CONVERSION.md, rule 11). Tool calls make it tool_use
 // whatever the upstream said: some servers say "stop" after calling.
 //
 // The one exception is "length": a call cut by max_tokens is incomplete,
@@ -110,7 +110,7 @@ func finishReason(r protocol.StopReason) string {
 	return "stop"
 }
 
-// decodeUsage converts usage (rule 12): prompt_tokens includes the cache,
+// decodeUsage converts usage (docs/CONVERSION.md, rule 12): prompt_tokens includes the cache,
 // neutral InputTokens does not. A missing usage is zero, which the caller
 // replaces with an estimate.
 func decodeUsage(u *Usage) protocol.Usage {
@@ -169,7 +169,7 @@ func completionID(id string) string {
 // EncodeResponse builds a non-streamed reply for an OpenAI client. The
 // model is the one the client asked for (opts.Model). Tool call IDs are
 // kept as they are: an Anthropic toolu_ ID is a valid call ID and must
-// stay the same for the result to pair with it (rule 14).
+// stay the same for the result to pair with it (docs/CONVERSION.md, rule 14).
 func (Codec) EncodeResponse(resp *protocol.Response, opts protocol.EncodeOptions) ([]byte, error) {
 	msg := &ChatMessage{Role: "assistant"}
 	var text, reasoning strings.Builder
@@ -185,7 +185,7 @@ func (Codec) EncodeResponse(resp *protocol.Response, opts protocol.EncodeOptions
 				args = "{}"
 			}
 			msg.ToolCalls = append(msg.ToolCalls, ToolCall{
-				ID: b.ID, Type: "function", Function: FunctionCall{Name: b.Name, Arguments: Arguments(args)},
+				ID: protocol.JoinToolID(b.ID, b.Signature), Type: "function", Function: FunctionCall{Name: b.Name, Arguments: Arguments(args)},
 			})
 		}
 	}

@@ -52,7 +52,7 @@ func newStreamDecoder() *streamDecoder {
 var doneMarker = []byte("[DONE]")
 
 // Decode handles one SSE event of the upstream stream. Lines after
-// finish_reason are still read (rule 17): the usage chunk comes after it.
+// finish_reason are still read (docs/CONVERSION.md, rule 17): the usage chunk comes after it.
 func (d *streamDecoder) Decode(ev protocol.SSEEvent) ([]protocol.Event, error) {
 	if d.ended {
 		return nil, nil
@@ -202,7 +202,7 @@ func (d *streamDecoder) closeOpen(out []protocol.Event) []protocol.Event {
 
 // completeArgs ends a call whose arguments are not valid JSON (cut by
 // max_tokens, or no arguments at all) with the piece that makes them valid,
-// when repair only needs to append (rule 13): the client parses the pieces
+// when repair only needs to append (docs/CONVERSION.md, rule 13): the client parses the pieces
 // it was sent, which cannot be taken back.
 func completeArgs(out []protocol.Event, index int, args []byte) []protocol.Event {
 	if json.Valid(args) {
@@ -253,7 +253,7 @@ func (d *streamDecoder) end(out []protocol.Event) []protocol.Event {
 	)
 }
 
-// fail turns an upstream error chunk into the stream's last event (rule 19).
+// fail turns an upstream error chunk into the stream's last event (docs/CONVERSION.md, rule 19).
 func (d *streamDecoder) fail(e *APIError, data []byte) []protocol.Event {
 	d.ended = true
 	if e == nil {

@@ -7,7 +7,7 @@ import (
 	"github.com/routex-app/routex/backend/protocol"
 )
 
-// streamEncoder writes neutral events as Chat Completions chunks (rule 16).
+// streamEncoder writes neutral events as Chat Completions chunks (docs/CONVERSION.md, rule 16).
 // Chunks are built by appending bytes, not through encoding/json: this runs
 // once per token. Not safe for concurrent use.
 type streamEncoder struct {
@@ -49,7 +49,7 @@ func (e *streamEncoder) Encode(dst []byte, ev protocol.Event) []byte {
 			d = append(d, `{"tool_calls":[{"index":`...)
 			d = strconv.AppendInt(d, int64(k), 10)
 			d = append(d, `,"id":`...)
-			d = protocol.AppendJSONString(d, ev.Block.ID)
+			d = protocol.AppendJSONString(d, protocol.JoinToolID(ev.Block.ID, ev.Block.Signature))
 			d = append(d, `,"type":"function","function":{"name":`...)
 			d = protocol.AppendJSONString(d, ev.Block.Name)
 			d = append(d, `,"arguments":""}}]}`...)

@@ -49,7 +49,7 @@ func TestStreamGolden(t *testing.T) {
 	}
 }
 
-// checkWellFormed asserts the neutral stream grammar of rule 15: start
+// checkWellFormed asserts the neutral stream grammar of docs/CONVERSION.md, rule 15: start
 // first, blocks opened in index order and never interleaved, each delta
 // matching its block, stop then end, or a single error at the end.
 func checkWellFormed(t *testing.T, evs []protocol.Event) {

@@ -31,9 +31,26 @@ type ChatRequest struct {
 	Stream              bool            `json:"stream,omitempty"`
 	StreamOptions       *StreamOptions  `json:"stream_options,omitempty"`
 	ReasoningEffort     string          `json:"reasoning_effort,omitempty"`
+	ResponseFormat      *ResponseFormat `json:"response_format,omitempty"`
 	User                string          `json:"user,omitempty"`
 	SafetyIdentifier    string          `json:"safety_identifier,omitempty"`
 	N                   *int            `json:"n,omitempty"`
+}
+
+// ResponseFormat asks for structured output: "text", "json_object" (any
+// JSON object) or "json_schema" (JSON matching JSONSchema).
+type ResponseFormat struct {
+	Type       string            `json:"type"`
+	JSONSchema *JSONSchemaFormat `json:"json_schema,omitempty"`
+}
+
+// JSONSchemaFormat is the schema of a json_schema response format. Name is
+// required by OpenAI: letters, digits, _ and -, at most 64.
+type JSONSchemaFormat struct {
+	Name        string          `json:"name"`
+	Description string          `json:"description,omitempty"`
+	Schema      json.RawMessage `json:"schema,omitempty"`
+	Strict      *bool           `json:"strict,omitempty"`
 }
 
 // StreamOptions asks a streaming upstream for the final usage chunk.

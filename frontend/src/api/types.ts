@@ -1,70 +1,22 @@
 // Wire types of the engine's admin API (snake_case, as the engine sends them).
 
-export const CHANNEL_TYPES = ['anthropic', 'openai', 'gemini'] as const
-export type ChannelType = (typeof CHANNEL_TYPES)[number]
+// The channel JSON, routing vocabularies and presets are generated from the
+// Go types and name lists (backend/internal/tsgen; `make generate`).
+export {
+  CHANNEL_TYPES, PRESET_GROUPS, SCENARIOS, STRATEGIES,
+} from './generated'
+export type {
+  BalanceQuery, ChannelHealth, ChannelType, ClaudeModels, ExplainTarget, Explanation, Preset, PresetGroup, Routes, RouteSummary, Rule,
+  Scenario, Strategy,
+} from './generated'
+import type { Channel as ChannelJSON, TestResult as GeneratedTestResult } from './generated'
 
-/** Breaker and cooldown state of one channel, from the balancer. */
-export interface ChannelHealth {
-  state: 'closed' | 'open' | 'half_open' | string
-  failures?: number
-  cooldown_until?: string
-  last_error?: string
-  ttft_ms?: number
-  in_flight?: number
-  requests?: number
-  failed?: number
-}
+/** A channel as the API answers it: the channel JSON with its identity always present. */
+export type Channel = ChannelJSON & Required<Pick<ChannelJSON, 'id' | 'created_at' | 'updated_at'>>
 
-/** A channel as the engine returns it; the API key itself is never read back. */
-export interface Channel {
-  id: number
-  name: string
-  type: ChannelType
-  base_url: string
-  api_key_preview: string
-  api_key_previews?: string[]
-  key_count?: number
-  models: string[]
-  model_map: Record<string, string>
-  priority: number
-  weight: number
-  enabled: boolean
-  headers: Record<string, string>
-  transformers: unknown[]
-  timeout_ms: number
-  created_at: string
-  updated_at: string
-  health?: ChannelHealth
-  /** Claude Code's model slots when it is attached to this channel. */
-  claude_models?: ClaudeModels
-  /** The balance query; null for the built-in one of a known provider. */
-  balance_query?: BalanceQuery | null
-}
-
-/** Claude Code's model slots (ANTHROPIC_MODEL, ANTHROPIC_DEFAULT_*_MODEL, ANTHROPIC_SMALL_FAST_MODEL). */
-export interface ClaudeModels {
-  model?: string
-  opus?: string
-  sonnet?: string
-  haiku?: string
-  small_fast?: string
-}
-
-/** A user-defined balance query; {off: true} turns the built-in one off. */
-export interface BalanceQuery {
-  off?: boolean
-  url?: string
-  method?: string
-  headers?: Record<string, string>
-  body?: string
-  remaining?: string
-  used?: string
-  available?: string
-  reset_at?: string
-  unit?: string
-  unit_path?: string
-  scale?: number
-}
+/** The body of POST /api/channels: the writable part of a Channel. */
+export type NewChannel = Pick<Channel, 'name' | 'type' | 'base_url' | 'models' | 'priority' | 'weight' | 'enabled'> &
+  Partial<Pick<Channel, 'claude_models' | 'balance_query'>> & { api_key: string }
 
 export type BalanceLevel = 'ok' | 'low' | 'exhausted' | 'unknown'
 
@@ -108,20 +60,6 @@ export interface ChannelLatency {
   p50_ttft_ms: number
 }
 
-/** The body of POST /api/channels. */
-export interface NewChannel {
-  name: string
-  type: ChannelType
-  base_url: string
-  api_key: string
-  models: string[]
-  priority: number
-  weight: number
-  enabled: boolean
-  claude_models?: ClaudeModels
-  balance_query?: BalanceQuery | null
-}
-
 /** A partial update for PATCH /api/channels/{id}. */
 export type ChannelPatch = Partial<Omit<NewChannel, 'api_key'>> & { api_key?: string }
 
@@ -133,72 +71,7 @@ export interface Health {
 export type TestVerdict = 'ok' | 'slow' | 'auth_failed' | 'not_found' | 'unreachable' | 'error'
 
 /** The answer of a connection test. */
-export interface TestResult {
-  verdict: TestVerdict
-  message: string
-  status?: number
-  model?: string
-  connect_ms?: number
-  ttft_ms?: number
-  total_ms?: number
-  stream_ttft_ms?: number
-  models?: string[]
-}
-
-export const SCENARIOS = ['default', 'background', 'think', 'long_context', 'web_search', 'image'] as const
-export type Scenario = (typeof SCENARIOS)[number]
-
-export const STRATEGIES = ['priority', 'round_robin', 'weighted', 'least_used', 'latency'] as const
-
-/** One routing rule; empty conditions are left out on the wire. */
-export interface Rule {
-  name: string
-  enabled?: boolean
-  model?: string
-  has_tools?: boolean
-  has_image?: boolean
-  min_tokens?: number
-  max_tokens?: number
-  keyword?: string
-  header?: string
-  expr?: string
-  targets: string[]
-  strategy?: string
-}
-
-/** GET/PUT /api/routes. */
-export interface Routes {
-  strategy: string
-  routes: Partial<Record<Scenario, string[]>>
-  strategies: Partial<Record<Scenario, string>>
-  long_context_threshold: number
-  background_model: string
-  rules: Rule[] | null
-}
-
-export interface ExplainTarget {
-  channel_id: number
-  channel: string
-  type: string
-  model: string
-  converted: boolean
-  available: boolean
-  health: string
-  /** Why the channel is left out ("balance exhausted (0.00 CNY left)"). */
-  skipped?: string
-}
-
-export interface Explanation {
-  format: string
-  model: string
-  scenario: string
-  rule?: string
-  strategy: string
-  session_key?: string
-  reasons: string[] | null
-  targets: ExplainTarget[] | null
-  summary?: Record<string, unknown>
-}
+export type TestResult = Omit<GeneratedTestResult, 'verdict'> & { verdict: TestVerdict }
 
 export interface Info {
   version: string

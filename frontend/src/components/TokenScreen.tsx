@@ -31,6 +31,8 @@ export function TokenScreen({ invalid, onSubmit }: Props) {
           <span className="text-sm font-medium">{t('token.label')}</span>
           <input
             type="password"
+            // The screen asks for this one value; focus starts in it.
+            // eslint-disable-next-line jsx-a11y/no-autofocus
             autoFocus
             autoComplete="current-password"
             value={token}

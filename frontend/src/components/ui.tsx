@@ -147,12 +147,13 @@ export function Dialog(props: { open: boolean; title: string; onClose: () => voi
 /** A panel sliding in from the right, for details. */
 export function Drawer(props: { open: boolean; title: string; onClose: () => void; children: ReactNode; testId?: string }) {
   const { t } = useTranslation()
+  const { open, onClose } = props
   useEffect(() => {
-    if (!props.open) return
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && props.onClose()
+    if (!open) return
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose()
     window.addEventListener('keydown', onKey)
     return () => window.removeEventListener('keydown', onKey)
-  }, [props.open, props.onClose])
+  }, [open, onClose])
   if (!props.open) return null
   return (
     <div className="fixed inset-0 z-40 flex justify-end" data-testid={props.testId}>

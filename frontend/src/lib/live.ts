@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useLayoutEffect, useRef, useState } from 'react'
 import { api, getToken, normalizeRequestEvent } from '../api/client'
 import type { PolledEvent, RequestEvent } from '../api/types'
 
@@ -30,7 +30,9 @@ export type LiveMode = 'sse' | 'poll' | 'off'
 export function useLiveEvents(onRequest: (ev: RequestEvent) => void, onHealth?: () => void): LiveMode {
   const [mode, setMode] = useState<LiveMode>('off')
   const cb = useRef({ onRequest, onHealth })
-  cb.current = { onRequest, onHealth }
+  useLayoutEffect(() => {
+    cb.current = { onRequest, onHealth }
+  })
 
   useEffect(() => {
     let stopped = false

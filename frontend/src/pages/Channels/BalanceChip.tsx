@@ -18,7 +18,7 @@ export function balanceLabel(t: (k: string, o?: Record<string, string>) => strin
 }
 
 /** What a channel's provider account has left, with a button to ask again; nothing for a channel without a balance query. */
-export function BalanceChip({ channel, now = Date.now() }: { channel: Channel; now?: number }) {
+export function BalanceChip({ channel, now }: { channel: Channel; now: number }) {
   const { t, i18n } = useTranslation()
   const balances = useBalances()
   const refresh = useRefreshBalance()

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react'
 import { useMutation } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
-import { ApiError, CHANNEL_TYPES, api, type Channel, type ChannelPatch, type ChannelType, type NewChannel } from '../../api/client'
+import { ApiError, CHANNEL_TYPES, PRESET_GROUPS, api, type Channel, type ChannelPatch, type ChannelType, type NewChannel } from '../../api/client'
 import { useBalances } from '../../api/accountQueries'
 import { accountsApi } from '../../api/accounts'
 import type { BalanceQuery, ClaudeModels } from '../../api/types'
@@ -9,7 +9,7 @@ import { errorMessage, fieldErrorMessage } from '../../api/errors'
 import { useCreateChannel, useUpdateChannel } from '../../api/queries'
 import { Button } from '../../components/Button'
 import { Dialog, Field } from '../../components/ui'
-import { PRESETS, presetByKey } from './presets'
+import { PRESETS, presetByKey, presetName } from './presets'
 import { TestResultView } from './TestResultView'
 import { BalanceQueryEditor } from './BalanceQueryEditor'
 import { ClaudeSlotsEditor } from './ClaudeSlotsEditor'
@@ -20,6 +20,7 @@ export const BASE_URL_PLACEHOLDERS: Record<ChannelType, string> = {
   anthropic: 'https://api.anthropic.com',
   openai: 'https://api.openai.com/v1',
   gemini: 'https://generativelanguage.googleapis.com',
+  'openai-responses': 'https://api.openai.com/v1',
 }
 
 /** Form fields that can show an error of their own; others go to the form-level alert. */
@@ -80,7 +81,8 @@ export function toNewChannel(d: Draft): NewChannel & { api_keys?: string[] } {
     weight: num(d.weight, 1),
     enabled: d.enabled,
     claude_models: cleanSlots(d.claude_models),
-    balance_query: d.balance_query,
+    // {} is the built-in query (null would leave the stored one as it is).
+    balance_query: d.balance_query ?? {},
   }
   if (keys.length > 1) out.api_keys = keys
   return out
@@ -121,10 +123,6 @@ export function ChannelDialog({ channel, initial, onDone, onCancel }: Props) {
     channel && draft.base_url.trim() === channel.base_url && draft.type === channel.type && !draft.api_key.trim()
       ? accountsApi.channelModels(channel.id, true)
       : accountsApi.draftModels({ ...toNewChannel(draft), id: channel?.id })
-  const toggleModel = (m: string) => {
-    const list = parseModels(draft.models)
-    set('models', (list.includes(m) ? list.filter((x) => x !== m) : [...list, m]).join(', '))
-  }
 
   const err = save.error
   const fields = err instanceof ApiError ? err.fields : {}
@@ -136,12 +134,16 @@ export function ChannelDialog({ channel, initial, onDone, onCancel }: Props) {
   const showGeneral = err && (Object.keys(fields).length === 0 || otherFieldErrors.length > 0)
 
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((d) => ({ ...d, [k]: v }))
+  const toggleModel = (m: string) => {
+    const list = parseModels(draft.models)
+    set('models', (list.includes(m) ? list.filter((x) => x !== m) : [...list, m]).join(', '))
+  }
 
   const applyPreset = (key: string) => {
     setPreset(key)
     const p = presetByKey(key)
     if (!p) return
-    setDraft((d) => ({ ...d, name: d.name || p.key, type: p.type, base_url: p.base_url, models: p.models.join(', '),
+    setDraft((d) => ({ ...d, name: d.name || p.id, type: p.type, base_url: p.base_url, models: p.models.join(', '),
       claude_models: p.claude_models ?? {} }))
   }
 
@@ -165,15 +167,21 @@ export function ChannelDialog({ channel, initial, onDone, onCancel }: Props) {
             <Field label={t('form.preset')} field="preset" help={t('form.presetHelp')} wide>
               <select className="input" value={preset} onChange={(e) => applyPreset(e.target.value)} data-testid="channel-preset-select">
                 <option value="">{t('form.presetNone')}</option>
-                {PRESETS.map((p) => (
-                  <option key={p.key} value={p.key}>{p.label}</option>
+                {PRESET_GROUPS.map((g) => (
+                  <optgroup key={g} label={t(`presets.groups.${g}`)}>
+                    {PRESETS.filter((p) => p.group === g).map((p) => (
+                      <option key={p.id} value={p.id}>{presetName(p, t)}</option>
+                    ))}
+                  </optgroup>
                 ))}
               </select>
             </Field>
           )}
           <Field label={t('form.name')} error={fieldError('name')} field="name">
-            <input className="input" value={draft.name} onChange={(e) => set('name', e.target.value)} placeholder={t('form.namePlaceholder')}
-              aria-invalid={!!fieldError('name')} autoFocus data-testid="channel-name-input" />
+            {/* The dialog's first text field: <dialog> gives it focus on open, as the dialog pattern asks. */}
+            {/* eslint-disable-next-line jsx-a11y/no-autofocus */}
+            <input autoFocus className="input" value={draft.name} onChange={(e) => set('name', e.target.value)} placeholder={t('form.namePlaceholder')}
+              aria-invalid={!!fieldError('name')} data-testid="channel-name-input" />
           </Field>
           <Field label={t('form.type')} error={fieldError('type')} field="type">
             <select className="input" value={draft.type} onChange={(e) => set('type', e.target.value as ChannelType)}

@@ -66,7 +66,7 @@ describe('BalanceChip', () => {
       }
       return json(200, { balances: list, thresholds: { warn: { CNY: 5 }, floor: {} } })
     })
-    wrap(<BalanceChip channel={channel()} />)
+    wrap(<BalanceChip channel={channel()} now={Date.now()} />)
     const chip = await screen.findByTestId('balance-chip')
     expect(chip.dataset.level).toBe('exhausted')
     expect(screen.getByTestId('balance-amount').textContent).toContain('0.00 CNY · used up, skipped')
@@ -83,8 +83,8 @@ describe('BalanceChip', () => {
     ] }))
     await i18n.changeLanguage('zh')
     wrap(<>
-      <BalanceChip channel={channel()} />
-      <div data-testid="glm"><BalanceChip channel={channel({ id: 2, name: 'glm' })} /></div>
+      <BalanceChip channel={channel()} now={Date.now()} />
+      <div data-testid="glm"><BalanceChip channel={channel({ id: 2, name: 'glm' })} now={Date.now()} /></div>
     </>)
     expect((await screen.findByTestId('balance-error')).textContent).toBe('余额查询失败：api.deepseek.com refused the key (HTTP 401)')
     expect(screen.getByTestId('balance-amount').textContent).toContain('110.00 CNY')
@@ -122,7 +122,7 @@ describe('runPool and TestAllButton', () => {
 
   it('shows progress while the tests run, and skips disabled channels', async () => {
     const release: (() => void)[] = []
-    const run = vi.fn((_c: Channel) => new Promise<void>((r) => release.push(r)))
+    const run = vi.fn(() => new Promise<void>((r) => release.push(r)))
     const chs = [channel({ id: 1 }), channel({ id: 2, name: 'b' }), channel({ id: 3, name: 'off', enabled: false })]
     wrap(<TestAllButton channels={chs} run={run} />)
     fireEvent.click(screen.getByTestId('test-all'))

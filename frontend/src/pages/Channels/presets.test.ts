@@ -1,26 +1,28 @@
 import { describe, expect, it } from 'vitest'
-import { CHANNEL_TYPES } from '../../api/types'
+import { CHANNEL_TYPES, PRESET_GROUPS } from '../../api/types'
 import { PRESETS } from './presets'
 import { byPriority, dropIndex, move } from './reorder'
 
 describe('presets', () => {
-  it('cover the twelve vendors the issue names, each once', () => {
-    expect(PRESETS.map((p) => p.key)).toEqual([
-      'anthropic', 'openai', 'gemini', 'deepseek', 'kimi', 'zhipu', 'qwen', 'minimax', 'openrouter', 'siliconflow', 'groq', 'ollama',
-    ])
+  it('come from the one JSON file the CLI reads, each id once', () => {
+    const ids = PRESETS.map((p) => p.id)
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(ids).toEqual(expect.arrayContaining(['anthropic', 'openai', 'openai-responses', 'gemini', 'deepseek', 'deepseek-anthropic', 'minimax', 'ollama']))
   })
-  it('have a known type, an http(s) base URL without a trailing slash, and suggested models', () => {
+  it('have a known type and group, an http(s) base URL without a trailing slash, and suggested models', () => {
     for (const p of PRESETS) {
-      expect(CHANNEL_TYPES, p.key).toContain(p.type)
-      expect(p.base_url, p.key).toMatch(/^https?:\/\/[^/]+(\/.*[^/])?$/)
-      expect(p.models.length, p.key).toBeGreaterThan(0)
-      expect(p.docs, p.key).toMatch(/^https:\/\//)
+      expect(CHANNEL_TYPES, p.id).toContain(p.type)
+      expect(PRESET_GROUPS, p.id).toContain(p.group)
+      expect(p.base_url, p.id).toMatch(/^https?:\/\/[^/]+(\/.*[^/])?$/)
+      expect(p.models.length, p.id).toBeGreaterThan(0)
+      expect(p.docs_url, p.id).toMatch(/^https:\/\//)
     }
   })
   it('give OpenAI-compatible vendors a versioned path and native ones none', () => {
     for (const p of PRESETS) {
-      if (p.type === 'openai') expect(p.base_url, p.key).toMatch(/\/v\d+$|\/compatible-mode\/v1$/)
-      else expect(new URL(p.base_url).pathname, p.key).toBe('/')
+      if (p.type === 'openai' || p.type === 'openai-responses') expect(p.base_url, p.id).toMatch(/\/v\d+$|\/compatible-mode\/v1$/)
+      else if (p.type === 'gemini') expect(new URL(p.base_url).pathname, p.id).toBe('/')
+      else expect(new URL(p.base_url).pathname, p.id).not.toMatch(/\/v1/)
     }
   })
 })

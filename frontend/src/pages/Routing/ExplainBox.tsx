@@ -7,7 +7,7 @@ import { Button } from '../../components/Button'
 import { Badge, card } from '../../components/ui'
 import { SAMPLE_REQUEST } from './targets'
 
-const FORMATS = ['anthropic', 'openai', 'gemini'] as const
+const FORMATS = ['anthropic', 'openai', 'gemini', 'openai-responses'] as const
 
 /** "Try a request": where a given body would go, and why, without sending it. */
 export function ExplainBox() {

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { ApiError } from '../../api/client'
 import { errorMessage, fieldErrorMessage } from '../../api/errors'
@@ -18,9 +18,9 @@ export function RoutingPage() {
   const [draft, setDraft] = useState<Routes | null>(null)
   const [saved, setSaved] = useState(false)
 
-  useEffect(() => {
-    if (routes.data && !draft) setDraft(routes.data)
-  }, [routes.data, draft])
+  // The draft starts as the stored routes once they arrive (state adjusted
+  // during render, not in an effect: no extra render with an empty page).
+  if (routes.data && !draft) setDraft(routes.data)
 
   if (routes.isError) return <ErrorBox error={routes.error} onRetry={() => void routes.refetch()} />
   if (!draft) return <p className="text-sm text-slate-500">{t('common.loading')}</p>

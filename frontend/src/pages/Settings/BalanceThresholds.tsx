@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { ApiError } from '../../api/client'
 import { errorMessage, fieldErrorMessage } from '../../api/errors'
@@ -37,7 +37,14 @@ export function BalanceThresholds({ settings }: { settings: Settings }) {
   const { t } = useTranslation()
   const save = useSaveSettings()
   const [rows, setRows] = useState<Row[]>(() => rowsOf(settings.balance_warn, settings.balance_floor))
-  useEffect(() => setRows(rowsOf(settings.balance_warn, settings.balance_floor)), [settings.balance_warn, settings.balance_floor])
+  // The rows follow the saved thresholds when they change (after a save,
+  // or in another window), during render rather than in an effect.
+  const source = JSON.stringify([settings.balance_warn, settings.balance_floor])
+  const [seen, setSeen] = useState(source)
+  if (seen !== source) {
+    setSeen(source)
+    setRows(rowsOf(settings.balance_warn, settings.balance_floor))
+  }
   const set = (i: number, k: keyof Row, v: string) => setRows((rs) => rs.map((r, j) => (j === i ? { ...r, [k]: v } : r)))
   const fields = save.error instanceof ApiError ? save.error.fields : {}
   const fieldErr = fields.balance_warn ?? fields.balance_floor

@@ -70,13 +70,14 @@ export function SettingsPage() {
   const [listen, setListen] = useState('')
   const [retention, setRetention] = useState('')
   const s = settings.data
-
-  useEffect(() => {
-    if (s) {
-      setListen(s.listen)
-      setRetention(String(s.log_retention_days))
-    }
-  }, [s])
+  // The text fields follow the stored settings whenever a new copy arrives
+  // (state adjusted during render, not in an effect).
+  const [shown, setShown] = useState(s)
+  if (s && s !== shown) {
+    setShown(s)
+    setListen(s.listen)
+    setRetention(String(s.log_retention_days))
+  }
 
   const fields = save.error instanceof ApiError ? save.error.fields : {}
   const fe = (k: string) => (fields[k] ? fieldErrorMessage(t, fields[k]) : undefined)
