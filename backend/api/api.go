@@ -56,6 +56,8 @@ type Server struct {
 	obs observeAPI
 	// keys backs /api/keys.
 	keys KeyManager
+	// balanceChanged tells the engine a balance or threshold changed.
+	balanceChanged func()
 }
 
 // New returns the API server; mount its Handler under /api.
@@ -86,6 +88,7 @@ func New(s Store, info Info, log *slog.Logger) *Server {
 	srv.mux.HandleFunc("PUT /api/settings", srv.putSettings)
 	srv.mux.HandleFunc("POST /api/settings/reveal", srv.revealKey)
 	srv.mux.HandleFunc("POST /api/settings/regenerate", srv.regenerateKey)
+	srv.accountRoutes()
 	srv.observeRoutes()
 	srv.keyRoutes()
 	srv.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

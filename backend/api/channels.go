@@ -54,6 +54,7 @@ func view(c store.Channel) wire.Channel {
 		Models: nonNil(c.Models), ModelMap: nonNilMap(c.ModelMap), Priority: c.Priority, Weight: c.Weight,
 		Enabled: c.Enabled, Headers: redactHeaders(c.Headers), Transformers: tr, TimeoutMS: c.TimeoutMS,
 		CreatedAt: &created, UpdatedAt: &updated,
+		ClaudeModels: claudeModelsView(c.ClaudeModels), BalanceQuery: balanceQueryView(c.BalanceQuery),
 	}
 }
 
@@ -179,6 +180,7 @@ func (in channelWrite) apply(c *store.Channel) {
 	if in.sent["timeout_ms"] {
 		c.TimeoutMS = in.TimeoutMS
 	}
+	in.applyAccount(c)
 }
 
 func cleanModels(in []string) []string {
@@ -247,6 +249,7 @@ func validateChannel(c store.Channel) error {
 			}
 		}
 	}
+	validateAccount(c, ve)
 	if len(ve) > 0 {
 		return ve
 	}
@@ -330,7 +333,9 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, replace bool) {
 	oldName := c.Name
 	if replace {
 		// A full replace starts from defaults, keeping only identity and key.
-		c = store.Channel{ID: c.ID, APIKey: c.APIKey, Priority: 1, Weight: 1, Enabled: true, CreatedAt: c.CreatedAt}
+		// The balance query too: its credential headers are write-only.
+		c = store.Channel{ID: c.ID, APIKey: c.APIKey, Priority: 1, Weight: 1, Enabled: true, CreatedAt: c.CreatedAt,
+			BalanceQuery: c.BalanceQuery}
 	}
 	in.apply(&c)
 	if err := validateChannel(c); err != nil {
@@ -348,6 +353,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, replace bool) {
 			return
 		}
 	}
+	s.slotsChanged(r.Context(), updated)
 	s.log.Info("channel updated", "id", updated.ID, "name", updated.Name)
 	writeJSON(w, http.StatusOK, s.view(updated))
 }

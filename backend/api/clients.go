@@ -136,6 +136,12 @@ func (s *Server) attachClient(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if c.Name() == "claude" && req.Models == (clients.Models{}) {
+		// Claude Code's model slots come from the channel it is pointed at
+		// (direct) or the active provider (proxy), unless the request
+		// names its own.
+		opts.Models = s.channelSlots(r.Context(), mode, req.ChannelID)
+	}
 	s.clients.mu.Lock()
 	res, err := c.Attach(opts)
 	s.clients.mu.Unlock()
@@ -226,6 +232,7 @@ func (s *Server) followActive(ch store.Channel) {
 	if s.clients == nil {
 		return
 	}
+	s.followSlots(ch)
 	for _, name := range clientNames {
 		if ch.Type != directTypes[name] {
 			continue
@@ -235,11 +242,15 @@ func (s *Server) followActive(ch store.Channel) {
 			continue
 		}
 		st, err := c.Status(s.clients.cfg.BaseURL)
-		if err != nil || st.Mode != clients.ModeDirect {
+		if err != nil || st.State != clients.Attached || st.Mode != clients.ModeDirect {
 			continue
 		}
+		opts := clients.AttachOptions{Mode: clients.ModeDirect, BaseURL: ch.BaseURL, Token: ch.Keys()[0]}
+		if name == "claude" {
+			opts.Models = slotsOf(ch.ClaudeModels)
+		}
 		s.clients.mu.Lock()
-		_, err = c.Attach(clients.AttachOptions{Mode: clients.ModeDirect, BaseURL: ch.BaseURL, Token: ch.Keys()[0]})
+		_, err = c.Attach(opts)
 		s.clients.mu.Unlock()
 		if err != nil {
 			s.log.Warn("could not point a direct-mode client at the new provider", "client", name, "channel", ch.Name, "error", err)

@@ -97,6 +97,7 @@ type settingsView struct {
 	// RestartRequired is true when the saved listen address differs from
 	// the one the engine serves on.
 	RestartRequired bool `json:"restart_required"`
+	balanceSettings
 }
 
 // settingsInput is a partial PUT /api/settings.
@@ -107,6 +108,7 @@ type settingsInput struct {
 	LogRetentionDays *int    `json:"log_retention_days"`
 	CaptureBodies    *bool   `json:"capture_bodies"`
 	StartAtLogin     *bool   `json:"start_at_login"`
+	balanceSettingsInput
 
 	// Read-only fields a client may echo back from a GET; ignored.
 	AccessKeyPreview  *string `json:"access_key_preview"`
@@ -139,6 +141,7 @@ func (in settingsInput) validate() error {
 	if in.LogRetentionDays != nil && (*in.LogRetentionDays < 1 || *in.LogRetentionDays > maxLogRetentionDays) {
 		ve.add("log_retention_days", "range", "log_retention_days must be between 1 and %d", maxLogRetentionDays)
 	}
+	in.balanceSettingsInput.validate(ve)
 	if len(ve) > 0 {
 		return ve
 	}
@@ -193,6 +196,8 @@ func (s *Server) readSettings(ctx context.Context, ss SettingsStore) (settingsVi
 	} else if ok {
 		v.CaptureBodies, _ = strconv.ParseBool(c)
 	}
+	th := s.Thresholds(ctx)
+	v.BalanceWarn, v.BalanceFloor = th.Warn, th.Floor
 	if login != nil {
 		on, err := login.Enabled()
 		if err != nil {
@@ -253,6 +258,10 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
+	}
+	if err := s.saveThresholds(r.Context(), ss, in.balanceSettingsInput); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	if in.StartAtLogin != nil {
 		if err := s.switchAutostart(*in.StartAtLogin); err != nil {

@@ -132,6 +132,10 @@ type Balancer struct {
 	rng   *rand.Rand
 
 	affinity *expirable.LRU[string, int64] // nil when affinity is off
+
+	// exhausted maps the channels whose account has nothing left to why
+	// (see SetExhausted); nil when none.
+	exhausted atomic.Pointer[map[int64]string]
 }
 
 // New returns a Balancer with o's settings (defaults for zero fields).

@@ -55,7 +55,8 @@ func lookupChannel(c *conn, ref string, tr *i18n.Translator) (channelView, error
 // channelFlags are the flags of `channel add` and `channel edit`.
 type channelFlags struct {
 	name, typ, baseURL, timeout, transformers string
-	keys, models, maps, headers               []string
+	balanceQuery                              string
+	keys, models, maps, headers, slots        []string
 	priority, weight                          int
 	enabled                                   bool
 }
@@ -74,6 +75,8 @@ func (cf *channelFlags) register(cmd *cobra.Command, tr *i18n.Translator) {
 	fl.StringVar(&cf.timeout, "timeout", "", tr.T("cli.channelFlagTimeout"))
 	fl.StringVar(&cf.transformers, "transformers", "", tr.T("cli.channelFlagTransformers"))
 	fl.BoolVar(&cf.enabled, "enabled", true, tr.T("cli.channelFlagEnabled"))
+	fl.StringArrayVar(&cf.slots, "claude-model", nil, tr.T("cli.channelFlagClaudeModel"))
+	fl.StringVar(&cf.balanceQuery, "balance-query", "", tr.T("cli.channelFlagBalanceQuery", "key", "{{key}}"))
 }
 
 // input is the API write body of the flags the user set, so an edit
@@ -129,6 +132,9 @@ func (cf *channelFlags) input(cmd *cobra.Command, tr *i18n.Translator) (map[stri
 			return nil, errors.New(tr.T("cli.channelBadTimeout", "value", cf.timeout))
 		}
 		in["timeout_ms"] = ms
+	}
+	if err := cf.accountInput(set, in, tr); err != nil {
+		return nil, err
 	}
 	if set("transformers") {
 		if !json.Valid([]byte(cf.transformers)) {
@@ -299,7 +305,7 @@ func newChannelCmd(f *flags, tr *i18n.Translator, version string) *cobra.Command
 	cmd.AddCommand(add, list, show, edit, rm,
 		toggle("enable", "cli.channelEnableShort", "cli.channelEnabled", true),
 		toggle("disable", "cli.channelDisableShort", "cli.channelDisabled", false),
-		newChannelTestCmd(f, tr, version, &asJSON))
+		newChannelTestCmd(f, tr, version, &asJSON), newChannelBalanceCmd(f, tr, version, &asJSON))
 	return cmd
 }
 
@@ -384,6 +390,15 @@ func printChannel(out io.Writer, ch channelView, tr *i18n.Translator) {
 	}
 	if ch.TimeoutMS > 0 {
 		row("cli.channelFieldTimeout", (time.Duration(ch.TimeoutMS) * time.Millisecond).String())
+	}
+	if m := ch.ClaudeModels; m != nil {
+		slots := map[string]string{}
+		for k, v := range map[string]string{"model": m.Model, "opus": m.Opus, "sonnet": m.Sonnet, "haiku": m.Haiku, "small_fast": m.SmallFast} {
+			if v != "" {
+				slots[k] = v
+			}
+		}
+		row("cli.channelFieldClaudeModels", pairs(slots))
 	}
 	if ch.Health != nil {
 		row("cli.channelListHealth", ch.Health.State)

@@ -70,6 +70,7 @@ func newClaudeCmd(f *flags, tr *i18n.Translator) *cobra.Command {
 	fl.StringVar(&models.Sonnet, "sonnet", "", tr.T("cli.claudeFlagSonnet"))
 	fl.StringVar(&models.Opus, "opus", "", tr.T("cli.claudeFlagOpus"))
 	fl.StringVar(&models.Haiku, "haiku", "", tr.T("cli.claudeFlagHaiku"))
+	fl.StringVar(&models.SmallFast, "small-fast", "", tr.T("cli.claudeFlagSmallFast"))
 	cmd.AddCommand(attach, detachCmd(f, tr, claudeTool), statusCmd(f, tr, claudeTool))
 	return cmd
 }
@@ -125,6 +126,11 @@ func attachCmd(f *flags, tr *i18n.Translator, t tool, direct *string, models *cl
 					return err
 				}
 				opts.Mode, opts.BaseURL, opts.Token = clients.ModeDirect, ch.BaseURL, ch.Keys()[0]
+			}
+			if t.name == claudeTool.name && opts.Models == (clients.Models{}) {
+				// The channel's (direct) or the active provider's (proxy)
+				// model slots, as the dashboard's attach writes them.
+				opts.Models = claudeSlots(cmd.Context(), env.home, *direct)
 			}
 			res, err := c.Attach(opts)
 			if err != nil {
@@ -249,4 +255,38 @@ func openTool(f *flags, t tool) (*clients.Client, toolEnv, error) {
 	}
 	c, err := t.open(env.home)
 	return c, env, err
+}
+
+// claudeSlots are the model slots a Claude Code attach writes when the
+// command names none: the direct channel's, else the active provider's.
+// A store that cannot be read gives none: the attach still works.
+func claudeSlots(ctx context.Context, home, direct string) clients.Models {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	st, err := store.Open(config.DatabaseTarget(home))
+	if err != nil {
+		return clients.Models{}
+	}
+	defer st.Close()
+	all, err := st.Channels(ctx)
+	if err != nil {
+		return clients.Models{}
+	}
+	name := ""
+	if direct == "" {
+		rt, err := st.Routes(ctx)
+		if err != nil || len(rt.Scenarios["default"]) == 0 {
+			return clients.Models{}
+		}
+		name, _, _ = strings.Cut(rt.Scenarios["default"][0], ",")
+	}
+	id, _ := strconv.ParseInt(direct, 10, 64)
+	for _, ch := range all {
+		if direct != "" && (ch.ID == id || strings.EqualFold(ch.Name, direct)) || direct == "" && ch.Name == name {
+			m := ch.ClaudeModels
+			return clients.Models{Default: m.Model, Opus: m.Opus, Sonnet: m.Sonnet, Haiku: m.Haiku, SmallFast: m.SmallFast}
+		}
+	}
+	return clients.Models{}
 }

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/routex-app/routex/backend/credit"
 	"github.com/routex-app/routex/backend/pricing"
 
 	"github.com/spf13/cobra"
@@ -30,6 +32,12 @@ func toExport(c store.Channel, withKeys bool) importer.Channel {
 	if len(c.Transformers) > 0 {
 		e.Transformers = c.Transformers
 	}
+	if !c.ClaudeModels.IsZero() {
+		if b, err := json.Marshal(c.ClaudeModels); err == nil {
+			json.Unmarshal(b, &e.ClaudeModels)
+		}
+	}
+	e.BalanceQuery = exportQuery(c.BalanceQuery, withKeys)
 	if withKeys {
 		e.APIKey = c.APIKey
 		if len(c.APIKeys) > 1 {
@@ -131,4 +139,52 @@ func newExportCmd(f *flags, tr *i18n.Translator, version string) *cobra.Command 
 	cmd.Flags().BoolVar(&withKeys, "include-keys", false, tr.T("cli.exportFlagKeys"))
 	cmd.Flags().StringVarP(&file, "output", "o", "", tr.T("cli.exportFlagOutput"))
 	return cmd
+}
+
+// exportQuery is a channel's balance query as an export writes it: without
+// keys, credential headers that are not just the channel's key ({{key}})
+// are left out, as the channel's own credential headers are.
+func exportQuery(raw json.RawMessage, withKeys bool) json.RawMessage {
+	if len(raw) == 0 {
+		return nil
+	}
+	q, err := credit.ParseQuery(raw)
+	if err != nil || withKeys {
+		return raw
+	}
+	for k, v := range q.Headers {
+		if importer.SecretHeader(k) && !strings.Contains(v, "{{key}}") {
+			delete(q.Headers, k)
+		}
+	}
+	b, err := json.Marshal(q)
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// keepSecretQueryHeaders puts back the credential headers of the stored
+// balance query that an export without keys left out, when the imported
+// query asks the same URL.
+func keepSecretQueryHeaders(stored json.RawMessage, ch *importer.Channel) {
+	if len(ch.BalanceQuery) == 0 || len(stored) == 0 {
+		return
+	}
+	in, err1 := credit.ParseQuery(ch.BalanceQuery)
+	old, err2 := credit.ParseQuery(stored)
+	if err1 != nil || err2 != nil || in.URL != old.URL {
+		return
+	}
+	for k, v := range old.Headers {
+		if _, ok := in.Headers[k]; !ok && importer.SecretHeader(k) {
+			if in.Headers == nil {
+				in.Headers = map[string]string{}
+			}
+			in.Headers[k] = v
+		}
+	}
+	if b, err := json.Marshal(in); err == nil {
+		ch.BalanceQuery = b
+	}
 }

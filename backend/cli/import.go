@@ -122,6 +122,7 @@ func keepSecretHeaders(c *conn, id int64, ch *importer.Channel) error {
 	if err != nil {
 		return err
 	}
+	keepSecretQueryHeaders(stored.BalanceQuery, ch)
 	for k, v := range stored.Headers {
 		if _, ok := ch.Headers[k]; !ok && importer.SecretHeader(k) {
 			if ch.Headers == nil {

@@ -274,6 +274,9 @@ func (m *modelUI) addPreset() error {
 	}
 	in := map[string]any{"name": strings.TrimSpace(name), "type": p.Type, "base_url": p.BaseURL,
 		"api_key": strings.TrimSpace(key), "models": splitList(models)}
+	if p.ClaudeModels != nil {
+		in["claude_models"] = p.ClaudeModels
+	}
 	var v channelView
 	if err := m.c.do("POST", "/api/channels", in, &v); err != nil {
 		return err

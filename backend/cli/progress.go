@@ -85,8 +85,14 @@ func probeChannel(ctx context.Context, client *http.Client, ch store.Channel) pr
 	return r
 }
 
-// testChannels runs the connection tests of chs one after another, with
-// progress when there is more than one.
+// testWorkers is how many connection tests run at once: channels on
+// different providers do not wait for each other, and a slow one does not
+// hold up the rest.
+const testWorkers = 4
+
+// testChannels runs the connection tests of chs in parallel, a few at a
+// time, with progress (counting finished tests) when there is more than
+// one. The results keep the order of chs.
 func testChannels(ctx context.Context, chs []store.Channel, errOut io.Writer, tr *i18n.Translator) []probeResult {
 	client := &http.Client{Timeout: probeTimeout}
 	var p *progress
@@ -94,13 +100,29 @@ func testChannels(ctx context.Context, chs []store.Channel, errOut io.Writer, tr
 		p = newProgress(errOut, tr.T("cli.channelTesting"), len(chs))
 		defer p.done()
 	}
-	out := make([]probeResult, 0, len(chs))
+	out := make([]probeResult, len(chs))
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		done int
+	)
+	sem := make(chan struct{}, testWorkers)
 	for i, ch := range chs {
-		if p != nil {
-			p.step(i+1, ch.Name)
-		}
-		out = append(out, probeChannel(ctx, client, ch))
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			out[i] = probeChannel(ctx, client, ch)
+			if p != nil {
+				mu.Lock()
+				done++
+				n := done
+				mu.Unlock()
+				p.step(n, ch.Name)
+			}
+		}()
 	}
+	wg.Wait()
 	return out
 }
 

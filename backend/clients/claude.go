@@ -24,6 +24,9 @@ const (
 	claudeSonnetModel = "ANTHROPIC_DEFAULT_SONNET_MODEL"
 	claudeOpusModel   = "ANTHROPIC_DEFAULT_OPUS_MODEL"
 	claudeHaikuModel  = "ANTHROPIC_DEFAULT_HAIKU_MODEL"
+	// claudeSmallFast is the older name of the haiku slot, still read by
+	// Claude Code versions from before the ANTHROPIC_DEFAULT_* variables.
+	claudeSmallFast = "ANTHROPIC_SMALL_FAST_MODEL"
 )
 
 // claudeFormat is settings.json: a JSON object whose "env" object holds
@@ -47,6 +50,7 @@ func (claudeFormat) changes(o AttachOptions) []change {
 		{claudeSonnetModel, o.Models.Sonnet},
 		{claudeOpusModel, o.Models.Opus},
 		{claudeHaikuModel, o.Models.Haiku},
+		{claudeSmallFast, o.Models.SmallFast},
 	} {
 		if m.value != "" {
 			out = append(out, change{key: m.key, value: m.value})

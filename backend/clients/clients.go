@@ -45,11 +45,14 @@ func ParseMode(s string) (Mode, error) {
 
 // Models are Claude Code's optional model overrides; empty fields leave the
 // tool's own choice alone. Codex uses Default only (its model key).
+// SmallFast is ANTHROPIC_SMALL_FAST_MODEL, which Claude Code versions
+// before ANTHROPIC_DEFAULT_HAIKU_MODEL read for background work.
 type Models struct {
-	Default string `json:"model,omitempty"`
-	Sonnet  string `json:"sonnet,omitempty"`
-	Opus    string `json:"opus,omitempty"`
-	Haiku   string `json:"haiku,omitempty"`
+	Default   string `json:"model,omitempty"`
+	Sonnet    string `json:"sonnet,omitempty"`
+	Opus      string `json:"opus,omitempty"`
+	Haiku     string `json:"haiku,omitempty"`
+	SmallFast string `json:"small_fast,omitempty"`
 }
 
 // AttachOptions say where the tool should send its requests.

@@ -60,6 +60,9 @@ type Engine struct {
 	stopKeys context.CancelFunc
 	keysDone chan struct{}
 	obs      *observability
+	// balanceGen counts re-reads of the balances, so the tray knows to
+	// re-read them too.
+	balanceGen atomic.Int64
 	// capture caches the body-capture setting: {until unix nano, on}.
 	captureUntil atomic.Int64
 	captureOn    atomic.Bool
@@ -141,6 +144,14 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 		case store.TopicSettings:
 			e.captureUntil.Store(0)
 		}
+		// Another instance refreshed a balance or changed the thresholds;
+		// SQLite reports any other process's write as a catalog change.
+		switch t {
+		case store.TopicBalances, store.TopicSettings, store.TopicCatalog:
+			if err := e.RefreshExhausted(context.Background()); err != nil {
+				e.log.Warn("re-read balances changed elsewhere", "error", err)
+			}
+		}
 	})
 	var recorder proxy.Recorder = obs.recorder
 	if opts.DisableRequestLog {
@@ -149,7 +160,8 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 	p := proxy.New(proxy.Options{
 		AccessKey: cfg.AccessKey, AccessKeyFunc: e.keys.Access, Timeouts: cfg.Timeouts, Logger: e.log,
 		Transport: transport, Recorder: recorder, Balancer: e.bal, CaptureBodies: e.captureBodies,
-		Keys: e.people,
+		Keys:           e.people,
+		ProviderModels: e.providerModels,
 	}, st)
 	e.api = api.New(st, api.Info{
 		Version: opts.Version, Listen: cfg.Listen, BaseURL: "http://" + cfg.Listen, Home: cfg.Home, Started: time.Now(),
@@ -169,6 +181,14 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 	e.api.SetExplainer(func(f protocol.Format, model string, body []byte, hdr http.Header) (any, error) {
 		return p.Explain(f, model, body, hdr)
 	})
+	e.api.SetBalanceChanged(func() {
+		if err := e.RefreshExhausted(context.Background()); err != nil {
+			e.log.Warn("re-read balances", "error", err)
+		}
+	})
+	if err := e.RefreshExhausted(context.Background()); err != nil {
+		e.log.Warn("read balances", "error", err)
+	}
 	e.handler = e.routes(p)
 	return e, nil
 }
@@ -233,6 +253,7 @@ func (e *Engine) Start() error {
 	}()
 	go e.retain(watchCtx, time.Hour)
 	e.obs.recorder.SetInstance(instanceName(e.cfg, e.addr.String()))
+	go e.keepBalances(watchCtx)
 	e.log.Info("engine started", "listen", e.addr.String(), "home", e.cfg.Home,
 		"database", e.store.Backend(), "where", e.store.Path(), "instance", instanceName(e.cfg, e.addr.String()))
 	if host, _, _ := net.SplitHostPort(e.addr.String()); net.ParseIP(host).IsUnspecified() {

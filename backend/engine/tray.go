@@ -18,8 +18,9 @@ import (
 // SQL aggregate and the client statuses read settings files, so they are
 // not worth reading on every one-second poll.
 const (
-	trayStatsEvery  = 30 * time.Second
-	trayClaudeEvery = 5 * time.Second
+	trayStatsEvery    = 30 * time.Second
+	trayClaudeEvery   = 5 * time.Second
+	trayBalancesEvery = time.Minute
 )
 
 // TrayBridge gives the tray the engine's state and carries out its clicks.
@@ -38,6 +39,11 @@ type TrayBridge struct {
 	claudeAt time.Time
 	claude   string
 	codex    string
+	// balances are the channels' balances by id, re-read when the engine
+	// re-read them (balGen) or every trayBalancesEvery.
+	balAt    time.Time
+	balGen   int64
+	balances map[int64]tray.Balance
 }
 
 // TrayBridge returns the tray's view of e.
@@ -60,9 +66,13 @@ func (b *TrayBridge) TrayState(ctx context.Context) (tray.State, error) {
 	if d := cat.Routes.Scenarios["default"]; len(d) > 0 {
 		active, _, _ = strings.Cut(d[0], ",")
 	}
+	balances := b.balancesNow(ctx, now)
 	for _, c := range cat.Channels {
 		s.Channels = append(s.Channels, tray.Channel{ID: c.ID, Name: c.Name, Type: c.Type, Enabled: c.Enabled,
 			Health: b.e.bal.Health(c.ID, now).State})
+		if bal, ok := balances[c.ID]; ok {
+			s.Channels[len(s.Channels)-1].Balance = &bal
+		}
 		if c.Name == active {
 			s.ActiveID = c.ID
 		}
@@ -104,6 +114,40 @@ func (b *TrayBridge) slowFacts(ctx context.Context, now time.Time) (int, string,
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.requests, b.claude, b.codex
+}
+
+// balancesNow returns the cached balances, re-reading GET /api/balances
+// when they are old. A channel without a query or an amount has none.
+func (b *TrayBridge) balancesNow(ctx context.Context, now time.Time) map[int64]tray.Balance {
+	gen := b.e.balanceGen.Load()
+	b.mu.Lock()
+	stale := now.Sub(b.balAt) >= trayBalancesEvery || gen != b.balGen
+	b.mu.Unlock()
+	if stale {
+		var doc struct {
+			Balances []struct {
+				ChannelID int64    `json:"channel_id"`
+				Remaining *float64 `json:"remaining"`
+				Unit      string   `json:"unit"`
+				Level     string   `json:"level"`
+				Provider  string   `json:"provider"`
+			} `json:"balances"`
+		}
+		m := map[int64]tray.Balance{}
+		if b.call(ctx, http.MethodGet, "/api/balances", nil, &doc) == nil {
+			for _, v := range doc.Balances {
+				if v.Provider != "" && v.Remaining != nil {
+					m[v.ChannelID] = tray.Balance{Remaining: *v.Remaining, Unit: v.Unit, Level: v.Level}
+				}
+			}
+		}
+		b.mu.Lock()
+		b.balances, b.balAt, b.balGen = m, now, gen
+		b.mu.Unlock()
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.balances
 }
 
 // SetActive makes the channel the active provider, as PUT /api/active does.

@@ -9,6 +9,8 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+
+	"github.com/routex-app/routex/backend/api/wire"
 )
 
 // Groups, in the order the dashboard shows them.
@@ -45,6 +47,10 @@ type Preset struct {
 	KeyURL string `json:"key_url,omitempty"`
 	// NeedsKey is false for servers that take no key (Ollama).
 	NeedsKey bool `json:"needs_key"`
+	// ClaudeModels are the Claude Code model slots a channel made from the
+	// preset gets, as the vendor's Claude Code guide maps them; absent
+	// where the vendor names none.
+	ClaudeModels *wire.ClaudeModels `json:"claude_models,omitempty"`
 }
 
 //go:embed presets.json

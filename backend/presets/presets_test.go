@@ -121,3 +121,30 @@ func TestAllReturnsACopy(t *testing.T) {
 		t.Fatal("All shares its data")
 	}
 }
+
+// A preset's Claude Code slots name models the preset offers, so a channel
+// made from it serves what Claude Code will ask for.
+func TestClaudeModelSlotsNameThePresetsModels(t *testing.T) {
+	t.Parallel()
+	withSlots := 0
+	for _, p := range All() {
+		m := p.ClaudeModels
+		if m == nil {
+			continue
+		}
+		withSlots++
+		for slot, v := range map[string]string{"model": m.Model, "opus": m.Opus, "sonnet": m.Sonnet, "haiku": m.Haiku, "small_fast": m.SmallFast} {
+			if v != "" && !slices.Contains(p.Models, v) {
+				t.Errorf("%s: the %s slot %q is not one of its models %v", p.ID, slot, v, p.Models)
+			}
+		}
+	}
+	for _, id := range []string{"zhipu", "deepseek", "kimi", "minimax"} {
+		if p, ok := ByID(id); !ok || p.ClaudeModels == nil || p.ClaudeModels.Opus == "" || p.ClaudeModels.Haiku == "" {
+			t.Errorf("preset %s has no Claude Code slots", id)
+		}
+	}
+	if withSlots < 4 {
+		t.Errorf("%d presets have slots", withSlots)
+	}
+}

@@ -39,6 +39,9 @@ type ExplainTarget struct {
 	// down after a 429; it is then tried only after the available ones.
 	Available bool   `json:"available"`
 	Health    string `json:"health"`
+	// Skipped says why the channel is left out ("balance exhausted …");
+	// skipped targets come last and are not tried.
+	Skipped string `json:"skipped,omitempty"`
 }
 
 // Explain routes a request body without sending it. model is needed for
@@ -71,5 +74,6 @@ func (h *Handler) Explain(f protocol.Format, model string, body []byte, hdr http
 			Health:    hl.State,
 		})
 	}
+	h.explainSkipped(&out, p, f)
 	return out, nil
 }

@@ -86,7 +86,7 @@ candidates:
 				if res.ok && plan.session != "" {
 					h.bal.Bind(plan.session, c.Channel.ID)
 				}
-				rec.Attempts = attemptsOf(failed)
+				rec.Attempts = h.attempts(&plan, failed)
 				return
 			}
 			failed = append(failed, res.failure)
@@ -98,7 +98,7 @@ candidates:
 			}
 		}
 	}
-	rec.Attempts = attemptsOf(failed)
+	rec.Attempts = h.attempts(&plan, failed)
 	if r.Context().Err() != nil {
 		rec.Status, rec.Error = 499, "client disconnected"
 		return
@@ -119,6 +119,9 @@ type plan struct {
 	decision route.Decision
 	session  string
 	order    []balance.Candidate
+	// skipped are candidates left out because their account has nothing
+	// left (see balance.SplitExhausted); the log lists them as attempts.
+	skipped  []balance.Candidate
 	stripped []byte // the body without its <routex-model> tag, when it had one
 }
 
@@ -150,6 +153,7 @@ func (h *Handler) plan(in inbound, hdr http.Header, explain bool) plan {
 	} else {
 		p.order = h.bal.Order(strategy, cands, p.session, time.Now())
 	}
+	p.order, p.skipped = h.bal.SplitExhausted(p.order)
 	return p
 }
 

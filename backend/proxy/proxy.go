@@ -62,6 +62,10 @@ type Options struct {
 	// Keys checks keys per person (accepted besides the access key); nil
 	// accepts the access key only.
 	Keys KeyChecker
+	// ProviderModels, when set, returns the model lists the providers last
+	// gave, by channel id: GET /v1/models lists them for channels that
+	// declare no models.
+	ProviderModels func() map[int64][]string
 }
 
 // Handler serves /v1 and the base-URL probes. Safe for concurrent use.

@@ -439,7 +439,9 @@ func TestModelsListsEnabledChannelsOnly(t *testing.T) {
 	var list struct {
 		Object string `json:"object"`
 		Data   []struct {
-			ID, Object, OwnedBy string
+			ID      string `json:"id"`
+			Object  string `json:"object"`
+			OwnedBy string `json:"owned_by"`
 		} `json:"data"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
@@ -449,9 +451,14 @@ func TestModelsListsEnabledChannelsOnly(t *testing.T) {
 	for _, m := range list.Data {
 		ids = append(ids, m.ID)
 	}
-	want := []string{"glm-4.6", "glm-4.5-air", "claude-opus-4-8", "gpt-4.1"}
+	// Clients' names from model maps, then models, then channel,model.
+	want := []string{"claude-opus-4-8", "glm-4.6", "glm-4.5-air", "gpt-4.1",
+		"on,glm-4.6", "on,glm-4.5-air", "on-openai,gpt-4.1", "on-openai,glm-4.6"}
 	if list.Object != "list" || !reflect.DeepEqual(ids, want) {
 		t.Errorf("models = %v (object %q), want %v", ids, list.Object, want)
+	}
+	if list.Data[0].OwnedBy != "on" || list.Data[3].OwnedBy != "on-openai" || list.Data[0].Object != "model" {
+		t.Errorf("entries = %+v", list.Data)
 	}
 }
 

@@ -21,6 +21,11 @@ const (
 	// the keys (the check of each request reads revocation and limits
 	// from the database itself).
 	TopicKeys Topic = "keys"
+	// TopicBalances is the cached balances of the channels' accounts: the
+	// engine re-reads them to skip exhausted channels.
+	TopicBalances Topic = "balances"
+	// TopicModels is the cached model lists of the channels' providers.
+	TopicModels Topic = "models"
 )
 
 // notifyChannel is the PostgreSQL LISTEN/NOTIFY channel of change notices.

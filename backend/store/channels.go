@@ -30,12 +30,33 @@ type Channel struct {
 	Headers      map[string]string // extra upstream headers; never nil after a read
 	Transformers json.RawMessage   // a JSON array, "[]" when empty
 	TimeoutMS    int
+	// ClaudeModels are the model names Claude Code's settings get when it
+	// is attached to this channel; empty fields leave Routex's routing to
+	// choose.
+	ClaudeModels ClaudeModels
+	// BalanceQuery says how to ask the provider what the account has left:
+	// a JSON object the credit package reads, or empty for the built-in
+	// query of a known provider.
+	BalanceQuery json.RawMessage
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
 
+// ClaudeModels are Claude Code's model slots (ANTHROPIC_MODEL and the
+// ANTHROPIC_DEFAULT_*_MODEL variables) as one channel fills them.
+type ClaudeModels struct {
+	Model     string `json:"model,omitempty"`
+	Opus      string `json:"opus,omitempty"`
+	Sonnet    string `json:"sonnet,omitempty"`
+	Haiku     string `json:"haiku,omitempty"`
+	SmallFast string `json:"small_fast,omitempty"`
+}
+
+// IsZero reports whether no slot is set.
+func (m ClaudeModels) IsZero() bool { return m == ClaudeModels{} }
+
 const channelColumns = `id, name, type, base_url, api_key, models, model_map, priority, weight,
-	enabled, headers, transformers, timeout_ms, created_at, updated_at, api_keys`
+	enabled, headers, transformers, timeout_ms, created_at, updated_at, api_keys, claude_models, balance_query`
 
 // Keys returns the channel's keys in rotation order: APIKeys when set, else
 // the single APIKey (possibly empty, for local servers that need none).
@@ -105,10 +126,11 @@ func (s *Store) CreateChannel(ctx context.Context, c Channel) (Channel, error) {
 	err = s.write(ctx, TopicCatalog, func(tx rtx) error {
 		// RETURNING works on both backends; PostgreSQL has no LastInsertId.
 		return tx.QueryRowContext(ctx, `INSERT INTO channels (name, type, base_url, api_key, models, model_map,
-		priority, weight, enabled, headers, transformers, timeout_ms, created_at, updated_at, api_keys)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		priority, weight, enabled, headers, transformers, timeout_ms, created_at, updated_at, api_keys,
+		claude_models, balance_query)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			c.Name, c.Type, c.BaseURL, c.APIKey, enc.models, enc.modelMap, c.Priority, c.Weight, c.Enabled,
-			enc.headers, enc.transformers, c.TimeoutMS, now, now, enc.apiKeys).Scan(&id)
+			enc.headers, enc.transformers, c.TimeoutMS, now, now, enc.apiKeys, enc.claudeModels, enc.balanceQuery).Scan(&id)
 	})
 	if err != nil {
 		return Channel{}, fmt.Errorf("store: create channel %q in %s: %w", c.Name, s.path, duplicate(err))
@@ -127,9 +149,9 @@ func (s *Store) UpdateChannel(ctx context.Context, c Channel) (Channel, error) {
 	err = s.write(ctx, TopicCatalog, func(tx rtx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE channels SET name = ?, type = ?, base_url = ?, api_key = ?,
 		models = ?, model_map = ?, priority = ?, weight = ?, enabled = ?, headers = ?, transformers = ?,
-		timeout_ms = ?, updated_at = ?, api_keys = ? WHERE id = ?`,
+		timeout_ms = ?, updated_at = ?, api_keys = ?, claude_models = ?, balance_query = ? WHERE id = ?`,
 			c.Name, c.Type, c.BaseURL, c.APIKey, enc.models, enc.modelMap, c.Priority, c.Weight, c.Enabled,
-			enc.headers, enc.transformers, c.TimeoutMS, nowMS(), enc.apiKeys, c.ID)
+			enc.headers, enc.transformers, c.TimeoutMS, nowMS(), enc.apiKeys, enc.claudeModels, enc.balanceQuery, c.ID)
 		if err != nil {
 			return duplicate(err)
 		}
@@ -150,7 +172,10 @@ func (s *Store) DeleteChannel(ctx context.Context, id int64) error {
 		if err != nil {
 			return err
 		}
-		return oneRow(res)
+		if err := oneRow(res); err != nil {
+			return err
+		}
+		return deleteAccountCaches(ctx, tx, id)
 	})
 	if err != nil {
 		return fmt.Errorf("store: delete channel %d in %s: %w", id, s.path, err)
@@ -179,11 +204,12 @@ func scanChannel(r scanner) (Channel, error) {
 	var (
 		c                                       Channel
 		models, modelMap, headers, transformers string
-		apiKeys                                 string
+		apiKeys, claudeModels, balanceQuery     string
 		created, updated                        int64
 	)
 	err := r.Scan(&c.ID, &c.Name, &c.Type, &c.BaseURL, &c.APIKey, &models, &modelMap, &c.Priority,
-		&c.Weight, &c.Enabled, &headers, &transformers, &c.TimeoutMS, &created, &updated, &apiKeys)
+		&c.Weight, &c.Enabled, &headers, &transformers, &c.TimeoutMS, &created, &updated, &apiKeys,
+		&claudeModels, &balanceQuery)
 	if err != nil {
 		return Channel{}, err
 	}
@@ -194,7 +220,7 @@ func scanChannel(r scanner) (Channel, error) {
 		name, raw string
 		dst       any
 	}{{"models", models, &c.Models}, {"model_map", modelMap, &c.ModelMap}, {"headers", headers, &c.Headers},
-		{"api_keys", apiKeys, &c.APIKeys}} {
+		{"api_keys", apiKeys, &c.APIKeys}, {"claude_models", claudeModels, &c.ClaudeModels}} {
 		if err := json.Unmarshal([]byte(f.raw), f.dst); err != nil {
 			return Channel{}, fmt.Errorf("channel %d: column %s: %w", c.ID, f.name, err)
 		}
@@ -213,13 +239,19 @@ func scanChannel(r scanner) (Channel, error) {
 		c.APIKeys = nil
 	}
 	c.Transformers = json.RawMessage(transformers)
+	if balanceQuery != "" {
+		c.BalanceQuery = json.RawMessage(balanceQuery)
+	}
 	c.CreatedAt = time.UnixMilli(created)
 	c.UpdatedAt = time.UnixMilli(updated)
 	return c, nil
 }
 
 // encodedChannel holds a channel's JSON columns.
-type encodedChannel struct{ models, modelMap, headers, transformers, apiKeys string }
+type encodedChannel struct {
+	models, modelMap, headers, transformers, apiKeys string
+	claudeModels, balanceQuery                       string
+}
 
 func encodeChannel(c Channel) (encodedChannel, error) {
 	var e encodedChannel
@@ -237,6 +269,12 @@ func encodeChannel(c Channel) (encodedChannel, error) {
 		return e, err
 	}
 	if e.apiKeys, err = jsonOr(c.APIKeys, "[]"); err != nil {
+		return e, err
+	}
+	if e.claudeModels, err = jsonOr(c.ClaudeModels, "{}"); err != nil {
+		return e, err
+	}
+	if e.balanceQuery, err = jsonObject(c.BalanceQuery, "balance_query"); err != nil {
 		return e, err
 	}
 	return e, nil
@@ -263,6 +301,23 @@ func jsonArray(raw json.RawMessage, field string) (string, error) {
 	}
 	if t[0] != '[' || !json.Valid(t) {
 		return "", fmt.Errorf("%s must be a JSON array", field)
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, t); err != nil {
+		return "", fmt.Errorf("%s: %w", field, err)
+	}
+	return buf.String(), nil
+}
+
+// jsonObject checks that raw is a JSON object (empty or null means "")
+// and returns it compacted.
+func jsonObject(raw json.RawMessage, field string) (string, error) {
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 || string(t) == "null" {
+		return "", nil
+	}
+	if t[0] != '{' || !json.Valid(t) {
+		return "", fmt.Errorf("%s must be a JSON object", field)
 	}
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, t); err != nil {

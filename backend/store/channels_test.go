@@ -23,6 +23,8 @@ func sampleChannel(name string, priority int) Channel {
 		Headers:      map[string]string{"X-Org": "routex"},
 		Transformers: json.RawMessage(`[{"name":"maxtoken","max_tokens":8192}]`),
 		TimeoutMS:    30000,
+		ClaudeModels: ClaudeModels{Opus: "deepseek-reasoner", Haiku: "deepseek-chat"},
+		BalanceQuery: json.RawMessage(`{"url":"https://api.deepseek.com/user/balance","remaining":"balance_infos.0.total_balance"}`),
 	}
 }
 

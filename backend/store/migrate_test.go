@@ -49,7 +49,7 @@ func TestMigrationsAreNumberedWithoutGapsAndMatchAcrossDialects(t *testing.T) {
 // releasedMigrations are the sha256 sums of migrations already shipped.
 // Existing databases record only the number of the last one applied, so a
 // released file must never change: add a new file (to both dialects: the
-// next one is 0007 in sqlite/ and postgres/) and its sums here instead.
+// next one is 0008 in sqlite/ and postgres/) and its sums here instead.
 var releasedMigrations = map[string]string{
 	"sqlite/0001_init.sql":              "7067944281a306203676d67bd55da4562600a3eea61ae432dd013048236aea6c",
 	"sqlite/0002_request_log_usage.sql": "4658499918af629cf2ab0c79e2cb1f54c79259779730df95477943b8b2b5aa8c",
@@ -57,6 +57,7 @@ var releasedMigrations = map[string]string{
 	"sqlite/0004_request_log_route.sql": "3e4e18aa31069f97917b069b1328e3e804a797804cece5f0932a06e53f1c6efa",
 	"sqlite/0005_request_log_cost.sql":  "2f8101ef7974139efdc671dc3b799a27f2673d9cac95bae2ff0d4185e503013d",
 	"sqlite/0006_keys.sql":              "10aadc84f6122ae46155811905b7ef97ce2d75b9d12b285dbddbaaee8b5f90d5",
+	"sqlite/0007_channel_accounts.sql":  "d9728468ceffe5246db3d2862c521588cca0295c19feb6d430706cec1447356d",
 
 	"postgres/0001_init.sql":              "d9233796472c278a304093059731921c90bd900617a8e377db673a2931f1ceb1",
 	"postgres/0002_request_log_usage.sql": "e2e28d4a333306ce8b2dcb705b374a6de2eb65d709ca516aa61ef5c87b1a1665",
@@ -64,6 +65,7 @@ var releasedMigrations = map[string]string{
 	"postgres/0004_request_log_route.sql": "3e4e18aa31069f97917b069b1328e3e804a797804cece5f0932a06e53f1c6efa",
 	"postgres/0005_request_log_cost.sql":  "b69ac41dae224bf4ef2a30812fc9964e9b27fb7619536ce48930a9d354a4cf27",
 	"postgres/0006_keys.sql":              "766381c2f5f81372e96c4c76bb883df03b1b39b788c41e2b5fdb6107bcd5a0cd",
+	"postgres/0007_channel_accounts.sql":  "22ea3e45afe94fc078a80ed890a64748ead78645009cddd866c034c2f54a8062",
 }
 
 func TestReleasedMigrationsAreUnchanged(t *testing.T) {

@@ -100,7 +100,7 @@ func (s *Store) apply(ctx context.Context, topic Topic) {
 }
 
 // allTopics is every topic a notice can name.
-var allTopics = []Topic{TopicCatalog, TopicSettings, TopicPrices, TopicKeys}
+var allTopics = []Topic{TopicCatalog, TopicSettings, TopicPrices, TopicKeys, TopicBalances, TopicModels}
 
 // reloadAll re-reads everything a notice could have named.
 func (s *Store) reloadAll(ctx context.Context) {

@@ -19,6 +19,18 @@ type Channel struct {
 	Enabled bool
 	// Health is the breaker state: "closed" (healthy), "open", "half_open".
 	Health string
+	// Balance is what the provider account has left; nil when the channel
+	// has no balance query or no amount was read yet.
+	Balance *Balance
+}
+
+// Balance is a channel's balance as the menu shows it.
+type Balance struct {
+	Remaining float64
+	Unit      string
+	// Level is "ok", "low", "exhausted" (the channel is skipped) or
+	// "unknown" (the last refresh failed: the amount is an old one).
+	Level string
 }
 
 // Client states (Claude Code's, Codex CLI's), as GET /api/clients reports
@@ -106,6 +118,7 @@ func Build(s State) Menu {
 
 	items = append(items, Item{ID: IDProviders, Label: tr.T("tray.activeProvider")})
 	activeName, hasChannels := "", false
+	var warnings []string
 	for _, c := range s.Channels {
 		if !c.Enabled {
 			continue
@@ -116,6 +129,9 @@ func Build(s State) Menu {
 		}
 		items = append(items, Item{ID: ProviderPrefix + strconv.FormatInt(c.ID, 10), Label: channelLabel(tr, c),
 			Checkable: true, Checked: c.ID == s.ActiveID, Enabled: true})
+		if c.Balance != nil && (c.Balance.Level == "low" || c.Balance.Level == "exhausted") {
+			warnings = append(warnings, tr.T("tray.balanceWarning", "name", c.Name, "amount", amount(*c.Balance)))
+		}
 	}
 	if !hasChannels {
 		items = append(items, Item{ID: IDNoChannels, Label: tr.T("tray.noChannels")})
@@ -142,19 +158,46 @@ func Build(s State) Menu {
 	if activeName != "" {
 		tooltip = tr.T("tray.tooltip", "name", activeName)
 	}
+	if len(warnings) > 0 {
+		// Warn before a request fails: low or used-up balances in the tooltip.
+		tooltip = tr.T("tray.tooltipBalances", "tooltip", tooltip, "warnings", strings.Join(warnings, ", "))
+	}
 	return Menu{Tooltip: tooltip, Items: items}
 }
 
-// channelLabel is a channel's name with a mark when its breaker is open:
-// the user sees at a glance that switching to it would not help now.
+// channelLabel is a channel's name, with what its account has left when
+// that is known, and a mark when its breaker is open: the user sees at a
+// glance that switching to it would not help now.
 func channelLabel(tr *i18n.Translator, c Channel) string {
+	name := c.Name
+	if b := c.Balance; b != nil {
+		key := "tray.channelBalance"
+		switch b.Level {
+		case "low":
+			key = "tray.channelBalanceLow"
+		case "exhausted":
+			key = "tray.channelBalanceExhausted"
+		case "unknown":
+			key = "tray.channelBalanceUnknown"
+		}
+		name = tr.T(key, "name", c.Name, "amount", amount(*b))
+	}
 	switch c.Health {
 	case "open":
-		return tr.T("tray.channelUnavailable", "name", c.Name)
+		return tr.T("tray.channelUnavailable", "name", name)
 	case "half_open":
-		return tr.T("tray.channelRecovering", "name", c.Name)
+		return tr.T("tray.channelRecovering", "name", name)
 	}
-	return c.Name
+	return name
+}
+
+// amount writes a balance as "110.00 CNY".
+func amount(b Balance) string {
+	s := strconv.FormatFloat(b.Remaining, 'f', 2, 64)
+	if b.Unit != "" {
+		s += " " + b.Unit
+	}
+	return s
 }
 
 // clientLabel says a client's state and what a click does; "" for an

@@ -171,7 +171,8 @@ func TestTrayOverDBus(t *testing.T) {
 	codexConfig := filepath.Join(codexHome, "config.toml")
 	cfg := config.Defaults()
 	cfg.Home, cfg.Listen, cfg.AccessKey, cfg.AdminToken = t.TempDir(), "127.0.0.1:0", "rx-test", "rxa-test"
-	e, err := engine.New(cfg, engine.Options{Version: "test", Logger: slog.New(slog.DiscardHandler)})
+	dsAPI := newDeepSeekBalance(t)
+	e, err := engine.New(cfg, engine.Options{Version: "test", Logger: slog.New(slog.DiscardHandler), Transport: dsAPI.transport()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,6 +185,8 @@ func TestTrayOverDBus(t *testing.T) {
 		ids = append(ids, int64(c["id"].(float64)))
 	}
 	apiCall(t, api, "PUT", "/api/active", fmt.Sprintf(`{"channel_id":%d}`, ids[0]))
+	// A DeepSeek channel: its balance comes from the (mock) DeepSeek API.
+	paid := apiCall(t, api, "POST", "/api/channels", `{"name":"ds-paid","type":"openai","base_url":"https://api.deepseek.com/v1","api_key":"sk-ds-good"}`)
 
 	win := &window{TrayBridge: e.TrayBridge()}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -258,6 +261,23 @@ func TestTrayOverDBus(t *testing.T) {
 		m, _ := b.layout().find("anthropic-main")
 		d, _ := b.layout().find("deepseek")
 		return m.toggle == 1 && d.toggle == 0
+	})
+
+	// The DeepSeek channel shows what its account has left; once it is
+	// used up the menu says it is skipped and the tooltip warns.
+	waitFor(t, "the menu shows the DeepSeek balance", func() bool {
+		_, ok := b.layout().find("ds-paid · 110.00 CNY")
+		return ok
+	})
+	dsAPI.set("0.00")
+	apiCall(t, api, "POST", fmt.Sprintf("/api/channels/%d/balance/refresh", int64(paid["id"].(float64))), "")
+	waitFor(t, "the menu marks the used-up DeepSeek channel", func() bool {
+		_, ok := b.layout().find("ds-paid · 0.00 CNY — used up, skipped")
+		return ok
+	})
+	waitFor(t, "the tooltip warns of the balance", func() bool {
+		v, err := conn.Object(b.name, "/StatusNotifierItem").GetProperty("org.kde.StatusNotifierItem.ToolTip")
+		return err == nil && strings.Contains(fmt.Sprint(v.Value()), "low balance: ds-paid 0.00 CNY")
 	})
 
 	// The Codex CLI item attaches Codex, and detaches it again, through the

@@ -2,7 +2,9 @@
 // POST /v1/messages (plain and streamed) and GET /v1/models, refuses the key
 // "sk-bad" with 401 like the real API, and counts what it served. It also
 // answers POST /v1/responses as the OpenAI Responses API (mock-responses.mjs),
-// for a channel of type openai-responses pointed at its /v1.
+// for a channel of type openai-responses pointed at its /v1, and GET
+// /user/balance as DeepSeek's balance endpoint does (amounts as strings, per
+// currency), with a total the test sets through setBalance.
 import http from 'node:http'
 import { serveResponses } from './mock-responses.mjs'
 
@@ -29,7 +31,8 @@ function stream(res, model) {
 
 /** Starts the mock on a free loopback port; resolves to {url, served, close}. */
 export function startMockAnthropic() {
-  const served = { messages: 0, models: 0, responses: 0 }
+  const served = { messages: 0, models: 0, responses: 0, balance: 0 }
+  let balance = '110.00'
   const server = http.createServer((req, res) => {
     let body = ''
     req.on('data', (d) => (body += d))
@@ -44,7 +47,20 @@ export function startMockAnthropic() {
       if (req.method === 'GET' && url.pathname === '/v1/models') {
         served.models++
         res.writeHead(200, { 'Content-Type': 'application/json' })
-        res.end(JSON.stringify({ data: [{ id: GOOD_MODEL, type: 'model' }, { id: 'claude-haiku-4-5', type: 'model' }], has_more: false }))
+        res.end(JSON.stringify({ data: [{ id: GOOD_MODEL, type: 'model' }, { id: 'claude-haiku-4-5', type: 'model' }, { id: 'claude-opus-4-1', type: 'model' }],
+          has_more: false, first_id: GOOD_MODEL, last_id: 'claude-opus-4-1' }))
+        return
+      }
+      if (req.method === 'GET' && url.pathname === '/user/balance') {
+        served.balance++
+        if (!String(req.headers.authorization ?? '').startsWith('Bearer sk-')) {
+          res.writeHead(401, { 'Content-Type': 'application/json' })
+          res.end(JSON.stringify({ error: { message: 'Authentication Fails', type: 'authentication_error' } }))
+          return
+        }
+        res.writeHead(200, { 'Content-Type': 'application/json' })
+        res.end(JSON.stringify({ is_available: Number(balance) > 0,
+          balance_infos: [{ currency: 'CNY', total_balance: balance, granted_balance: '0.00', topped_up_balance: balance }] }))
         return
       }
       if (req.method === 'POST' && url.pathname === '/v1/messages') {
@@ -83,7 +99,8 @@ export function startMockAnthropic() {
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address()
-      resolve({ url: `http://127.0.0.1:${port}`, served, close: () => new Promise((r) => server.close(r)) })
+      resolve({ url: `http://127.0.0.1:${port}`, served, setBalance: (total) => { balance = total },
+        close: () => new Promise((r) => server.close(r)) })
     })
   })
 }

@@ -44,6 +44,27 @@ type Channel struct {
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
 	// Health is the channel's live state when the engine runs the proxy.
 	Health *ChannelHealth `json:"health,omitempty"`
+	// ClaudeModels are the model names Claude Code's settings get when it
+	// is attached to this channel (or it becomes the active provider);
+	// empty slots leave the choice to Routex's routing.
+	ClaudeModels *ClaudeModels `json:"claude_models,omitempty"`
+	// BalanceQuery is how Routex asks the provider what the account has
+	// left (credit.Query); absent for the built-in query of a known
+	// provider. Reads show credential header values as previews. On a
+	// write, {} goes back to the built-in query and {"off": true} asks
+	// nothing.
+	BalanceQuery json.RawMessage `json:"balance_query,omitempty" tstype:"BalanceQuery"`
+}
+
+// ClaudeModels are Claude Code's model slots: ANTHROPIC_MODEL,
+// ANTHROPIC_DEFAULT_OPUS_MODEL, …_SONNET_MODEL, …_HAIKU_MODEL and
+// ANTHROPIC_SMALL_FAST_MODEL (read by older Claude Code versions).
+type ClaudeModels struct {
+	Model     string `json:"model,omitempty"`
+	Opus      string `json:"opus,omitempty"`
+	Sonnet    string `json:"sonnet,omitempty"`
+	Haiku     string `json:"haiku,omitempty"`
+	SmallFast string `json:"small_fast,omitempty"`
 }
 
 // ChannelHealth is a channel's breaker, cooldown and latency as the

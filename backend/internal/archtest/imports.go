@@ -17,7 +17,7 @@ const Module = "github.com/routex-app/routex"
 
 // Pure lists the packages that must do no I/O (docs/DESIGN.md#layout),
 // relative to Module; a trailing /... takes in the packages below.
-var Pure = []string{"backend/protocol/...", "backend/route", "backend/balance", "backend/transform"}
+var Pure = []string{"backend/protocol/...", "backend/route", "backend/balance", "backend/transform", "backend/credit"}
 
 // Exceptions are the known edges from a pure package to an I/O package,
 // each to be removed; the check fails when one is no longer needed, so the

@@ -30,6 +30,8 @@ import (
 var sources = []source{
 	{"backend/api/wire", "Channel", "Channel"},
 	{"backend/api/wire", "ChannelHealth", "ChannelHealth"},
+	{"backend/api/wire", "ClaudeModels", "ClaudeModels"},
+	{"backend/credit", "Query", "BalanceQuery"},
 	{"backend/api", "routesDoc", "Routes"},
 	{"backend/route", "Rule", "Rule"},
 	{"backend/route", "Summary", "RouteSummary"},

@@ -56,6 +56,20 @@ export interface Channel {
   updated_at?: string
   /** Health is the channel's live state when the engine runs the proxy. */
   health?: ChannelHealth
+  /**
+   * ClaudeModels are the model names Claude Code's settings get when it
+   * is attached to this channel (or it becomes the active provider);
+   * empty slots leave the choice to Routex's routing.
+   */
+  claude_models?: ClaudeModels
+  /**
+   * BalanceQuery is how Routex asks the provider what the account has
+   * left (credit.Query); absent for the built-in query of a known
+   * provider. Reads show credential header values as previews. On a
+   * write, {} goes back to the built-in query and {"off": true} asks
+   * nothing.
+   */
+  balance_query?: BalanceQuery
 }
 
 /**
@@ -72,6 +86,49 @@ export interface ChannelHealth {
   in_flight: number
   requests: number
   failed: number
+}
+
+/**
+ * ClaudeModels are Claude Code's model slots: ANTHROPIC_MODEL,
+ * ANTHROPIC_DEFAULT_OPUS_MODEL, …_SONNET_MODEL, …_HAIKU_MODEL and
+ * ANTHROPIC_SMALL_FAST_MODEL (read by older Claude Code versions).
+ */
+export interface ClaudeModels {
+  model?: string
+  opus?: string
+  sonnet?: string
+  haiku?: string
+  small_fast?: string
+}
+
+/**
+ * BalanceQuery is a channel's balance query as stored and edited. Off turns the
+ * built-in query off; a URL makes it a custom query. Values in URL,
+ * Headers and Body may name {{key}} (the channel's API key), {{base_url}}
+ * (its base URL) and {{origin}} (the base URL's scheme and host).
+ *
+ * Remaining, Used, Available and ResetAt are expressions over the JSON
+ * answer: a gjson path ("data.available_balance",
+ * "balance_infos.0.total_balance") or, when no such path is in the answer,
+ * an expr expression whose variables are the answer's top-level fields and
+ * whose "body" is the whole answer ("data.total_credits -
+ * data.total_usage"). Unit is written as is ("USD"); UnitPath reads it from
+ * the answer instead. Scale divides the amounts (Novita counts in
+ * 1/10000 USD: scale 10000).
+ */
+export interface BalanceQuery {
+  off?: boolean
+  url?: string
+  method?: string
+  headers?: Record<string, string>
+  body?: string
+  remaining?: string
+  used?: string
+  available?: string
+  reset_at?: string
+  unit?: string
+  unit_path?: string
+  scale?: number
 }
 
 /**
@@ -260,6 +317,11 @@ export interface ExplainTarget {
    */
   available: boolean
   health: string
+  /**
+   * Skipped says why the channel is left out ("balance exhausted …");
+   * skipped targets come last and are not tried.
+   */
+  skipped?: string
 }
 
 /**
@@ -303,4 +365,10 @@ export interface Preset {
   key_url?: string
   /** NeedsKey is false for servers that take no key (Ollama). */
   needs_key: boolean
+  /**
+   * ClaudeModels are the Claude Code model slots a channel made from the
+   * preset gets, as the vendor's Claude Code guide maps them; absent
+   * where the vendor names none.
+   */
+  claude_models?: ClaudeModels
 }

@@ -6,7 +6,8 @@ export {
   CHANNEL_TYPES, PRESET_GROUPS, SCENARIOS, STRATEGIES,
 } from './generated'
 export type {
-  ChannelHealth, ChannelType, ExplainTarget, Explanation, Preset, PresetGroup, Routes, RouteSummary, Rule, Scenario, Strategy,
+  BalanceQuery, ChannelHealth, ChannelType, ClaudeModels, ExplainTarget, Explanation, Preset, PresetGroup, Routes, RouteSummary, Rule,
+  Scenario, Strategy,
 } from './generated'
 import type { Channel as ChannelJSON, TestResult as GeneratedTestResult } from './generated'
 
@@ -14,7 +15,50 @@ import type { Channel as ChannelJSON, TestResult as GeneratedTestResult } from '
 export type Channel = ChannelJSON & Required<Pick<ChannelJSON, 'id' | 'created_at' | 'updated_at'>>
 
 /** The body of POST /api/channels: the writable part of a Channel. */
-export type NewChannel = Pick<Channel, 'name' | 'type' | 'base_url' | 'models' | 'priority' | 'weight' | 'enabled'> & { api_key: string }
+export type NewChannel = Pick<Channel, 'name' | 'type' | 'base_url' | 'models' | 'priority' | 'weight' | 'enabled'> &
+  Partial<Pick<Channel, 'claude_models' | 'balance_query'>> & { api_key: string }
+
+export type BalanceLevel = 'ok' | 'low' | 'exhausted' | 'unknown'
+
+/** GET /api/channels/{id}/balance and each entry of GET /api/balances. */
+export interface Balance {
+  channel_id: number
+  channel: string
+  remaining: number | null
+  used: number | null
+  unit: string
+  available?: boolean
+  reset_at: string | null
+  updated_at: string | null
+  checked_at?: string | null
+  error: string
+  level: BalanceLevel
+  /** The query: a built-in provider's name, "custom", or "" for none. */
+  provider: string
+  docs?: string
+}
+
+/** Balance thresholds by unit: warn below, skip below the floor. */
+export interface BalanceThresholds {
+  warn: Record<string, number>
+  floor: Record<string, number>
+}
+
+/** GET /api/channels/{id}/models and POST /api/channels/models. */
+export interface ModelList {
+  models: string[]
+  error: string
+  updated_at: string | null
+}
+
+/** One channel of GET /api/stats/latency. */
+export interface ChannelLatency {
+  channel_id: number
+  requests: number
+  failed: number
+  success_rate: number
+  p50_ttft_ms: number
+}
 
 /** A partial update for PATCH /api/channels/{id}. */
 export type ChannelPatch = Partial<Omit<NewChannel, 'api_key'>> & { api_key?: string }
@@ -178,6 +222,9 @@ export interface Settings {
   version: string
   home: string
   restart_required: boolean
+  /** Balance thresholds by unit (USD, CNY…): warn below, skip below the floor. */
+  balance_warn?: Record<string, number>
+  balance_floor?: Record<string, number>
 }
 
 export type SecretName = 'access_key' | 'admin_token'

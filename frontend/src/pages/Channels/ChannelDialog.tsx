@@ -2,12 +2,18 @@ import { useState, type FormEvent } from 'react'
 import { useMutation } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import { ApiError, CHANNEL_TYPES, PRESET_GROUPS, api, type Channel, type ChannelPatch, type ChannelType, type NewChannel } from '../../api/client'
+import { useBalances } from '../../api/accountQueries'
+import { accountsApi } from '../../api/accounts'
+import type { BalanceQuery, ClaudeModels } from '../../api/types'
 import { errorMessage, fieldErrorMessage } from '../../api/errors'
 import { useCreateChannel, useUpdateChannel } from '../../api/queries'
 import { Button } from '../../components/Button'
 import { Dialog, Field } from '../../components/ui'
 import { PRESETS, presetByKey, presetName } from './presets'
 import { TestResultView } from './TestResultView'
+import { BalanceQueryEditor } from './BalanceQueryEditor'
+import { ClaudeSlotsEditor } from './ClaudeSlotsEditor'
+import { ModelPicker } from './ModelPicker'
 
 /** Where each provider documents its API; shown as the base URL placeholder. */
 export const BASE_URL_PLACEHOLDERS: Record<ChannelType, string> = {
@@ -29,9 +35,23 @@ export interface Draft {
   priority: string
   weight: string
   enabled: boolean
+  /** Claude Code's model slots; empty ones are left to routing. */
+  claude_models: ClaudeModels
+  /** null: the built-in balance query of a known provider. */
+  balance_query: BalanceQuery | null
 }
 
-export const EMPTY: Draft = { name: '', type: 'openai', base_url: '', api_key: '', models: '', priority: '1', weight: '1', enabled: true }
+export const EMPTY: Draft = { name: '', type: 'openai', base_url: '', api_key: '', models: '', priority: '1', weight: '1', enabled: true,
+  claude_models: {}, balance_query: null }
+
+/** The slots that are set, trimmed. */
+export function cleanSlots(m: ClaudeModels): ClaudeModels {
+  const out: ClaudeModels = {}
+  for (const [k, v] of Object.entries(m) as [keyof ClaudeModels, string | undefined][]) {
+    if (v && v.trim()) out[k] = v.trim()
+  }
+  return out
+}
 
 /** Splits "a, b,,c " (or one per line) into ["a","b","c"]. */
 export function parseModels(s: string): string[] {
@@ -60,6 +80,9 @@ export function toNewChannel(d: Draft): NewChannel & { api_keys?: string[] } {
     priority: num(d.priority, 1),
     weight: num(d.weight, 1),
     enabled: d.enabled,
+    claude_models: cleanSlots(d.claude_models),
+    // {} is the built-in query (null would leave the stored one as it is).
+    balance_query: d.balance_query ?? {},
   }
   if (keys.length > 1) out.api_keys = keys
   return out
@@ -70,6 +93,7 @@ export function draftOf(c: Channel, copy = false): Draft {
   return {
     name: copy ? `${c.name}-copy` : c.name, type: c.type, base_url: c.base_url, api_key: '', models: (c.models ?? []).join(', '),
     priority: String(c.priority), weight: String(c.weight || 1), enabled: c.enabled,
+    claude_models: c.claude_models ?? {}, balance_query: c.balance_query ?? null,
   }
 }
 
@@ -91,6 +115,14 @@ export function ChannelDialog({ channel, initial, onDone, onCancel }: Props) {
   const [preset, setPreset] = useState('')
   const editing = channel !== undefined
   const save = editing ? update : create
+  const balances = useBalances()
+  const builtin = balances.data?.balances.find((b) => b.channel_id === channel?.id && b.provider !== 'custom')?.provider || undefined
+  // A saved channel whose URL, type and key are unchanged refreshes its
+  // cached list (which /v1/models lists too); a draft is asked as typed.
+  const fetchModels = () =>
+    channel && draft.base_url.trim() === channel.base_url && draft.type === channel.type && !draft.api_key.trim()
+      ? accountsApi.channelModels(channel.id, true)
+      : accountsApi.draftModels({ ...toNewChannel(draft), id: channel?.id })
 
   const err = save.error
   const fields = err instanceof ApiError ? err.fields : {}
@@ -102,12 +134,17 @@ export function ChannelDialog({ channel, initial, onDone, onCancel }: Props) {
   const showGeneral = err && (Object.keys(fields).length === 0 || otherFieldErrors.length > 0)
 
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((d) => ({ ...d, [k]: v }))
+  const toggleModel = (m: string) => {
+    const list = parseModels(draft.models)
+    set('models', (list.includes(m) ? list.filter((x) => x !== m) : [...list, m]).join(', '))
+  }
 
   const applyPreset = (key: string) => {
     setPreset(key)
     const p = presetByKey(key)
     if (!p) return
-    setDraft((d) => ({ ...d, name: d.name || p.id, type: p.type, base_url: p.base_url, models: p.models.join(', ') }))
+    setDraft((d) => ({ ...d, name: d.name || p.id, type: p.type, base_url: p.base_url, models: p.models.join(', '),
+      claude_models: p.claude_models ?? {} }))
   }
 
   const submit = (e: FormEvent) => {
@@ -168,6 +205,7 @@ export function ChannelDialog({ channel, initial, onDone, onCancel }: Props) {
             <input className="input font-mono" value={draft.models} onChange={(e) => set('models', e.target.value)} placeholder={t('form.modelsPlaceholder')}
               aria-invalid={!!fieldError('models')} data-testid="channel-models-input" />
           </Field>
+          <ModelPicker fetch={fetchModels} selected={parseModels(draft.models)} onToggle={toggleModel} />
           <Field label={t('form.priority')} error={fieldError('priority')} help={t('form.priorityHelp')} field="priority">
             <input className="input" type="number" min={0} step={1} value={draft.priority} onChange={(e) => set('priority', e.target.value)}
               aria-invalid={!!fieldError('priority')} data-testid="channel-priority-input" />
@@ -176,6 +214,14 @@ export function ChannelDialog({ channel, initial, onDone, onCancel }: Props) {
             <input className="input" type="number" min={1} step={1} value={draft.weight} onChange={(e) => set('weight', e.target.value)}
               aria-invalid={!!fieldError('weight')} data-testid="channel-weight-input" />
           </Field>
+          <details className="sm:col-span-2" data-testid="section-claude-slots">
+            <summary className="cursor-pointer text-sm font-medium">{t('accounts.slots.title')}</summary>
+            <div className="pt-3"><ClaudeSlotsEditor value={draft.claude_models} onChange={(v) => set('claude_models', v)} /></div>
+          </details>
+          <details className="sm:col-span-2" data-testid="section-balance-query">
+            <summary className="cursor-pointer text-sm font-medium">{t('accounts.query.title')}</summary>
+            <div className="pt-3"><BalanceQueryEditor value={draft.balance_query} onChange={(v) => set('balance_query', v)} builtin={builtin} /></div>
+          </details>
         </div>
 
         {showGeneral && (

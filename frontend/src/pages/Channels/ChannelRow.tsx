@@ -5,7 +5,9 @@ import { errorMessage } from '../../api/errors'
 import { useDeleteChannel, useUpdateChannel } from '../../api/queries'
 import { Button } from '../../components/Button'
 import { Switch } from '../../components/Switch'
+import { BalanceChip } from './BalanceChip'
 import { HealthBadge } from './HealthBadge'
+import { LatencyCell } from './LatencyCell'
 import { TestResultView } from './TestResultView'
 import { TypeBadge } from './TypeBadge'
 
@@ -85,6 +87,7 @@ export function ChannelRow({ channel, now, test, dragging, onTest, onEdit, onDup
               {t('channels.apiKey', { preview: keys.join(', ') })}
             </div>
           )}
+          <BalanceChip channel={channel} now={now} />
           {failure && (
             <div role="alert" className="mt-1 text-xs text-red-600 dark:text-red-400" data-testid="channel-error">
               {t('channels.actionFailed', { message: errorMessage(t, failure) })}
@@ -105,6 +108,7 @@ export function ChannelRow({ channel, now, test, dragging, onTest, onEdit, onDup
         </td>
         <td className={td}>
           <HealthBadge channel={channel} now={now} />
+          <LatencyCell channel={channel} />
         </td>
         <td className={td + ' text-center tabular-nums'} data-testid="channel-priority">{channel.priority}</td>
         <td className={td}>

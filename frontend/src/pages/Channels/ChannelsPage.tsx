@@ -8,6 +8,7 @@ import { ChannelDialog, draftOf, type Draft } from './ChannelDialog'
 import type { TestState } from './ChannelRow'
 import { ChannelTable } from './ChannelTable'
 import { EmptyState } from './EmptyState'
+import { TestAllButton } from './TestAllButton'
 
 type DialogState = { mode: 'add'; initial?: Draft } | { mode: 'edit'; channel: Channel } | null
 
@@ -30,10 +31,6 @@ export function ChannelsPage() {
     void channels.refetch()
   }
 
-  const testAll = () => {
-    for (const c of channels.data ?? []) if (c.enabled) void runTest(c)
-  }
-
   const open = (d: DialogState) => {
     setNotice(null)
     setDialog(d)
@@ -47,7 +44,7 @@ export function ChannelsPage() {
         actions={
           <>
             {(channels.data?.length ?? 0) > 0 && (
-              <Button onClick={testAll} data-testid="test-all">{t('channels.test.all')}</Button>
+              <TestAllButton channels={channels.data ?? []} run={runTest} />
             )}
             <Button variant="primary" onClick={() => open({ mode: 'add' })} data-testid="add-channel">
               <span aria-hidden="true">+</span>

@@ -10,6 +10,7 @@ import { LatencyChart, ShareChart, TimelineChart } from './Charts'
 import { ClientCards, FirstRun } from './FirstRun'
 import { RecentRequests, logToEvent, mergeRecent } from './RecentRequests'
 import { StatCards } from './StatCards'
+import { BalanceBanner } from './BalanceBanner'
 
 const RANGES: readonly StatsRange[] = ['24h', '7d', '30d']
 
@@ -64,6 +65,7 @@ export function DashboardPage() {
           <Segmented value={range} options={RANGES} label={t('dashboard.range')} render={(r) => t(`dashboard.ranges.${r}`)} onChange={setRange} testId="range" />
         }
       />
+      <BalanceBanner />
       {statsMissing ? (
         <Notice testId="stats-unavailable">{t('dashboard.statsUnavailable')}</Notice>
       ) : summary.isError ? (

@@ -68,6 +68,7 @@ export function ExplainBox() {
                         <span className="font-mono text-xs text-slate-500 dark:text-slate-400">{tg.model}</span>
                         <Badge tone={tg.available ? 'green' : 'red'}>{t(tg.available ? 'routing.explain.available' : 'routing.explain.unavailable')}</Badge>
                         {tg.converted && <Badge tone="sky">{t('routing.explain.converted')}</Badge>}
+                        {tg.skipped && <Badge tone="amber" testId="explain-skipped">{t('accounts.explainSkipped', { reason: tg.skipped })}</Badge>}
                       </li>
                     ))}
                   </ol>

@@ -9,6 +9,7 @@ import { Switch } from '../../components/Switch'
 import { ErrorBox, Field, Notice, PageHeader, Segmented, card } from '../../components/ui'
 import { LANGUAGES, LANGUAGE_KEY, setLanguage, type Language } from '../../i18n'
 import { THEMES, THEME_KEY, setTheme, useTheme } from '../../lib/theme'
+import { BalanceThresholds } from './BalanceThresholds'
 
 function Secret({ which, preview }: { which: SecretName; preview: string }) {
   const { t } = useTranslation()
@@ -156,6 +157,7 @@ export function SettingsPage() {
               <p role="alert" className="text-sm text-red-600 dark:text-red-400">{errorMessage(t, save.error)}</p>
             )}
           </section>
+          <BalanceThresholds settings={s} />
           <section className={card + ' space-y-6 p-5'}>
             <h3 className="text-base font-semibold">{t('settings.security')}</h3>
             <Secret which="access_key" preview={s.access_key_preview} />

@@ -1,0 +1,49 @@
+package proxy
+
+import (
+	"time"
+
+	"github.com/routex-app/routex/backend/protocol"
+	"github.com/routex-app/routex/backend/store"
+)
+
+// skippedPrefix starts the reason a skipped channel shows in the request
+// log's attempts and in explain.
+const skippedPrefix = "skipped: "
+
+// attempts is the request log's list of what was tried: the channels
+// skipped for an exhausted balance first, then the failed attempts.
+func (h *Handler) attempts(p *plan, failed []failure) []store.Attempt {
+	out := attemptsOf(failed)
+	if len(p.skipped) == 0 {
+		return out
+	}
+	all := make([]store.Attempt, 0, len(p.skipped)+len(out))
+	for _, c := range p.skipped {
+		all = append(all, store.Attempt{ChannelID: c.Channel.ID, ChannelName: c.Channel.Name, Model: c.Model,
+			Error: skippedPrefix + h.skipReason(c.Channel.ID)})
+	}
+	return append(all, out...)
+}
+
+// skipReason is why a channel is skipped, as the balancer holds it.
+func (h *Handler) skipReason(id int64) string {
+	if why := h.bal.Exhausted(id); why != "" {
+		return why
+	}
+	return "balance exhausted"
+}
+
+// explainSkipped adds the skipped candidates to an explanation, after the
+// ones a request would try, with the reason.
+func (h *Handler) explainSkipped(out *Explanation, p plan, f protocol.Format) {
+	for _, c := range p.skipped {
+		why := h.skipReason(c.Channel.ID)
+		out.Targets = append(out.Targets, ExplainTarget{
+			ChannelID: c.Channel.ID, Channel: c.Channel.Name, Type: c.Channel.Type, Model: c.Model,
+			Converted: c.Channel.Type != string(f), Available: false, Health: h.bal.Health(c.Channel.ID, time.Now()).State,
+			Skipped: why,
+		})
+		out.Reasons = append(out.Reasons, c.Channel.Name+" "+skippedPrefix+why)
+	}
+}
