@@ -62,6 +62,11 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, in inbound) {
 			rec.RequestBody, rec.ResponseBody = reqCapture.String(secrets...), respCapture.String(secrets...)
 		}()
 	}
+	if f := plan.refused; f != nil {
+		rec.Status, rec.Error = f.status, f.msg
+		writeError(w, in.format, f.status, f.kind, f.msg)
+		return
+	}
 	if len(plan.order) == 0 {
 		err := errNoChannel{}
 		rec.Status, rec.Error = http.StatusServiceUnavailable, err.Error()
@@ -117,6 +122,9 @@ type plan struct {
 	session  string
 	order    []balance.Candidate
 	stripped []byte // the body without its <routex-model> tag, when it had one
+	// refused is set when the client pinned a channel that cannot serve:
+	// the request is answered with it and sent nowhere.
+	refused *refusal
 }
 
 // plan routes a request. explain asks for the reasons (the explain API);
@@ -140,6 +148,12 @@ func (h *Handler) plan(in inbound, hdr http.Header, explain bool) plan {
 		}
 	}
 	p.session = route.SessionKey(&p.summary)
+	if p.refused = snap.pinned(p.decision, in.model); p.refused != nil {
+		if explain {
+			p.decision.Reasons = append(p.decision.Reasons, "refused: "+p.refused.msg)
+		}
+		return p
+	}
 	strategy := p.decision.Strategy
 	cands := snap.candidates(p.decision, in.format, in.model)
 	if explain {
