@@ -74,9 +74,17 @@ func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Re
 		if msg == "" {
 			msg = http.StatusText(resp.StatusCode)
 		}
+		bk := classify(resp.StatusCode, msg)
+		if bk == balance.NotFound && in.isCountTokens() {
+			// A provider without the count endpoint: count here, and do
+			// not hold it against the model.
+			end(balance.Outcome{Kind: balance.Client, Status: resp.StatusCode, Now: time.Now()})
+			h.countLocally(w, in, rec)
+			return attemptResult{done: true, ok: rec.Status == http.StatusOK}
+		}
 		msg = fmt.Sprintf("channel %s (upstream %d): %s", ch.Name, resp.StatusCode, msg)
 		kind := protocol.KindForStatus(resp.StatusCode)
-		switch bk := failureKind(resp.StatusCode); bk {
+		switch bk {
 		case balance.RateLimit:
 			cool, ok := balance.CooldownFromHeaders(resp.Header, time.Now())
 			if !ok {
@@ -92,11 +100,11 @@ func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Re
 				res.coolUntil = h.bal.Health(ch.ID, time.Now()).CooldownUntil
 			}
 			return res
-		case balance.Server:
+		case balance.Server, balance.NotFound:
 			return fail(resp.StatusCode, kind, bk, msg, time.Time{})
 		default:
-			// The request itself is wrong (400, 404, 413, 422): every
-			// channel would say so. Tell the client now, in its format.
+			// The request itself is wrong (400, 413, 422): every channel
+			// would say so. Tell the client now, in its format.
 			end(balance.Outcome{Status: resp.StatusCode, Kind: balance.Client, Now: time.Now(), Err: msg})
 			rec.Status, rec.Error = resp.StatusCode, msg
 			copyRetryHeaders(w.Header(), resp.Header)
