@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,4 +92,19 @@ func Redact(secret string) string {
 		prefix = secret[:i+1]
 	}
 	return prefix + "…" + secret[len(secret)-4:]
+}
+
+// RedactURL hides the password of a URL's userinfo ("https://user:…@host"):
+// base URLs are shown and logged, and a password in one is a secret like
+// any key. Anything that does not parse is returned as is.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, has := u.User.Password(); !has {
+		return raw
+	}
+	u.User = url.UserPassword(u.User.Username(), "…")
+	return u.String()
 }

@@ -115,31 +115,29 @@ func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Re
 
 	body := &idleReader{r: resp.Body, d: h.opts.Timeouts.Idle(), cancel: cancel}
 	defer body.stop()
-	if up.stream && isEventStream(resp.Header) {
-		// Until the first event arrives nothing has reached the client and
-		// another channel can still answer: the first-byte limit covers
-		// that wait too, for upstreams that send headers at once and then
-		// stall.
-		timer := time.AfterFunc(max(h.firstByte(ch)-time.Since(began), 0), func() { cancel(errFirstByteTimeout) })
-		head, errMsg, err := peekFirstEvent(body)
-		timer.Stop()
-		if errors.Is(context.Cause(actx), errFirstByteTimeout) {
-			return fail(http.StatusGatewayTimeout, protocol.Timeout, balance.Timeout, firstByteMessage(ch), time.Time{})
-		}
-		if errors.Is(err, io.EOF) && len(head) == 0 {
-			err = errors.New("the upstream closed the stream before its first event")
-		}
-		if err != nil && !errors.Is(err, io.EOF) {
-			cause := readCause(actx, err)
-			return fail(0, protocol.APIError, balance.Stream, fmt.Sprintf("channel %s: %v", ch.Name, cause), time.Time{})
-		}
-		if errMsg != "" {
-			return fail(0, protocol.APIError, balance.Stream, fmt.Sprintf("channel %s: %s", ch.Name, errMsg), time.Time{})
-		}
-		resp.Body = readCloser{io.MultiReader(bytes.NewReader(head), body), resp.Body}
-	} else {
-		resp.Body = readCloser{body, resp.Body}
+	// Until the start of the reply has been judged nothing has reached the
+	// client and another channel can still answer: a 200 that is an HTML
+	// page, empty, or a stream whose first event is an error is a failed
+	// attempt. The first-byte limit covers that wait too, for upstreams
+	// that send headers at once and then stall.
+	timer := time.AfterFunc(max(h.firstByte(ch)-time.Since(began), 0), func() { cancel(errFirstByteTimeout) })
+	rest, sse, problem, err := peekReply(body, up.to, up.stream && isEventStream(resp.Header))
+	timer.Stop()
+	if errors.Is(context.Cause(actx), errFirstByteTimeout) {
+		return fail(http.StatusGatewayTimeout, protocol.Timeout, balance.Timeout, firstByteMessage(ch), time.Time{})
 	}
+	if err != nil {
+		cause := readCause(actx, err)
+		return fail(0, protocol.APIError, balance.Stream, fmt.Sprintf("channel %s: %v", ch.Name, cause), time.Time{})
+	}
+	if problem != "" {
+		bk := balance.Server
+		if sse {
+			bk = balance.Stream
+		}
+		return fail(0, protocol.APIError, bk, fmt.Sprintf("channel %s: the upstream answered %d with %s", ch.Name, resp.StatusCode, problem), time.Time{})
+	}
+	resp.Body = readCloser{rest, resp.Body}
 	ttft := time.Since(began)
 	rec.Status = resp.StatusCode
 	if up.decoded() {

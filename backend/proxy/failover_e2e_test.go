@@ -236,6 +236,23 @@ func TestFailoverToTheNextChannel(t *testing.T) {
 			w.WriteHeader(http.StatusNotFound)
 			io.WriteString(w, "<html><body>404 page not found</body></html>")
 		}, []bool{false, true}, 1, "upstream 404"},
+		{"a 200 captive-portal page from A", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			io.WriteString(w, "<!DOCTYPE html><html><head><title>Hotel Wi-Fi</title></head><body>Sign in</body></html>")
+		}, []bool{false, true}, 1, "web page (title Hotel Wi-Fi)"},
+		{"an empty 200 from A", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusOK)
+		}, []bool{false}, 1, "empty body"},
+		{"an empty 200 stream from A", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.WriteHeader(http.StatusOK)
+			io.WriteString(w, ": keep-alive\n\n")
+		}, []bool{true}, 1, "empty stream"},
+		{"a JSON error in a 200 from A", replyJSON(http.StatusOK, `{"error":{"message":"Insufficient balance in A","type":"insufficient_quota"}}`),
+			[]bool{false, true}, 1, "Insufficient balance in A"},
+		{"a stream from A whose first event is not Anthropic's", replySSE([]string{"data: <html>502 Bad Gateway</html>\n\n"}),
+			[]bool{true}, 1, "first event is a web page"},
 		{"a 400 saying A has no such model", replyJSON(http.StatusBadRequest,
 			`{"error":{"message":"Model Not Exist","type":"invalid_request_error","param":null,"code":"invalid_request_error"}}`), []bool{false}, 1, "Model Not Exist"},
 	}
