@@ -57,6 +57,7 @@ type Engine struct {
 	// stopWatch ends the watch for other processes' database writes.
 	stopWatch context.CancelFunc
 	handler   http.Handler
+	proxy     *proxy.Handler
 	server    *http.Server
 	addr      net.Addr
 	served    chan error
@@ -114,6 +115,7 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 	e.api.SetExplainer(func(f protocol.Format, model string, body []byte, hdr http.Header) (any, error) {
 		return p.Explain(f, model, body, hdr)
 	})
+	e.proxy = p
 	e.handler = e.routes(p)
 	return e, nil
 }
@@ -199,7 +201,8 @@ func (e *Engine) Stop(ctx context.Context) error {
 		err := e.server.Shutdown(sctx)
 		cancel()
 		if err != nil {
-			e.log.Warn("requests still running at shutdown were cut off", "error", err)
+			e.log.Warn("requests still running after the grace period get an error", "error", err)
+			e.cutInFlight()
 			e.server.Close()
 		}
 		if serr := <-e.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) {

@@ -35,6 +35,10 @@ func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Re
 	rec.ChannelID, rec.ChannelName, rec.UpstreamModel, rec.UpstreamFormat = ch.ID, ch.Name, c.Model, ch.Type
 	keyIndex := 0
 	fail := func(status int, kind protocol.ErrorKind, bk balance.FailureKind, msg string, cool time.Time) attemptResult {
+		if shuttingDown(ctx) {
+			// Routex cut it, not the channel: nothing to hold against it.
+			status, kind, bk, msg = http.StatusServiceUnavailable, protocol.Overloaded, balance.Client, h2s(ch.Name, errShutdown)
+		}
 		end(balance.Outcome{Status: status, Kind: bk, CoolUntil: cool, KeyIndex: keyIndex, Now: time.Now(), Err: msg})
 		return attemptResult{failure: failure{channel: ch, model: c.Model, status: status, kind: kind,
 			message: msg, coolUntil: cool, latency: time.Since(began)}}

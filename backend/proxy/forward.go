@@ -31,6 +31,10 @@ const maxErrorBody = 64 << 10
 // reaches the client move on to the next candidate; after it, they are
 // reported in the client's format.
 func (h *Handler) forward(w http.ResponseWriter, r *http.Request, in inbound) {
+	// Registered first, so it runs last: the engine's shutdown waits for
+	// the request-log row recorded below.
+	live, done := h.drain.enter(r.Context())
+	defer done()
 	start := time.Now()
 	rec := store.RequestLog{
 		Time: start, Format: string(in.format), ClientModel: in.model, Stream: in.stream,
@@ -74,7 +78,7 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, in inbound) {
 		return
 	}
 
-	ctx, cancel := context.WithTimeoutCause(r.Context(), h.opts.Timeouts.Total(), errDeadline)
+	ctx, cancel := context.WithTimeoutCause(live, h.opts.Timeouts.Total(), errDeadline)
 	defer cancel()
 	var failed []failure
 candidates:
@@ -101,6 +105,11 @@ candidates:
 		}
 	}
 	rec.Attempts = attemptsOf(failed)
+	if shuttingDown(ctx) {
+		rec.Status, rec.Error = http.StatusServiceUnavailable, errShutdown.Error()
+		writeShutdown(w, in.format)
+		return
+	}
 	if r.Context().Err() != nil {
 		rec.Status, rec.Error = 499, "client disconnected"
 		return

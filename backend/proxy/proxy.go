@@ -70,6 +70,7 @@ type Handler struct {
 	client  *http.Client
 	log     *slog.Logger
 	mux     *http.ServeMux
+	drain   *drain
 }
 
 // New returns the proxy handler.
@@ -105,6 +106,7 @@ func New(opts Options, catalog CatalogSource) *Handler {
 		mux:     http.NewServeMux(),
 		bal:     opts.Balancer,
 		routing: &routing{log: opts.Logger},
+		drain:   newDrain(),
 	}
 	h.mux.HandleFunc("POST /v1/messages", h.endpoint(protocol.Anthropic))
 	h.mux.HandleFunc("POST /v1/messages/count_tokens", h.endpoint(protocol.Anthropic))
