@@ -83,6 +83,7 @@ type Config struct {
 	AdminToken string   `json:"admin_token"`
 	Timeouts   Timeouts `json:"timeouts"`
 	Routing    Routing  `json:"routing"`
+	Limits     Limits   `json:"limits"`
 
 	// Home is the folder the file was read from; not stored in the file.
 	Home string `json:"-"`
@@ -250,6 +251,9 @@ func (c Config) Validate() error {
 	case "debug", "info", "warn", "warning", "error":
 	default:
 		return fmt.Errorf("log_level %q must be debug, info, warn or error", c.LogLevel)
+	}
+	if err := c.Limits.validate(); err != nil {
+		return err
 	}
 	t := c.Timeouts
 	if t.ConnectMS <= 0 || t.FirstByteMS <= 0 || t.IdleMS <= 0 {

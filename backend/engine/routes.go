@@ -24,7 +24,7 @@ func (e *Engine) routes(p *proxy.Handler) http.Handler {
 	mux.Handle("GET /metrics", e.obs.metrics.Handler())
 	mux.HandleFunc("HEAD /{$}", proxy.Probe)
 	mux.Handle("/", dashboard(e.opts.Assets))
-	return hostGuard(e.cfg.Listen, securityHeaders(mux))
+	return refuseUnreadBodies(hostGuard(e.cfg.Listen, securityHeaders(mux)))
 }
 
 func (e *Engine) health(w http.ResponseWriter, r *http.Request) {
@@ -78,15 +78,16 @@ func securityHeaders(next http.Handler) http.Handler {
 func dashboard(assets fs.FS) http.Handler {
 	if assets == nil {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !readOnly(w, r) {
+				return
+			}
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			w.Write([]byte("Routex is running. This build has no dashboard (frontend/dist was empty at build time).\n"))
 		})
 	}
 	files := http.FileServerFS(assets)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		if !readOnly(w, r) {
 			return
 		}
 		name := strings.TrimPrefix(r.URL.Path, "/")
@@ -105,4 +106,15 @@ func dashboard(assets fs.FS) http.Handler {
 		}
 		files.ServeHTTP(w, r)
 	})
+}
+
+// readOnly answers 405 to anything but GET and HEAD, the dashboard's only
+// methods.
+func readOnly(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return true
+	}
+	w.Header().Set("Allow", "GET, HEAD")
+	http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	return false
 }

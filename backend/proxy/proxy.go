@@ -4,7 +4,6 @@
 package proxy
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"log/slog"
@@ -59,6 +58,9 @@ type Options struct {
 	// Balancer orders candidates and keeps channel health; nil makes one
 	// with default options.
 	Balancer *balance.Balancer
+	// BodyIdle is how long a request body may send nothing before the
+	// request is refused with 408; zero means config.DefaultBodyIdle.
+	BodyIdle time.Duration
 }
 
 // Handler serves /v1 and the base-URL probes. Safe for concurrent use.
@@ -187,7 +189,7 @@ func (h *Handler) authed(f protocol.Format, next http.HandlerFunc) http.HandlerF
 // endpoint returns the handler of one inbound format.
 func (h *Handler) endpoint(f protocol.Format) http.HandlerFunc {
 	return h.authed(f, func(w http.ResponseWriter, r *http.Request) {
-		body, ok := readBody(w, r, f)
+		body, ok := h.readBody(w, r, f)
 		if !ok {
 			return
 		}
@@ -198,27 +200,6 @@ func (h *Handler) endpoint(f protocol.Format) http.HandlerFunc {
 		}
 		h.forward(w, r, in)
 	})
-}
-
-// readBody reads the whole request body, answering 413 or 400 itself.
-func readBody(w http.ResponseWriter, r *http.Request, f protocol.Format) ([]byte, bool) {
-	var buf bytes.Buffer
-	if n := r.ContentLength; n > 0 && n <= MaxBodyBytes {
-		buf.Grow(int(n) + bytes.MinRead) // one allocation for the usual, sized body
-	}
-	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	body := buf.Bytes()
-	var tooBig *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooBig):
-		writeError(w, f, http.StatusRequestEntityTooLarge, protocol.TooLarge,
-			"request body is larger than 32 MiB; send fewer or smaller images or files")
-		return nil, false
-	case err != nil:
-		writeError(w, f, http.StatusBadRequest, protocol.InvalidRequest, "could not read the request body: "+err.Error())
-		return nil, false
-	}
-	return body, true
 }
 
 // inbound is a decoded-enough client request: the body stays as bytes, and
