@@ -39,6 +39,7 @@ type options struct {
 	settle     time.Duration
 	mock       mockConfig
 	stall      time.Duration
+	bodyRuns   int
 }
 
 func defaultOptions() options {
@@ -57,6 +58,7 @@ func defaultOptions() options {
 		settle:     3 * time.Second,
 		mock:       mockConfig{TextEvents: 16, Pace: 5 * time.Millisecond, HoldPace: 250 * time.Millisecond},
 		stall:      2 * time.Second,
+		bodyRuns:   3,
 	}
 }
 
@@ -79,6 +81,7 @@ func main() {
 		opts.rounds, opts.dur, opts.warm, opts.openDur = 200, time.Second, 200*time.Millisecond, 2*time.Second
 		opts.streamRuns, opts.holdSteps, opts.settle = 5, []int{100, 250}, time.Second
 		opts.mock.HoldPace = 100 * time.Millisecond
+		opts.bodyRuns = 1
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

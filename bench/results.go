@@ -24,7 +24,11 @@ type Results struct {
 	Stream   StreamReport               `json:"stream"`
 	Hold     []HoldStep                 `json:"concurrent_streams"`
 	Memory   MemoryReport               `json:"engine_memory"`
-	Targets  []TargetCheck              `json:"targets"`
+	// Bodies is what large requests cost in memory, by path and size;
+	// Burst is many of them at once against the bodies-in-flight budget.
+	Bodies  []BodyMemory  `json:"request_bodies"`
+	Burst   BodyBurst     `json:"request_body_burst"`
+	Targets []TargetCheck `json:"targets"`
 }
 
 // Host is the machine the run was on.
@@ -152,6 +156,9 @@ const (
 	goalStreams         = 1000
 	goalStreamRSS       = 200
 	goalIdleRSS         = 40
+	// goalBodyAlloc is issue 14's: a converted request costs at most about
+	// twice its body.
+	goalBodyAlloc = 2.5
 )
 
 // checkTargets judges the run against the published targets.
@@ -220,6 +227,19 @@ func checkTargets(r *Results) []TargetCheck {
 		Name: "idle engine RSS", Goal: fmt.Sprintf("< %d MB", goalIdleRSS),
 		Value: r.Memory.Idle.RSS, Unit: "MB", Met: r.Memory.Idle.RSS > 0 && r.Memory.Idle.RSS < goalIdleRSS,
 		Detail: fmt.Sprintf("after start and setup; peak %.1f MB; %.1f MB %g s after the load, %.1f MB after %d s", r.Memory.Peak, r.Memory.After.RSS, r.Config.SettleSeconds, r.Memory.Later.RSS, laterSeconds),
+	})
+
+	var big BodyMemory
+	for _, b := range r.Bodies {
+		if b.Path == tConverted && b.BodyMB > big.BodyMB {
+			big = b
+		}
+	}
+	out = append(out, TargetCheck{
+		Name: "converted request memory", Goal: fmt.Sprintf("<= %.1fx the body", goalBodyAlloc),
+		Value: big.AllocPerBody, Unit: "x", Met: big.Requests > 0 && big.AllocPerBody <= goalBodyAlloc,
+		Detail: fmt.Sprintf("%.1f MB bodies, allocated per byte; %d at once: %d served, %d refused with 529, %d errors, RSS peak %.1f MB",
+			big.BodyMB, r.Burst.Concurrent, r.Burst.OK, r.Burst.Refused, r.Burst.Errors, r.Burst.PeakRSS),
 	})
 	return out
 }

@@ -23,7 +23,7 @@ const (
 // run is the whole suite: start everything, measure each phase, report.
 func run(ctx context.Context, opts options, stdout, stderr io.Writer) error {
 	started := time.Now()
-	p := &progress{w: stderr, start: started, total: 8}
+	p := &progress{w: stderr, start: started, total: 9}
 	res := &Results{Started: started.UTC(), Host: hostInfo(), Config: configOf(opts)}
 
 	p.phase("start: mock upstream, bare reverse proxy, %s serve", opts.bin)
@@ -131,6 +131,18 @@ func run(ctx context.Context, opts options, stdout, stderr io.Writer) error {
 	for _, h := range res.Hold {
 		res.Memory.HoldPeak = max(res.Memory.HoldPeak, h.PeakRSS)
 	}
+
+	p.phase("request bodies: %v MiB, passthrough and converted, %d each; then %d x %d MiB converted at once",
+		[]int{bodySizes[0] >> 20, bodySizes[1] >> 20, bodySizes[2] >> 20}, opts.bodyRuns, burstSize, bodySizes[2]>>20)
+	if res.Bodies, err = bodyMemory(ctx, eng, opts.bodyRuns); err != nil {
+		return err
+	}
+	for _, b := range res.Bodies {
+		p.note("%-19s %5.1f MB body: %.2f bytes allocated per body byte, RSS peak %.1f MB", b.Path, b.BodyMB, b.AllocPerBody, b.PeakRSS)
+	}
+	res.Burst = bodyBurst(ctx, eng)
+	p.note("%d at once: %d served, %d refused with 529, %d errors, RSS peak %.1f MB %s",
+		res.Burst.Concurrent, res.Burst.OK, res.Burst.Refused, res.Burst.Errors, res.Burst.PeakRSS, res.Burst.FirstErr)
 	res.Targets = checkTargets(res)
 	res.Seconds = round3(time.Since(started).Seconds())
 

@@ -97,7 +97,7 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 	p := proxy.New(proxy.Options{
 		AccessKey: cfg.AccessKey, AccessKeyFunc: e.keys.Access, Timeouts: cfg.Timeouts, Logger: e.log,
 		Transport: transport, Recorder: recorder, Balancer: e.bal, CaptureBodies: e.captureBodies,
-		BodyIdle: cfg.Limits.BodyIdle(),
+		BodyIdle: cfg.Limits.BodyIdle(), BodiesInFlight: cfg.Limits.BodiesInFlight(),
 	}, st)
 	e.api = api.New(st, api.Info{
 		Version: opts.Version, Listen: cfg.Listen, BaseURL: "http://" + cfg.Listen, Home: cfg.Home, Started: time.Now(),

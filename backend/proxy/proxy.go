@@ -61,6 +61,9 @@ type Options struct {
 	// BodyIdle is how long a request body may send nothing before the
 	// request is refused with 408; zero means config.DefaultBodyIdle.
 	BodyIdle time.Duration
+	// BodiesInFlight caps the request bytes held at once (see
+	// config.Limits); zero means config.DefaultBodiesInFlightMB.
+	BodiesInFlight int64
 }
 
 // Handler serves /v1 and the base-URL probes. Safe for concurrent use.
@@ -73,6 +76,7 @@ type Handler struct {
 	log     *slog.Logger
 	mux     *http.ServeMux
 	drain   *drain
+	budget  *budget
 }
 
 // New returns the proxy handler.
@@ -109,6 +113,10 @@ func New(opts Options, catalog CatalogSource) *Handler {
 		bal:     opts.Balancer,
 		routing: &routing{log: opts.Logger},
 		drain:   newDrain(),
+		budget:  &budget{limit: opts.BodiesInFlight},
+	}
+	if h.budget.limit <= 0 {
+		h.budget.limit = config.DefaultBodiesInFlightMB << 20
 	}
 	h.mux.HandleFunc("POST /v1/messages", h.endpoint(protocol.Anthropic))
 	h.mux.HandleFunc("POST /v1/messages/count_tokens", h.endpoint(protocol.Anthropic))
@@ -189,10 +197,11 @@ func (h *Handler) authed(f protocol.Format, next http.HandlerFunc) http.HandlerF
 // endpoint returns the handler of one inbound format.
 func (h *Handler) endpoint(f protocol.Format) http.HandlerFunc {
 	return h.authed(f, func(w http.ResponseWriter, r *http.Request) {
-		body, ok := h.readBody(w, r, f)
+		body, release, ok := h.readBody(w, r, f)
 		if !ok {
 			return
 		}
+		defer release()
 		in, err := parseInbound(f, r, body)
 		if err != nil {
 			writeError(w, f, http.StatusBadRequest, protocol.InvalidRequest, err.Error())
@@ -222,7 +231,8 @@ type inbound struct {
 
 func parseInbound(f protocol.Format, r *http.Request, body []byte) (inbound, error) {
 	in := inbound{format: f, body: body}
-	if !gjson.ValidBytes(body) || !gjson.ParseBytes(body).IsObject() {
+	// gjson.ParseBytes would copy the whole body to a string to answer this.
+	if !gjson.ValidBytes(body) || !isObject(body) {
 		return in, errors.New("request body is not a JSON object")
 	}
 	switch f {
