@@ -71,7 +71,7 @@ func view(c store.Channel) channelView {
 		}
 	}
 	return channelView{
-		ID: c.ID, Name: c.Name, Type: c.Type, BaseURL: c.BaseURL, APIKeyPreview: logging.Redact(c.APIKey),
+		ID: c.ID, Name: c.Name, Type: c.Type, BaseURL: logging.RedactURL(c.BaseURL), APIKeyPreview: logging.Redact(c.APIKey),
 		APIKeyPreviews: previews, KeyCount: len(previews),
 		Models: nonNil(c.Models), ModelMap: nonNilMap(c.ModelMap), Priority: c.Priority, Weight: c.Weight,
 		Enabled: c.Enabled, Headers: redactHeaders(c.Headers), Transformers: tr, TimeoutMS: c.TimeoutMS,
@@ -79,15 +79,13 @@ func view(c store.Channel) channelView {
 	}
 }
 
-// redactHeaders hides the values of custom headers that carry credentials.
+// redactHeaders shows custom header values only as previews, as keys are:
+// Routex cannot tell a project id from a credential, so every value is
+// treated as secret.
 func redactHeaders(h map[string]string) map[string]string {
 	out := make(map[string]string, len(h))
 	for k, v := range h {
-		lk := strings.ToLower(k)
-		if strings.Contains(lk, "auth") || strings.Contains(lk, "key") || strings.Contains(lk, "token") {
-			v = logging.Redact(v)
-		}
-		out[k] = v
+		out[k] = logging.Redact(v)
 	}
 	return out
 }
@@ -329,12 +327,13 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, replace bool) {
 		s.fail(w, r, err)
 		return
 	}
-	oldName := c.Name
+	oldName, stored := c.Name, c
 	if replace {
 		// A full replace starts from defaults, keeping only identity and key.
 		c = store.Channel{ID: c.ID, APIKey: c.APIKey, Priority: 1, Weight: 1, Enabled: true, CreatedAt: c.CreatedAt}
 	}
 	in.apply(&c)
+	restoreMasked(&c, stored)
 	if err := validateChannel(c); err != nil {
 		s.fail(w, r, err)
 		return

@@ -96,7 +96,7 @@ func unknownModel(model string, listed []string, msg string) string {
 
 // pathHint explains a 404 that is not about the model: the URL is wrong.
 func (t *tester) pathHint(x exchange) string {
-	return "nothing answers at " + redactQuery(x.url) + " (HTTP 404): " + t.baseHint()
+	return "nothing answers at " + logging.RedactURL(redactQuery(x.url)) + " (HTTP 404): " + t.baseHint()
 }
 
 // versionPath matches a version segment at the end of an OpenAI-compatible

@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/routex-app/routex/backend/pricing"
@@ -47,10 +47,18 @@ type exportChannel struct {
 	TimeoutMS    int               `json:"timeout_ms,omitempty"`
 }
 
-// secretHeader reports whether a custom header likely carries a credential.
-func secretHeader(name string) bool {
-	n := strings.ToLower(name)
-	return strings.Contains(n, "auth") || strings.Contains(n, "key") || strings.Contains(n, "token")
+// withoutPassword drops the password of a URL's userinfo, keeping the
+// user name, for an export without keys.
+func withoutPassword(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, has := u.User.Password(); !has {
+		return raw
+	}
+	u.User = url.User(u.User.Username())
+	return u.String()
 }
 
 func toExport(c store.Channel, withKeys bool) exportChannel {
@@ -68,13 +76,12 @@ func toExport(c store.Channel, withKeys bool) exportChannel {
 			e.APIKey, e.APIKeys = "", c.APIKeys
 		}
 	}
-	for k, v := range c.Headers {
-		if withKeys || !secretHeader(k) {
-			if e.Headers == nil {
-				e.Headers = map[string]string{}
-			}
-			e.Headers[k] = v
-		}
+	if withKeys {
+		// Every custom header value may be a credential; like the keys,
+		// they travel only when asked for.
+		e.Headers = c.Headers
+	} else {
+		e.BaseURL = withoutPassword(c.BaseURL)
 	}
 	return e
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/routex-app/routex/backend/i18n"
+	"github.com/routex-app/routex/backend/logging"
 )
 
 // importPlan is what an import will change, whatever the source file.
@@ -129,7 +130,7 @@ func applyImport(c *conn, p importPlan, dry bool, out, errOut io.Writer, tr *i18
 		if exists {
 			key = "cli.importUpdate"
 		}
-		fmt.Fprintln(out, prefix+tr.T(key, "name", ch.Name, "type", ch.Type, "url", ch.BaseURL))
+		fmt.Fprintln(out, prefix+tr.T(key, "name", ch.Name, "type", ch.Type, "url", logging.RedactURL(ch.BaseURL)))
 		if exists {
 			updated++
 		} else {
@@ -184,8 +185,10 @@ func applyImport(c *conn, p importPlan, dry bool, out, errOut io.Writer, tr *i18
 	return nil
 }
 
-// keepSecretHeaders copies credential headers the file left out (an export
-// without --include-keys) from the stored channel, as its key is kept.
+// keepSecretHeaders copies the headers the file left out (an export
+// without --include-keys leaves out every header value) from the stored
+// channel, as its key is kept, and keeps the stored base_url when the file
+// has it without its password.
 func keepSecretHeaders(c *conn, id int64, ch *exportChannel) error {
 	st, err := c.store()
 	if err != nil {
@@ -195,8 +198,11 @@ func keepSecretHeaders(c *conn, id int64, ch *exportChannel) error {
 	if err != nil {
 		return err
 	}
+	if ch.BaseURL != stored.BaseURL && ch.BaseURL == withoutPassword(stored.BaseURL) {
+		ch.BaseURL = stored.BaseURL
+	}
 	for k, v := range stored.Headers {
-		if _, ok := ch.Headers[k]; !ok && secretHeader(k) {
+		if _, ok := ch.Headers[k]; !ok {
 			if ch.Headers == nil {
 				ch.Headers = map[string]string{}
 			}

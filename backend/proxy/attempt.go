@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/routex-app/routex/backend/balance"
+	"github.com/routex-app/routex/backend/logging"
 	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/store"
 )
@@ -39,6 +40,7 @@ func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Re
 			// Routex cut it, not the channel: nothing to hold against it.
 			status, kind, bk, msg = http.StatusServiceUnavailable, protocol.Overloaded, balance.Client, h2s(ch.Name, errShutdown)
 		}
+		msg = logging.RedactSecrets(msg, ch.Secrets()...)
 		end(balance.Outcome{Status: status, Kind: bk, CoolUntil: cool, KeyIndex: keyIndex, Now: time.Now(), Err: msg})
 		return attemptResult{failure: failure{channel: ch, model: c.Model, status: status, kind: kind,
 			message: msg, coolUntil: cool, latency: time.Since(began)}}
@@ -86,7 +88,8 @@ func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Re
 			h.countLocally(w, in, rec)
 			return attemptResult{done: true, ok: rec.Status == http.StatusOK}
 		}
-		msg = fmt.Sprintf("channel %s (upstream %d): %s", ch.Name, resp.StatusCode, msg)
+		// A provider's error may quote what it was sent (a header, the key).
+		msg = logging.RedactSecrets(fmt.Sprintf("channel %s (upstream %d): %s", ch.Name, resp.StatusCode, msg), ch.Secrets()...)
 		kind := protocol.KindForStatus(resp.StatusCode)
 		switch bk {
 		case balance.RateLimit:
@@ -165,7 +168,7 @@ func (h *Handler) send(ctx context.Context, cancel context.CancelCauseFunc, r *h
 	for try := 0; try < 2; try++ {
 		req, rerr := http.NewRequestWithContext(ctx, http.MethodPost, up.url, bytes.NewReader(up.body))
 		if rerr != nil {
-			return nil, fmt.Errorf("base_url %q does not make a valid URL: %w", ch.BaseURL, rerr)
+			return nil, fmt.Errorf("base_url %q does not make a valid URL: %w", logging.RedactURL(ch.BaseURL), rerr)
 		}
 		if up.from != up.to {
 			convertedRequestHeaders(req.Header, r.Header)
@@ -231,10 +234,10 @@ func describeSendError(ctx context.Context, ch *store.Channel, err error) (int, 
 			fmt.Sprintf("channel %s: %v", ch.Name, errDeadline)
 	case errors.As(err, &netErr) && netErr.Timeout():
 		return http.StatusGatewayTimeout, protocol.Timeout, balance.Timeout,
-			fmt.Sprintf("channel %s: connecting to %s timed out; check base_url and your network", ch.Name, ch.BaseURL)
+			fmt.Sprintf("channel %s: connecting to %s timed out; check base_url and your network", ch.Name, logging.RedactURL(ch.BaseURL))
 	}
 	return 0, protocol.APIError, balance.Connect,
-		fmt.Sprintf("channel %s: cannot reach %s: %v; check base_url and your network", ch.Name, ch.BaseURL, unwrapURLError(err))
+		fmt.Sprintf("channel %s: cannot reach %s: %v; check base_url and your network", ch.Name, logging.RedactURL(ch.BaseURL), unwrapURLError(err))
 }
 
 func firstByteMessage(ch *store.Channel) string {

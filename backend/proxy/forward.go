@@ -61,7 +61,7 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, in inbound) {
 		defer func() {
 			secrets := []string{h.accessKey()}
 			if ch := plan.channelByID(rec.ChannelID); ch != nil {
-				secrets = append(secrets, ch.Keys()...)
+				secrets = append(secrets, ch.Secrets()...)
 			}
 			rec.RequestBody, rec.ResponseBody = reqCapture.String(secrets...), respCapture.String(secrets...)
 		}()
