@@ -59,6 +59,13 @@ func (a *App) startup(ctx context.Context) {
 		}
 		signal.Stop(sig)
 	}()
+	if a.engine == nil {
+		return // attached to another process's engine: its tray is that app's
+	}
+	a.engine.SetShowWindow(func() {
+		wruntime.WindowShow(ctx)
+		wruntime.WindowUnminimise(ctx)
+	})
 	a.startTray()
 }
 

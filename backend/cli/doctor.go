@@ -123,9 +123,7 @@ func (d *doctor) checkConfig() {
 		d.add("Config", checkFail, err.Error(), d.tr.T("cli.doctorFixConfig", "path", path))
 		return
 	}
-	if d.f.listen != "" {
-		cfg.Listen = d.f.listen
-	}
+	cfg.Listen = listenFor(d.f, d.home, cfg.Listen)
 	d.cfg, d.cfgOK = cfg, true
 	d.add("Config", checkOK, d.tr.T("cli.doctorConfigOK", "path", path), "")
 }

@@ -37,6 +37,9 @@ type Options struct {
 	// metrics or live events. Benchmarks use it to measure what recording
 	// costs; Routex itself always records.
 	DisableRequestLog bool
+	// Desktop is set by the desktop app: engine.json says so, so a second
+	// launch asks this one to show its window (see SetShowWindow).
+	Desktop bool
 }
 
 // Engine is one running Routex. Start and Stop are not safe to call
@@ -58,6 +61,8 @@ type Engine struct {
 	stopWatch context.CancelFunc
 	handler   http.Handler
 	proxy     *proxy.Handler
+	lock      *config.HomeLock
+	window    atomic.Pointer[func()]
 	server    *http.Server
 	addr      net.Addr
 	served    chan error
@@ -72,11 +77,16 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 	if opts.ShutdownGrace <= 0 {
 		opts.ShutdownGrace = 15 * time.Second
 	}
-	st, err := store.Open(config.DatabasePath(cfg.Home))
+	lock, err := config.LockHome(cfg.Home)
 	if err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
-	e := &Engine{cfg: cfg, opts: opts, log: opts.Logger, store: st}
+	st, err := store.Open(config.DatabasePath(cfg.Home))
+	if err != nil {
+		lock.Release()
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	e := &Engine{cfg: cfg, opts: opts, log: opts.Logger, store: st, lock: lock}
 	e.writer = observe.NewWriter(st, 8192, e.log)
 	e.bal = balance.New(balanceOptions(cfg.Routing))
 	e.keys = config.NewKeys(cfg.AccessKey, cfg.AdminToken)
@@ -87,6 +97,7 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 	obs, err := newObservability(context.Background(), st, e.writer, e.bal, cfg.Home, e.log)
 	if err != nil {
 		st.Close()
+		lock.Release()
 		return nil, fmt.Errorf("engine: %w", err)
 	}
 	e.obs = obs
@@ -177,6 +188,7 @@ func (e *Engine) Start() error {
 		}
 	}()
 	go e.retain(watchCtx, time.Hour)
+	e.publish()
 	e.log.Info("engine started", "listen", e.addr.String(), "home", e.cfg.Home)
 	return nil
 }
@@ -221,6 +233,9 @@ func (e *Engine) Stop(ctx context.Context) error {
 	cancel()
 	if err := e.store.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("engine: close store: %w", err))
+	}
+	if err := e.lock.Release(); err != nil {
+		errs = append(errs, err)
 	}
 	e.log.Info("engine stopped")
 	return errors.Join(errs...)

@@ -17,6 +17,7 @@ func (e *Engine) routes(p *proxy.Handler) http.Handler {
 	mux.Handle("/v1/", p)
 	mux.Handle("/v1beta/", p)
 	mux.Handle("/api/", api.WithTokenFunc(e.keys.Admin, e.api.Handler()))
+	mux.Handle("POST /api/window/show", api.WithTokenFunc(e.keys.Admin, http.HandlerFunc(e.showWindow)))
 	mux.HandleFunc("GET /health", e.health)
 	mux.Handle("GET /health/ready", e.obs.ready)
 	// Metrics answer without the admin token, as scrapers expect; the Host
