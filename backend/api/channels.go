@@ -205,6 +205,7 @@ func validateChannel(c store.Channel) error {
 	case strings.ContainsAny(c.Name, ",\n\t"):
 		ve.add("name", "invalid", "name must not contain commas or line breaks (routes write targets as \"channel,model\")")
 	}
+	validateText(c, ve)
 	if c.Type == "" {
 		ve.add("type", "required", "type is required")
 	} else if _, err := protocol.ParseFormat(c.Type); err != nil {
@@ -298,6 +299,10 @@ func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if err := s.nameClash(r.Context(), c); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	created, err := s.store.CreateChannel(r.Context(), c)
 	if err != nil {
 		s.fail(w, r, err)
@@ -335,6 +340,10 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, replace bool) {
 	in.apply(&c)
 	restoreMasked(&c, stored)
 	if err := validateChannel(c); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.nameClash(r.Context(), c); err != nil {
 		s.fail(w, r, err)
 		return
 	}

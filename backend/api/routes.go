@@ -147,6 +147,7 @@ func validateRoutes(doc routesDoc, chs []store.Channel) (store.Routes, error) {
 		}
 		rt.Scenarios[sc] = clean
 	}
+	ruleStrategies(rt.Rules, ve)
 	if len(ve) == 0 {
 		// Rules, expressions and patterns compile now, so a mistake is
 		// shown to the user at save time rather than skipped at run time.

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"encoding/json"
-	"io/fs"
 	"net"
 	"net/http"
 	"strings"
@@ -71,41 +70,6 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
 		next.ServeHTTP(w, r)
-	})
-}
-
-// dashboard serves the built frontend; unknown paths get index.html so the
-// page's own router can handle them.
-func dashboard(assets fs.FS) http.Handler {
-	if assets == nil {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !readOnly(w, r) {
-				return
-			}
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			w.Write([]byte("Routex is running. This build has no dashboard (frontend/dist was empty at build time).\n"))
-		})
-	}
-	files := http.FileServerFS(assets)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !readOnly(w, r) {
-			return
-		}
-		name := strings.TrimPrefix(r.URL.Path, "/")
-		if name == "" {
-			name = "index.html"
-		}
-		if _, err := fs.Stat(assets, name); err != nil {
-			name = "index.html"
-			r = r.Clone(r.Context())
-			r.URL.Path = "/"
-		}
-		if name == "index.html" {
-			w.Header().Set("Cache-Control", "no-cache")
-		} else if strings.HasPrefix(name, "assets/") {
-			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-		}
-		files.ServeHTTP(w, r)
 	})
 }
 

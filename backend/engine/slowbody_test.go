@@ -86,8 +86,9 @@ func TestSlowUnauthenticatedBodiesAreRefusedAtOnce(t *testing.T) {
 		"401":  "POST /v1/messages HTTP/1.1\r\nHost: " + addr + "\r\nX-Api-Key: wrong-key\r\nContent-Type: application/json\r\n",
 		"401 ": "POST /api/channels HTTP/1.1\r\nHost: " + addr + "\r\nAuthorization: Bearer wrong\r\n",
 		"403":  "POST /v1/messages HTTP/1.1\r\nHost: evil.example\r\nX-Api-Key: " + testAccessKey + "\r\n",
-		"405":  "POST /foo.php HTTP/1.1\r\nHost: " + addr + "\r\n",
+		"405":  "POST / HTTP/1.1\r\nHost: " + addr + "\r\n",
 		"404":  "POST /v1/nope HTTP/1.1\r\nHost: " + addr + "\r\nX-Api-Key: " + testAccessKey + "\r\n",
+		"404 ": "POST /foo.php HTTP/1.1\r\nHost: " + addr + "\r\n",
 	}
 	const perKind = 50
 	var wg sync.WaitGroup

@@ -46,6 +46,11 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, in inbound) {
 		h.finish(rec)
 	}()
 
+	if msg := badModel(in.model); msg != "" {
+		rec.Status, rec.Error = http.StatusBadRequest, msg
+		writeError(w, in.format, rec.Status, protocol.InvalidRequest, msg)
+		return
+	}
 	plan := h.plan(in, r.Header, false)
 	rec.Scenario, rec.Rule, rec.SessionKey = plan.decision.Scenario, plan.decision.Rule, plan.session
 	if plan.stripped != nil {
@@ -254,6 +259,7 @@ func (h *Handler) failAll(w http.ResponseWriter, in inbound, failed []failure, r
 func (in inbound) isCountTokens() bool { return in.op == provider.OpCountTokens }
 
 func (h *Handler) finish(rec store.RequestLog) {
+	rec.ClientModel, rec.UpstreamModel = clipModel(rec.ClientModel), clipModel(rec.UpstreamModel)
 	h.log.Info("request done", "format", rec.Format, "channel", rec.ChannelName, "model", rec.ClientModel,
 		"upstream_model", rec.UpstreamModel, "scenario", rec.Scenario, "status", rec.Status, "stream", rec.Stream,
 		"latency_ms", rec.LatencyMS, "ttft_ms", rec.TTFTMS, "attempts", len(rec.Attempts)+1, "error", rec.Error)
