@@ -163,8 +163,9 @@ func runWindow(e *engine.Engine) error {
 		MinWidth:  800,
 		MinHeight: 560,
 		AssetServer: &assetserver.Options{
-			Assets:  assets,
-			Handler: http.Handler(e.DesktopHandler()),
+			Assets:     assets,
+			Handler:    http.Handler(e.DesktopHandler()),
+			Middleware: withCSP,
 		},
 		OnStartup:     app.startup,
 		OnDomReady:    app.domReady,

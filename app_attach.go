@@ -13,6 +13,8 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
+
+	"github.com/routex-app/routex/backend/engine"
 )
 
 var desktopAttach = runAttached
@@ -53,8 +55,9 @@ func runAttached(base, adminToken string) error {
 		MinWidth:  800,
 		MinHeight: 560,
 		AssetServer: &assetserver.Options{
-			Assets:  assets,
-			Handler: handler,
+			Assets:     assets,
+			Handler:    handler,
+			Middleware: withCSP,
 		},
 		OnStartup:  app.startup,
 		OnDomReady: app.domReady,
@@ -75,3 +78,12 @@ func (s *statusRecorder) WriteHeader(code int) {
 }
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// withCSP gives the window's pages the dashboard's Content-Security-Policy,
+// as the engine gives them to a browser.
+func withCSP(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", engine.DashboardCSP)
+		next.ServeHTTP(w, r)
+	})
+}

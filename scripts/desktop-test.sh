@@ -64,7 +64,7 @@ shown() { grep -q '"msg":"window shown on request of another launch"' "$home/log
 wait_for 10 shown || fail "the running app was not asked to show its window"
 sleep 2 # let the page paint the list
 import -display "$display" -window root "$out/desktop.png"
-spread=$(convert "$out/desktop.png" -colorspace Gray -format '%[fx:standard_deviation]' info:)
+spread=$(convert "$out/desktop.png" -gravity center -crop 1000x600+0+0 +repage -colorspace Gray -format '%[fx:standard_deviation]' info:)
 awk -v s="$spread" 'BEGIN { exit !(s > 0.02) }' || fail "the screenshot is blank (standard deviation $spread)"
 # 3. SIGTERM closes the window and stops the engine gracefully.
 pkill -TERM -f -- "--listen 127.0.0.1:$port --log-level debug" || fail "desktop process not found"
@@ -109,6 +109,10 @@ shoot() { # language page
   wait_for 30 xdotool search --name '^Routex$' || fail "no window for $lang/$page"
   sleep 4 # charts animate in
   import -display "$display" -window root "$file"
+  # A page that did not render (a Content-Security-Policy that WebKit
+  # enforces more strictly than Chromium, say) is one flat colour.
+  local spread; spread=$(convert "$file" -gravity center -crop 1000x600+0+0 +repage -colorspace Gray -format '%[fx:standard_deviation]' info:)
+  awk -v s="$spread" 'BEGIN { exit !(s > 0.02) }' || fail "the $lang/$page window is blank (standard deviation $spread)"
   pkill -TERM -f -- "--listen 127.0.0.1:$port --page $page" || true
   wait "$app" 2>/dev/null || true
   wait_for 10 sh -c "! xdotool search --name '^Routex\$'" || true

@@ -84,6 +84,7 @@ type Config struct {
 	Timeouts   Timeouts `json:"timeouts"`
 	Routing    Routing  `json:"routing"`
 	Limits     Limits   `json:"limits"`
+	Metrics    Metrics  `json:"metrics"`
 
 	// Home is the folder the file was read from; not stored in the file.
 	Home string `json:"-"`
@@ -239,6 +240,9 @@ func (c *Config) applyEnv() {
 	}
 	if v := os.Getenv(EnvLogLevel); v != "" {
 		c.LogLevel = v
+	}
+	if v := os.Getenv(EnvMetricsToken); v != "" {
+		c.Metrics.Token = v
 	}
 }
 

@@ -30,6 +30,7 @@ func dashboard(assets fs.FS) http.Handler {
 			if !readOnly(w, r) {
 				return
 			}
+			w.Header().Set("Content-Security-Policy", DashboardCSP)
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			w.Write([]byte("Routex is running. This build has no dashboard (frontend/dist was empty at build time).\n"))
 		})
@@ -47,6 +48,7 @@ func dashboard(assets fs.FS) http.Handler {
 		if !readOnly(w, r) {
 			return
 		}
+		w.Header().Set("Content-Security-Policy", DashboardCSP)
 		if page {
 			http.Redirect(w, r, "/#/"+strings.TrimSuffix(name, "/"), http.StatusFound)
 			return

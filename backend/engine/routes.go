@@ -19,9 +19,7 @@ func (e *Engine) routes(p *proxy.Handler) http.Handler {
 	mux.Handle("POST /api/window/show", api.WithTokenFunc(e.keys.Admin, http.HandlerFunc(e.showWindow)))
 	mux.HandleFunc("GET /health", e.health)
 	mux.Handle("GET /health/ready", e.obs.ready)
-	// Metrics answer without the admin token, as scrapers expect; the Host
-	// check and the loopback listener still apply.
-	mux.Handle("GET /metrics", e.obs.metrics.Handler())
+	mux.Handle("GET /metrics", e.metricsAccess(e.obs.metrics.Handler()))
 	mux.HandleFunc("HEAD /{$}", proxy.Probe)
 	mux.Handle("/", dashboard(e.opts.Assets))
 	return refuseUnreadBodies(hostGuard(e.cfg.Listen, securityHeaders(mux)))
