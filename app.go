@@ -103,6 +103,9 @@ func (a *App) beforeClose(ctx context.Context) (prevent bool) {
 // quit ends the app for real: window, tray, then (in the caller) the engine.
 func (a *App) quit() {
 	a.quitting.Store(true)
+	if a.engine != nil {
+		a.engine.Withdraw() // a launch from now on starts its own engine
+	}
 	wruntime.Quit(a.ctx)
 }
 
@@ -118,6 +121,9 @@ func (a *App) domReady(ctx context.Context) {
 }
 
 func (a *App) shutdown(context.Context) {
+	if a.engine != nil {
+		a.engine.Withdraw()
+	}
 	if a.trayCancel == nil {
 		return
 	}

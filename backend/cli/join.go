@@ -38,10 +38,9 @@ func alreadyRunning(err error, tr *i18n.Translator) error {
 // its own dashboard, which leaves the engine running when closed.
 func joinRunning(rt Runtime, f *flags, locked *config.LockedError, out io.Writer, tr *i18n.Translator) error {
 	home := locked.Home
-	r := locked.Running
-	for deadline := time.Now().Add(5 * time.Second); r.URL == "" && time.Now().Before(deadline); {
-		time.Sleep(100 * time.Millisecond) // the other engine is still starting
-		r, _ = config.Running(home)
+	r, err := settled(home)
+	if err != nil {
+		return err
 	}
 	if r.URL == "" {
 		return alreadyRunning(locked, tr)
@@ -68,6 +67,45 @@ func joinRunning(rt Runtime, f *flags, locked *config.LockedError, out io.Writer
 		slog.SetDefault(lg.Logger)
 	}
 	return rt.Attach(r.URL, cfg.AdminToken)
+}
+
+// errHomeFree means the engine that held the home has stopped: the
+// caller starts its own.
+var errHomeFree = errors.New("the running engine stopped")
+
+// joinWait bounds the wait for an engine that is starting (no address
+// yet) or stopping (its address withdrawn, its lock still held): a
+// shutdown may take the 15 s grace period.
+const joinWait = 25 * time.Second
+
+// settled waits until the home's engine answers at its address, or until
+// no engine holds the home (errHomeFree); an empty URL means it did
+// neither in time.
+func settled(home string) (config.RunningEngine, error) {
+	deadline := time.Now().Add(joinWait)
+	for {
+		r, held := config.Running(home)
+		if !held {
+			return r, errHomeFree
+		}
+		if r.URL != "" && answers(r.URL) {
+			return r, nil
+		}
+		if time.Now().After(deadline) {
+			return config.RunningEngine{}, nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// answers reports whether an engine answers GET url/health.
+func answers(url string) bool {
+	resp, err := (&http.Client{Timeout: time.Second}).Get(url + "/health")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }
 
 // showWindow asks the desktop app at url to bring its window forward.

@@ -207,7 +207,13 @@ func runDesktop(rt Runtime, f *flags, out io.Writer, tr *i18n.Translator) error 
 	s, err := boot(rt, f, true)
 	var locked *config.LockedError
 	if errors.As(err, &locked) {
-		return joinRunning(rt, f, locked, out, tr)
+		err = joinRunning(rt, f, locked, out, tr)
+		if !errors.Is(err, errHomeFree) {
+			return err // joined (or refused)
+		}
+		// The running engine was on its way out: start ours.
+		s, err = boot(rt, f, true)
+		err = alreadyRunning(err, tr)
 	}
 	if err != nil {
 		return err

@@ -110,6 +110,15 @@ func (l *HomeLock) Publish(r RunningEngine) error {
 	return writeFile(EnginePath(l.home), append(data, '\n'))
 }
 
+// Unpublish removes engine.json while the lock is still held: the engine
+// is stopping, and a launch that finds the home locked without an address
+// waits for the lock rather than joining an engine on its way out.
+func (l *HomeLock) Unpublish() {
+	if l != nil && l.f != nil {
+		os.Remove(EnginePath(l.home))
+	}
+}
+
 // Release removes engine.json and lets another engine take the home.
 // Calling it again does nothing.
 func (l *HomeLock) Release() error {

@@ -62,10 +62,13 @@ type Engine struct {
 	handler   http.Handler
 	proxy     *proxy.Handler
 	lock      *config.HomeLock
-	window    atomic.Pointer[func()]
-	server    *http.Server
-	addr      net.Addr
-	served    chan error
+	// stopping ends with Stop: long-lived event streams end with it.
+	stopping    context.Context
+	endStopping context.CancelFunc
+	window      atomic.Pointer[func()]
+	server      *http.Server
+	addr        net.Addr
+	served      chan error
 }
 
 // New opens the store under cfg.Home and builds the handlers. Nothing
@@ -87,6 +90,7 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
 	e := &Engine{cfg: cfg, opts: opts, log: opts.Logger, store: st, lock: lock}
+	e.stopping, e.endStopping = context.WithCancel(context.Background())
 	e.writer = observe.NewWriter(st, 8192, e.log)
 	e.bal = balance.New(balanceOptions(cfg.Routing))
 	e.keys = config.NewKeys(cfg.AccessKey, cfg.AdminToken)
@@ -208,6 +212,8 @@ func (e *Engine) URL() string {
 // Stop lets requests in flight finish (up to ShutdownGrace, or ctx), then
 // drains the request log and closes the database.
 func (e *Engine) Stop(ctx context.Context) error {
+	e.lock.Unpublish() // from now on, this engine is not one to join
+	e.endStopping()
 	var errs []error
 	if e.server != nil {
 		sctx, cancel := context.WithTimeout(ctx, e.opts.ShutdownGrace)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/routex-app/routex/backend/config"
 	"github.com/routex-app/routex/backend/engine"
@@ -71,5 +72,40 @@ func TestShowWindowOnRequest(t *testing.T) {
 	}
 	if got := post(testAdminToken); got != http.StatusNoContent || shown != 1 {
 		t.Errorf("desktop: %d, shown %d; want 204, 1", got, shown)
+	}
+	// A quitting app withdraws: no window to show, no address to join.
+	e.Withdraw()
+	if got := post(testAdminToken); got != http.StatusNotFound || shown != 1 {
+		t.Errorf("after Withdraw: %d, shown %d; want 404, 1", got, shown)
+	}
+	if r, held := config.Running(e.Config().Home); held && r.URL != "" {
+		t.Errorf("after Withdraw the home still names %s", r.URL)
+	}
+}
+
+// An open live-event stream (a dashboard left open) does not hold Stop
+// for its grace period.
+func TestEventStreamsEndAtStop(t *testing.T) {
+	t.Parallel()
+	e := newTestEngine(t, func(_ *config.Config, o *engine.Options) { o.ShutdownGrace = 10 * time.Second })
+	if err := e.Start(); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, e.URL()+"/api/events", nil)
+	req.Header.Set("Authorization", "Bearer "+testAdminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /api/events: %d", resp.StatusCode)
+	}
+	began := time.Now()
+	if err := e.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(began); d > 3*time.Second {
+		t.Errorf("Stop took %v with an event stream open (grace 10 s)", d)
 	}
 }

@@ -16,6 +16,7 @@ func (e *Engine) routes(p *proxy.Handler) http.Handler {
 	mux.Handle("/v1/", p)
 	mux.Handle("/v1beta/", p)
 	mux.Handle("/api/", api.WithTokenFunc(e.keys.Admin, e.api.Handler()))
+	mux.Handle("GET /api/events", api.WithTokenFunc(e.keys.Admin, e.endsAtStop(e.api.Handler())))
 	mux.Handle("POST /api/window/show", api.WithTokenFunc(e.keys.Admin, http.HandlerFunc(e.showWindow)))
 	mux.HandleFunc("GET /health", e.health)
 	mux.Handle("GET /health/ready", e.obs.ready)

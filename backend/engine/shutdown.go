@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"net/http"
 	"time"
 )
 
@@ -22,4 +23,18 @@ func (e *Engine) cutInFlight() {
 	if err := e.proxy.Wait(ctx); err != nil {
 		e.log.Warn("requests did not end in time after the shutdown error; their connections are closed", "error", err)
 	}
+}
+
+// endsAtStop ends next's requests when Stop begins: the dashboard's live
+// event streams would otherwise hold every shutdown for its whole grace
+// period, and a relaunch would wait as long. The browser reconnects to
+// the next engine by itself.
+func (e *Engine) endsAtStop(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		stop := context.AfterFunc(e.stopping, cancel)
+		defer stop()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
