@@ -59,6 +59,13 @@ func (a *App) startup(ctx context.Context) {
 		}
 		signal.Stop(sig)
 	}()
+	if a.engine == nil {
+		return // attached to another process's engine: its tray is that app's
+	}
+	a.engine.SetShowWindow(func() {
+		wruntime.WindowShow(ctx)
+		wruntime.WindowUnminimise(ctx)
+	})
 	a.startTray()
 }
 
@@ -96,6 +103,9 @@ func (a *App) beforeClose(ctx context.Context) (prevent bool) {
 // quit ends the app for real: window, tray, then (in the caller) the engine.
 func (a *App) quit() {
 	a.quitting.Store(true)
+	if a.engine != nil {
+		a.engine.Withdraw() // a launch from now on starts its own engine
+	}
 	wruntime.Quit(a.ctx)
 }
 
@@ -111,6 +121,9 @@ func (a *App) domReady(ctx context.Context) {
 }
 
 func (a *App) shutdown(context.Context) {
+	if a.engine != nil {
+		a.engine.Withdraw()
+	}
 	if a.trayCancel == nil {
 		return
 	}
@@ -156,8 +169,9 @@ func runWindow(e *engine.Engine) error {
 		MinWidth:  800,
 		MinHeight: 560,
 		AssetServer: &assetserver.Options{
-			Assets:  assets,
-			Handler: http.Handler(e.DesktopHandler()),
+			Assets:     assets,
+			Handler:    http.Handler(e.DesktopHandler()),
+			Middleware: withCSP,
 		},
 		OnStartup:     app.startup,
 		OnDomReady:    app.domReady,

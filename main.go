@@ -23,7 +23,7 @@ func main() {
 	if err != nil {
 		assets = nil
 	}
-	root := cli.NewRoot(cli.Runtime{Version: version, Assets: assets, Desktop: desktop})
+	root := cli.NewRoot(cli.Runtime{Version: version, Assets: assets, Desktop: desktop, Attach: desktopAttach})
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, i18n.FromEnv().T("cli.startFailed", "error", err.Error()))
 		os.Exit(1)

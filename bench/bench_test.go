@@ -68,6 +68,8 @@ func TestCheckTargets(t *testing.T) {
 		Stream: StreamReport{AddedTTFE: map[string]Latency{tConverted: {Count: 1, P50: 0.4}}},
 		Hold:   []HoldStep{{Streams: 1000, MaxOpen: 1000, Complete: 1000, PeakRSS: 150}},
 		Memory: MemoryReport{Idle: Memory{RSS: 30}},
+		Bodies: []BodyMemory{{Path: tConverted, BodyMB: 1, Requests: 3, AllocPerBody: 3.5},
+			{Path: tConverted, BodyMB: 31, Requests: 3, AllocPerBody: 2.1}, {Path: tPassthrough, BodyMB: 31, Requests: 3, AllocPerBody: 4}},
 	}
 	good.Ratios = ratios(good.Throughput)
 	for _, c := range checkTargets(good) {
@@ -79,6 +81,7 @@ func TestCheckTargets(t *testing.T) {
 	bad := *good
 	bad.Hold = []HoldStep{{Streams: 1000, MaxOpen: 1000, Complete: 999, Lost: 3, PeakRSS: 150}}
 	bad.Memory = MemoryReport{Idle: Memory{RSS: 45}}
+	bad.Bodies = []BodyMemory{{Path: tConverted, BodyMB: 31, Requests: 3, AllocPerBody: 6.8}}
 	missed := map[string]bool{}
 	for _, c := range checkTargets(&bad) {
 		missed[c.Name] = !c.Met
@@ -88,6 +91,9 @@ func TestCheckTargets(t *testing.T) {
 	}
 	if !missed["idle engine RSS"] {
 		t.Error("45 MB idle met the 40 MB target")
+	}
+	if !missed["converted request memory"] {
+		t.Error("6.8x the body met the memory target")
 	}
 
 	// Keys per person: judged per backend that ran.

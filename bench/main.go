@@ -43,6 +43,7 @@ type options struct {
 	stall      time.Duration
 	// teamConc is the closed loop's concurrency of the two-instance run.
 	teamConc int
+	bodyRuns int
 }
 
 func defaultOptions() options {
@@ -62,6 +63,7 @@ func defaultOptions() options {
 		mock:       mockConfig{TextEvents: 16, Pace: 5 * time.Millisecond, HoldPace: 250 * time.Millisecond},
 		stall:      2 * time.Second,
 		teamConc:   32,
+		bodyRuns:   3,
 	}
 }
 
@@ -84,6 +86,7 @@ func main() {
 		opts.rounds, opts.dur, opts.warm, opts.openDur = 200, time.Second, 200*time.Millisecond, 2*time.Second
 		opts.streamRuns, opts.holdSteps, opts.settle = 5, []int{100, 250}, time.Second
 		opts.mock.HoldPace = 100 * time.Millisecond
+		opts.bodyRuns = 1
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -117,7 +117,18 @@ func printReport(out io.Writer, r *Results) {
 	fmt.Fprintf(out, "idle RSS %.1f   peak (VmHWM) %.1f   peak while holding streams %.1f   %g s after load %.1f   %d s after load %.1f\n",
 		m.Idle.RSS, m.Peak, m.HoldPeak, r.Config.SettleSeconds, m.After.RSS, laterSeconds, m.Later.RSS)
 
-	section(out, "Targets (issue 8, this machine)")
+	section(out, "Request bodies (engine memory; allocated = bytes allocated per byte of body)")
+	tw = newTable(out)
+	fmt.Fprintln(tw, "path\tbody MB\trequests\tallocated\tRSS peak MB\t")
+	for _, b := range r.Bodies {
+		fmt.Fprintf(tw, "%s\t%.1f\t%d\t%.2fx\t%.1f\t\n", b.Path, b.BodyMB, b.Requests, b.AllocPerBody, b.PeakRSS)
+	}
+	tw.Flush()
+	bu := r.Burst
+	fmt.Fprintf(out, "%d x %.1f MB converted at once: %d served, %d refused with 529 (bodies-in-flight budget), %d errors, RSS peak %.1f MB\n",
+		bu.Concurrent, bu.BodyMB, bu.OK, bu.Refused, bu.Errors, bu.PeakRSS)
+
+	section(out, "Targets (issues 8 and 14, this machine)")
 	tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	for _, t := range r.Targets {
 		verdict := "MET"

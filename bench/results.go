@@ -25,7 +25,11 @@ type Results struct {
 	Hold     []HoldStep                 `json:"concurrent_streams"`
 	Memory   MemoryReport               `json:"engine_memory"`
 	// Team is keys per person and the two-instance run (team.go).
-	Team    *TeamReport   `json:"team,omitempty"`
+	Team *TeamReport `json:"team,omitempty"`
+	// Bodies is what large requests cost in memory, by path and size;
+	// Burst is many of them at once against the bodies-in-flight budget.
+	Bodies  []BodyMemory  `json:"request_bodies"`
+	Burst   BodyBurst     `json:"request_body_burst"`
 	Targets []TargetCheck `json:"targets"`
 }
 
@@ -157,6 +161,9 @@ const (
 	// goalKeyAddedP50 is issue 17's: what checking a key per person and
 	// counting its use adds at p50 over the access key, in ms.
 	goalKeyAddedP50 = 0.1
+	// goalBodyAlloc is issue 14's: a converted request costs at most about
+	// twice its body.
+	goalBodyAlloc = 2.5
 )
 
 // checkTargets judges the run against the published targets.
@@ -240,5 +247,18 @@ func checkTargets(r *Results) []TargetCheck {
 			})
 		}
 	}
+
+	var big BodyMemory
+	for _, b := range r.Bodies {
+		if b.Path == tConverted && b.BodyMB > big.BodyMB {
+			big = b
+		}
+	}
+	out = append(out, TargetCheck{
+		Name: "converted request memory", Goal: fmt.Sprintf("<= %.1fx the body", goalBodyAlloc),
+		Value: big.AllocPerBody, Unit: "x", Met: big.Requests > 0 && big.AllocPerBody <= goalBodyAlloc,
+		Detail: fmt.Sprintf("%.1f MB bodies, allocated per byte; %d at once: %d served, %d refused with 529, %d errors, RSS peak %.1f MB",
+			big.BodyMB, r.Burst.Concurrent, r.Burst.OK, r.Burst.Refused, r.Burst.Errors, r.Burst.PeakRSS),
+	})
 	return out
 }

@@ -136,6 +136,18 @@ func run(ctx context.Context, opts options, stdout, stderr io.Writer) error {
 	for _, h := range res.Hold {
 		res.Memory.HoldPeak = max(res.Memory.HoldPeak, h.PeakRSS)
 	}
+
+	p.phase("request bodies: %v MiB, passthrough and converted, %d each; then %d x %d MiB converted at once",
+		[]int{bodySizes[0] >> 20, bodySizes[1] >> 20, bodySizes[2] >> 20}, opts.bodyRuns, burstSize, bodySizes[2]>>20)
+	if res.Bodies, err = bodyMemory(ctx, eng, opts.bodyRuns); err != nil {
+		return err
+	}
+	for _, b := range res.Bodies {
+		p.note("%-19s %5.1f MB body: %.2f bytes allocated per body byte, RSS peak %.1f MB", b.Path, b.BodyMB, b.AllocPerBody, b.PeakRSS)
+	}
+	res.Burst = bodyBurst(ctx, eng)
+	p.note("%d at once: %d served, %d refused with 529, %d errors, RSS peak %.1f MB %s",
+		res.Burst.Concurrent, res.Burst.OK, res.Burst.Refused, res.Burst.Errors, res.Burst.PeakRSS, res.Burst.FirstErr)
 	res.Targets = checkTargets(res)
 	res.Seconds = round3(time.Since(started).Seconds())
 

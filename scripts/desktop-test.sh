@@ -53,10 +53,19 @@ wait_for 30 xdotool search --name '^Routex$' || fail "no window titled Routex ap
 loaded() { grep -q '"msg":"desktop api request".*"path":"/api/channels","status":200' "$home/logs/routex.log"; }
 wait_for 30 loaded || fail "the window never loaded /api/channels through the in-process API"
 curl -fsS "http://127.0.0.1:$port/health" >/dev/null || fail "the desktop app's engine does not answer on its port"
+# One engine per home: a second engine is refused with the running one's
+# address, and a second launch of the app brings the first window forward.
+port2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+if "$bin" serve --listen "127.0.0.1:$port2" >"$home/serve-dup.out" 2>&1; then fail "a second engine started on the same home"; fi
+grep -q "127.0.0.1:$port" "$home/serve-dup.out" || fail "the refused engine did not name the running one: $(cat "$home/serve-dup.out")"
+timeout 30 dbus-run-session -- "$bin" >"$home/desktop2.out" 2>&1 || fail "a second launch of the app failed: $(cat "$home/desktop2.out")"
+grep -q "brought forward" "$home/desktop2.out" || fail "a second launch did not bring the window forward: $(cat "$home/desktop2.out")"
+shown() { grep -q '"msg":"window shown on request of another launch"' "$home/logs/routex.log"; }
+wait_for 10 shown || fail "the running app was not asked to show its window"
 sleep 2 # let the page paint the list
 import -display "$display" -window root "$out/desktop.png"
-spread=$(convert "$out/desktop.png" -colorspace Gray -format '%[fx:standard_deviation]' info:)
-awk -v s="$spread" 'BEGIN { exit !(s > 0.02) }' || fail "the screenshot is blank (standard deviation $spread)"
+spread=$(convert "$out/desktop.png" -gravity center -crop 1000x600+0+0 +repage -colorspace Gray -format '%[fx:standard_deviation]' info:)
+awk -v s="$spread" 'BEGIN { exit !(s > 0.005) }' || fail "the screenshot is blank (standard deviation $spread)"
 # 3. SIGTERM closes the window and stops the engine gracefully.
 pkill -TERM -f -- "--listen 127.0.0.1:$port --log-level debug" || fail "desktop process not found"
 stopped() { grep -q '"msg":"engine stopped"' "$home/logs/routex.log"; }
@@ -77,6 +86,17 @@ for i in 1 2 3 4 5 6; do
     -d '{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"hello '"$i"'"}]}' >/dev/null \
     || fail "request $i through the engine failed"
 done
+# The app on a home whose engine runs headless opens its window on that
+# engine's dashboard instead of starting a second engine.
+dbus-run-session -- "$bin" --log-level debug >"$home/attached.out" 2>&1 &
+attached=$!
+wait_for 30 xdotool search --name '^Routex$' || fail "no window attached to the running engine: $(cat "$home/attached.out")"
+through() { grep -q 'msg="desktop api request" attached=.* path=/api/channels status=200' "$home/attached.out"; }
+wait_for 30 through || fail "the attached window did not load /api/channels from the running engine: $(tail -5 "$home/attached.out")"
+for child in $(pgrep -P "$attached"); do kill -TERM "$child"; done # the app, not only its D-Bus session
+wait "$attached" || true
+wait_for 10 sh -c "! xdotool search --name '^Routex\$'" || true
+curl -fsS "http://127.0.0.1:$port/health" >/dev/null || fail "closing the attached window stopped the running engine"
 kill -INT "$serve_pid"; wait "$serve_pid" || true
 
 shoot() { # language page
@@ -90,6 +110,10 @@ shoot() { # language page
   wait_for 30 xdotool search --name '^Routex$' || fail "no window for $lang/$page"
   sleep 4 # charts animate in
   import -display "$display" -window root "$file"
+  # A page that did not render (a Content-Security-Policy that WebKit
+  # enforces more strictly than Chromium, say) is one flat colour.
+  local spread; spread=$(convert "$file" -gravity center -crop 1000x600+0+0 +repage -colorspace Gray -format '%[fx:standard_deviation]' info:)
+  awk -v s="$spread" 'BEGIN { exit !(s > 0.005) }' || fail "the $lang/$page window is blank (standard deviation $spread)"
   pkill -TERM -f -- "--listen 127.0.0.1:$port --page $page" || true
   wait "$app" 2>/dev/null || true
   wait_for 10 sh -c "! xdotool search --name '^Routex\$'" || true
@@ -99,4 +123,5 @@ for lang in en zh; do
 done
 echo "desktop-test: screenshots in $shots"
 
-echo "desktop-test: window opened, channel list loaded in-process, screenshot $out/desktop.png, clean shutdown on SIGTERM"
+echo "desktop-test: window opened, channel list loaded in-process, screenshot $out/desktop.png, clean shutdown on SIGTERM,"
+echo "desktop-test: one engine per home (second engine refused, second launch shown, window attached to a headless engine)"

@@ -170,6 +170,7 @@ func writeError(w http.ResponseWriter, status int, typ, msg string, fields Valid
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ve ValidationError
 	switch {
+	case writeConflict(w, err):
 	case errors.As(err, &ve):
 		writeError(w, http.StatusBadRequest, "validation_error", ve.Error(), ve)
 	case errors.Is(err, store.ErrNotFound):

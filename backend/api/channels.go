@@ -49,7 +49,7 @@ func view(c store.Channel) wire.Channel {
 	}
 	created, updated := c.CreatedAt, c.UpdatedAt
 	return wire.Channel{
-		ID: c.ID, Name: c.Name, Type: c.Type, BaseURL: c.BaseURL, APIKeyPreview: logging.Redact(c.APIKey),
+		ID: c.ID, Name: c.Name, Type: c.Type, BaseURL: logging.RedactURL(c.BaseURL), APIKeyPreview: logging.Redact(c.APIKey),
 		APIKeyPreviews: previews, KeyCount: len(previews),
 		Models: nonNil(c.Models), ModelMap: nonNilMap(c.ModelMap), Priority: c.Priority, Weight: c.Weight,
 		Enabled: c.Enabled, Headers: redactHeaders(c.Headers), Transformers: tr, TimeoutMS: c.TimeoutMS,
@@ -58,15 +58,13 @@ func view(c store.Channel) wire.Channel {
 	}
 }
 
-// redactHeaders hides the values of custom headers that carry credentials.
+// redactHeaders shows custom header values only as previews, as keys are:
+// Routex cannot tell a project id from a credential, so every value is
+// treated as secret.
 func redactHeaders(h map[string]string) map[string]string {
 	out := make(map[string]string, len(h))
 	for k, v := range h {
-		lk := strings.ToLower(k)
-		if strings.Contains(lk, "auth") || strings.Contains(lk, "key") || strings.Contains(lk, "token") {
-			v = logging.Redact(v)
-		}
-		out[k] = v
+		out[k] = logging.Redact(v)
 	}
 	return out
 }
@@ -207,6 +205,7 @@ func validateChannel(c store.Channel) error {
 	case strings.ContainsAny(c.Name, ",\n\t"):
 		ve.add("name", "invalid", "name must not contain commas or line breaks (routes write targets as \"channel,model\")")
 	}
+	validateText(c, ve)
 	if c.Type == "" {
 		ve.add("type", "required", "type is required")
 	} else if _, err := protocol.ParseFormat(c.Type); err != nil {
@@ -301,6 +300,10 @@ func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if err := s.nameClash(r.Context(), c); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	created, err := s.store.CreateChannel(r.Context(), c)
 	if err != nil {
 		s.fail(w, r, err)
@@ -330,7 +333,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, replace bool) {
 		s.fail(w, r, err)
 		return
 	}
-	oldName := c.Name
+	oldName, stored := c.Name, c
 	if replace {
 		// A full replace starts from defaults, keeping only identity and key.
 		// The balance query too: its credential headers are write-only.
@@ -338,7 +341,12 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, replace bool) {
 			BalanceQuery: c.BalanceQuery}
 	}
 	in.apply(&c)
+	restoreMasked(&c, stored)
 	if err := validateChannel(c); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.nameClash(r.Context(), c); err != nil {
 		s.fail(w, r, err)
 		return
 	}

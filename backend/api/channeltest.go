@@ -75,7 +75,9 @@ func (s *Server) testUnsaved(w http.ResponseWriter, r *http.Request) {
 		}
 		c = stored
 	}
+	stored := c
 	in.apply(&c)
+	restoreMasked(&c, stored)
 	if err := validateChannel(c); err != nil {
 		s.fail(w, r, err)
 		return

@@ -104,14 +104,6 @@ func validateRoutes(doc routesDoc, chs []store.Channel) (store.Routes, error) {
 		if err := json.Unmarshal(doc.Rules, &arr); err != nil {
 			ve.add("rules", "invalid_json", "rules must be a JSON array")
 		}
-		for i, raw := range arr {
-			var r struct {
-				Strategy string `json:"strategy"`
-			}
-			if json.Unmarshal(raw, &r) == nil && r.Strategy != "" && !balance.KnownStrategy(r.Strategy) {
-				ve.add(fmt.Sprintf("rules[%d].strategy", i), "one_of", "strategy must be one of %s", strings.Join(balance.Strategies, ", "))
-			}
-		}
 		rt.Rules = doc.Rules
 	}
 	for sc, st := range doc.Strategies {
@@ -154,6 +146,7 @@ func validateRoutes(doc routesDoc, chs []store.Channel) (store.Routes, error) {
 		}
 		rt.Scenarios[sc] = clean
 	}
+	ruleStrategies(rt.Rules, ve)
 	if len(ve) == 0 {
 		// Rules, expressions and patterns compile now, so a mistake is
 		// shown to the user at save time rather than skipped at run time.

@@ -122,7 +122,10 @@ func (b *Balancer) end(h *host, o Outcome, kind FailureKind, start time.Time, pr
 			}
 			h.coolKeyLocked(o.KeyIndex, until)
 		}
-	case kind.breaks():
+	case kind == NotFound && channelLevel:
+		h.failed++
+		h.lastErr = o.Err
+	case kind.breaks() || kind == NotFound:
 		h.failed++
 		h.lastErr = o.Err
 		h.failures++

@@ -242,3 +242,34 @@ func TestKindForStatus(t *testing.T) {
 		t.Errorf("Stream.String() = %q", got)
 	}
 }
+
+// A model the channel lacks (404) fails over and is counted against the
+// channel, but opens only that model's breaker: other models of the channel
+// stay available, and a client asking every channel for a model none has
+// cannot take the channels out.
+func TestNotFoundOpensTheModelOnly(t *testing.T) {
+	t.Parallel()
+	b := newTest(t, Options{})
+	c := cands(ch(1, 1))[0]
+	other := Candidate{Channel: c.Channel, Model: "other"}
+	fail(b, c, NotFound, 3, t0)
+	if !NotFound.Failover() {
+		t.Error("NotFound does not fail over")
+	}
+	if b.Available(c, t0) {
+		t.Error("the missing model is still available after 3 not-found failures")
+	}
+	if !b.Available(other, t0) {
+		t.Error("another model of the channel became unavailable")
+	}
+	h := b.Health(1, t0)
+	if h.State != StateClosed || h.Failed != 3 || h.LastError != "boom" {
+		t.Errorf("channel health = %+v, want closed with 3 failed and the last error", h)
+	}
+	if mh := b.ModelHealth(1, "m", t0); mh.State != StateOpen {
+		t.Errorf("model health = %+v, want open", mh)
+	}
+	if NotFound.String() != "not_found" {
+		t.Errorf("NotFound.String() = %q", NotFound.String())
+	}
+}

@@ -16,6 +16,12 @@ const (
 	RateLimit                    // 429
 	Client                       // any other 4xx: the request's fault, not the channel's
 	Stream                       // an error event before the first token
+	// NotFound is an endpoint or model this channel does not have (404, or
+	// a 400 that names the model): the request may work elsewhere. It opens
+	// the breaker of that channel's model only, so a client asking every
+	// channel for a model none has cannot open the channels' breakers; the
+	// channel still counts the failure and shows its error.
+	NotFound
 )
 
 // String returns the kind's name for the request log.
@@ -35,6 +41,8 @@ func (k FailureKind) String() string {
 		return "client"
 	case Stream:
 		return "stream"
+	case NotFound:
+		return "not_found"
 	}
 	return "unknown"
 }

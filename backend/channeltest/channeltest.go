@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/routex-app/routex/backend/logging"
 	"github.com/routex-app/routex/backend/provider"
 	"github.com/routex-app/routex/backend/store"
 )
@@ -79,6 +80,13 @@ type Result struct {
 // an error: every failure is a verdict with a message. Safe for concurrent
 // use when client is.
 func Test(ctx context.Context, client *http.Client, ch store.Channel, opts Options) Result {
+	res := test(ctx, client, ch, opts)
+	// A provider's error may quote what it was sent: a header, the key.
+	res.Message = logging.RedactSecrets(res.Message, ch.Secrets()...)
+	return res
+}
+
+func test(ctx context.Context, client *http.Client, ch store.Channel, opts Options) Result {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
 	}

@@ -139,6 +139,17 @@ func TestVerdicts(t *testing.T) {
 		{"a web page instead of an API is an error", "anthropic", func(m *mockUpstream, ch *store.Channel, o *Options) {
 			m.html = true
 		}, Failed, 200, []string{"web page"}},
+		{"an empty 200 is an error", "openai", func(m *mockUpstream, ch *store.Channel, o *Options) {
+			m.okBody, m.okType = new(string), "application/json"
+		}, Failed, 200, []string{"empty body"}},
+		{"a portal page sent as JSON is an error", "anthropic", func(m *mockUpstream, ch *store.Channel, o *Options) {
+			page := "<html><head><title>Sign in to Wi-Fi</title></head></html>"
+			m.okBody, m.okType = &page, "application/json"
+		}, Failed, 200, []string{"web page", "Sign in to Wi-Fi"}},
+		{"an error object in a 200 is an error", "gemini", func(m *mockUpstream, ch *store.Channel, o *Options) {
+			body := `{"error":{"code":400,"message":"API key expired"}}`
+			m.okBody, m.okType = &body, "application/json"
+		}, Failed, 200, []string{"API key expired"}},
 		{"no answer within the timeout is unreachable", "anthropic", func(m *mockUpstream, ch *store.Channel, o *Options) {
 			m.delay, o.Timeout = 5*time.Second, 100*time.Millisecond
 		}, Unreachable, 0, []string{"no answer", "within 100ms"}},

@@ -39,6 +39,10 @@ type mockUpstream struct {
 	// failStream, for openai-responses, ends streams with response.failed
 	// carrying this message.
 	failStream string
+	// okBody, when set, answers chat requests 200 with it as the body
+	// (nil: a real reply); okType is its Content-Type.
+	okBody *string
+	okType string
 
 	mu       sync.Mutex
 	requests []seen
@@ -82,6 +86,9 @@ func (m *mockUpstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case m.html:
 		w.Header().Set("Content-Type", "text/html")
 		io.WriteString(w, "<html><body>Welcome</body></html>")
+	case m.okBody != nil:
+		w.Header().Set("Content-Type", m.okType)
+		io.WriteString(w, *m.okBody)
 	case m.status != 0:
 		w.WriteHeader(m.status)
 		io.WriteString(w, m.errBody)

@@ -1,6 +1,7 @@
 package channeltest
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -11,8 +12,12 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/routex-app/routex/backend/logging"
+	"github.com/routex-app/routex/backend/protocol"
 )
 
 // judge turns an answered exchange into a verdict and a message. OK means
@@ -37,14 +42,40 @@ func (t *tester) judge(x exchange, model string, listed []string) (Verdict, stri
 	case x.err != nil:
 		return Failed, "the answer was cut off: " + x.err.Error()
 	}
-	if ct := x.header.Get("Content-Type"); strings.Contains(ct, "text/html") {
-		return Failed, "the answer is a web page, not an API response: base_url " + quote(t.ch.BaseURL) +
-			" probably points at a website; " + t.baseHint()
+	if ct := x.header.Get("Content-Type"); strings.Contains(ct, "text/html") || bytes.HasPrefix(bytes.TrimSpace(x.body), []byte("<")) {
+		return Failed, "the answer is a web page, not an API response" + detail(protocol.HTMLTitle(x.body)) + ": base_url " +
+			quote(logging.RedactURL(t.ch.BaseURL)) + " probably points at a website; " + t.baseHint()
 	}
 	if event := streamError(x.body); event != "" {
 		return Failed, "the provider answered with an error" + detail(event)
 	}
+	if problem := t.replyProblem(x); problem != "" {
+		// What the proxy would refuse too: it fails over from such a 200.
+		return Failed, "the provider answered HTTP " + strconv.Itoa(x.status) + " with " + problem +
+			", which Routex treats as a failure: check base_url and the channel's type"
+	}
 	return OK, ""
+}
+
+// replyProblem judges a 2xx answer as the proxy does before relaying one:
+// an empty body, text, or JSON that is not the channel's format (for a
+// stream, in its first event) is wrong.
+func (t *tester) replyProblem(x exchange) string {
+	f := protocol.Format(t.ch.Type)
+	if x.stream {
+		first, _, _ := bytes.Cut(x.body, []byte("\n"))
+		if len(x.body) == 0 {
+			return "an empty stream"
+		}
+		if err := protocol.CheckEvent(f, first); err != nil {
+			return err.Error()
+		}
+		return ""
+	}
+	if verdict, err := protocol.CheckReply(f, x.body, true); verdict == protocol.ReplyBad {
+		return err.Error()
+	}
+	return ""
 }
 
 // authMessage says the key was refused, with the provider's reason.
@@ -65,7 +96,7 @@ func unknownModel(model string, listed []string, msg string) string {
 
 // pathHint explains a 404 that is not about the model: the URL is wrong.
 func (t *tester) pathHint(x exchange) string {
-	return "nothing answers at " + redactQuery(x.url) + " (HTTP 404): " + t.baseHint()
+	return "nothing answers at " + logging.RedactURL(redactQuery(x.url)) + " (HTTP 404): " + t.baseHint()
 }
 
 // versionPath matches a version segment at the end of an OpenAI-compatible

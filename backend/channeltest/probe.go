@@ -42,6 +42,8 @@ type exchange struct {
 	// firstByte is the time to the first body byte, total to the last;
 	// firstEvent (streams) to the first SSE event.
 	firstByte, total, firstEvent time.Duration
+	// stream is set when body holds a stream's data lines, one a line.
+	stream bool
 }
 
 // httpAnswered reports whether the upstream sent a status line: a later
@@ -147,6 +149,7 @@ func (t *tester) do(ctx context.Context, method, url string, body []byte, stream
 	x.status, x.header = resp.StatusCode, resp.Header
 	fb := &firstByteReader{r: io.LimitReader(resp.Body, maxBody), now: now}
 	if stream && resp.StatusCode/100 == 2 {
+		x.stream = true
 		x.body, x.err = readEvents(fb, func() { x.firstEvent = since(now, start) })
 	} else {
 		x.body, x.err = io.ReadAll(fb)

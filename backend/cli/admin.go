@@ -36,10 +36,7 @@ func newAdminClient(f *flags) (*adminClient, error) {
 	if err != nil {
 		return nil, err
 	}
-	listen := cfg.Listen
-	if f.listen != "" {
-		listen = f.listen
-	}
+	listen := listenFor(f, home, cfg.Listen)
 	return &adminClient{base: "http://" + listen, token: cfg.AdminToken, http: &http.Client{Timeout: 30 * time.Second}}, nil
 }
 

@@ -82,7 +82,7 @@ func TestChannelCommandsAgainstTheStore(t *testing.T) {
 			"--timeout", "90s", "--transformers", `["cleancache"]`}, "", []string{"Added channel ds (#1)."}},
 		{"list is an aligned table with the key preview", []string{"list"}, "",
 			[]string{"NAME", "ds", "openai", "deepseek-chat,deepseek-reasoner", "sk-…1111 (×2)"}},
-		{"show prints every field", []string{"show", "ds"}, "", []string{"claude-sonnet=deepseek-chat", "X-Team=core", "1m30s", "cleancache"}},
+		{"show prints every field", []string{"show", "ds"}, "", []string{"claude-sonnet=deepseek-chat", "X-Team=…", "1m30s", "cleancache"}},
 		{"an invalid URL is the API's field error", []string{"add", "bad", "--type", "openai", "--base-url", "ftp://x"},
 			"base_url: must be an http:// or https:// URL", nil},
 		{"bad transformers JSON is refused before sending", []string{"add", "bad", "--type", "openai", "--base-url", "https://x", "--transformers", "[oops"},

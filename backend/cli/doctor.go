@@ -127,9 +127,7 @@ func (d *doctor) checkConfig() {
 		d.add("cli.doctorNameConfig", checkFail, err.Error(), d.tr.T("cli.doctorFixConfig", "path", path))
 		return
 	}
-	if d.f.listen != "" {
-		cfg.Listen = d.f.listen
-	}
+	cfg.Listen = listenFor(d.f, d.home, cfg.Listen)
 	d.cfg, d.cfgOK = cfg, true
 	d.add("cli.doctorNameConfig", checkOK, d.tr.T("cli.doctorConfigOK", "path", path), "")
 }

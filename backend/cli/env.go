@@ -47,11 +47,7 @@ func loadToolEnv(f *flags) (toolEnv, error) {
 	if err != nil {
 		return toolEnv{}, err
 	}
-	listen := cfg.Listen
-	if f.listen != "" {
-		listen = f.listen
-	}
-	return toolEnv{home: home, url: engineURL(listen), key: cfg.AccessKey}, nil
+	return toolEnv{home: home, url: engineURL(listenFor(f, home, cfg.Listen)), key: cfg.AccessKey}, nil
 }
 
 // engineURL is the URL a tool on this machine reaches the engine at: an

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -17,6 +18,20 @@ import (
 	"github.com/routex-app/routex/backend/importer"
 	"github.com/routex-app/routex/backend/store"
 )
+
+// withoutPassword drops the password of a URL's userinfo, keeping the
+// user name, for an export without keys.
+func withoutPassword(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, has := u.User.Password(); !has {
+		return raw
+	}
+	u.User = url.User(u.User.Username())
+	return u.String()
+}
 
 // toExport is a stored channel as an export lists it.
 func toExport(c store.Channel, withKeys bool) importer.Channel {
@@ -44,10 +59,14 @@ func toExport(c store.Channel, withKeys bool) importer.Channel {
 			e.APIKey, e.APIKeys = "", c.APIKeys
 		}
 	}
-	for k, v := range c.Headers {
-		if withKeys || !importer.SecretHeader(k) {
+	if withKeys {
+		// Every custom header value may be a credential; like the keys,
+		// they travel only when asked for.
+		for k, v := range c.Headers {
 			e.Headers[k] = v
 		}
+	} else {
+		e.BaseURL = withoutPassword(c.BaseURL)
 	}
 	return e
 }
@@ -153,7 +172,9 @@ func exportQuery(raw json.RawMessage, withKeys bool) json.RawMessage {
 		return raw
 	}
 	for k, v := range q.Headers {
-		if importer.SecretHeader(k) && !strings.Contains(v, "{{key}}") {
+		// Like a channel's own headers, every value may be a credential;
+		// one that only names the channel's key ({{key}}) holds none.
+		if !strings.Contains(v, "{{key}}") {
 			delete(q.Headers, k)
 		}
 	}
@@ -177,7 +198,7 @@ func keepSecretQueryHeaders(stored json.RawMessage, ch *importer.Channel) {
 		return
 	}
 	for k, v := range old.Headers {
-		if _, ok := in.Headers[k]; !ok && importer.SecretHeader(k) {
+		if _, ok := in.Headers[k]; !ok {
 			if in.Headers == nil {
 				in.Headers = map[string]string{}
 			}

@@ -47,7 +47,8 @@ func newHealthCmd(f *flags, tr *i18n.Translator) *cobra.Command {
 }
 
 // healthListen is the address the engine of this home listens on: --listen,
-// else config.json with ROUTEX_LISTEN applied, else ROUTEX_LISTEN or the
+// else the running engine's (engine.json), else config.json with
+// ROUTEX_LISTEN applied, else ROUTEX_LISTEN or the
 // default. config.json is read only if it exists: a health probe must not
 // create a home.
 func healthListen(f *flags) string {
@@ -55,6 +56,9 @@ func healthListen(f *flags) string {
 		return f.listen
 	}
 	if home, err := resolveHome(f); err == nil {
+		if addr, ok := runningListen(home); ok {
+			return addr
+		}
 		if _, err := os.Stat(config.Path(home)); err == nil {
 			if cfg, err := config.Load(home); err == nil && cfg.Listen != "" {
 				return cfg.Listen

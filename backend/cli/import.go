@@ -13,6 +13,7 @@ import (
 
 	"github.com/routex-app/routex/backend/i18n"
 	"github.com/routex-app/routex/backend/importer"
+	"github.com/routex-app/routex/backend/logging"
 )
 
 // channelBody is the API write body of an imported channel. Without a key
@@ -56,7 +57,7 @@ func applyImport(c *conn, p importer.Plan, dry bool, out, errOut io.Writer, tr *
 		if exists {
 			key = "cli.importUpdate"
 		}
-		fmt.Fprintln(out, prefix+tr.T(key, "name", ch.Name, "type", ch.Type, "url", ch.BaseURL))
+		fmt.Fprintln(out, prefix+tr.T(key, "name", ch.Name, "type", ch.Type, "url", logging.RedactURL(ch.BaseURL)))
 		if exists {
 			updated++
 		} else {
@@ -111,8 +112,10 @@ func applyImport(c *conn, p importer.Plan, dry bool, out, errOut io.Writer, tr *
 	return nil
 }
 
-// keepSecretHeaders copies credential headers the file left out (an export
-// without --include-keys) from the stored channel, as its key is kept.
+// keepSecretHeaders copies the headers the file left out (an export
+// without --include-keys leaves out every header value) from the stored
+// channel, as its key is kept, and keeps the stored base_url when the file
+// has it without its password.
 func keepSecretHeaders(c *conn, id int64, ch *importer.Channel) error {
 	st, err := c.store()
 	if err != nil {
@@ -123,8 +126,11 @@ func keepSecretHeaders(c *conn, id int64, ch *importer.Channel) error {
 		return err
 	}
 	keepSecretQueryHeaders(stored.BalanceQuery, ch)
+	if ch.BaseURL != stored.BaseURL && ch.BaseURL == withoutPassword(stored.BaseURL) {
+		ch.BaseURL = stored.BaseURL
+	}
 	for k, v := range stored.Headers {
-		if _, ok := ch.Headers[k]; !ok && importer.SecretHeader(k) {
+		if _, ok := ch.Headers[k]; !ok {
 			if ch.Headers == nil {
 				ch.Headers = map[string]string{}
 			}

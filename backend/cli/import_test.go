@@ -165,14 +165,15 @@ func TestImportFromACCSwitchDatabase(t *testing.T) {
 func TestExportWithoutKeysThenImportKeepsExistingKeys(t *testing.T) {
 	t.Parallel()
 	f := testHome(t)
-	run(t, channelCmd(f), "", "add", "a", "--type", "openai", "--base-url", "https://a.example/v1", "--key", "sk-secret-0000aaaa",
-		"--model", "m", "--header", "Authorization=Bearer x-secret-header", "--header", "X-Team=core")
+	run(t, channelCmd(f), "", "add", "a", "--type", "openai", "--base-url", "https://u:url-pass-7788@a.example/v1", "--key", "sk-secret-0000aaaa",
+		"--model", "m", "--header", "Authorization=Bearer x-secret-header", "--header", "X-Team=core-team-value")
 	exported := filepath.Join(t.TempDir(), "export.json")
 	if out, err := run(t, newExportCmd(f, en, "test"), "", "-o", exported); err != nil {
 		t.Fatalf("export: %v\n%s", err, out)
 	}
 	data, _ := os.ReadFile(exported)
-	if strings.Contains(string(data), "sk-secret") || strings.Contains(string(data), "x-secret-header") {
+	if strings.Contains(string(data), "sk-secret") || strings.Contains(string(data), "x-secret-header") ||
+		strings.Contains(string(data), "core-team-value") || strings.Contains(string(data), "url-pass-7788") {
 		t.Fatalf("export without --include-keys leaks a secret:\n%s", data)
 	}
 	var doc importer.Export
@@ -185,11 +186,13 @@ func TestExportWithoutKeysThenImportKeepsExistingKeys(t *testing.T) {
 		t.Fatalf("import: %v\n%s", err, out)
 	}
 	ch := mustChannels(t, openHomeStore(t, f))[0]
-	if ch.Priority != 1 || ch.APIKey != "sk-secret-0000aaaa" {
-		t.Fatalf("after import: priority %d key %q", ch.Priority, ch.APIKey)
+	if ch.Priority != 1 || ch.APIKey != "sk-secret-0000aaaa" || ch.Headers["X-Team"] != "core-team-value" ||
+		ch.BaseURL != "https://u:url-pass-7788@a.example/v1" {
+		t.Fatalf("after import: priority %d key %q headers %v base_url %q", ch.Priority, ch.APIKey, ch.Headers, ch.BaseURL)
 	}
 	out, err := run(t, newExportCmd(f, en, "test"), "", "--include-keys")
-	if err != nil || !strings.Contains(out, "sk-secret-0000aaaa") || !strings.Contains(out, "x-secret-header") {
+	if err != nil || !strings.Contains(out, "sk-secret-0000aaaa") || !strings.Contains(out, "x-secret-header") ||
+		!strings.Contains(out, "core-team-value") || !strings.Contains(out, "url-pass-7788") {
 		t.Fatalf("--include-keys: %v\n%s", err, out)
 	}
 }

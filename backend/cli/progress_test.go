@@ -12,6 +12,14 @@ import (
 	"github.com/routex-app/routex/backend/store"
 )
 
+// validReply is the smallest real reply of each format: a connection test
+// refuses a 200 that is not one, as the proxy does.
+var validReply = map[string]string{
+	"anthropic": `{"id":"msg_1","type":"message","role":"assistant","content":[{"type":"text","text":"p"}],"stop_reason":"max_tokens"}`,
+	"openai":    `{"id":"c1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"p"},"finish_reason":"length"}]}`,
+	"gemini":    `{"candidates":[{"content":{"role":"model","parts":[{"text":"p"}]},"finishReason":"MAX_TOKENS"}]}`,
+}
+
 func TestProbeSendsTheSmallestRequestInEachFormat(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -32,7 +40,7 @@ func TestProbeSendsTheSmallestRequestInEachFormat(t *testing.T) {
 					w.Write([]byte(`{"error":{"message":"unexpected ` + r.URL.Path + `"}}`))
 					return
 				}
-				w.Write([]byte(`{}`))
+				w.Write([]byte(validReply[tc.typ]))
 			}))
 			defer srv.Close()
 			base := srv.URL
@@ -82,7 +90,7 @@ func TestProgressPrintsPlainLinesWhenNotATerminal(t *testing.T) {
 
 func TestChannelTestAllShowsProgressAndFailsOnABadChannel(t *testing.T) {
 	t.Parallel()
-	ok := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{}`)) }))
+	ok := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(validReply["openai"])) }))
 	defer ok.Close()
 	f := testHome(t)
 	run(t, channelCmd(f), "", "add", "good", "--type", "openai", "--base-url", ok.URL, "--model", "m")

@@ -4,6 +4,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -32,6 +33,10 @@ type Runtime struct {
 	Assets  fs.FS
 	// Desktop is nil in builds without a window (the headless build).
 	Desktop DesktopFunc
+	// Attach opens the window on an engine that already runs headless on
+	// this home, reached at url with the admin token; nil without a
+	// window.
+	Attach func(url, adminToken string) error
 }
 
 // flags shared by every command that starts the engine.
@@ -64,7 +69,7 @@ func NewRoot(rt Runtime) *cobra.Command {
 				if f.page != "" {
 					os.Setenv("ROUTEX_PAGE", f.page) // read by the window once its page has loaded
 				}
-				return runDesktop(rt, f)
+				return runDesktop(rt, f, out, tr)
 			}
 			return serve(cmd.Context(), out, rt, f, tr)
 		},
@@ -124,7 +129,8 @@ type started struct {
 }
 
 // boot loads the config, sets up logging, opens the engine and starts it.
-func boot(rt Runtime, f *flags) (*started, error) {
+// desktop marks the engine as the desktop app's.
+func boot(rt Runtime, f *flags, desktop bool) (*started, error) {
 	// --home is used directly rather than written to ROUTEX_HOME: setting
 	// the process environment would leak into everything else running in it.
 	home, err := config.Home()
@@ -151,7 +157,7 @@ func boot(rt Runtime, f *flags) (*started, error) {
 	if err != nil {
 		return nil, err
 	}
-	eng, err := engine.New(cfg, engine.Options{Version: rt.Version, Logger: lg.Logger, Assets: rt.Assets})
+	eng, err := engine.New(cfg, engine.Options{Version: rt.Version, Logger: lg.Logger, Assets: rt.Assets, Desktop: desktop})
 	if err != nil {
 		lg.Close()
 		return nil, err
@@ -175,9 +181,9 @@ func serve(ctx context.Context, out io.Writer, rt Runtime, f *flags, tr *i18n.Tr
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	s, err := boot(rt, f)
+	s, err := boot(rt, f, false)
 	if err != nil {
-		return err
+		return alreadyRunning(err, tr)
 	}
 	url := s.eng.URL()
 	cfgPath := config.Path(s.cfg.Home)
@@ -197,9 +203,20 @@ func serve(ctx context.Context, out io.Writer, rt Runtime, f *flags, tr *i18n.Tr
 	return err
 }
 
-// runDesktop runs the engine inside the desktop window.
-func runDesktop(rt Runtime, f *flags) error {
-	s, err := boot(rt, f)
+// runDesktop runs the engine inside the desktop window. When an engine
+// already runs on the home, the window goes to it instead (joinRunning).
+func runDesktop(rt Runtime, f *flags, out io.Writer, tr *i18n.Translator) error {
+	s, err := boot(rt, f, true)
+	var locked *config.LockedError
+	if errors.As(err, &locked) {
+		err = joinRunning(rt, f, locked, out, tr)
+		if !errors.Is(err, errHomeFree) {
+			return err // joined (or refused)
+		}
+		// The running engine was on its way out: start ours.
+		s, err = boot(rt, f, true)
+		err = alreadyRunning(err, tr)
+	}
 	if err != nil {
 		return err
 	}

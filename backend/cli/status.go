@@ -72,9 +72,7 @@ func dial(f *flags, version string) (*conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if f.listen != "" {
-		cfg.Listen = f.listen
-	}
+	cfg.Listen = listenFor(f, home, cfg.Listen)
 	c := &conn{home: home, cfg: cfg, version: version}
 	ac := &adminClient{base: "http://" + cfg.Listen, token: cfg.AdminToken, http: &http.Client{Timeout: 30 * time.Second}}
 	quick := &adminClient{base: ac.base, token: ac.token, http: &http.Client{Timeout: 1500 * time.Millisecond}}

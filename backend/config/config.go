@@ -105,6 +105,10 @@ type Config struct {
 	// Instance names this Routex in the request log when several share a
 	// database; empty means the machine's host name and the port.
 	Instance string `json:"instance,omitempty"`
+	// Limits bound what requests in flight may hold (bodies, idle reads).
+	Limits Limits `json:"limits"`
+	// Metrics says who may read /metrics.
+	Metrics Metrics `json:"metrics"`
 
 	// Home is the folder the file was read from; not stored in the file.
 	Home string `json:"-"`
@@ -329,6 +333,9 @@ func (c *Config) applyEnv() error {
 	if v := os.Getenv(EnvInstance); v != "" {
 		c.Instance = v
 	}
+	if v := os.Getenv(EnvMetricsToken); v != "" {
+		c.Metrics.Token = v
+	}
 	c.DatabaseURL = strings.TrimSpace(c.DatabaseURL)
 	return nil
 }
@@ -350,6 +357,9 @@ func (c Config) Validate() error {
 		if !validHostPattern(h) {
 			return fmt.Errorf("allowed_hosts entry %q must be a host name such as routex.example.com or *.example.com, without scheme, port or path", h)
 		}
+	}
+	if err := c.Limits.validate(); err != nil {
+		return err
 	}
 	t := c.Timeouts
 	if t.ConnectMS <= 0 || t.FirstByteMS <= 0 || t.IdleMS <= 0 {

@@ -40,6 +40,9 @@ type Options struct {
 	// metrics or live events. Benchmarks use it to measure what recording
 	// costs; Routex itself always records.
 	DisableRequestLog bool
+	// Desktop is set by the desktop app: engine.json says so, so a second
+	// launch asks this one to show its window (see SetShowWindow).
+	Desktop bool
 }
 
 // Engine is one running Routex. Start and Stop are not safe to call
@@ -74,9 +77,15 @@ type Engine struct {
 	// PostgreSQL, closed its LISTEN connection).
 	watchDone chan struct{}
 	handler   http.Handler
-	server    *http.Server
-	addr      net.Addr
-	served    chan error
+	proxy     *proxy.Handler
+	lock      *config.HomeLock
+	// stopping ends with Stop: long-lived event streams end with it.
+	stopping    context.Context
+	endStopping context.CancelFunc
+	window      atomic.Pointer[func()]
+	server      *http.Server
+	addr        net.Addr
+	served      chan error
 }
 
 // New opens the store (the SQLite file under cfg.Home, or the PostgreSQL
@@ -95,17 +104,24 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 	if opts.ShutdownGrace <= 0 {
 		opts.ShutdownGrace = 15 * time.Second
 	}
-	st, err := store.Open(cfg.Database())
+	lock, err := config.LockHome(cfg.Home)
 	if err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
-	e := &Engine{cfg: cfg, opts: opts, log: opts.Logger, store: st}
+	st, err := store.Open(cfg.Database())
+	if err != nil {
+		lock.Release()
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	e := &Engine{cfg: cfg, opts: opts, log: opts.Logger, store: st, lock: lock}
+	e.stopping, e.endStopping = context.WithCancel(context.Background())
 	e.writer = observe.NewWriter(st, 8192, e.log)
 	e.bal = balance.New(balanceOptions(cfg.Routing))
 	e.keys = config.NewKeys(cfg.AccessKey, cfg.AdminToken)
 	e.people = keys.New(st, e.log)
 	if err := e.people.Reload(context.Background()); err != nil {
 		st.Close()
+		lock.Release()
 		return nil, fmt.Errorf("engine: %w", err)
 	}
 	transport := opts.Transport
@@ -115,6 +131,7 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 	obs, err := newObservability(context.Background(), st, e.writer, e.bal, cfg.Home, e.watching.Load, e.log)
 	if err != nil {
 		st.Close()
+		lock.Release()
 		return nil, fmt.Errorf("engine: %w", err)
 	}
 	e.obs = obs
@@ -162,6 +179,7 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 		Transport: transport, Recorder: recorder, Balancer: e.bal, CaptureBodies: e.captureBodies,
 		Keys:           e.people,
 		ProviderModels: e.providerModels,
+		BodyIdle:       cfg.Limits.BodyIdle(), BodiesInFlight: cfg.Limits.BodiesInFlight(),
 	}, st)
 	e.api = api.New(st, api.Info{
 		Version: opts.Version, Listen: cfg.Listen, BaseURL: "http://" + cfg.Listen, Home: cfg.Home, Started: time.Now(),
@@ -189,6 +207,7 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 	if err := e.RefreshExhausted(context.Background()); err != nil {
 		e.log.Warn("read balances", "error", err)
 	}
+	e.proxy = p
 	e.handler = e.routes(p)
 	return e, nil
 }
@@ -254,6 +273,7 @@ func (e *Engine) Start() error {
 	go e.retain(watchCtx, time.Hour)
 	e.obs.recorder.SetInstance(instanceName(e.cfg, e.addr.String()))
 	go e.keepBalances(watchCtx)
+	e.publish()
 	e.log.Info("engine started", "listen", e.addr.String(), "home", e.cfg.Home,
 		"database", e.store.Backend(), "where", e.store.Path(), "instance", instanceName(e.cfg, e.addr.String()))
 	if host, _, _ := net.SplitHostPort(e.addr.String()); net.ParseIP(host).IsUnspecified() {
@@ -278,13 +298,16 @@ func (e *Engine) URL() string {
 // Stop lets requests in flight finish (up to ShutdownGrace, or ctx), then
 // drains the request log and closes the database.
 func (e *Engine) Stop(ctx context.Context) error {
+	e.lock.Unpublish() // from now on, this engine is not one to join
+	e.endStopping()
 	var errs []error
 	if e.server != nil {
 		sctx, cancel := context.WithTimeout(ctx, e.opts.ShutdownGrace)
 		err := e.server.Shutdown(sctx)
 		cancel()
 		if err != nil {
-			e.log.Warn("requests still running at shutdown were cut off", "error", err)
+			e.log.Warn("requests still running after the grace period get an error", "error", err)
+			e.cutInFlight()
 			e.server.Close()
 		}
 		if serr := <-e.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
@@ -312,6 +335,9 @@ func (e *Engine) Stop(ctx context.Context) error {
 	cancel()
 	if err := e.store.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("engine: close store: %w", err))
+	}
+	if err := e.lock.Release(); err != nil {
+		errs = append(errs, err)
 	}
 	e.log.Info("engine stopped")
 	return errors.Join(errs...)

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"encoding/json"
-	"io/fs"
 	"net"
 	"net/http"
 	"strings"
@@ -18,14 +17,14 @@ func (e *Engine) routes(p *proxy.Handler) http.Handler {
 	mux.Handle("/v1/", p)
 	mux.Handle("/v1beta/", p)
 	mux.Handle("/api/", api.WithTokenFunc(e.keys.Admin, e.api.Handler()))
+	mux.Handle("GET /api/events", api.WithTokenFunc(e.keys.Admin, e.endsAtStop(e.api.Handler())))
+	mux.Handle("POST /api/window/show", api.WithTokenFunc(e.keys.Admin, http.HandlerFunc(e.showWindow)))
 	mux.HandleFunc("GET /health", e.health)
 	mux.Handle("GET /health/ready", e.obs.ready)
-	// Metrics answer without the admin token, as scrapers expect; the Host
-	// check and the loopback listener still apply.
-	mux.Handle("GET /metrics", e.obs.metrics.Handler())
+	mux.Handle("GET /metrics", e.metricsAccess(e.obs.metrics.Handler()))
 	mux.HandleFunc("HEAD /{$}", proxy.Probe)
 	mux.Handle("/", dashboard(e.opts.Assets))
-	return hostGuard(e.cfg.Listen, e.cfg.AllowedHosts, securityHeaders(mux))
+	return refuseUnreadBodies(hostGuard(e.cfg.Listen, e.cfg.AllowedHosts, securityHeaders(mux)))
 }
 
 func (e *Engine) health(w http.ResponseWriter, r *http.Request) {
@@ -90,36 +89,13 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// dashboard serves the built frontend; unknown paths get index.html so the
-// page's own router can handle them.
-func dashboard(assets fs.FS) http.Handler {
-	if assets == nil {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			w.Write([]byte("Routex is running. This build has no dashboard (frontend/dist was empty at build time).\n"))
-		})
+// readOnly answers 405 to anything but GET and HEAD, the dashboard's only
+// methods.
+func readOnly(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return true
 	}
-	files := http.FileServerFS(assets)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		name := strings.TrimPrefix(r.URL.Path, "/")
-		if name == "" {
-			name = "index.html"
-		}
-		if _, err := fs.Stat(assets, name); err != nil {
-			name = "index.html"
-			r = r.Clone(r.Context())
-			r.URL.Path = "/"
-		}
-		if name == "index.html" {
-			w.Header().Set("Cache-Control", "no-cache")
-		} else if strings.HasPrefix(name, "assets/") {
-			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-		}
-		files.ServeHTTP(w, r)
-	})
+	w.Header().Set("Allow", "GET, HEAD")
+	http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	return false
 }

@@ -138,13 +138,6 @@ func readRoutexExport(data []byte) (Plan, error) {
 	return Plan{Source: "Routex", Channels: doc.Channels, RoutesDoc: doc.Routes, Prices: doc.Prices}, nil
 }
 
-// SecretHeader reports whether a custom header likely carries a
-// credential: exports leave such headers out unless asked for keys.
-func SecretHeader(name string) bool {
-	n := strings.ToLower(name)
-	return strings.Contains(n, "auth") || strings.Contains(n, "key") || strings.Contains(n, "token")
-}
-
 // cleanName makes another tool's provider name a valid channel name.
 func cleanName(s string) string {
 	s = strings.TrimSpace(strings.NewReplacer(",", " ", "\n", " ", "\t", " ").Replace(s))

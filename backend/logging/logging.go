@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,4 +92,34 @@ func Redact(secret string) string {
 		prefix = secret[:i+1]
 	}
 	return prefix + "…" + secret[len(secret)-4:]
+}
+
+// RedactURL hides the password of a URL's userinfo ("https://user:xxxxx@host"):
+// base URLs are shown and logged, and a password in one is a secret like
+// any key. Anything that does not parse is returned as is.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, has := u.User.Password(); !has {
+		return raw
+	}
+	return u.Redacted()
+}
+
+// minSecret is the shortest secret RedactSecrets replaces: shorter values
+// ("1", "true") would mangle the text and protect nothing.
+const minSecret = 6
+
+// RedactSecrets replaces every occurrence of each secret in s with
+// "[redacted]": for messages that may repeat what a channel sent upstream
+// (a provider's error quoting a header, a URL in a connection error).
+func RedactSecrets(s string, secrets ...string) string {
+	for _, sec := range secrets {
+		if len(sec) >= minSecret && strings.Contains(s, sec) {
+			s = strings.ReplaceAll(s, sec, "[redacted]")
+		}
+	}
+	return s
 }

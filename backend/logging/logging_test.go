@@ -58,3 +58,21 @@ func TestParseLevelRejectsUnknown(t *testing.T) {
 		t.Fatal("New must refuse an unknown level")
 	}
 }
+
+func TestRedactURLAndSecrets(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"https://user:s3cret-pass@api.example.com/v1": "https://user:xxxxx@api.example.com/v1",
+		"https://user@api.example.com/v1":             "https://user@api.example.com/v1",
+		"https://api.example.com/v1?x=1":              "https://api.example.com/v1?x=1",
+		"not a url at all %zz":                        "not a url at all %zz",
+	} {
+		if got := RedactURL(in); got != want {
+			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+	got := RedactSecrets("key sk-abcdef123456 and project proj-77 and 1", "sk-abcdef123456", "proj-77", "1", "")
+	if got != "key [redacted] and project [redacted] and 1" {
+		t.Errorf("RedactSecrets = %q", got)
+	}
+}

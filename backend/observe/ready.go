@@ -82,7 +82,9 @@ type ReadyReport struct {
 }
 
 // Ready answers GET /health/ready: whether this Routex can serve requests
-// now, and if not, why and what to do. Safe for concurrent use.
+// now, and if not, why and what to do. It answers without a key (load
+// balancers and supervisors ask it), so it names no channel and no path.
+// Safe for concurrent use.
 type Ready struct {
 	opt ReadyOptions
 }
@@ -222,15 +224,15 @@ func (rd *Ready) disk() Check {
 		c.Message = "free disk space is not measured on this platform"
 	case err != nil:
 		c.Status = StatusDegraded
-		c.Message = fmt.Sprintf("cannot read free disk space under %s (%v): check that the directory exists", rd.opt.Home, err)
+		c.Message = "cannot read the free disk space of ROUTEX_HOME: check that the folder exists"
 	default:
 		switch c.Status = DiskStatus(free); c.Status {
 		case StatusUnhealthy:
-			c.Message = fmt.Sprintf("only %s free under %s: free disk space now; request logs and settings cannot be saved", mib(free), rd.opt.Home)
+			c.Message = fmt.Sprintf("only %s free in ROUTEX_HOME: free disk space now; request logs and settings cannot be saved", mib(free))
 		case StatusDegraded:
-			c.Message = fmt.Sprintf("only %s free under %s: free disk space, or shorten log retention in settings", mib(free), rd.opt.Home)
+			c.Message = fmt.Sprintf("only %s free in ROUTEX_HOME: free disk space, or shorten log retention in settings", mib(free))
 		default:
-			c.Message = fmt.Sprintf("%s free under %s", mib(free), rd.opt.Home)
+			c.Message = fmt.Sprintf("%s free in ROUTEX_HOME", mib(free))
 		}
 	}
 	return c

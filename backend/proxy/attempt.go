@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/routex-app/routex/backend/balance"
+	"github.com/routex-app/routex/backend/logging"
 	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/store"
 )
@@ -35,6 +36,11 @@ func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Re
 	rec.ChannelID, rec.ChannelName, rec.UpstreamModel, rec.UpstreamFormat = ch.ID, ch.Name, c.Model, ch.Type
 	keyIndex := 0
 	fail := func(status int, kind protocol.ErrorKind, bk balance.FailureKind, msg string, cool time.Time) attemptResult {
+		if shuttingDown(ctx) {
+			// Routex cut it, not the channel: nothing to hold against it.
+			status, kind, bk, msg = http.StatusServiceUnavailable, protocol.Overloaded, balance.Client, h2s(ch.Name, errShutdown)
+		}
+		msg = logging.RedactSecrets(msg, ch.Secrets()...)
 		end(balance.Outcome{Status: status, Kind: bk, CoolUntil: cool, KeyIndex: keyIndex, Now: time.Now(), Err: msg})
 		return attemptResult{failure: failure{channel: ch, model: c.Model, status: status, kind: kind,
 			message: msg, coolUntil: cool, latency: time.Since(began)}}
@@ -76,9 +82,18 @@ func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Re
 		if msg == "" {
 			msg = fmt.Sprintf("upstream answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 		}
-		msg = fmt.Sprintf("channel %s: %s", ch.Name, msg)
+		bk := classify(resp.StatusCode, msg)
+		if bk == balance.NotFound && in.isCountTokens() {
+			// A provider without the count endpoint: count here, and do
+			// not hold it against the model.
+			end(balance.Outcome{Kind: balance.Client, Status: resp.StatusCode, Now: time.Now()})
+			h.countLocally(w, in, rec)
+			return attemptResult{done: true, ok: rec.Status == http.StatusOK}
+		}
+		// A provider's error may quote what it was sent (a header, the key).
+		msg = logging.RedactSecrets(fmt.Sprintf("channel %s: %s", ch.Name, msg), ch.Secrets()...)
 		kind := protocol.KindForStatus(resp.StatusCode)
-		switch bk := failureKind(resp.StatusCode); bk {
+		switch bk {
 		case balance.RateLimit:
 			cool, ok := balance.CooldownFromHeaders(resp.Header, time.Now())
 			if !ok {
@@ -94,11 +109,11 @@ func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Re
 				res.coolUntil = h.bal.Health(ch.ID, time.Now()).CooldownUntil
 			}
 			return res
-		case balance.Server:
+		case balance.Server, balance.NotFound:
 			return fail(resp.StatusCode, kind, bk, msg, time.Time{})
 		default:
-			// The request itself is wrong (400, 404, 413, 422): every
-			// channel would say so. Tell the client now, in its format.
+			// The request itself is wrong (400, 413, 422): every channel
+			// would say so. Tell the client now, in its format.
 			end(balance.Outcome{Status: resp.StatusCode, Kind: balance.Client, Now: time.Now(), Err: msg})
 			rec.Status, rec.Error = resp.StatusCode, msg
 			copyRetryHeaders(w.Header(), resp.Header)
@@ -109,31 +124,29 @@ func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Re
 
 	body := &idleReader{r: resp.Body, d: h.opts.Timeouts.Idle(), cancel: cancel}
 	defer body.stop()
-	if up.stream && isEventStream(resp.Header) {
-		// Until the first event arrives nothing has reached the client and
-		// another channel can still answer: the first-byte limit covers
-		// that wait too, for upstreams that send headers at once and then
-		// stall.
-		timer := time.AfterFunc(max(h.firstByte(ch)-time.Since(began), 0), func() { cancel(errFirstByteTimeout) })
-		head, errMsg, err := peekFirstEvent(body)
-		timer.Stop()
-		if errors.Is(context.Cause(actx), errFirstByteTimeout) {
-			return fail(http.StatusGatewayTimeout, protocol.Timeout, balance.Timeout, firstByteMessage(ch), time.Time{})
-		}
-		if errors.Is(err, io.EOF) && len(head) == 0 {
-			err = errors.New("the upstream closed the stream before its first event")
-		}
-		if err != nil && !errors.Is(err, io.EOF) {
-			cause := readCause(actx, err)
-			return fail(0, protocol.APIError, balance.Stream, fmt.Sprintf("channel %s: %v", ch.Name, cause), time.Time{})
-		}
-		if errMsg != "" {
-			return fail(0, protocol.APIError, balance.Stream, fmt.Sprintf("channel %s: %s", ch.Name, errMsg), time.Time{})
-		}
-		resp.Body = readCloser{io.MultiReader(bytes.NewReader(head), body), resp.Body}
-	} else {
-		resp.Body = readCloser{body, resp.Body}
+	// Until the start of the reply has been judged nothing has reached the
+	// client and another channel can still answer: a 200 that is an HTML
+	// page, empty, or a stream whose first event is an error is a failed
+	// attempt. The first-byte limit covers that wait too, for upstreams
+	// that send headers at once and then stall.
+	timer := time.AfterFunc(max(h.firstByte(ch)-time.Since(began), 0), func() { cancel(errFirstByteTimeout) })
+	rest, sse, problem, err := peekReply(body, up.to, up.stream && isEventStream(resp.Header))
+	timer.Stop()
+	if errors.Is(context.Cause(actx), errFirstByteTimeout) {
+		return fail(http.StatusGatewayTimeout, protocol.Timeout, balance.Timeout, firstByteMessage(ch), time.Time{})
 	}
+	if err != nil {
+		cause := readCause(actx, err)
+		return fail(0, protocol.APIError, balance.Stream, fmt.Sprintf("channel %s: %v", ch.Name, cause), time.Time{})
+	}
+	if problem != "" {
+		bk := balance.Server
+		if sse {
+			bk = balance.Stream
+		}
+		return fail(0, protocol.APIError, bk, fmt.Sprintf("channel %s: the upstream answered %d with %s", ch.Name, resp.StatusCode, problem), time.Time{})
+	}
+	resp.Body = readCloser{rest, resp.Body}
 	ttft := time.Since(began)
 	rec.Status = resp.StatusCode
 	if up.decoded() {
@@ -157,7 +170,7 @@ func (h *Handler) send(ctx context.Context, cancel context.CancelCauseFunc, r *h
 	for try := 0; try < 2; try++ {
 		req, rerr := http.NewRequestWithContext(ctx, http.MethodPost, up.url, bytes.NewReader(up.body))
 		if rerr != nil {
-			return nil, fmt.Errorf("base_url %q does not make a valid URL: %w", ch.BaseURL, rerr)
+			return nil, fmt.Errorf("base_url %q does not make a valid URL: %w", logging.RedactURL(ch.BaseURL), rerr)
 		}
 		if up.from != up.to {
 			convertedRequestHeaders(req.Header, r.Header)
@@ -223,10 +236,10 @@ func describeSendError(ctx context.Context, ch *store.Channel, err error) (int, 
 			fmt.Sprintf("channel %s: %v", ch.Name, errDeadline)
 	case errors.As(err, &netErr) && netErr.Timeout():
 		return http.StatusGatewayTimeout, protocol.Timeout, balance.Timeout,
-			fmt.Sprintf("channel %s: connecting to %s timed out; check base_url and your network", ch.Name, ch.BaseURL)
+			fmt.Sprintf("channel %s: connecting to %s timed out; check base_url and your network", ch.Name, logging.RedactURL(ch.BaseURL))
 	}
 	return 0, protocol.APIError, balance.Connect,
-		fmt.Sprintf("channel %s: cannot reach %s: %v; check base_url and your network", ch.Name, ch.BaseURL, unwrapURLError(err))
+		fmt.Sprintf("channel %s: cannot reach %s: %v; check base_url and your network", ch.Name, logging.RedactURL(ch.BaseURL), unwrapURLError(err))
 }
 
 func firstByteMessage(ch *store.Channel) string {

@@ -229,6 +229,32 @@ func TestFailoverToTheNextChannel(t *testing.T) {
 		{"A dropping the connection", drop, []bool{false, true}, 2, "cannot reach"},
 		{"an error event as A's first SSE event", errorFirst, []bool{true}, 1, "Overloaded in A"},
 		{"A ending its stream before the first event", replySSE(nil), []bool{true}, 1, "before its first event"},
+		{"a 404 for a model A's account lacks", replyJSON(http.StatusNotFound,
+			`{"type":"error","error":{"type":"not_found_error","message":"model: claude-sonnet-4-5"}}`), []bool{false, true}, 1, "upstream 404"},
+		{"a 404 page from A's wrong base_url", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusNotFound)
+			io.WriteString(w, "<html><body>404 page not found</body></html>")
+		}, []bool{false, true}, 1, "upstream 404"},
+		{"a 200 captive-portal page from A", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			io.WriteString(w, "<!DOCTYPE html><html><head><title>Hotel Wi-Fi</title></head><body>Sign in</body></html>")
+		}, []bool{false, true}, 1, "web page (title Hotel Wi-Fi)"},
+		{"an empty 200 from A", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusOK)
+		}, []bool{false}, 1, "empty body"},
+		{"an empty 200 stream from A", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.WriteHeader(http.StatusOK)
+			io.WriteString(w, ": keep-alive\n\n")
+		}, []bool{true}, 1, "empty stream"},
+		{"a JSON error in a 200 from A", replyJSON(http.StatusOK, `{"error":{"message":"Insufficient balance in A","type":"insufficient_quota"}}`),
+			[]bool{false, true}, 1, "Insufficient balance in A"},
+		{"a stream from A whose first event is not Anthropic's", replySSE([]string{"data: <html>502 Bad Gateway</html>\n\n"}),
+			[]bool{true}, 1, "first event is a web page"},
+		{"a 400 saying A has no such model", replyJSON(http.StatusBadRequest,
+			`{"error":{"message":"Model Not Exist","type":"invalid_request_error","param":null,"code":"invalid_request_error"}}`), []bool{false}, 1, "Model Not Exist"},
 	}
 	for _, tc := range cases {
 		for _, stream := range tc.streams {

@@ -31,6 +31,10 @@ const maxErrorBody = 64 << 10
 // reaches the client move on to the next candidate; after it, they are
 // reported in the client's format.
 func (h *Handler) forward(w http.ResponseWriter, r *http.Request, in inbound) {
+	// Registered first, so it runs last: the engine's shutdown waits for
+	// the request-log row recorded below.
+	live, done := h.drain.enter(r.Context())
+	defer done()
 	start := time.Now()
 	rec := store.RequestLog{
 		Time: start, Format: string(in.format), ClientModel: in.model, Stream: in.stream,
@@ -42,6 +46,11 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, in inbound) {
 		h.finish(rec)
 	}()
 
+	if msg := badModel(in.model); msg != "" {
+		rec.Status, rec.Error = http.StatusBadRequest, msg
+		writeError(w, in.format, rec.Status, protocol.InvalidRequest, msg)
+		return
+	}
 	plan := h.plan(in, r.Header, false)
 	rec.Scenario, rec.Rule, rec.SessionKey = plan.decision.Scenario, plan.decision.Rule, plan.session
 	if plan.stripped != nil {
@@ -60,10 +69,15 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, in inbound) {
 		defer func() {
 			secrets := []string{h.accessKey()}
 			if ch := plan.channelByID(rec.ChannelID); ch != nil {
-				secrets = append(secrets, ch.Keys()...)
+				secrets = append(secrets, ch.Secrets()...)
 			}
 			rec.RequestBody, rec.ResponseBody = reqCapture.String(secrets...), respCapture.String(secrets...)
 		}()
+	}
+	if f := plan.refused; f != nil {
+		rec.Status, rec.Error = f.status, f.msg
+		writeError(w, in.format, f.status, f.kind, f.msg)
+		return
 	}
 	if len(plan.order) == 0 {
 		err := errNoChannel{}
@@ -72,7 +86,7 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, in inbound) {
 		return
 	}
 
-	ctx, cancel := context.WithTimeoutCause(r.Context(), h.opts.Timeouts.Total(), errDeadline)
+	ctx, cancel := context.WithTimeoutCause(live, h.opts.Timeouts.Total(), errDeadline)
 	defer cancel()
 	var failed []failure
 candidates:
@@ -99,6 +113,11 @@ candidates:
 		}
 	}
 	rec.Attempts = h.attempts(&plan, failed)
+	if shuttingDown(ctx) {
+		rec.Status, rec.Error = http.StatusServiceUnavailable, errShutdown.Error()
+		writeShutdown(w, in.format)
+		return
+	}
 	if r.Context().Err() != nil {
 		rec.Status, rec.Error = 499, "client disconnected"
 		return
@@ -123,6 +142,9 @@ type plan struct {
 	// left (see balance.SplitExhausted); the log lists them as attempts.
 	skipped  []balance.Candidate
 	stripped []byte // the body without its <routex-model> tag, when it had one
+	// refused is set when the client pinned a channel that cannot serve:
+	// the request is answered with it and sent nowhere.
+	refused *refusal
 }
 
 // plan routes a request. explain asks for the reasons (the explain API);
@@ -146,6 +168,12 @@ func (h *Handler) plan(in inbound, hdr http.Header, explain bool) plan {
 		}
 	}
 	p.session = route.SessionKey(&p.summary)
+	if p.refused = snap.pinned(p.decision, in.model); p.refused != nil {
+		if explain {
+			p.decision.Reasons = append(p.decision.Reasons, "refused: "+p.refused.msg)
+		}
+		return p
+	}
 	strategy := p.decision.Strategy
 	cands := snap.candidates(p.decision, in.format, in.model)
 	if explain {
@@ -246,6 +274,7 @@ func (h *Handler) failAll(w http.ResponseWriter, in inbound, failed []failure, r
 func (in inbound) isCountTokens() bool { return in.op == provider.OpCountTokens }
 
 func (h *Handler) finish(rec store.RequestLog) {
+	rec.ClientModel, rec.UpstreamModel = clipModel(rec.ClientModel), clipModel(rec.UpstreamModel)
 	h.log.Info("request done", "format", rec.Format, "channel", rec.ChannelName, "model", rec.ClientModel,
 		"upstream_model", rec.UpstreamModel, "scenario", rec.Scenario, "status", rec.Status, "stream", rec.Stream,
 		"latency_ms", rec.LatencyMS, "ttft_ms", rec.TTFTMS, "attempts", len(rec.Attempts)+1, "error", rec.Error)

@@ -296,11 +296,14 @@ func TestBodiesAreCapturedOnlyWhenOnAndRedacted(t *testing.T) {
 	}
 }
 
-// scrapeMetrics reads GET /metrics (no token: scrapers send none) and
-// parses it with Prometheus's own text parser.
+// scrapeMetrics reads GET /metrics with the admin token, as a scraper
+// configured with a bearer token does, and parses it with Prometheus's own
+// text parser.
 func (te *testEngine) scrapeMetrics(t testing.TB) map[string]*dto.MetricFamily {
 	t.Helper()
-	resp, err := testClient.Get(te.url + "/metrics")
+	req, _ := http.NewRequest(http.MethodGet, te.url+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+testAdminToken)
+	resp, err := testClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

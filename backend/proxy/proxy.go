@@ -4,7 +4,6 @@
 package proxy
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"log/slog"
@@ -66,6 +65,12 @@ type Options struct {
 	// gave, by channel id: GET /v1/models lists them for channels that
 	// declare no models.
 	ProviderModels func() map[int64][]string
+	// BodyIdle is how long a request body may send nothing before the
+	// request is refused with 408; zero means config.DefaultBodyIdle.
+	BodyIdle time.Duration
+	// BodiesInFlight caps the request bytes held at once (see
+	// config.Limits); zero means config.DefaultBodiesInFlightMB.
+	BodiesInFlight int64
 }
 
 // Handler serves /v1 and the base-URL probes. Safe for concurrent use.
@@ -77,6 +82,8 @@ type Handler struct {
 	client  *http.Client
 	log     *slog.Logger
 	mux     *http.ServeMux
+	drain   *drain
+	budget  *budget
 }
 
 // New returns the proxy handler.
@@ -112,6 +119,11 @@ func New(opts Options, catalog CatalogSource) *Handler {
 		mux:     http.NewServeMux(),
 		bal:     opts.Balancer,
 		routing: &routing{log: opts.Logger},
+		drain:   newDrain(),
+		budget:  &budget{limit: opts.BodiesInFlight},
+	}
+	if h.budget.limit <= 0 {
+		h.budget.limit = config.DefaultBodiesInFlightMB << 20
 	}
 	h.mux.HandleFunc("POST /v1/messages", h.endpoint(protocol.Anthropic))
 	h.mux.HandleFunc("POST /v1/messages/count_tokens", h.endpoint(protocol.Anthropic))
@@ -246,10 +258,11 @@ func (h *Handler) authed(f protocol.Format, next http.HandlerFunc) http.HandlerF
 // endpoint returns the handler of one inbound format.
 func (h *Handler) endpoint(f protocol.Format) http.HandlerFunc {
 	return h.authed(f, func(w http.ResponseWriter, r *http.Request) {
-		body, ok := readBody(w, r, f)
+		body, release, ok := h.readBody(w, r, f)
 		if !ok {
 			return
 		}
+		defer release()
 		in, err := parseInbound(f, r, body)
 		if err != nil {
 			writeError(w, f, http.StatusBadRequest, protocol.InvalidRequest, err.Error())
@@ -257,27 +270,6 @@ func (h *Handler) endpoint(f protocol.Format) http.HandlerFunc {
 		}
 		h.forward(w, r, in)
 	})
-}
-
-// readBody reads the whole request body, answering 413 or 400 itself.
-func readBody(w http.ResponseWriter, r *http.Request, f protocol.Format) ([]byte, bool) {
-	var buf bytes.Buffer
-	if n := r.ContentLength; n > 0 && n <= MaxBodyBytes {
-		buf.Grow(int(n) + bytes.MinRead) // one allocation for the usual, sized body
-	}
-	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	body := buf.Bytes()
-	var tooBig *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooBig):
-		writeError(w, f, http.StatusRequestEntityTooLarge, protocol.TooLarge,
-			"request body is larger than 32 MiB; send fewer or smaller images or files")
-		return nil, false
-	case err != nil:
-		writeError(w, f, http.StatusBadRequest, protocol.InvalidRequest, "could not read the request body: "+err.Error())
-		return nil, false
-	}
-	return body, true
 }
 
 // inbound is a decoded-enough client request: the body stays as bytes, and
@@ -301,7 +293,8 @@ type inbound struct {
 
 func parseInbound(f protocol.Format, r *http.Request, body []byte) (inbound, error) {
 	in := inbound{format: f, body: body}
-	if !gjson.ValidBytes(body) || !gjson.ParseBytes(body).IsObject() {
+	// gjson.ParseBytes would copy the whole body to a string to answer this.
+	if !gjson.ValidBytes(body) || !isObject(body) {
 		return in, errors.New("request body is not a JSON object")
 	}
 	switch f {

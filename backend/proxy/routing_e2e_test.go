@@ -199,9 +199,6 @@ func TestScenariosRouteWhereExplainSays(t *testing.T) {
 		{name: "a routex-model tag in the system prompt sends a subagent to B with m2",
 			body:    msgBody(t, map[string]any{"system": tagged, "thinking": thinking, "max_tokens": 4096}),
 			channel: "B", scenario: "subagent", model: "m2"},
-		{name: "a model that only looks like channel,model is routed as usual",
-			body:    msgBody(t, map[string]any{"model": "nosuch,claude-haiku-4-5"}),
-			channel: "B", scenario: "background"},
 	})
 }
 

@@ -33,7 +33,8 @@ type Decision struct {
 //
 //  1. explicit: a model written "channel,model" (Claude Code's /model), when
 //     knownChannel says the part before the comma is a channel; otherwise the
-//     comma is part of a model name;
+//     comma is part of a model name (the proxy refuses such a model unless a
+//     channel declares it, rather than send "channel,model" upstream);
 //  2. subagent: a <routex-model> tag (SystemTag) naming a known channel;
 //  3. the first enabled rule whose conditions hold;
 //  4. long_context (Tokens above the threshold), web_search, image, think,

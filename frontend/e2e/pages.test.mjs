@@ -29,6 +29,8 @@ let context
 let page
 const has = {}
 const pageErrors = []
+// What the dashboard's Content-Security-Policy blocked: must stay empty.
+const cspViolations = []
 
 async function api(method, p, body) {
   const res = await fetch(routex.base + p, {
@@ -88,6 +90,9 @@ before(async () => {
   context.setDefaultTimeout(STEP_MS)
   page = context.pages()[0] ?? (await context.newPage())
   page.on('pageerror', (e) => pageErrors.push(e.message))
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Content-Security-Policy/i.test(m.text())) cspViolations.push(m.text())
+  })
   // Endpoints other work has not landed yet are served from fixtures, so the
   // charts and the drawer still render; the notes below say which.
   await serveFixtures(page, has)
@@ -102,7 +107,8 @@ after(async () => {
 
 test('the dashboard pages work against a real engine', async (t) => {
   await t.test('the dashboard shows the numbers, a chart and requests live', async () => {
-    await page.goto(routex.base + '/#/dashboard')
+    const doc = await page.goto(routex.base + '/#/dashboard')
+    assert.match(doc.headers()['content-security-policy'] ?? '', /script-src 'self'/, 'the dashboard page has no Content-Security-Policy')
     await page.getByTestId('token-input').fill(ADMIN_TOKEN)
     await page.getByTestId('token-submit').click()
     await page.getByTestId('dashboard-page').waitFor()
@@ -267,5 +273,6 @@ test('the dashboard pages work against a real engine', async (t) => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
     assert.ok(overflow <= 0, `the page scrolls sideways at 1024 px by ${overflow} px`)
     assert.deepEqual(pageErrors, [], 'uncaught errors in the page')
+    assert.deepEqual(cspViolations, [], 'the Content-Security-Policy blocked part of the dashboard')
   })
 })
