@@ -130,7 +130,8 @@ func (m *mockUpstream) reply() string {
 	case "gemini":
 		return `{"candidates":[{"content":{"role":"model","parts":[{"text":"p"}]},"finishReason":"MAX_TOKENS"}]}`
 	case "openai-responses":
-		return `{"id":"resp_1","object":"response","status":"incomplete","incomplete_details":{"reason":"max_output_tokens"},` +
+		// As the Responses API sends it: "error": null among the fields.
+		return `{"id":"resp_1","object":"response","status":"incomplete","error":null,"incomplete_details":{"reason":"max_output_tokens"},` +
 			`"output":[{"id":"msg_1","type":"message","role":"assistant","content":[{"type":"output_text","text":"p"}]}]}`
 	}
 	return `{"id":"c1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"p"},"finish_reason":"length"}]}`

@@ -181,6 +181,8 @@ func StatusForKind(k ErrorKind) int {
 		return http.StatusBadRequest
 	case Authentication:
 		return http.StatusUnauthorized
+	case Billing:
+		return http.StatusPaymentRequired
 	case Permission:
 		return http.StatusForbidden
 	case NotFound:

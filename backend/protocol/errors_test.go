@@ -87,7 +87,7 @@ func TestUpstreamMessage(t *testing.T) {
 
 func TestStatusForKindInvertsKindForStatus(t *testing.T) {
 	t.Parallel()
-	for _, status := range []int{400, 401, 403, 404, 413, 429, 500, 504, 529} {
+	for _, status := range []int{400, 401, 402, 403, 404, 413, 429, 500, 504, 529} {
 		if got := StatusForKind(KindForStatus(status)); got != status {
 			t.Errorf("StatusForKind(KindForStatus(%d)) = %d", status, got)
 		}

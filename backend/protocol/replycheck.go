@@ -35,12 +35,17 @@ var replyKeys = map[Format][]string{
 	Anthropic: {"content", "stop_reason", "input_tokens"},
 	OpenAI:    {"choices", "output", "object"},
 	Gemini:    {"candidates", "usageMetadata", "promptFeedback", "totalTokens", "modelVersion", "responseId"},
+	// A response object ("object": "response") and an input_tokens count
+	// ("object": "response.input_tokens"); both carry "error": null.
+	Responses: {"object", "output", "input_tokens"},
 }
 
 // CheckReply judges head, the first bytes of a non-streamed 200 of format
 // f; complete says head is the whole body. A JSON object (or, for Gemini, an
 // array of them) with a field only that format's replies have is ok; an
-// empty body, HTML, text, invalid JSON or a JSON error object is bad. While
+// empty body, HTML, text, invalid JSON or a JSON error object is bad (the
+// error is then a *ReplyError with the provider's words and kind; an
+// "error" that is null or empty is no error). While
 // head is an incomplete object whose fields do not tell yet, the verdict is
 // ReplyUndecided: the caller reads more, up to its limit, then treats an
 // undecided object as ok (a large reply with unusual fields first).
@@ -79,25 +84,34 @@ func CheckReply(f Format, head []byte, complete bool) (ReplyVerdict, error) {
 		}
 	}
 	var typ []byte
-	sawError, found := false, false
+	sawError, errCut, found := false, false, false
 	want, known := replyKeys[f]
 	whole := topKeys(obj, func(key, value []byte) bool {
 		switch {
+		case string(key) == "error" && value == nil:
+			errCut = true // the value goes on past head
 		case string(key) == "error":
-			sawError = true
+			// null, false or empty says there is none.
+			sawError = isError(gjson.ParseBytes(value))
 		case string(key) == "type" && len(value) > 1 && value[0] == '"':
 			typ = value[1 : len(value)-1]
 		case known && slices.Contains(want, string(key)):
 			found = true
 		}
-		return !sawError
+		return !sawError && !errCut
 	})
-	if sawError || string(typ) == "error" {
-		msg := gjson.GetBytes(b, prefix+"error.message").String()
-		if msg == "" {
-			msg = gjson.GetBytes(b, prefix+"error").String()
+	if errCut && !complete {
+		return ReplyUndecided, nil
+	}
+	if sawError || errCut || string(typ) == "error" {
+		e := gjson.GetBytes(b, prefix+"error")
+		if !isError(e) {
+			// {"type":"error","message":…}: the fields at the top.
+			if e = gjson.ParseBytes(b); prefix != "" {
+				e = e.Get("0")
+			}
 		}
-		return ReplyBad, fmt.Errorf("an error (%s)", Excerpt([]byte(msg), 200))
+		return ReplyBad, errorOf("an error", e)
 	}
 	if !known || found || (f == Anthropic && string(typ) == "message") {
 		return ReplyOK, nil
@@ -114,6 +128,8 @@ var eventKeys = map[Format][]string{
 	Anthropic: {"type"},
 	OpenAI:    {"choices", "object", "id", "type"},
 	Gemini:    {"candidates", "usageMetadata", "promptFeedback", "modelVersion", "responseId"},
+	// response.created, response.in_progress, …: every event has a type.
+	Responses: {"type"},
 }
 
 // CheckEvent judges the data of a stream's first event that carries data:
@@ -275,6 +291,8 @@ func formatName(f Format) string {
 		return "OpenAI"
 	case Gemini:
 		return "Gemini"
+	case Responses:
+		return "OpenAI Responses"
 	}
 	return string(f)
 }
@@ -288,6 +306,8 @@ func formatArticle(f Format) string {
 		return "an OpenAI"
 	case Gemini:
 		return "a Gemini"
+	case Responses:
+		return "an OpenAI Responses"
 	}
 	return "a " + string(f)
 }

@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -14,6 +15,9 @@ func TestCheckReply(t *testing.T) {
 		anthropicCount  = `{"input_tokens":42}`
 		openAIChat      = `{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4.1","choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},"finish_reason":"stop"}]}`
 		openAIResponses = `{"id":"resp_1","object":"response","status":"completed","output":[]}`
+		// What the Responses API really sends: "error": null before the output.
+		responsesReply  = `{"id":"resp_1","object":"response","created_at":1,"status":"completed","error":null,"incomplete_details":null,"model":"gpt-5","output":[{"type":"message","role":"assistant","content":[{"type":"output_text","text":"Hi"}]}]}`
+		responsesFailed = `{"id":"resp_1","object":"response","status":"failed","error":{"code":"rate_limit_exceeded","message":"Rate limit reached for gpt-5"},"output":[]}`
 		geminiReply     = `{"candidates":[{"content":{"role":"model","parts":[{"text":"Hi"}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":3}}`
 		geminiBlocked   = `{"promptFeedback":{"blockReason":"SAFETY"},"usageMetadata":{"promptTokenCount":3}}`
 		geminiArray     = "[{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hi\"}]}}]}\n,{\"candidates\":[]}]"
@@ -39,11 +43,18 @@ func TestCheckReply(t *testing.T) {
 		{"a Gemini JSON-array stream", Gemini, geminiArray, true, ReplyOK, ""},
 		{"the start of a Gemini JSON-array stream", Gemini, "[\n{\"candi", false, ReplyUndecided, ""},
 		{"a reply of an unknown format", Format("responses"), `{"anything":1}`, true, ReplyOK, ""},
+		{"a Responses reply with error null", Responses, responsesReply, true, ReplyOK, ""},
+		{"the first bytes of a Responses reply", Responses, responsesReply[:30], false, ReplyOK, ""},
+		{"the Responses reply cut inside its error null", Responses, responsesReply[:strings.Index(responsesReply, "null")+2], false, ReplyUndecided, ""},
+		{"a Responses input_tokens count", Responses, `{"object":"response.input_tokens","input_tokens":17}`, true, ReplyOK, ""},
+		{"an OpenAI completion with error null", OpenAI, `{"error":null,"id":"c","object":"chat.completion","choices":[]}`, true, ReplyOK, ""},
 		{"a BOM and white space first", OpenAI, "\xef\xbb\xbf\n " + openAIChat, true, ReplyOK, ""},
 		{"an object whose telling field comes later", OpenAI, `{"id":"chatcmpl-1","model":"m","extra":"` + strings.Repeat("x", 100), false, ReplyUndecided, ""},
 		{"nothing yet", Anthropic, "", false, ReplyUndecided, ""},
 
 		{"an empty body", Anthropic, "", true, ReplyBad, "empty body"},
+		{"a failed Responses object", Responses, responsesFailed, true, ReplyBad, "an error (Rate limit reached for gpt-5)"},
+		{"an Anthropic message to a Responses channel", Responses, anthropicMsg, true, ReplyBad, "without the fields of an OpenAI Responses reply"},
 		{"only white space", OpenAI, " \r\n", true, ReplyBad, "empty body"},
 		{"a captive portal page", Anthropic, html, true, ReplyBad, "web page (title Hotel Wi-Fi login), not an Anthropic reply"},
 		{"the start of an HTML page", OpenAI, "<html><bo", false, ReplyBad, "web page"},
@@ -73,6 +84,76 @@ func TestCheckReply(t *testing.T) {
 	}
 }
 
+// An error inside a 200 keeps the provider's words and gets the kind its
+// type, code or status stands for, in every format.
+func TestCheckReplyErrorKinds(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		f    Format
+		body string
+		kind ErrorKind
+		msg  string
+	}{
+		{OpenAI, `{"error":{"message":"Rate limit reached for gpt-4.1","type":"tokens","code":"rate_limit_exceeded"}}`, RateLimit, "Rate limit reached for gpt-4.1"},
+		{OpenAI, `{"error":{"message":"Insufficient balance","type":"insufficient_quota"}}`, RateLimit, "Insufficient balance"},
+		{OpenAI, `{"error":{"message":"This model's maximum context length is 128000 tokens.","type":"invalid_request_error","code":"context_length_exceeded"}}`, InvalidRequest, "This model's maximum context length is 128000 tokens."},
+		{OpenAI, `{"error":{"message":"busy","code":"503"}}`, APIError, "busy"},
+		{OpenAI, `{"error":{"message":"busy","code":503}}`, APIError, "busy"},
+		{OpenAI, `{"error":"no healthy upstream"}`, APIError, "no healthy upstream"},
+		{Anthropic, `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`, Overloaded, "Overloaded"},
+		{Anthropic, `{"type":"error","error":{"type":"not_found_error","message":"model: x"}}`, NotFound, "model: x"},
+		{Anthropic, `{"type":"error","error":{"type":"billing_error","message":"Your credit balance is too low"}}`, Billing, "Your credit balance is too low"},
+		{Gemini, `{"error":{"code":429,"message":"Resource exhausted","status":"RESOURCE_EXHAUSTED"}}`, RateLimit, "Resource exhausted"},
+		{Gemini, `[{"error":{"message":"Try later","status":"UNAVAILABLE"}}]`, Overloaded, "Try later"},
+		{Responses, `{"object":"response","status":"failed","error":{"code":"server_error","message":"The server had an error"}}`, APIError, "The server had an error"},
+	}
+	for _, tt := range tests {
+		verdict, err := CheckReply(tt.f, []byte(tt.body), true)
+		var ue *UpstreamError
+		if verdict != ReplyBad || !errors.As(err, &ue) {
+			t.Errorf("%s: verdict %v, error %v; want bad with the upstream's error", tt.body, verdict, err)
+			continue
+		}
+		if ue.Kind != tt.kind || ue.Message != tt.msg {
+			t.Errorf("%s: kind %q message %q, want %q %q", tt.body, ue.Kind, ue.Message, tt.kind, tt.msg)
+		}
+	}
+	// Not the upstream's error: nothing to take words from.
+	if _, err := CheckReply(OpenAI, []byte("<html></html>"), true); errors.As(err, new(*UpstreamError)) {
+		t.Errorf("an HTML page gave an upstream error: %v", err)
+	}
+}
+
+func TestErrorInEvent(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		event string
+		kind  ErrorKind // "" for none
+		msg   string
+	}{
+		{"an Anthropic error event", "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}", Overloaded, "Overloaded"},
+		{"an OpenAI error chunk", "data: {\"error\":{\"message\":\"Rate limit\",\"type\":\"rate_limit_error\"}}", RateLimit, "Rate limit"},
+		{"a Responses error event", "event: error\r\ndata: {\"type\":\"error\",\"code\":\"rate_limit_exceeded\",\"message\":\"Slow down\",\"param\":null}", RateLimit, "Slow down"},
+		{"a Responses response.failed", "event: response.failed\ndata: {\"type\":\"response.failed\",\"response\":{\"status\":\"failed\",\"error\":{\"code\":\"server_error\",\"message\":\"Boom\"}}}", APIError, "Boom"},
+		{"an error event without words", "event: error\ndata: {}", APIError, "the upstream sent an error event"},
+		{"a Responses response.created", "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"object\":\"response\",\"error\":null}}", "", ""},
+		{"a chunk with error null", "data: {\"error\":null,\"choices\":[]}", "", ""},
+		{"an Anthropic message_start", "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{}}", "", ""},
+	}
+	for _, tt := range tests {
+		e := ErrorInEvent([]byte(tt.event))
+		switch {
+		case tt.kind == "" && e != nil:
+			t.Errorf("%s: %v, want no error", tt.name, e)
+		case tt.kind != "" && e == nil:
+			t.Errorf("%s: no error, want %s %q", tt.name, tt.kind, tt.msg)
+		case tt.kind != "" && (e.Upstream.Kind != tt.kind || e.Upstream.Message != tt.msg):
+			t.Errorf("%s: %s %q, want %s %q", tt.name, e.Upstream.Kind, e.Upstream.Message, tt.kind, tt.msg)
+		}
+	}
+}
+
 func TestCheckEvent(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -86,6 +167,8 @@ func TestCheckEvent(t *testing.T) {
 		{"an OpenAI chunk", OpenAI, `{"id":"c","object":"chat.completion.chunk","choices":[]}`, ""},
 		{"OpenAI's end of stream", OpenAI, "[DONE]", ""},
 		{"a Gemini chunk", Gemini, `{"candidates":[{"content":{"parts":[{"text":"Hi"}]}}]}`, ""},
+		{"a Responses response.created", Responses, `{"type":"response.created","sequence_number":0,"response":{"object":"response","error":null}}`, ""},
+		{"a Chat chunk on a Responses channel", Responses, `{"id":"c","object":"chat.completion.chunk","choices":[]}`, "without the fields of OpenAI Responses events"},
 		{"an HTML page as data", Anthropic, "<html><title>Bad gateway</title></html>", "web page (title Bad gateway)"},
 		{"text as data", OpenAI, "hello", "not JSON (hello)"},
 		{"empty data", Gemini, "", "not JSON (blank)"},

@@ -82,44 +82,7 @@ func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Re
 		if msg == "" {
 			msg = fmt.Sprintf("upstream answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 		}
-		bk := classify(resp.StatusCode, msg)
-		if bk == balance.NotFound && in.isCountTokens() {
-			// A provider without the count endpoint: count here, and do
-			// not hold it against the model.
-			end(balance.Outcome{Kind: balance.Client, Status: resp.StatusCode, Now: time.Now()})
-			h.countLocally(w, in, rec)
-			return attemptResult{done: true, ok: rec.Status == http.StatusOK}
-		}
-		// A provider's error may quote what it was sent (a header, the key).
-		msg = logging.RedactSecrets(fmt.Sprintf("channel %s: %s", ch.Name, msg), ch.Secrets()...)
-		kind := protocol.KindForStatus(resp.StatusCode)
-		switch bk {
-		case balance.RateLimit:
-			cool, ok := balance.CooldownFromHeaders(resp.Header, time.Now())
-			if !ok {
-				cool, _ = balance.CooldownFromBody(raw, time.Now())
-			}
-			// With several keys the balancer cools only the key used
-			// (Outcome.KeyIndex); the channel's other keys go on.
-			res := fail(resp.StatusCode, kind, bk, msg, cool)
-			if res.coolUntil.IsZero() {
-				// The upstream did not say how long; the balancer applied
-				// its default cooldown, which is the client's Retry-After
-				// should every channel be rate-limited.
-				res.coolUntil = h.bal.Health(ch.ID, time.Now()).CooldownUntil
-			}
-			return res
-		case balance.Server, balance.NotFound:
-			return fail(resp.StatusCode, kind, bk, msg, time.Time{})
-		default:
-			// The request itself is wrong (400, 413, 422): every channel
-			// would say so. Tell the client now, in its format.
-			end(balance.Outcome{Status: resp.StatusCode, Kind: balance.Client, Now: time.Now(), Err: msg})
-			rec.Status, rec.Error = resp.StatusCode, msg
-			copyRetryHeaders(w.Header(), resp.Header)
-			writeError(w, in.format, resp.StatusCode, kind, msg)
-			return attemptResult{done: true}
-		}
+		return h.upstreamError(w, in, rec, ch, upstreamErr{status: resp.StatusCode, header: resp.Header, body: raw, msg: msg}, fail, end)
 	}
 
 	body := &idleReader{r: resp.Body, d: h.opts.Timeouts.Idle(), cancel: cancel}
@@ -130,7 +93,7 @@ func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Re
 	// attempt. The first-byte limit covers that wait too, for upstreams
 	// that send headers at once and then stall.
 	timer := time.AfterFunc(max(h.firstByte(ch)-time.Since(began), 0), func() { cancel(errFirstByteTimeout) })
-	rest, sse, problem, err := peekReply(body, up.to, up.stream && isEventStream(resp.Header))
+	rest, head, sse, problem, err := peekReply(body, up.to, up.stream && isEventStream(resp.Header))
 	timer.Stop()
 	if errors.Is(context.Cause(actx), errFirstByteTimeout) {
 		return fail(http.StatusGatewayTimeout, protocol.Timeout, balance.Timeout, firstByteMessage(ch), time.Time{})
@@ -139,12 +102,19 @@ func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Re
 		cause := readCause(actx, err)
 		return fail(0, protocol.APIError, balance.Stream, fmt.Sprintf("channel %s: %v", ch.Name, cause), time.Time{})
 	}
-	if problem != "" {
+	var said *protocol.UpstreamError
+	if errors.As(problem, &said) {
+		// The upstream's own error inside a 200: what it would have meant
+		// with the status its kind stands for, in its own words.
+		return h.upstreamError(w, in, rec, ch, upstreamErr{status: protocol.StatusForKind(said.Kind), kind: said.Kind,
+			in200: true, header: resp.Header, body: head, msg: said.Message}, fail, end)
+	}
+	if problem != nil {
 		bk := balance.Server
 		if sse {
 			bk = balance.Stream
 		}
-		return fail(0, protocol.APIError, bk, fmt.Sprintf("channel %s: the upstream answered %d with %s", ch.Name, resp.StatusCode, problem), time.Time{})
+		return fail(0, protocol.APIError, bk, fmt.Sprintf("channel %s: the upstream answered %d with %v", ch.Name, resp.StatusCode, problem), time.Time{})
 	}
 	resp.Body = readCloser{rest, resp.Body}
 	ttft := time.Since(began)
@@ -156,6 +126,84 @@ func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Re
 	}
 	end(balance.Outcome{OK: true, Status: resp.StatusCode, TTFT: ttft, Now: time.Now()})
 	return attemptResult{done: true, ok: true}
+}
+
+// upstreamErr is an error the upstream answered: a 4xx or 5xx, or its own
+// error inside a 200 (with the status its kind stands for).
+type upstreamErr struct {
+	status int
+	kind   protocol.ErrorKind // "" for the status's
+	in200  bool               // the error came inside a 200
+	header http.Header
+	body   []byte
+	msg    string // the provider's words
+}
+
+// failFunc ends an attempt as failed (attempt's fail).
+type failFunc func(status int, kind protocol.ErrorKind, bk balance.FailureKind, msg string, cool time.Time) attemptResult
+
+// upstreamError decides what an upstream's error means: a rate limit
+// cools the key and fails over; a server error, a missing endpoint or
+// model, or a refused key fails over; an error about the request itself,
+// which every channel would repeat, is the client's answer now. Either way
+// the message is the provider's words behind the channel name.
+func (h *Handler) upstreamError(w http.ResponseWriter, in inbound, rec *store.RequestLog, ch *store.Channel,
+	e upstreamErr, fail failFunc, end func(balance.Outcome)) attemptResult {
+	bk := classify(e.status, e.msg)
+	if bk == balance.NotFound && in.isCountTokens() {
+		// A provider without the count endpoint: count here, and do
+		// not hold it against the model.
+		end(balance.Outcome{Kind: balance.Client, Status: e.status, Now: time.Now()})
+		h.countLocally(w, in, rec)
+		return attemptResult{done: true, ok: rec.Status == http.StatusOK}
+	}
+	// A provider's error may quote what it was sent (a header, the key).
+	msg := logging.RedactSecrets(fmt.Sprintf("channel %s: %s", ch.Name, e.msg), ch.Secrets()...)
+	kind := e.kind
+	if kind == "" {
+		kind = protocol.KindForStatus(e.status)
+	}
+	// The channel's health shows what the upstream answered: the words
+	// alone do not always say (Anthropic's 404 is "model: <name>"). The
+	// client and the request log's attempt (which has the status) get
+	// the words alone.
+	seen := fmt.Sprintf("%s (HTTP %d)", msg, e.status)
+	if e.in200 {
+		seen = msg + " (an error inside an HTTP 200)"
+	}
+	failed := func(cool time.Time) attemptResult {
+		res := fail(e.status, kind, bk, seen, cool)
+		if res.message == seen { // not replaced by the shutdown's
+			res.message = msg
+		}
+		return res
+	}
+	switch bk {
+	case balance.RateLimit:
+		cool, ok := balance.CooldownFromHeaders(e.header, time.Now())
+		if !ok {
+			cool, _ = balance.CooldownFromBody(e.body, time.Now())
+		}
+		// With several keys the balancer cools only the key used
+		// (Outcome.KeyIndex); the channel's other keys go on.
+		res := failed(cool)
+		if res.coolUntil.IsZero() {
+			// The upstream did not say how long; the balancer applied
+			// its default cooldown, which is the client's Retry-After
+			// should every channel be rate-limited.
+			res.coolUntil = h.bal.Health(ch.ID, time.Now()).CooldownUntil
+		}
+		return res
+	case balance.Server, balance.NotFound:
+		return failed(time.Time{})
+	}
+	// The request itself is wrong (400, 413, 422): every channel would
+	// say so. Tell the client now, in its format.
+	end(balance.Outcome{Status: e.status, Kind: balance.Client, Now: time.Now(), Err: msg})
+	rec.Status, rec.Error = e.status, msg
+	copyRetryHeaders(w.Header(), e.header)
+	writeError(w, in.format, e.status, kind, msg)
+	return attemptResult{done: true}
 }
 
 // send posts the prepared request, retrying the same channel once, after a

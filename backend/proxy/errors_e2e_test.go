@@ -75,4 +75,40 @@ func TestUpstreamErrorWordingReachesTheClientWhole(t *testing.T) {
 			t.Fatalf("message %q, want B's words first and A's whole after them", got)
 		}
 	})
+	t.Run("passthrough: an error event first in a 200 stream keeps its words and its status", func(t *testing.T) {
+		t.Parallel()
+		te := newTestEngine(t)
+		up := newUpstream(t, replySSE([]string{
+			"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n",
+		}))
+		te.addChannel(t, store.Channel{Name: "A", BaseURL: up.URL})
+		resp := te.postAs(t, "anthropic", "/v1/messages", chatBody("claude-sonnet-4-5", true, fresh()), nil)
+		if resp.StatusCode != 529 {
+			t.Errorf("status %d, want 529", resp.StatusCode)
+		}
+		env := readError(t, resp, "anthropic")
+		if env.Error.Message != "channel A: Overloaded" || env.Error.Type != "overloaded_error" {
+			t.Fatalf("error %+v, want the provider's words and overloaded_error", env.Error)
+		}
+	})
+	t.Run("an error inside a 200 about the request itself is answered at once, like its 400", func(t *testing.T) {
+		t.Parallel()
+		te := newTestEngine(t)
+		const words = "This model's maximum context length is 128000 tokens. However, your messages resulted in 130512 tokens."
+		a := newUpstream(t, replyJSON(http.StatusOK,
+			`{"error":{"message":"`+words+`","type":"invalid_request_error","code":"context_length_exceeded"}}`))
+		b := newUpstream(t, textReply("openai", false))
+		te.addChannel(t, store.Channel{Name: "A", Type: "openai", BaseURL: a.URL + "/v1", Priority: 1})
+		te.addChannel(t, store.Channel{Name: "B", Type: "openai", BaseURL: b.URL + "/v1", Priority: 2})
+		resp := te.postAs(t, "anthropic", "/v1/messages", chatBody("gpt-4.1", false, fresh()), nil)
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("status %d, want 400", resp.StatusCode)
+		}
+		if got := readError(t, resp, "anthropic").Error.Message; got != "channel A: "+words {
+			t.Errorf("message %q, want the provider's words behind the channel name", got)
+		}
+		if n := len(b.requests()); n != 0 || len(a.requests()) != 1 {
+			t.Errorf("A got %d requests, B %d; want A's error and nothing sent to B", len(a.requests()), n)
+		}
+	})
 }

@@ -222,39 +222,40 @@ func TestFailoverToTheNextChannel(t *testing.T) {
 		streams []bool
 		aHits   int    // requests A must have received
 		aError  string // in the failed attempt's error
+		aStatus int    // the failed attempt's status (0: none, A never answered one)
 	}{
-		{"a 500 from A", fail500, []bool{false, true}, 1, "boom in A"},
-		{"a 429 with retry-after from A", fail429("30"), []bool{false, true}, 1, "slow down"},
-		{"A hanging past the first-byte timeout", hang, []bool{false, true}, 1, "no response in time"},
-		{"A dropping the connection", drop, []bool{false, true}, 2, "cannot reach"},
-		{"an error event as A's first SSE event", errorFirst, []bool{true}, 1, "Overloaded in A"},
-		{"A ending its stream before the first event", replySSE(nil), []bool{true}, 1, "before its first event"},
+		{"a 500 from A", fail500, []bool{false, true}, 1, "boom in A", 500},
+		{"a 429 with retry-after from A", fail429("30"), []bool{false, true}, 1, "slow down", 429},
+		{"A hanging past the first-byte timeout", hang, []bool{false, true}, 1, "no response in time", 504},
+		{"A dropping the connection", drop, []bool{false, true}, 2, "cannot reach", 0},
+		{"an error event as A's first SSE event", errorFirst, []bool{true}, 1, "Overloaded in A", 529},
+		{"A ending its stream before the first event", replySSE(nil), []bool{true}, 1, "before its first event", 0},
 		{"a 404 for a model A's account lacks", replyJSON(http.StatusNotFound,
-			`{"type":"error","error":{"type":"not_found_error","message":"model: claude-sonnet-4-5"}}`), []bool{false, true}, 1, "upstream 404"},
+			`{"type":"error","error":{"type":"not_found_error","message":"model: claude-sonnet-4-5"}}`), []bool{false, true}, 1, "channel A: model: claude-sonnet-4-5", 404},
 		{"a 404 page from A's wrong base_url", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
 			w.WriteHeader(http.StatusNotFound)
 			io.WriteString(w, "<html><body>404 page not found</body></html>")
-		}, []bool{false, true}, 1, "upstream 404"},
+		}, []bool{false, true}, 1, "upstream answered 404 Not Found", 404},
 		{"a 200 captive-portal page from A", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			io.WriteString(w, "<!DOCTYPE html><html><head><title>Hotel Wi-Fi</title></head><body>Sign in</body></html>")
-		}, []bool{false, true}, 1, "web page (title Hotel Wi-Fi)"},
+		}, []bool{false, true}, 1, "web page (title Hotel Wi-Fi)", 0},
 		{"an empty 200 from A", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusOK)
-		}, []bool{false}, 1, "empty body"},
+		}, []bool{false}, 1, "empty body", 0},
 		{"an empty 200 stream from A", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/event-stream")
 			w.WriteHeader(http.StatusOK)
 			io.WriteString(w, ": keep-alive\n\n")
-		}, []bool{true}, 1, "empty stream"},
+		}, []bool{true}, 1, "empty stream", 0},
 		{"a JSON error in a 200 from A", replyJSON(http.StatusOK, `{"error":{"message":"Insufficient balance in A","type":"insufficient_quota"}}`),
-			[]bool{false, true}, 1, "Insufficient balance in A"},
+			[]bool{false, true}, 1, "channel A: Insufficient balance in A", 429},
 		{"a stream from A whose first event is not Anthropic's", replySSE([]string{"data: <html>502 Bad Gateway</html>\n\n"}),
-			[]bool{true}, 1, "first event is a web page"},
+			[]bool{true}, 1, "first event is a web page", 0},
 		{"a 400 saying A has no such model", replyJSON(http.StatusBadRequest,
-			`{"error":{"message":"Model Not Exist","type":"invalid_request_error","param":null,"code":"invalid_request_error"}}`), []bool{false}, 1, "Model Not Exist"},
+			`{"error":{"message":"Model Not Exist","type":"invalid_request_error","param":null,"code":"invalid_request_error"}}`), []bool{false}, 1, "Model Not Exist", 400},
 	}
 	for _, tc := range cases {
 		for _, stream := range tc.streams {
@@ -296,8 +297,8 @@ func TestFailoverToTheNextChannel(t *testing.T) {
 					t.Fatalf("log has %d failed attempts, want 1: %+v", len(l.Attempts), l.Attempts)
 				}
 				at := l.Attempts[0]
-				if at.ChannelName != "A" || !strings.Contains(at.Error, "A") || !strings.Contains(at.Error, tc.aError) {
-					t.Errorf("failed attempt = %+v, want channel A and an error with %q", at, tc.aError)
+				if at.ChannelName != "A" || !strings.Contains(at.Error, "A") || !strings.Contains(at.Error, tc.aError) || at.Status != tc.aStatus {
+					t.Errorf("failed attempt = %+v, want channel A, status %d and an error with %q", at, tc.aStatus, tc.aError)
 				}
 			})
 		}

@@ -46,7 +46,9 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, in inbound) {
 		h.finish(rec)
 	}()
 
-	if msg := badModel(in.model); msg != "" {
+	// Only input_tokens may leave the model out (parseInbound refused a
+	// blank one there); every other request names one.
+	if msg := badModel(in.model); msg != "" && !(in.model == "" && in.isCountTokens() && in.format == protocol.Responses) {
 		rec.Status, rec.Error = http.StatusBadRequest, msg
 		writeError(w, in.format, rec.Status, protocol.InvalidRequest, msg)
 		return

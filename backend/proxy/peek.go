@@ -2,10 +2,9 @@ package proxy
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"slices"
-
-	"github.com/tidwall/gjson"
 
 	"github.com/routex-app/routex/backend/protocol"
 )
@@ -25,21 +24,23 @@ const maxJSONPeek = 64 << 10
 // to its first event that carries data, skipping comments and keep-alives:
 // an error event, or data that is not f's, is a problem. Anything else is
 // read until protocol.CheckReply decides, or maxJSONPeek: an empty body,
-// HTML, text or a JSON error is a problem. rest is the whole body again
-// (what was read, then the remainder) to send on; err is a read error
+// HTML, text or a JSON error is a problem. A problem that is the
+// upstream's own error (a JSON error, an error event) is a
+// *protocol.ReplyError. rest is the whole body again (what was read, then
+// the remainder) to send on; head is what was read; err is a read error
 // before anything could be judged.
-func peekReply(r io.Reader, f protocol.Format, sse bool) (rest io.Reader, isSSE bool, problem string, err error) {
+func peekReply(r io.Reader, f protocol.Format, sse bool) (rest io.Reader, head []byte, isSSE bool, problem, err error) {
 	p := &peeker{r: r, buf: make([]byte, 0, 4096)}
 	problem, isSSE, err = p.judge(f, sse)
-	return p.rest(), isSSE, problem, err
+	return p.rest(), p.buf, isSSE, problem, err
 }
 
 // judge is peekReply's reading and judging.
-func (p *peeker) judge(f protocol.Format, sse bool) (string, bool, error) {
+func (p *peeker) judge(f protocol.Format, sse bool) (problem error, isSSE bool, err error) {
 	// The first bytes say what the body is when the headers do not.
 	for !sse && len(bytes.TrimLeft(p.buf, " \t\r\n")) == 0 && !p.eof {
 		if err := p.read(); err != nil {
-			return "", false, err
+			return nil, false, err
 		}
 	}
 	if !sse {
@@ -53,12 +54,12 @@ func (p *peeker) judge(f protocol.Format, sse bool) (string, bool, error) {
 		verdict, verr := protocol.CheckReply(f, p.buf, p.eof)
 		switch {
 		case verdict == protocol.ReplyBad:
-			return verr.Error(), false, nil
+			return verr, false, nil
 		case verdict == protocol.ReplyOK, p.eof, len(p.buf) >= maxJSONPeek:
-			return "", false, nil
+			return nil, false, nil
 		}
 		if err := p.read(); err != nil {
-			return "", false, err
+			return nil, false, err
 		}
 	}
 }
@@ -113,7 +114,7 @@ func (p *peeker) read() error {
 }
 
 // stream reads until the first event with data and judges it.
-func (p *peeker) stream(f protocol.Format) (string, error) {
+func (p *peeker) stream(f protocol.Format) (problem, err error) {
 	from := 0 // where the next event starts
 	for {
 		for {
@@ -121,40 +122,37 @@ func (p *peeker) stream(f protocol.Format) (string, error) {
 			if end < 0 {
 				break
 			}
-			if problem, decided := judgeEvent(p.buf[from:from+end], f); decided {
-				return problem, nil
+			if bad, decided := judgeEvent(p.buf[from:from+end], f); decided {
+				return bad, nil
 			}
 			from += next
 		}
 		if p.eof {
-			if problem, decided := judgeEvent(p.buf[from:], f); decided {
-				return problem, nil
+			if bad, decided := judgeEvent(p.buf[from:], f); decided {
+				return bad, nil
 			}
-			return "an empty stream: it closed before its first event", nil
+			return errors.New("an empty stream: it closed before its first event"), nil
 		}
 		if len(p.buf) >= maxPeek {
-			return "", nil
+			return nil, nil
 		}
-		if err := p.read(); err != nil {
-			return "", err
+		if rerr := p.read(); rerr != nil {
+			return nil, rerr
 		}
 	}
 }
 
 // judgeEvent judges one event: decided is false for an event without data
 // (a comment, a keep-alive), which says nothing yet.
-func judgeEvent(event []byte, f protocol.Format) (problem string, decided bool) {
-	if msg := errorIn(event); msg != "" {
-		return "an error event (" + msg + ")", true
+func judgeEvent(event []byte, f protocol.Format) (problem error, decided bool) {
+	if e := protocol.ErrorInEvent(event); e != nil {
+		return e, true
 	}
 	data, ok := dataOf(event)
 	if !ok {
-		return "", false
+		return nil, false
 	}
-	if err := protocol.CheckEvent(f, data); err != nil {
-		return err.Error(), true
-	}
-	return "", true
+	return protocol.CheckEvent(f, data), true
 }
 
 // dataOf joins an event's data lines; ok is false when it has none.
@@ -198,39 +196,4 @@ func eventEnd(b []byte) (end, next int) {
 		return crlf, crlf + 4
 	}
 	return -1, -1
-}
-
-// errorIn returns the message of an error event (Anthropic "event: error",
-// a data line whose JSON carries a top-level "error", a Responses
-// response.failed), "" otherwise.
-func errorIn(event []byte) string {
-	isError := false
-	var msg string
-	for _, line := range bytes.Split(event, []byte("\n")) {
-		line = bytes.TrimRight(line, "\r")
-		switch {
-		case bytes.Equal(bytes.TrimSpace(line), []byte("event: error")):
-			isError = true
-		case bytes.HasPrefix(line, []byte("data:")):
-			data := bytes.TrimSpace(line[5:])
-			if gjson.GetBytes(data, "type").Str == "response.failed" {
-				// A Responses stream that fails before any output.
-				isError = true
-				msg = gjson.GetBytes(data, "response.error.message").String()
-			} else if e := gjson.GetBytes(data, "error"); e.Exists() {
-				isError = true
-				msg = e.Get("message").String()
-				if msg == "" && e.Type == gjson.String {
-					msg = e.Str
-				}
-			}
-		}
-	}
-	if !isError {
-		return ""
-	}
-	if msg == "" {
-		msg = "upstream sent an error event"
-	}
-	return msg
 }

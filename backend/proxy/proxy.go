@@ -319,6 +319,9 @@ func parseInbound(f protocol.Format, r *http.Request, body []byte) (inbound, err
 		if m.Exists() && m.Type != gjson.String || !count && m.Str == "" {
 			return in, errors.New(`"model" is required and must be a string`)
 		}
+		if count && m.Exists() && strings.TrimSpace(m.Str) == "" {
+			return in, errors.New(`"model" must not be blank: name the model, or leave the field out to count with the default route's model`)
+		}
 		in.model, in.path = m.Str, "/responses"
 		in.stream = !count && gjson.GetBytes(body, "stream").Bool()
 		if count {

@@ -310,6 +310,22 @@ func TestResponsesInputTokens(t *testing.T) {
 			t.Errorf("upstream got %d requests", n)
 		}
 	})
+	t.Run("a blank model is refused", func(t *testing.T) {
+		t.Parallel()
+		up := newUpstream(t, textReply("gemini", false))
+		te := newTestEngine(t)
+		te.addChannel(t, channelFor("gemini", up.URL))
+		resp := te.post(t, "/v1/responses/input_tokens", []byte(`{"model":"  ","input":"hi"}`))
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("status %d, want 400", resp.StatusCode)
+		}
+		if msg := readError(t, resp, "openai").Error.Message; !strings.Contains(msg, `"model" must not be blank`) {
+			t.Errorf("message %q, want it to say the model is blank", msg)
+		}
+		if n := len(up.requests()); n != 0 {
+			t.Errorf("upstream got %d requests", n)
+		}
+	})
 }
 
 // TestResponsesStreamFailures: an upstream failing mid-stream reaches a
