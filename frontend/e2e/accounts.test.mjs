@@ -26,6 +26,8 @@ let mock
 let context
 let page
 const pageErrors = []
+// Messages of the Content-Security-Policy blocking something on the page.
+const cspViolations = []
 
 async function api(method, p, body) {
   const res = await fetch(routex.base + p, {
@@ -65,6 +67,9 @@ before(async () => {
   context.setDefaultTimeout(STEP_MS)
   page = context.pages()[0] ?? (await context.newPage())
   page.on('pageerror', (e) => pageErrors.push(e.message))
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Content-Security-Policy/i.test(m.text())) cspViolations.push(m.text())
+  })
 })
 
 after(async () => {
@@ -166,5 +171,6 @@ test('provider accounts in the dashboard', async (t) => {
     assert.equal(b.remaining, 110, JSON.stringify(b))
     assert.equal(b.provider, 'custom')
     assert.deepEqual(pageErrors, [])
+    assert.deepEqual(cspViolations, [], 'the Content-Security-Policy blocked part of the page')
   })
 })

@@ -25,6 +25,8 @@ let mock
 let context
 let page
 const pageErrors = []
+// Messages of the Content-Security-Policy blocking something on the page.
+const cspViolations = []
 
 async function call(key, model = GOOD_MODEL) {
   const res = await fetch(`${routex.base}/v1/messages`, {
@@ -67,6 +69,9 @@ before(async () => {
   context.setDefaultTimeout(STEP_MS)
   page = context.pages()[0] ?? (await context.newPage())
   page.on('pageerror', (e) => pageErrors.push(e.message))
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Content-Security-Policy/i.test(m.text())) cspViolations.push(m.text())
+  })
 })
 
 after(async () => {
@@ -147,4 +152,5 @@ test('a key per person: create, use, see its usage, revoke', async () => {
   await page.getByTestId('nav-settings').click()
   await page.getByTestId('settings-page').getByTestId('language-en').click()
   assert.deepEqual(pageErrors, [], 'uncaught errors in the page')
+  assert.deepEqual(cspViolations, [], 'the Content-Security-Policy blocked part of the page')
 })
