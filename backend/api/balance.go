@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/routex-app/routex/backend/credit"
+	"github.com/routex-app/routex/backend/logging"
 	"github.com/routex-app/routex/backend/store"
 )
 
@@ -272,8 +273,9 @@ func (s *Server) refreshBalance(ctx context.Context, bs BalanceStore, c store.Ch
 	res, err := s.askBalance(ctx, c)
 	b := store.Balance{ChannelID: c.ID}
 	if err != nil {
-		b.Error = err.Error()
-		s.log.Info("balance query failed", "channel", c.Name, "error", err)
+		// A provider's error may quote what it was sent.
+		b.Error = logging.RedactSecrets(err.Error(), accountSecrets(c)...)
+		s.log.Info("balance query failed", "channel", c.Name, "error", b.Error)
 	} else {
 		b.Remaining, b.Used, b.Unit, b.Available, b.ResetAt = res.Remaining, res.Used, res.Unit, res.Available, res.ResetAt
 		s.log.Info("balance refreshed", "channel", c.Name, "unit", res.Unit, "has_remaining", res.Remaining != nil)

@@ -206,14 +206,16 @@ func TestBalanceQueriesOnTheChannel(t *testing.T) {
 	}
 	a.do("GET", "/api/channels/999/balance", "").want(t, http.StatusNotFound)
 
-	// A custom query with a literal secret header: shown as a preview, kept
-	// when the editor sends the preview back.
+	// A custom query with literal header values: every one is shown as a
+	// preview, as the channel's own headers are (a project id and a
+	// credential look alike), and kept when the editor sends the preview
+	// back; one that only names the channel's key is shown as it is.
 	mock.answer("relay.example/api/user/self", 200, `{"data":{"quota":2500000,"used_quota":500000}}`)
-	q := `,"balance_query":{"url":"{{origin}}/api/user/self","headers":{"Authorization":"Bearer sk-good-key","X-Note":"plain"},"remaining":"data.quota","used":"data.used_quota","unit":"credits","scale":500000}`
+	q := `,"balance_query":{"url":"{{origin}}/api/user/self","headers":{"Authorization":"Bearer sk-good-key","X-Workspace":"ws-0123456789abcdef","X-Key":"Bearer {{key}}"},"remaining":"data.quota","used":"data.used_quota","unit":"credits","scale":500000}`
 	id := addProviderChannel(a.testAPI, "relay", "https://relay.example/v1", "sk-other", q)
 	ch := a.do("GET", fmt.Sprintf("/api/channels/%d", id), "").want(t, http.StatusOK)
-	if strings.Contains(ch.raw, "sk-good-key") || !strings.Contains(ch.raw, `"X-Note": "plain"`) {
-		t.Fatalf("the channel shows its query's secret header: %s", ch.raw)
+	if strings.Contains(ch.raw, "sk-good-key") || strings.Contains(ch.raw, "ws-0123456789abcdef") || !strings.Contains(ch.raw, `"X-Key": "Bearer {{key}}"`) {
+		t.Fatalf("the channel shows its query's header values: %s", ch.raw)
 	}
 	bq := ch.body["balance_query"].(map[string]any)
 	bq["unit"] = "tokens"
@@ -223,6 +225,22 @@ func TestBalanceQueriesOnTheChannel(t *testing.T) {
 	if num(b["remaining"]) != 5 || num(b["used"]) != 1 || b["unit"] != "tokens" || b["error"] != "" || b["provider"] != "custom" {
 		t.Errorf("custom query balance = %v (the secret header must survive the round trip)", b)
 	}
+	stored, err := a.store.Channel(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(stored.BalanceQuery), `"X-Workspace":"ws-0123456789abcdef"`) {
+		t.Errorf("stored query after the round trip = %s, want X-Workspace kept", stored.BalanceQuery)
+	}
+
+	// A provider's error that quotes a header value it was sent never
+	// shows it.
+	mock.answer("relay.example/api/user/self", 403, `{"error":{"message":"workspace ws-0123456789abcdef is not allowed"}}`)
+	r = a.do("POST", fmt.Sprintf("/api/channels/%d/balance/refresh", id), "").want(t, http.StatusOK)
+	if msg := fmt.Sprint(r.body["error"]); strings.Contains(r.raw, "ws-0123456789abcdef") || !strings.Contains(msg, "workspace [redacted] is not allowed") {
+		t.Errorf("a provider error quoting a query header: %s", r.raw)
+	}
+	mock.answer("relay.example/api/user/self", 200, `{"data":{"quota":2500000,"used_quota":500000}}`)
 
 	// A query that cannot work is refused at save time, by field.
 	bad := a.do("PATCH", fmt.Sprintf("/api/channels/%d", id), `{"balance_query":{"url":"ftp://x","remaining":"a"}}`).want(t, http.StatusBadRequest)

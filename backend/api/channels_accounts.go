@@ -19,9 +19,9 @@ func claudeModelsView(m store.ClaudeModels) *wire.ClaudeModels {
 	return &wire.ClaudeModels{Model: m.Model, Opus: m.Opus, Sonnet: m.Sonnet, Haiku: m.Haiku, SmallFast: m.SmallFast}
 }
 
-// balanceQueryView is a channel's balance query in its JSON, its
-// credential header values shown as previews (as the channel's own headers
-// are); nil for the built-in query.
+// balanceQueryView is a channel's balance query in its JSON, its header
+// values shown as previews and a password in its URL hidden, as the
+// channel's own headers and base_url are; nil for the built-in query.
 func balanceQueryView(raw json.RawMessage) json.RawMessage {
 	if len(raw) == 0 {
 		return nil
@@ -30,6 +30,7 @@ func balanceQueryView(raw json.RawMessage) json.RawMessage {
 	if err != nil {
 		return raw // shown as stored, so the editor can fix it
 	}
+	q.URL = logging.RedactURL(q.URL)
 	q.Headers = redactQueryHeaders(q.Headers)
 	b, err := json.Marshal(q)
 	if err != nil {
@@ -38,15 +39,16 @@ func balanceQueryView(raw json.RawMessage) json.RawMessage {
 	return b
 }
 
-// redactQueryHeaders shows credential header values as previews, unless
-// they only name the channel's key ({{key}}), which is no secret.
+// redactQueryHeaders shows every header value as a preview, as the
+// channel's own headers are (Routex cannot tell a credential from an id),
+// unless it only names the channel's key ({{key}}), which is no secret.
 func redactQueryHeaders(h map[string]string) map[string]string {
 	if len(h) == 0 {
 		return h
 	}
 	out := make(map[string]string, len(h))
 	for k, v := range h {
-		if secretHeader(k) && !strings.Contains(v, "{{key}}") {
+		if !templated(v) {
 			v = logging.Redact(v)
 		}
 		out[k] = v
@@ -54,15 +56,29 @@ func redactQueryHeaders(h map[string]string) map[string]string {
 	return out
 }
 
-func secretHeader(name string) bool {
-	lk := strings.ToLower(name)
-	return strings.Contains(lk, "auth") || strings.Contains(lk, "key") || strings.Contains(lk, "token") || strings.Contains(lk, "cookie")
+// templated reports a query value that takes its secret from the channel
+// ({{key}}) rather than holding one.
+func templated(v string) bool { return strings.Contains(v, "{{key}}") }
+
+// accountSecrets are what a balance answer or error must never show: the
+// channel's own secrets and the literal header values of its balance
+// query (a provider's error may quote what it was sent).
+func accountSecrets(c store.Channel) []string {
+	out := c.Secrets()
+	if q, err := credit.ParseQuery(c.BalanceQuery); err == nil {
+		for _, v := range q.Headers {
+			if v != "" && !templated(v) {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
 }
 
 // applyAccount sets the account fields sent: the slots, and the balance
 // query ({} for the built-in one). A query header whose value is the
-// preview of the stored one keeps the stored value: the editor only ever
-// saw the preview.
+// preview of the stored one keeps the stored value, as does a URL with its
+// password hidden: the editor only ever saw the previews.
 func (in channelWrite) applyAccount(c *store.Channel) {
 	if in.sent["claude_models"] && in.ClaudeModels != nil {
 		m := *in.ClaudeModels
@@ -81,10 +97,9 @@ func (in channelWrite) applyAccount(c *store.Channel) {
 	old, oldErr := credit.ParseQuery(c.BalanceQuery)
 	if err == nil && oldErr == nil {
 		for k, v := range q.Headers {
-			if prev, ok := old.Headers[k]; ok && secretHeader(k) && v == logging.Redact(prev) && v != prev {
-				q.Headers[k] = prev
-			}
+			q.Headers[k] = keepMasked(v, old.Headers[k], logging.Redact)
 		}
+		q.URL = keepMasked(q.URL, old.URL, logging.RedactURL)
 		if b, err := json.Marshal(q); err == nil {
 			raw = b
 		}
