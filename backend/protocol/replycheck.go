@@ -134,8 +134,8 @@ var eventKeys = map[Format][]string{
 
 // CheckEvent judges the data of a stream's first event that carries data:
 // it must be a JSON object with a field that format's events have (or
-// OpenAI's "[DONE]"). Error events are not its business (see the proxy's
-// peek).
+// OpenAI's "[DONE]"). Error events are ErrorInEvent's business, asked
+// first.
 func CheckEvent(f Format, data []byte) error {
 	b := bytes.TrimSpace(data)
 	if f == OpenAI && string(b) == "[DONE]" {
