@@ -46,3 +46,8 @@ func lower(c byte) byte {
 	}
 	return c
 }
+
+// MatchModel reports whether a model name matches a pattern as transformer
+// model lists and model_map keys write them: "*" any run (slashes too),
+// "?" one byte, ASCII case ignored.
+func MatchModel(pattern, model string) bool { return matchGlob(pattern, model) }
