@@ -113,6 +113,8 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 		case store.TopicSettings:
 			e.captureUntil.Store(0)
 		}
+		// The window follows: a switch from the CLI shows at once.
+		obs.hub.Publish(observe.TopicChange, observe.ChangeEvent{What: string(t)})
 	})
 	var recorder proxy.Recorder = obs.recorder
 	if opts.DisableRequestLog {
@@ -136,6 +138,9 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }})
 	e.api.SetClients(api.ClientsConfig{BaseURL: "http://" + cfg.Listen, AccessKeyFunc: e.keys.Access, Home: cfg.Home})
 	e.api.SetHealth(func(id int64) wire.ChannelHealth { return newHealthView(e.bal.Health(id, time.Now())) })
+	e.api.SetKeyCooldowns(func(id int64, n int) []time.Time { return e.bal.KeyCooldowns(id, n, time.Now()) })
+	e.api.SetResetHealth(e.bal.Reset)
+	e.api.SetChanged(func(what string) { obs.hub.Publish(observe.TopicChange, observe.ChangeEvent{What: what}) })
 	e.api.SetExplainer(func(f protocol.Format, model string, body []byte, hdr http.Header) (any, error) {
 		return p.Explain(f, model, body, hdr)
 	})
