@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/routex-app/routex/backend/api/wire"
@@ -62,6 +63,12 @@ type Server struct {
 	// what the balancer learned of a channel whose URL or keys changed.
 	changed     func(what string)
 	resetHealth func(channelID int64)
+	// logins are the one-time codes of login links; tray is the desktop
+	// tray's state (SetTray).
+	logins     logins
+	trayMu     sync.Mutex
+	tray       string
+	trayReason string
 }
 
 // New returns the API server; mount its Handler under /api.
@@ -93,6 +100,11 @@ func New(s Store, info Info, log *slog.Logger) *Server {
 	srv.mux.HandleFunc("PUT /api/settings", srv.putSettings)
 	srv.mux.HandleFunc("POST /api/settings/reveal", srv.revealKey)
 	srv.mux.HandleFunc("POST /api/settings/regenerate", srv.regenerateKey)
+	srv.mux.HandleFunc("POST /api/login/link", srv.newLoginLink)
+	srv.mux.HandleFunc("GET /api/export", srv.exportRoutex)
+	srv.mux.HandleFunc("POST /api/import", srv.importFile)
+	srv.mux.HandleFunc("GET /api/backups", srv.listBackups)
+	srv.mux.HandleFunc("POST /api/backups/restore", srv.restoreBackup)
 	srv.observeRoutes()
 	srv.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint: "+r.Method+" "+r.URL.Path, nil)
@@ -264,8 +276,10 @@ func decodeJSON(dec *json.Decoder, v any) error {
 }
 
 func (s *Server) getInfo(w http.ResponseWriter, r *http.Request) {
+	tray, reason := s.trayState()
 	writeJSON(w, http.StatusOK, map[string]any{
 		"version": s.info.Version, "listen": s.info.Listen, "base_url": s.info.BaseURL,
 		"home": s.info.Home, "uptime_s": int64(time.Since(s.info.Started).Seconds()),
+		"tray": tray, "tray_reason": reason,
 	})
 }

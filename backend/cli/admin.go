@@ -40,7 +40,14 @@ func newAdminClient(f *flags) (*adminClient, error) {
 	if f.listen != "" {
 		listen = f.listen
 	}
-	return &adminClient{base: "http://" + listen, token: cfg.AdminToken, http: &http.Client{Timeout: 30 * time.Second}}, nil
+	bases := engineBases(home, f.listen, listen)
+	for _, base := range bases {
+		quick := &adminClient{base: base, token: cfg.AdminToken, http: &http.Client{Timeout: 1500 * time.Millisecond}}
+		if quick.call("GET", "/api/info", nil, nil) == nil {
+			return &adminClient{base: base, token: cfg.AdminToken, http: &http.Client{Timeout: 30 * time.Second}}, nil
+		}
+	}
+	return &adminClient{base: bases[len(bases)-1], token: cfg.AdminToken, http: &http.Client{Timeout: 30 * time.Second}}, nil
 }
 
 // errNotRunning says the engine did not answer.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/routex-app/routex/backend/pricing"
 
@@ -13,81 +12,47 @@ import (
 
 	"github.com/routex-app/routex/backend/i18n"
 	"github.com/routex-app/routex/backend/importer"
-	"github.com/routex-app/routex/backend/store"
 )
-
-// toExport is a stored channel as an export lists it.
-func toExport(c store.Channel, withKeys bool) importer.Channel {
-	e := importer.Channel{Name: c.Name, Type: c.Type, BaseURL: c.BaseURL, Models: c.Models, ModelMap: c.ModelMap,
-		Priority: c.Priority, Weight: c.Weight, Enabled: c.Enabled, TimeoutMS: c.TimeoutMS,
-		Headers: map[string]string{}, Transformers: json.RawMessage("[]")}
-	if e.Models == nil {
-		e.Models = []string{}
-	}
-	if e.ModelMap == nil {
-		e.ModelMap = map[string]string{}
-	}
-	if len(c.Transformers) > 0 {
-		e.Transformers = c.Transformers
-	}
-	if withKeys {
-		e.APIKey = c.APIKey
-		if len(c.APIKeys) > 1 {
-			e.APIKey, e.APIKeys = "", c.APIKeys
-		}
-	}
-	for k, v := range c.Headers {
-		if withKeys || !importer.SecretHeader(k) {
-			e.Headers[k] = v
-		}
-	}
-	return e
-}
 
 // buildExport reads channels from the store (the API never shows keys),
 // routes and prices through the API; prices are left out when the engine
 // has no price list.
 func buildExport(ctx context.Context, c *conn, withKeys bool) (importer.Export, error) {
-	doc := importer.Export{Format: importer.ExportFormat, ExportedAt: time.Now().UTC().Truncate(time.Second), Version: c.version}
 	st, err := c.store()
 	if err != nil {
-		return doc, err
+		return importer.Export{}, err
 	}
 	chs, err := st.Channels(ctx)
 	if err != nil {
-		return doc, err
+		return importer.Export{}, err
 	}
-	doc.Channels = make([]importer.Channel, 0, len(chs))
-	for _, ch := range chs {
-		doc.Channels = append(doc.Channels, toExport(ch, withKeys))
-	}
-	if err := c.do("GET", "/api/routes", nil, &doc.Routes); err != nil {
-		return doc, err
+	var routes json.RawMessage
+	if err := c.do("GET", "/api/routes", nil, &routes); err != nil {
+		return importer.Export{}, err
 	}
 	var prices struct {
 		Prices []pricing.Price `json:"prices"`
 	}
-	if err := c.do("GET", "/api/prices", nil, &prices); err != nil {
-		if !isNotFound(err) {
-			return doc, err
-		}
-		return doc, nil
+	if err := c.do("GET", "/api/prices", nil, &prices); err != nil && !isNotFound(err) {
+		return importer.Export{}, err
 	}
-	// Only the user's own prices: the defaults ship with every Routex.
+	return importer.NewExport(c.version, chs, routes, userPrices(prices.Prices), withKeys), nil
+}
+
+// userPrices is the user's own prices as JSON (nil when none): the
+// defaults ship with every Routex.
+func userPrices(all []pricing.Price) json.RawMessage {
 	user := []pricing.Price{}
-	for _, p := range prices.Prices {
+	for _, p := range all {
 		if p.Source == pricing.SourceUser {
 			user = append(user, p)
 		}
 	}
-	if len(user) > 0 {
-		raw, err := json.Marshal(user)
-		if err != nil {
-			return doc, err
-		}
-		doc.Prices = raw
+	if len(user) == 0 {
+		return nil
 	}
-	return doc, nil
+	raw, _ := json.Marshal(user)
+	return raw
 }
 
 func newExportCmd(f *flags, tr *i18n.Translator, version string) *cobra.Command {

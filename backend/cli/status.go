@@ -25,6 +25,7 @@ import (
 
 	"github.com/routex-app/routex/backend/api"
 	"github.com/routex-app/routex/backend/config"
+	"github.com/routex-app/routex/backend/engine"
 	"github.com/routex-app/routex/backend/i18n"
 	"github.com/routex-app/routex/backend/store"
 )
@@ -75,12 +76,36 @@ func dial(f *flags, version string) (*conn, error) {
 		cfg.Listen = f.listen
 	}
 	c := &conn{home: home, cfg: cfg, version: version}
-	ac := &adminClient{base: "http://" + cfg.Listen, token: cfg.AdminToken, http: &http.Client{Timeout: 30 * time.Second}}
-	quick := &adminClient{base: ac.base, token: ac.token, http: &http.Client{Timeout: 1500 * time.Millisecond}}
-	if quick.call("GET", "/api/info", nil, &c.info) == nil {
-		c.remote = ac
+	for _, base := range engineBases(home, f.listen, cfg.Listen) {
+		ac := &adminClient{base: base, token: cfg.AdminToken, http: &http.Client{Timeout: 30 * time.Second}}
+		quick := &adminClient{base: ac.base, token: ac.token, http: &http.Client{Timeout: 1500 * time.Millisecond}}
+		if quick.call("GET", "/api/info", nil, &c.info) == nil {
+			c.remote = ac
+			if base != "http://"+dialAddr(cfg.Listen) {
+				c.cfg.Listen = strings.TrimPrefix(base, "http://")
+			}
+			break
+		}
 	}
 	return c, nil
+}
+
+// engineBases are the URLs where this home's engine may answer, in order:
+// --listen or ROUTEX_LISTEN when given (they name it), else the address a
+// running engine wrote into the home (`serve --listen` elsewhere), then
+// config.json's.
+func engineBases(home, flagListen, cfgListen string) []string {
+	if flagListen != "" || os.Getenv("ROUTEX_LISTEN") != "" {
+		return []string{"http://" + dialAddr(cfgListen)}
+	}
+	var out []string
+	if a, ok, err := engine.ReadAddress(home); err == nil && ok {
+		out = append(out, a.URL)
+	}
+	if u := "http://" + dialAddr(cfgListen); !slices.Contains(out, u) {
+		out = append(out, u)
+	}
+	return out
 }
 
 // running reports whether the home's engine answered.
@@ -418,4 +443,32 @@ func printJSON(out io.Writer, v any) error {
 	enc := json.NewEncoder(out)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// newDashboardCmd is `routex dashboard`: a fresh one-time login link to the
+// running engine's dashboard, for a browser that has no admin token yet.
+func newDashboardCmd(f *flags, tr *i18n.Translator, version string) *cobra.Command {
+	return &cobra.Command{
+		Use:   "dashboard",
+		Short: tr.T("cli.dashboardShort"),
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := dial(f, version)
+			if err != nil {
+				return err
+			}
+			defer c.close()
+			if !c.running() {
+				return errors.New(tr.T("cli.dashboardNotRunning"))
+			}
+			var link struct {
+				URL string `json:"url"`
+			}
+			if err := c.do("POST", "/api/login/link", nil, &link); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), tr.T("cli.loginLink", "url", link.URL))
+			return nil
+		},
+	}
 }

@@ -148,6 +148,14 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 	return e, nil
 }
 
+// LoginURL is a one-time login link to the dashboard: opened in a browser,
+// it signs in without the admin token being copied anywhere.
+func (e *Engine) LoginURL() string { return e.URL() + "/#login=" + e.api.NewLoginCode() }
+
+// SetTray tells the window whether the desktop shows the tray icon
+// (api.TrayRunning, api.TrayNoHost, api.TrayUnavailable) and why not.
+func (e *Engine) SetTray(state, reason string) { e.api.SetTray(state, reason) }
+
 // Handler is the engine's whole HTTP surface, as served on the listener.
 func (e *Engine) Handler() http.Handler { return e.handler }
 
@@ -207,6 +215,9 @@ func (e *Engine) Start() error {
 		}
 	}()
 	go e.retain(watchCtx, time.Hour)
+	if err := e.writeAddress(); err != nil {
+		e.log.Warn("the CLI will look for this engine on config.json's address only", "error", err)
+	}
 	e.log.Info("engine started", "listen", e.addr.String(), "home", e.cfg.Home,
 		"database", e.store.Backend(), "where", e.store.Path())
 	return nil
@@ -229,6 +240,7 @@ func (e *Engine) URL() string {
 func (e *Engine) Stop(ctx context.Context) error {
 	var errs []error
 	if e.server != nil {
+		e.removeAddress()
 		sctx, cancel := context.WithTimeout(ctx, e.opts.ShutdownGrace)
 		err := e.server.Shutdown(sctx)
 		cancel()
