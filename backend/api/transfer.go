@@ -86,8 +86,11 @@ func (s *Server) importFile(w http.ResponseWriter, r *http.Request) {
 	}
 	dry := r.URL.Query().Get("dry_run") == "1" || r.URL.Query().Get("dry_run") == "true"
 	res, err := importer.Apply(plan, s.caller(r.Context()), importer.ApplyOptions{
-		DryRun:     dry,
-		IsNotFound: func(err error) bool { var ce *callError; return errors.As(err, &ce) && ce.status == http.StatusNotFound },
+		DryRun: dry,
+		IsNotFound: func(err error) bool {
+			var ce *callError
+			return errors.As(err, &ce) && ce.status == http.StatusNotFound
+		},
 		StoredHeaders: func(id int64) (map[string]string, error) {
 			c, err := s.store.Channel(r.Context(), id)
 			return c.Headers, err
