@@ -82,6 +82,24 @@ func (s *Server) forgetHealth(id int64) {
 	}
 }
 
+// keepMaskedHeaders is the headers a write sends, where a value that is
+// exactly the mask a read showed for a stored credential header keeps the
+// stored value: the editor never sees those values and sends the mask back.
+func keepMaskedHeaders(in, stored map[string]string) map[string]string {
+	if len(stored) == 0 {
+		return in
+	}
+	masked := redactHeaders(stored)
+	out := make(map[string]string, len(in))
+	for k, v := range in {
+		if old, ok := stored[k]; ok && v != old && v == masked[k] {
+			v = old
+		}
+		out[k] = v
+	}
+	return out
+}
+
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -188,7 +206,7 @@ func (in channelWrite) apply(c *store.Channel) {
 		c.Enabled = in.Enabled
 	}
 	if in.sent["headers"] {
-		c.Headers = in.Headers
+		c.Headers = keepMaskedHeaders(in.Headers, c.Headers)
 	}
 	if in.sent["transformers"] {
 		c.Transformers = in.Transformers

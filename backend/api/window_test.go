@@ -230,3 +230,21 @@ func TestWritesAnnounceWhatChanged(t *testing.T) {
 }
 
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+func TestMaskedHeaderValuesKeepTheStoredOnes(t *testing.T) {
+	t.Parallel()
+	w := newWindowAPI(t)
+	r := w.do("POST", "/api/channels", `{"name":"up","type":"openai","base_url":"https://api.example.com/v1","api_key":"sk-x-key-000000",`+
+		`"headers":{"X-Api-Key":"secret-header-value-1234","X-Team":"core"}}`).want(t, 201)
+	id := strconv.Itoa(int(r.body["id"].(float64)))
+	shown := r.body["headers"].(map[string]any)
+	if shown["X-Api-Key"] == "secret-header-value-1234" || shown["X-Team"] != "core" {
+		t.Fatalf("headers as read: %v, want the credential masked and the other plain", shown)
+	}
+	// The editor sends back what it was shown, with one header changed.
+	w.do("PATCH", "/api/channels/"+id, `{"headers":{"X-Api-Key":"`+shown["X-Api-Key"].(string)+`","X-Team":"infra"}}`).want(t, 200)
+	c, _ := w.store.Channel(context.Background(), int64(atoi(id)))
+	if c.Headers["X-Api-Key"] != "secret-header-value-1234" || c.Headers["X-Team"] != "infra" {
+		t.Errorf("stored headers = %v, want the secret kept and X-Team changed", c.Headers)
+	}
+}

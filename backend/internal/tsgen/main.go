@@ -22,6 +22,7 @@ import (
 	"github.com/routex-app/routex/backend/presets"
 	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/route"
+	"github.com/routex-app/routex/backend/transform"
 )
 
 // sources are the Go types to write, by package folder (from the module
@@ -57,6 +58,7 @@ func lists() []list {
 		{"STRATEGIES", "Strategy", "The balancing strategies (balance.Strategies), the default first.", balance.Strategies},
 		{"PRESET_GROUPS", "PresetGroup", "The groups of provider presets (presets.Groups), in display order.", presets.Groups},
 		{"HEALTH_STATUSES", "HealthStatus", "A channel's health in plain words (wire.HealthStatuses).", wire.HealthStatuses},
+		{"TRANSFORMERS", "TransformerName", "The built-in transformers (transform.Names), in the order the editor lists them.", transform.Names()},
 		{"SKIP_REASONS", "SkipReason", "Why a request passed a channel over (balance.Skip reasons).", []string{balance.SkipPaused, balance.SkipProbing, balance.SkipRateLimited}},
 	}
 }

@@ -21,6 +21,10 @@ export type PresetGroup = (typeof PRESET_GROUPS)[number]
 export const HEALTH_STATUSES = ["paused", "retrying", "rate_limited", "test_failed", "failing", "untested", "healthy"] as const
 export type HealthStatus = (typeof HEALTH_STATUSES)[number]
 
+/** The built-in transformers (transform.Names), in the order the editor lists them. */
+export const TRANSFORMERS = ["maxtoken", "sampling", "cleancache", "reasoning", "tooluse", "toolrepair", "streamoptions", "customparams", "headers"] as const
+export type TransformerName = (typeof TRANSFORMERS)[number]
+
 /** Why a request passed a channel over (balance.Skip reasons). */
 export const SKIP_REASONS = ["paused", "probing", "rate_limited"] as const
 export type SkipReason = (typeof SKIP_REASONS)[number]
