@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react'
 import { useQueryClient } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
-import { api, getToken, onUnauthorized, setToken, type UnauthorizedReason } from './api/client'
+import { loginLinkFailed, onUnauthorized, setToken, type UnauthorizedReason } from './api/client'
 import { activeKey, backupsKey, channelsKey, clientsKey, infoKey, routesKey, settingsKey, useInfo } from './api/queries'
 import { Button } from './components/Button'
 import { Header } from './components/Header'
@@ -29,12 +29,6 @@ const VIEWS: Record<Page, () => React.JSX.Element> = {
 function PageView({ page }: { page: Page }) {
   const View = VIEWS[page]
   return <View />
-}
-
-/** The one-time code of a login link (…/#login=CODE), if the window was opened with one. */
-function loginCode(): string | null {
-  const m = /^#login=([0-9a-f]+)$/i.exec(window.location.hash)
-  return m ? (m[1] ?? null) : null
 }
 
 /**
@@ -126,28 +120,11 @@ export default function App() {
   const { t } = useTranslation()
   const page = usePage()
   const [auth, setAuth] = useState<UnauthorizedReason | null>(null)
-  const [linkFailed, setLinkFailed] = useState(false)
+  const [linkFailed, setLinkFailed] = useState(loginLinkFailed)
   useEngineDefaults()
   useServerSync()
 
   useEffect(() => onUnauthorized((reason) => setAuth(reason)), [])
-
-  // A login link signs the browser in: its code buys the admin token once.
-  useEffect(() => {
-    const code = loginCode()
-    if (!code) return
-    window.history.replaceState(null, '', '#/dashboard')
-    api.login(code).then(
-      (r) => {
-        setToken(r.token)
-        setAuth(null)
-        void qc.resetQueries()
-      },
-      () => {
-        if (!getToken()) setLinkFailed(true)
-      },
-    )
-  }, [qc])
 
   const submitToken = (token: string) => {
     setToken(token)

@@ -61,6 +61,18 @@ export function clearToken(): void {
   }
 }
 
+let linkFailed = false
+
+/** Notes that the login link the window was opened with did not work (used, or expired). */
+export function markLoginLinkFailed(): void {
+  linkFailed = true
+}
+
+/** Whether the window was opened with a login link that did not work. */
+export function loginLinkFailed(): boolean {
+  return linkFailed
+}
+
 /** Why the engine refused us: no token was sent, or the one sent was wrong. */
 export type UnauthorizedReason = 'missing' | 'invalid'
 type UnauthorizedListener = (reason: UnauthorizedReason) => void
