@@ -21,6 +21,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
 	wruntime "github.com/wailsapp/wails/v2/pkg/runtime"
 
+	"github.com/routex-app/routex/backend/api"
 	"github.com/routex-app/routex/backend/cli"
 	"github.com/routex-app/routex/backend/engine"
 	"github.com/routex-app/routex/backend/tray"
@@ -72,19 +73,33 @@ func (a *App) startup(ctx context.Context) {
 // startTray shows the tray icon beside the window when the desktop has a
 // tray (on Linux: a D-Bus session bus); without one the app runs as a
 // plain window that quits when closed.
+//
+// Without a tray host (the desktop shows no tray icons) the icon is still
+// offered, in case a host starts later, but closing the window quits, and
+// the window says once that there is no tray menu.
 func (a *App) startTray() {
 	if err := tray.Available(); err != nil {
 		slog.Info("no tray icon", "reason", err)
+		a.engine.SetTray(api.TrayUnavailable, err.Error())
 		return
+	}
+	hosted := tray.HostAvailable() == nil
+	if hosted {
+		a.engine.SetTray(api.TrayRunning, "")
+	} else {
+		err := tray.HostAvailable()
+		slog.Warn("no tray host: the tray menu will not show and closing the window quits", "reason", err)
+		a.engine.SetTray(api.TrayNoHost, err.Error())
 	}
 	tctx, cancel := context.WithCancel(context.Background())
 	a.trayCancel, a.trayDone = cancel, make(chan struct{})
-	a.trayUp.Store(true)
+	a.trayUp.Store(hosted)
 	go func() {
 		defer close(a.trayDone)
 		bridge := a.engine.TrayBridge()
 		if err := tray.Run(tctx, bridge, trayActions{TrayBridge: bridge, app: a}, tray.Options{Icon: icon}); err != nil {
 			a.trayUp.Store(false)
+			a.engine.SetTray(api.TrayUnavailable, err.Error())
 			slog.Warn("tray icon stopped", "error", err)
 		}
 	}()

@@ -81,6 +81,9 @@ wait_for 15 curl -fsS "http://127.0.0.1:$port/health" || fail "serve did not ans
 api() { curl -fsS -X "$1" "http://127.0.0.1:$port$2" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' ${3:+-d "$3"}; }
 api POST /api/channels '{"name":"anthropic","type":"anthropic","base_url":"'"$mock"'","api_key":"sk-good-0000000000","models":["claude-sonnet-4-5"]}' >/dev/null
 api POST /api/channels '{"name":"deepseek","type":"openai","base_url":"https://api.deepseek.com/v1","api_key":"sk-ds-0000000000","models":["deepseek-chat"],"priority":2}' >/dev/null
+channel_id() { api GET /api/channels | python3 -c 'import json,sys; print([c["id"] for c in json.load(sys.stdin)["channels"] if c["name"]==sys.argv[1]][0])' "$1"; }
+deepseek_id=$(channel_id deepseek)
+api PUT /api/active '{"channel_id":'"$(channel_id anthropic)"'}' >/dev/null
 for i in 1 2 3 4 5 6; do
   curl -fsS "http://127.0.0.1:$port/v1/messages" -H "x-api-key: desktop-access-key" -H 'Content-Type: application/json' \
     -d '{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"hello '"$i"'"}]}' >/dev/null \
@@ -119,9 +122,48 @@ shoot() { # language page
   wait_for 10 sh -c "! xdotool search --name '^Routex\$'" || true
 }
 for lang in en zh; do
-  for page in dashboard channels; do shoot "$lang" "$page"; done
+  for page in dashboard channels routing tools; do shoot "$lang" "$page"; done
 done
 echo "desktop-test: screenshots in $shots"
+
+# 5. Switch the active provider from the window, with the keyboard as a
+# user would (Tab reaches the header's provider switcher first), and check
+# that the engine and the tray follow. The private session bus has no tray
+# host, so the window must also say once that there is no tray menu.
+sed -i 's/"language": *"[a-z]*"/"language": "en"/' "$home/config.json"
+cat >"$home/switch.sh" <<SWITCH
+set -eu
+HOME=\$(mktemp -d -p "$home") "$bin" --listen "127.0.0.1:$port" --page dashboard >"$home/switch.out" 2>&1 &
+app=\$!
+for _ in \$(seq 150); do xdotool search --name '^Routex\$' >/dev/null 2>&1 && break; sleep 0.2; done
+wid=\$(xdotool search --name '^Routex\$' | head -1)
+sleep 4
+tray=\$(curl -fsS "http://127.0.0.1:$port/api/info" -H "Authorization: Bearer $token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["tray"])')
+echo "tray=\$tray"
+import -display "$display" -window root "$shots/desktop-en-no-tray-notice.png"
+xdotool windowfocus --sync "\$wid" || true
+xdotool key --delay 200 Tab Return
+sleep 1
+import -display "$display" -window root "$shots/desktop-en-switcher-open.png"
+xdotool key --delay 300 Down Return
+for _ in \$(seq 50); do
+  active=\$(curl -fsS "http://127.0.0.1:$port/api/active" -H "Authorization: Bearer $token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["channel_id"])')
+  [ "\$active" = "$deepseek_id" ] && break
+  sleep 0.2
+done
+echo "active=\$active"
+sleep 2
+tip=\$(gdbus call --session --dest "org.kde.StatusNotifierItem-\$app-1" --object-path /StatusNotifierItem \
+  --method org.freedesktop.DBus.Properties.Get org.kde.StatusNotifierItem ToolTip 2>&1 || true)
+echo "tooltip=\$tip"
+import -display "$display" -window root "$shots/desktop-en-switched.png"
+kill -TERM "\$app"; wait "\$app" 2>/dev/null || true
+SWITCH
+dbus-run-session -- bash "$home/switch.sh" >"$home/switch.log" 2>&1 || fail "the provider switch session failed: $(cat "$home/switch.log")"
+grep -q "^tray=no_host$" "$home/switch.log" || fail "the window was not told that no tray host shows the icon: $(cat "$home/switch.log")"
+grep -q "^active=$deepseek_id$" "$home/switch.log" || fail "switching the provider from the window did not reach the engine: $(cat "$home/switch.log")"
+grep -q "Routex — deepseek" "$home/switch.log" || fail "the tray does not show the provider switched in the window: $(cat "$home/switch.log")"
+echo "desktop-test: provider switched from the window (keyboard), the engine and the tray followed"
 
 echo "desktop-test: window opened, channel list loaded in-process, screenshot $out/desktop.png, clean shutdown on SIGTERM,"
 echo "desktop-test: one engine per home (second engine refused, second launch shown, window attached to a headless engine)"

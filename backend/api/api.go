@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/routex-app/routex/backend/api/wire"
@@ -58,6 +59,20 @@ type Server struct {
 	keys KeyManager
 	// balanceChanged tells the engine a balance or threshold changed.
 	balanceChanged func()
+	// tests remembers connection tests for the health status;
+	// keyCooldowns reads each key's rate-limit state.
+	tests        tests
+	keyCooldowns func(channelID int64, n int) []time.Time
+	// changed hears of every write (SetChanged); resetHealth forgets
+	// what the balancer learned of a channel whose URL or keys changed.
+	changed     func(what string)
+	resetHealth func(channelID int64)
+	// logins are the one-time codes of login links; tray is the desktop
+	// tray's state (SetTray).
+	logins     logins
+	trayMu     sync.Mutex
+	tray       string
+	trayReason string
 }
 
 // New returns the API server; mount its Handler under /api.
@@ -72,6 +87,7 @@ func New(s Store, info Info, log *slog.Logger) *Server {
 	srv.mux.HandleFunc("PUT /api/channels/{id}", srv.putChannel)
 	srv.mux.HandleFunc("PATCH /api/channels/{id}", srv.patchChannel)
 	srv.mux.HandleFunc("DELETE /api/channels/{id}", srv.deleteChannel)
+	srv.mux.HandleFunc("POST /api/channels/{id}/duplicate", srv.duplicateChannel)
 	srv.mux.HandleFunc("GET /api/routes", srv.getRoutes)
 	srv.mux.HandleFunc("PUT /api/routes", srv.putRoutes)
 	srv.mux.HandleFunc("POST /api/routes/explain", srv.explainRoute)
@@ -89,6 +105,11 @@ func New(s Store, info Info, log *slog.Logger) *Server {
 	srv.mux.HandleFunc("POST /api/settings/reveal", srv.revealKey)
 	srv.mux.HandleFunc("POST /api/settings/regenerate", srv.regenerateKey)
 	srv.accountRoutes()
+	srv.mux.HandleFunc("POST /api/login/link", srv.newLoginLink)
+	srv.mux.HandleFunc("GET /api/export", srv.exportRoutex)
+	srv.mux.HandleFunc("POST /api/import", srv.importFile)
+	srv.mux.HandleFunc("GET /api/backups", srv.listBackups)
+	srv.mux.HandleFunc("POST /api/backups/restore", srv.restoreBackup)
 	srv.observeRoutes()
 	srv.keyRoutes()
 	srv.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
@@ -99,7 +120,57 @@ func New(s Store, info Info, log *slog.Logger) *Server {
 
 // Handler serves /api without authentication: for the desktop window, which
 // reaches it in-process through the Wails asset server.
-func (s *Server) Handler() http.Handler { return s.mux }
+func (s *Server) Handler() http.Handler { return s.notifying(s.mux) }
+
+// notifying tells SetChanged's function what each successful write
+// changed: the first path segment after /api/ (channels, routes, active,
+// settings, clients, …). Reads, explanations and tests of unsaved
+// channels change nothing.
+func (s *Server) notifying(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.changed == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
+			next.ServeHTTP(w, r)
+			return
+		}
+		sw := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		if sw.status >= 400 {
+			return
+		}
+		path := strings.TrimPrefix(r.URL.Path, "/api/")
+		if path == "routes/explain" || path == "channels/test" {
+			return
+		}
+		what, _, _ := strings.Cut(path, "/")
+		if what == "active" {
+			what = ChangedRoutes
+		}
+		s.notify(what)
+	})
+}
+
+// statusRecorder remembers the status a handler answered.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// Flush lets a streaming answer through the recorder.
+func (s *statusRecorder) Flush() {
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// SetResetHealth registers fn, called when a channel's URL, type or keys
+// change or it is deleted: what the balancer learned of the old setup
+// (a pause, failures) says nothing about the new one.
+func (s *Server) SetResetHealth(fn func(channelID int64)) { s.resetHealth = fn }
 
 // WithToken guards next with the admin token, for callers over the network.
 func WithToken(token string, next http.Handler) http.Handler {
@@ -212,8 +283,10 @@ func decodeJSON(dec *json.Decoder, v any) error {
 }
 
 func (s *Server) getInfo(w http.ResponseWriter, r *http.Request) {
+	tray, reason := s.trayState()
 	writeJSON(w, http.StatusOK, map[string]any{
 		"version": s.info.Version, "listen": s.info.Listen, "base_url": s.info.BaseURL,
 		"home": s.info.Home, "uptime_s": int64(time.Since(s.info.Started).Seconds()),
+		"tray": tray, "tray_reason": reason,
 	})
 }

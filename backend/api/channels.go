@@ -3,9 +3,12 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,7 +32,7 @@ const (
 func (s *Server) view(c store.Channel) wire.Channel {
 	v := view(c)
 	if s.health != nil {
-		h := s.health(c.ID)
+		h := s.withTests(s.health(c.ID), c.ID, v.KeyCount)
 		v.Health = &h
 	}
 	return v
@@ -69,6 +72,33 @@ func redactHeaders(h map[string]string) map[string]string {
 	return out
 }
 
+// forgetHealth drops what is known of a channel's health: its tests and
+// the balancer's breaker, cooldowns and counters.
+func (s *Server) forgetHealth(id int64) {
+	s.tests.forget(id)
+	if s.resetHealth != nil {
+		s.resetHealth(id)
+	}
+}
+
+// keepMaskedHeaders is the headers a write sends, where a value that is
+// exactly the mask a read showed for a stored credential header keeps the
+// stored value: the editor never sees those values and sends the mask back.
+func keepMaskedHeaders(in, stored map[string]string) map[string]string {
+	if len(stored) == 0 {
+		return in
+	}
+	masked := redactHeaders(stored)
+	out := make(map[string]string, len(in))
+	for k, v := range in {
+		if old, ok := stored[k]; ok && v != old && v == masked[k] {
+			v = old
+		}
+		out[k] = v
+	}
+	return out
+}
+
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -89,6 +119,8 @@ func nonNilMap(m map[string]string) map[string]string {
 type channelWrite struct {
 	wire.Channel
 	sent map[string]bool
+	// clearKeys removes every key (keep_keys empty, no new key).
+	clearKeys bool
 }
 
 // decodeChannel reads a channel write of at most 1 MiB, refusing unknown
@@ -154,6 +186,9 @@ func (in channelWrite) apply(c *store.Channel) {
 			}
 		}
 	}
+	if in.clearKeys {
+		c.APIKey, c.APIKeys = "", nil
+	}
 	if in.sent["models"] {
 		c.Models = cleanModels(in.Models)
 	}
@@ -170,7 +205,7 @@ func (in channelWrite) apply(c *store.Channel) {
 		c.Enabled = in.Enabled
 	}
 	if in.sent["headers"] {
-		c.Headers = in.Headers
+		c.Headers = keepMaskedHeaders(in.Headers, c.Headers)
 	}
 	if in.sent["transformers"] {
 		c.Transformers = in.Transformers
@@ -179,6 +214,32 @@ func (in channelWrite) apply(c *store.Channel) {
 		c.TimeoutMS = in.TimeoutMS
 	}
 	in.applyAccount(c)
+}
+
+// keepKeys reads keep_keys, the indexes of stored keys to keep (the
+// editor never sees keys, so it names them by position), and makes the
+// write's key set those keys followed by the new ones it sends. An empty
+// list with no new key removes every key.
+func (in *channelWrite) keepKeys(raw json.RawMessage, stored []string) error {
+	var idx []int
+	if err := json.Unmarshal(raw, &idx); err != nil {
+		return ValidationError{"keep_keys": {Code: "invalid_json", Message: "keep_keys must be a list of key indexes"}}
+	}
+	keys := make([]string, 0, len(idx)+len(in.APIKeys)+1)
+	for _, i := range idx {
+		if i < 0 || i >= len(stored) || stored[i] == "" {
+			return ValidationError{"keep_keys": {Code: "range", Message: fmt.Sprintf("keep_keys: no stored key %d (the channel has %d)", i, len(stored))}}
+		}
+		keys = append(keys, stored[i])
+	}
+	if k := strings.TrimSpace(in.APIKey); k != "" {
+		keys = append(keys, k)
+	}
+	keys = cleanModels(append(keys, in.APIKeys...))
+	in.APIKey, in.APIKeys = "", keys
+	in.sent["api_key"], in.sent["api_keys"] = false, true
+	in.clearKeys = len(keys) == 0
+	return nil
 }
 
 func cleanModels(in []string) []string {
@@ -323,7 +384,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, replace bool) {
 		s.fail(w, r, err)
 		return
 	}
-	in, _, err := decodeChannel(r)
+	in, extra, err := decodeChannel(r, "keep_keys")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -333,7 +394,13 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, replace bool) {
 		s.fail(w, r, err)
 		return
 	}
-	oldName, stored := c.Name, c
+	if raw, ok := extra["keep_keys"]; ok && string(raw) != "null" {
+		if err := in.keepKeys(raw, c.Keys()); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	oldName, before := c.Name, c
 	if replace {
 		// A full replace starts from defaults, keeping only identity and key.
 		// The balance query too: its credential headers are write-only.
@@ -341,7 +408,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, replace bool) {
 			BalanceQuery: c.BalanceQuery}
 	}
 	in.apply(&c)
-	restoreMasked(&c, stored)
+	restoreMasked(&c, before)
 	if err := validateChannel(c); err != nil {
 		s.fail(w, r, err)
 		return
@@ -362,6 +429,9 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, replace bool) {
 		}
 	}
 	s.slotsChanged(r.Context(), updated)
+	if before.BaseURL != updated.BaseURL || before.Type != updated.Type || !slices.Equal(before.Keys(), updated.Keys()) {
+		s.forgetHealth(updated.ID)
+	}
 	s.log.Info("channel updated", "id", updated.ID, "name", updated.Name)
 	writeJSON(w, http.StatusOK, s.view(updated))
 }
@@ -377,6 +447,7 @@ func (s *Server) deleteChannel(w http.ResponseWriter, r *http.Request) {
 	}
 	if err == nil {
 		err = s.retarget(r.Context(), c.Name, "")
+		s.forgetHealth(id)
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -384,4 +455,74 @@ func (s *Server) deleteChannel(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info("channel deleted", "id", id)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// duplicateChannel answers POST /api/channels/{id}/duplicate: a copy of
+// the channel with everything the API never shows (its keys, its
+// credential headers), under {"name"} or "<name>-copy". The window's
+// Duplicate uses it, since it cannot copy what it never sees.
+func (s *Server) duplicateChannel(w http.ResponseWriter, r *http.Request) {
+	id, err := channelID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := decodeOptional(r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	src, err := s.store.Channel(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	name := strings.TrimSpace(in.Name)
+	if name == "" {
+		chs, err := s.store.Channels(r.Context())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		name = copyName(src.Name, chs)
+	}
+	c := src
+	c.ID, c.Name = 0, name
+	c.Models, c.APIKeys = slices.Clone(src.Models), slices.Clone(src.APIKeys)
+	c.ModelMap, c.Headers = maps.Clone(src.ModelMap), maps.Clone(src.Headers)
+	if err := validateChannel(c); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	created, err := s.store.CreateChannel(r.Context(), c)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.log.Info("channel duplicated", "from", src.Name, "id", created.ID, "name", created.Name)
+	writeJSON(w, http.StatusCreated, s.view(created))
+}
+
+// copyName is "<name>-copy", or "<name>-copy-2" and on when taken, within
+// the name length limit.
+func copyName(name string, chs []store.Channel) string {
+	taken := map[string]bool{}
+	for _, c := range chs {
+		taken[strings.ToLower(c.Name)] = true
+	}
+	for n := 1; ; n++ {
+		suffix := "-copy"
+		if n > 1 {
+			suffix = fmt.Sprintf("-copy-%d", n)
+		}
+		base := name
+		if len(base)+len(suffix) > maxNameLen {
+			base = base[:maxNameLen-len(suffix)]
+		}
+		if !taken[strings.ToLower(base+suffix)] {
+			return base + suffix
+		}
+	}
 }

@@ -2,9 +2,11 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/routex-app/routex/backend/channeltest"
 	"github.com/routex-app/routex/backend/store"
@@ -22,9 +24,11 @@ func (s *Server) upstreamClient() *http.Client {
 	return http.DefaultClient
 }
 
-// testInput is the body of POST /api/channels/{id}/test: optional.
+// testInput is the body of POST /api/channels/{id}/test: optional. Key,
+// when set, tests that one of the channel's keys (by index) alone.
 type testInput struct {
 	Model string `json:"model"`
+	Key   *int   `json:"key"`
 }
 
 // testChannel answers POST /api/channels/{id}/test with the stored channel
@@ -45,7 +49,24 @@ func (s *Server) testChannel(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.runTest(w, r, c, firstNonEmpty(in.Model, r.URL.Query().Get("model")))
+	key := -1
+	if in.Key != nil {
+		keys := c.Keys()
+		if *in.Key < 0 || *in.Key >= len(keys) {
+			s.fail(w, r, ValidationError{"key": {Code: "range", Message: fmt.Sprintf("key must be between 0 and %d: the channel has %d keys", len(keys)-1, len(keys))}})
+			return
+		}
+		key = *in.Key
+		c.APIKey, c.APIKeys = keys[key], nil
+	}
+	var requests int64
+	if s.health != nil {
+		requests = s.health(id).Requests
+	}
+	res := s.test(r, c, firstNonEmpty(in.Model, r.URL.Query().Get("model")))
+	// Recorded before answering: the window re-reads the channel at once.
+	s.tests.record(id, key, string(res.Verdict), time.Now(), requests)
+	writeJSON(w, http.StatusOK, res)
 }
 
 // testUnsaved answers POST /api/channels/test for a channel being written,
@@ -82,14 +103,15 @@ func (s *Server) testUnsaved(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.runTest(w, r, c, firstNonEmpty(test.Model, r.URL.Query().Get("model")))
+	writeJSON(w, http.StatusOK, s.test(r, c, firstNonEmpty(test.Model, r.URL.Query().Get("model"))))
 }
 
-func (s *Server) runTest(w http.ResponseWriter, r *http.Request, c store.Channel, model string) {
+// test runs the connection test of c.
+func (s *Server) test(r *http.Request, c store.Channel, model string) channeltest.Result {
 	res := channeltest.Test(r.Context(), s.upstreamClient(), c, channeltest.Options{Model: strings.TrimSpace(model)})
 	s.log.Info("channel tested", "channel", c.Name, "type", c.Type, "model", res.Model, "verdict", res.Verdict,
 		"status", res.Status, "ttft_ms", res.TTFTMS)
-	writeJSON(w, http.StatusOK, res)
+	return res
 }
 
 // decodeOptional decodes a JSON body when there is one; an empty body

@@ -252,3 +252,57 @@ func (h *host) health(now time.Time) Health {
 	}
 	return out
 }
+
+// Reasons Why gives for a candidate left out of the first places.
+const (
+	// SkipPaused: the breaker is open after Failures failures in a row,
+	// until Until.
+	SkipPaused = "paused"
+	// SkipProbing: the breaker's pause is over and one probe request is
+	// out; the others wait for its answer.
+	SkipProbing = "probing"
+	// SkipRateLimited: the upstream rate-limited the channel (or every key
+	// of it) until Until.
+	SkipRateLimited = "rate_limited"
+	// SkipExhausted: the channel's account has no balance left (see
+	// SplitExhausted); it is not tried at all.
+	SkipExhausted = "exhausted"
+)
+
+// Skip says why Order put a candidate after the available ones.
+type Skip struct {
+	Reason   string    // one of the Skip* constants; "" when available
+	Failures int       // consecutive failures, for SkipPaused
+	Until    time.Time // when it may serve again; zero for SkipProbing
+}
+
+// Why tells why c is unavailable at now, the model's state before the
+// channel's (the narrower one explains more); Reason "" means it is
+// available. The proxy records it for a request that went elsewhere.
+func (b *Balancer) Why(c Candidate, now time.Time) Skip {
+	ch, m := b.lookup(c.Channel.ID, c.Model)
+	stale := b.staleProbe()
+	for _, h := range [...]*host{m, ch} {
+		if s := h.why(now, stale); s.Reason != "" {
+			return s
+		}
+	}
+	return Skip{}
+}
+
+func (h *host) why(now time.Time, staleProbe time.Duration) Skip {
+	if h == nil {
+		return Skip{}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	switch {
+	case h.open && now.Before(h.openUntil):
+		return Skip{Reason: SkipPaused, Failures: h.failures, Until: h.openUntil}
+	case h.open && h.probing && now.Sub(h.probeSince) < staleProbe:
+		return Skip{Reason: SkipProbing}
+	case now.Before(h.coolUntil):
+		return Skip{Reason: SkipRateLimited, Until: h.coolUntil}
+	}
+	return Skip{}
+}

@@ -273,3 +273,32 @@ func TestNotFoundOpensTheModelOnly(t *testing.T) {
 		t.Errorf("NotFound.String() = %q", NotFound.String())
 	}
 }
+
+func TestWhy(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	b := New(Options{FailureThreshold: 2, Cooldown: 30 * time.Second, Seed: 1})
+	c := cands(ch(1, 1))[0]
+	if w := b.Why(c, t0); w.Reason != "" {
+		t.Fatalf("a channel never used: Why = %+v, want available", w)
+	}
+	for range 2 {
+		b.Begin(c, t0)(Outcome{Kind: Server, Status: 500, Now: t0})
+	}
+	if w := b.Why(c, t0.Add(time.Second)); w.Reason != SkipPaused || w.Failures != 2 || !w.Until.Equal(t0.Add(30*time.Second)) {
+		t.Errorf("after 2 failures: Why = %+v, want paused after 2 failures until +30s", w)
+	}
+	at := t0.Add(30 * time.Second)
+	end := b.Begin(c, at) // the probe
+	if w := b.Why(c, at); w.Reason != SkipProbing {
+		t.Errorf("with the probe out: Why = %+v, want probing", w)
+	}
+	end(Outcome{OK: true, Status: 200, Now: at})
+	if w := b.Why(c, at); w.Reason != "" {
+		t.Errorf("after a good probe: Why = %+v, want available", w)
+	}
+	b.Begin(c, at)(Outcome{Kind: RateLimit, Status: 429, CoolUntil: at.Add(time.Minute), Now: at})
+	if w := b.Why(c, at); w.Reason != SkipRateLimited || !w.Until.Equal(at.Add(time.Minute)) {
+		t.Errorf("after a 429: Why = %+v, want rate_limited for a minute", w)
+	}
+}

@@ -87,3 +87,24 @@ func (h *host) coolKeyLocked(index int, until time.Time) {
 		h.coolUntil = soonest
 	}
 }
+
+// KeyCooldowns returns, per key index of a channel with n keys, when that
+// key's rate-limit cooldown ends; a zero time (or a time before now) means
+// the key is free. For the dashboard's per-key state.
+func (b *Balancer) KeyCooldowns(channelID int64, n int, now time.Time) []time.Time {
+	out := make([]time.Time, n)
+	b.mu.RLock()
+	h := b.channels[channelID]
+	b.mu.RUnlock()
+	if h == nil || n < 2 {
+		return out
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i := 0; i < n && i < len(h.keyCool); i++ {
+		if now.Before(h.keyCool[i]) {
+			out[i] = h.keyCool[i]
+		}
+	}
+	return out
+}

@@ -65,8 +65,14 @@ type Options struct {
 // Result is what a test found. Durations are milliseconds, 0 when not
 // measured (a reused connection has no connect time).
 type Result struct {
-	Verdict      Verdict  `json:"verdict"`
-	Message      string   `json:"message"`
+	Verdict Verdict `json:"verdict"`
+	// Message says in English what Note says in codes.
+	Message string `json:"message"`
+	// Note is the message as a code with parameters, for the dashboard to
+	// translate; StreamFailed says it is about the streamed request after
+	// the plain one worked.
+	Note         Note     `json:"note"`
+	StreamFailed bool     `json:"stream_failed,omitempty"`
 	Status       int      `json:"status"`
 	Model        string   `json:"model"`
 	ConnectMS    float64  `json:"connect_ms"`
@@ -102,7 +108,8 @@ func test(ctx context.Context, client *http.Client, ch store.Channel, opts Optio
 	res := Result{Models: []string{}}
 	p := provider.For(ch.Type)
 	if p == nil {
-		res.Verdict, res.Message = Failed, "unknown channel type "+quote(ch.Type)+": use anthropic, openai, gemini or openai-responses"
+		res.Verdict = Failed
+		res.setNote(note("unknown_type", "type", ch.Type))
 		return res
 	}
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
@@ -118,7 +125,8 @@ func test(ctx context.Context, client *http.Client, ch store.Channel, opts Optio
 	res.Model = t.pickModel(listed)
 	if res.ConnectMS = ms(list.connect); list.err == nil && (list.status == 401 || list.status == 403) {
 		res.Status = list.status
-		res.Verdict, res.Message = AuthFailed, authMessage(list)
+		res.Verdict = AuthFailed
+		res.setNote(authNote(list))
 		return res
 	}
 
@@ -130,8 +138,9 @@ func test(ctx context.Context, client *http.Client, ch store.Channel, opts Optio
 	if chat.err != nil && !chat.httpAnswered() {
 		return t.unreachable(res, chat)
 	}
-	if v, msg := t.judge(chat, res.Model, listed); v != OK {
-		res.Verdict, res.Message = v, msg
+	if v, n := t.judge(chat, res.Model, listed); v != OK {
+		res.Verdict = v
+		res.setNote(n)
 		return res
 	}
 	ttft := chat.firstByte
@@ -140,22 +149,31 @@ func test(ctx context.Context, client *http.Client, ch store.Channel, opts Optio
 		if st.err != nil && !st.httpAnswered() {
 			return t.unreachable(res, st)
 		}
-		if v, msg := t.judge(st, res.Model, listed); v != OK {
+		if v, n := t.judge(st, res.Model, listed); v != OK {
 			res.Status = st.status
-			res.Verdict, res.Message = v, "the plain request worked but the streamed one failed: "+msg
+			res.Verdict, res.StreamFailed = v, true
+			res.setNote(n)
 			return res
 		}
 		res.StreamTTFTMS = ms(st.firstEvent)
 		ttft = st.firstEvent
 	}
 	res.Verdict = OK
-	res.Message = "the channel answered " + quote(res.Model) + " in " + human(chat.total)
+	res.setNote(note("ok", "model", res.Model, "total", human(chat.total)))
 	if ttft > opts.SlowAfter {
 		res.Verdict = Slow
-		res.Message = "the channel works but took " + human(ttft) + " to the first token (more than " +
-			human(opts.SlowAfter) + "): coding tools will feel sluggish; try another region, plan or provider"
+		res.setNote(note("slow", "ttft", human(ttft), "limit", human(opts.SlowAfter)))
 	}
 	return res
+}
+
+// setNote sets the note and its English message.
+func (r *Result) setNote(n Note) {
+	r.Note = n
+	r.Message = n.English()
+	if r.StreamFailed {
+		r.Message = english["stream_failed"] + r.Message
+	}
 }
 
 // ms converts a duration to milliseconds with one decimal.
@@ -170,5 +188,3 @@ func human(d time.Duration) string {
 	}
 	return d.Round(100 * time.Millisecond).String()
 }
-
-func quote(s string) string { return "\"" + s + "\"" }

@@ -7,7 +7,6 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net"
 	"net/url"
 	"regexp"
@@ -20,41 +19,43 @@ import (
 	"github.com/routex-app/routex/backend/protocol"
 )
 
-// judge turns an answered exchange into a verdict and a message. OK means
+// judge turns an answered exchange into a verdict and a note. OK means
 // "nothing wrong found"; Test decides between ok and slow.
-func (t *tester) judge(x exchange, model string, listed []string) (Verdict, string) {
+func (t *tester) judge(x exchange, model string, listed []string) (Verdict, Note) {
 	msg := upstreamMessage(x.body)
+	status := strconv.Itoa(x.status)
 	switch {
 	case x.status == 401 || x.status == 403:
-		return AuthFailed, authMessage(x)
+		return AuthFailed, authNote(x)
 	case x.status == 404 || ((x.status == 400 || x.status == 422) && mentionsModel(msg, model)):
 		if mentionsModel(msg, model) || (len(listed) > 0 && !slices.Contains(listed, model)) {
 			return NotFound, unknownModel(model, listed, msg)
 		}
-		return NotFound, t.pathHint(x)
+		n := note("no_endpoint", "url", logging.RedactURL(redactQuery(x.url)))
+		n.Hint = t.baseHint()
+		return NotFound, n
 	case x.status == 429:
-		return Failed, "the provider is rate limiting this key or its quota is used up (HTTP 429)" + detail(msg) +
-			": check the plan and billing in the provider's console"
+		return Failed, note("rate_limited", "detail", detail(msg))
 	case x.status >= 500:
-		return Failed, fmt.Sprintf("the provider failed (HTTP %d)%s: try again later", x.status, detail(msg))
+		return Failed, note("provider_failed", "status", status, "detail", detail(msg))
 	case x.status/100 != 2:
-		return Failed, fmt.Sprintf("the provider refused the test request (HTTP %d)%s", x.status, detail(msg))
+		return Failed, note("refused", "status", status, "detail", detail(msg))
 	case x.err != nil:
-		return Failed, "the answer was cut off: " + x.err.Error()
+		return Failed, note("cut_off", "error", x.err.Error())
 	}
 	if ct := x.header.Get("Content-Type"); strings.Contains(ct, "text/html") || bytes.HasPrefix(bytes.TrimSpace(x.body), []byte("<")) {
-		return Failed, "the answer is a web page, not an API response" + detail(protocol.HTMLTitle(x.body)) + ": base_url " +
-			quote(logging.RedactURL(t.ch.BaseURL)) + " probably points at a website; " + t.baseHint()
+		n := note("html", "base_url", logging.RedactURL(t.ch.BaseURL))
+		n.Hint = t.baseHint()
+		return Failed, n
 	}
 	if event := streamError(x.body); event != "" {
-		return Failed, "the provider answered with an error" + detail(event)
+		return Failed, note("stream_error", "detail", detail(event))
 	}
 	if problem := t.replyProblem(x); problem != "" {
 		// What the proxy would refuse too: it fails over from such a 200.
-		return Failed, "the provider answered HTTP " + strconv.Itoa(x.status) + " with " + problem +
-			", which Routex treats as a failure: check base_url and the channel's type"
+		return Failed, note("bad_reply", "status", status, "problem", problem)
 	}
-	return OK, ""
+	return OK, Note{}
 }
 
 // replyProblem judges a 2xx answer as the proxy does before relaying one:
@@ -78,52 +79,46 @@ func (t *tester) replyProblem(x exchange) string {
 	return ""
 }
 
-// authMessage says the key was refused, with the provider's reason.
-func authMessage(x exchange) string {
-	return fmt.Sprintf("the key was refused (HTTP %d)%s: check it in the provider's console", x.status,
-		detail(upstreamMessage(x.body)))
+// authNote says the key was refused, with the provider's reason.
+func authNote(x exchange) Note {
+	return note("auth", "status", strconv.Itoa(x.status), "detail", detail(upstreamMessage(x.body)))
 }
 
 // unknownModel names the model that does not exist and some that do.
-func unknownModel(model string, listed []string, msg string) string {
-	out := "the model " + quote(model) + " does not exist on this channel" + detail(msg)
+func unknownModel(model string, listed []string, msg string) Note {
 	if len(listed) > 0 {
 		some := listed[:min(len(listed), 8)]
-		out += "; available models include " + strings.Join(some, ", ")
+		return note("unknown_model_list", "model", model, "detail", detail(msg), "models", strings.Join(some, ", "))
 	}
-	return out
-}
-
-// pathHint explains a 404 that is not about the model: the URL is wrong.
-func (t *tester) pathHint(x exchange) string {
-	return "nothing answers at " + logging.RedactURL(redactQuery(x.url)) + " (HTTP 404): " + t.baseHint()
+	return note("unknown_model", "model", model, "detail", detail(msg))
 }
 
 // versionPath matches a version segment at the end of an OpenAI-compatible
 // base URL: /v1, /v4, /v1beta, /api/paas/v4, /openai/v1.
 var versionPath = regexp.MustCompile(`/v\d+[a-z0-9]*/?$`)
 
-// baseHint says how the channel's base_url should look for its type.
+// baseHint names the hint on how the channel's base_url should look for
+// its type.
 func (t *tester) baseHint() string {
 	base := t.ch.BaseURL
 	switch t.ch.Type {
 	case "openai":
 		if !versionPath.MatchString(base) {
-			return "base_url should end with /v1 for OpenAI-compatible providers (e.g. https://api.openai.com/v1); Routex adds /chat/completions"
+			return "openai_v1"
 		}
-		return "check base_url: Routex adds /chat/completions to it"
+		return "openai_check"
 	case "openai-responses":
 		if !versionPath.MatchString(base) {
-			return "base_url should end with /v1 for the Responses API (e.g. https://api.openai.com/v1); Routex adds /responses"
+			return "responses_v1"
 		}
-		return "check base_url: Routex adds /responses to it"
+		return "responses_check"
 	case "anthropic":
 		if strings.HasSuffix(strings.TrimRight(base, "/"), "/messages") {
-			return "base_url should stop before /v1/messages (e.g. https://api.anthropic.com); Routex adds it"
+			return "anthropic_no_messages"
 		}
-		return "check base_url: it is the API root without /v1 (e.g. https://api.anthropic.com); Routex adds /v1/messages"
+		return "anthropic_check"
 	}
-	return "check base_url: it is the API root (e.g. https://generativelanguage.googleapis.com); Routex adds /v1beta/models/…"
+	return "gemini_check"
 }
 
 // unreachable fills res for a request that got no HTTP answer.
@@ -139,26 +134,27 @@ func (t *tester) unreachable(res Result, x exchange) Result {
 	var hostname x509.HostnameError
 	var record tls.RecordHeaderError
 	var nerr net.Error
+	var n Note
 	switch err := x.err; {
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &nerr) && nerr.Timeout()):
-		res.Message = "no answer from " + host + " within " + human(t.opts.Timeout) +
-			": check base_url, your network or proxy, and whether the provider is up"
+		n = note("timeout", "host", host, "after", human(t.opts.Timeout))
 	case errors.As(err, &dns):
-		res.Message = "the host name " + quote(dns.Name) + " could not be resolved: check base_url for typos"
+		n = note("dns", "name", dns.Name)
 	case errors.Is(err, syscall.ECONNREFUSED):
-		res.Message = "the connection to " + host + " was refused: is the server running, and is the port in base_url right?"
+		n = note("conn_refused", "host", host)
 	case errors.As(err, &record) || strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		// net/http turns the TLS record error into an untyped one.
-		res.Message = "TLS failed with " + host + ": it does not speak HTTPS; try http:// in base_url"
+		n = note("tls_http", "host", host)
 	case errors.As(err, &cert) || errors.As(err, &unknownAuth) || errors.As(err, &hostname):
-		res.Message = "the TLS certificate of " + host + " is not trusted: " + err.Error()
+		n = note("tls_untrusted", "host", host, "error", err.Error())
 	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE):
-		res.Message = "the connection to " + host + " was cut before an answer: check base_url (http vs https) and any proxy in between"
+		n = note("conn_reset", "host", host)
 	case errors.Is(err, context.Canceled):
-		res.Message = "the test was cancelled"
+		n = note("cancelled")
 	default:
-		res.Message = "could not reach " + host + ": " + err.Error()
+		n = note("unreachable", "host", host, "error", err.Error())
 	}
+	res.setNote(n)
 	return res
 }
 

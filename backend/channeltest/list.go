@@ -60,7 +60,7 @@ func listError(t *tester, x exchange) error {
 	case x.err != nil && !x.httpAnswered():
 		return errors.New(t.unreachable(Result{}, x).Message)
 	case x.status == 401 || x.status == 403:
-		return errors.New(authMessage(x))
+		return errors.New(authNote(x).English())
 	case x.status == 404:
 		return fmt.Errorf("the provider has no model list at %s (HTTP 404): type the models by hand", redactQuery(x.url))
 	case x.status/100 != 2:

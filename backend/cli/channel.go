@@ -354,11 +354,7 @@ func printChannels(out io.Writer, chs []channelView, running bool, tr *i18n.Tran
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s", ch.Name, ch.Type, ch.BaseURL, dash(models), ch.Priority,
 			yesNo(ch.Enabled, tr), dash(key))
 		if running {
-			state := "-"
-			if ch.Health != nil {
-				state = ch.Health.State
-			}
-			fmt.Fprintf(tw, "\t%s", state)
+			fmt.Fprintf(tw, "\t%s", healthWords(tr, ch.Enabled, ch.Health, time.Now()))
 		}
 		fmt.Fprintln(tw)
 	}

@@ -124,7 +124,7 @@ func TestChannelEditAgainstARunningEngineShowsThroughItsAPI(t *testing.T) {
 		t.Fatalf("engine's store does not see the channel: %v %+v", err, chs)
 	}
 	out, err := run(t, channelCmd(f), "", "list")
-	if err != nil || !strings.Contains(out, "HEALTH") || !strings.Contains(out, "closed") {
+	if err != nil || !strings.Contains(out, "HEALTH") || !strings.Contains(out, "Untested") {
 		t.Fatalf("list against the engine should show health: %v\n%s", err, out)
 	}
 	out, err = run(t, channelCmd(f), "", "show", "a", "--json")

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/huh"
 	"github.com/spf13/cobra"
@@ -88,32 +89,69 @@ func (m *modelUI) form(fields ...huh.Field) *huh.Form {
 	return f
 }
 
+// run shows the menu until the user quits: after each action, the menu
+// again, headed by the active provider and its health. Cancelling an
+// action (Esc, Ctrl+C) goes back to the menu; cancelling the menu quits.
+// An action that fails says why and goes back to the menu too.
 func (m *modelUI) run() error {
-	var action string
-	menu := huh.NewSelect[string]().Title(m.tr.T("cli.modelMenu")).Value(&action).Options(
-		huh.NewOption(m.tr.T("cli.modelView"), "view"),
-		huh.NewOption(m.tr.T("cli.modelSwitch"), "switch"),
-		huh.NewOption(m.tr.T("cli.modelRoute"), "route"),
-		huh.NewOption(m.tr.T("cli.modelPreset"), "preset"),
-		huh.NewOption(m.tr.T("cli.modelAddModel"), "addmodel"),
-		huh.NewOption(m.tr.T("cli.modelQuit"), "quit"),
-	)
-	if err := m.form(menu).Run(); err != nil {
-		return err
+	for {
+		m.header()
+		var action string
+		menu := huh.NewSelect[string]().Title(m.tr.T("cli.modelMenu")).Value(&action).Options(
+			huh.NewOption(m.tr.T("cli.modelView"), "view"),
+			huh.NewOption(m.tr.T("cli.modelSwitch"), "switch"),
+			huh.NewOption(m.tr.T("cli.modelRoute"), "route"),
+			huh.NewOption(m.tr.T("cli.modelPreset"), "preset"),
+			huh.NewOption(m.tr.T("cli.modelAddModel"), "addmodel"),
+			huh.NewOption(m.tr.T("cli.modelQuit"), "quit"),
+		)
+		if err := m.form(menu).Run(); err != nil {
+			return err
+		}
+		var err error
+		switch action {
+		case "view":
+			err = m.view()
+		case "switch":
+			err = m.switchActive()
+		case "route":
+			err = m.setRoute()
+		case "preset":
+			err = m.addPreset()
+		case "addmodel":
+			err = m.addModel()
+		default:
+			return nil
+		}
+		switch {
+		case errors.Is(err, huh.ErrUserAborted):
+			fmt.Fprintln(m.out, m.tr.T("cli.channelCancelled"))
+		case err != nil:
+			fmt.Fprintln(m.out, m.tr.T("cli.modelFailed", "error", err.Error()))
+		}
+		fmt.Fprintln(m.out)
 	}
-	switch action {
-	case "view":
-		return m.view()
-	case "switch":
-		return m.switchActive()
-	case "route":
-		return m.setRoute()
-	case "preset":
-		return m.addPreset()
-	case "addmodel":
-		return m.addModel()
+}
+
+// header says which provider is active and how it is doing.
+func (m *modelUI) header() {
+	name, model, err := activeTarget(m.c)
+	if err != nil || name == "" {
+		fmt.Fprintln(m.out, m.tr.T("cli.modelNoActive"))
+		return
 	}
-	return nil
+	words := "-"
+	if chs, err := listChannels(m.c); err == nil {
+		for _, ch := range chs {
+			if ch.Name == name {
+				words = healthWords(m.tr, ch.Enabled, ch.Health, time.Now())
+				if model == "" && len(ch.Models) > 0 {
+					model = ch.Models[0]
+				}
+			}
+		}
+	}
+	fmt.Fprintln(m.out, m.tr.T("cli.modelActiveLine", "name", name, "model", dash(model), "health", words))
 }
 
 func (m *modelUI) view() error {
@@ -121,7 +159,13 @@ func (m *modelUI) view() error {
 	if err != nil {
 		return err
 	}
+	active, _, _ := activeTarget(m.c)
 	printChannels(m.out, chs, m.c.running(), m.tr)
+	for _, ch := range chs {
+		if ch.Name == active {
+			fmt.Fprintln(m.out, m.tr.T("cli.modelActiveIs", "name", ch.Name))
+		}
+	}
 	var doc struct {
 		Routes map[string][]string `json:"routes"`
 	}
@@ -145,11 +189,22 @@ func (m *modelUI) pickChannel(title string) (*channelView, error) {
 		fmt.Fprintln(m.out, m.tr.T("cli.channelNone"))
 		return nil, nil
 	}
+	active, _, _ := activeTarget(m.c)
 	opts := make([]huh.Option[int], len(chs))
+	now := time.Now()
 	for i, ch := range chs {
-		label := ch.Name + "  (" + ch.Type + ", " + ch.BaseURL + ")"
+		mark := "  "
+		if ch.Name == active {
+			mark = "● "
+		}
+		label := mark + ch.Name + "  (" + ch.Type + ", " + ch.BaseURL + ")"
 		if !ch.Enabled {
 			label += "  " + m.tr.T("cli.modelDisabled")
+		} else if m.c.running() {
+			label += "  · " + healthWords(m.tr, ch.Enabled, ch.Health, now)
+		}
+		if ch.Name == active {
+			label += "  " + m.tr.T("cli.modelCurrent")
 		}
 		opts[i] = huh.NewOption(label, i)
 	}

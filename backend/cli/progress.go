@@ -75,12 +75,12 @@ type probeResult struct {
 
 // probeChannel runs the same connection test as the dashboard's Test
 // button (backend/channeltest) and keeps what the terminal shows.
-func probeChannel(ctx context.Context, client *http.Client, ch store.Channel) probeResult {
+func probeChannel(ctx context.Context, client *http.Client, ch store.Channel, tr *i18n.Translator) probeResult {
 	res := channeltest.Test(ctx, client, ch, channeltest.Options{Timeout: probeTimeout, SkipStream: true})
 	r := probeResult{Channel: ch.Name, Status: res.Status, LatencyMS: int64(res.TotalMS), Model: res.Model,
 		OK: res.Verdict == channeltest.OK || res.Verdict == channeltest.Slow}
 	if !r.OK {
-		r.Error = res.Message
+		r.Error = noteWords(tr, res)
 	}
 	return r
 }
@@ -112,7 +112,7 @@ func testChannels(ctx context.Context, chs []store.Channel, errOut io.Writer, tr
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			out[i] = probeChannel(ctx, client, ch)
+			out[i] = probeChannel(ctx, client, ch, tr)
 			if p != nil {
 				mu.Lock()
 				done++

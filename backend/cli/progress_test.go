@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/routex-app/routex/backend/i18n"
 	"github.com/routex-app/routex/backend/store"
 )
 
@@ -49,7 +50,7 @@ func TestProbeSendsTheSmallestRequestInEachFormat(t *testing.T) {
 			}
 			ch := store.Channel{Name: "c", Type: tc.typ, BaseURL: base, APIKey: "sk-test-key-123456", Models: []string{"client-model"},
 				ModelMap: map[string]string{"client-model": "up-model"}, Headers: map[string]string{"X-Team": "core"}}
-			r := probeChannel(context.Background(), srv.Client(), ch)
+			r := probeChannel(context.Background(), srv.Client(), ch, i18n.New("en"))
 			if !r.OK || r.Status != 200 {
 				t.Fatalf("probe failed: %+v", r)
 			}
@@ -64,13 +65,13 @@ func TestProbeReportsTheUpstreamMessage(t *testing.T) {
 		w.Write([]byte(`{"error":{"message":"invalid x-api-key"}}`))
 	}))
 	defer srv.Close()
-	r := probeChannel(context.Background(), srv.Client(), store.Channel{Name: "c", Type: "anthropic", BaseURL: srv.URL, Models: []string{"m"}})
+	r := probeChannel(context.Background(), srv.Client(), store.Channel{Name: "c", Type: "anthropic", BaseURL: srv.URL, Models: []string{"m"}}, i18n.New("en"))
 	if r.OK || r.Status != 401 || !strings.Contains(r.Error, "invalid x-api-key") || !strings.Contains(r.Error, "refused") {
 		t.Fatalf("got %+v", r)
 	}
 	// Without a model the test still runs (the provider's default model)
 	// and reports the same refusal.
-	r = probeChannel(context.Background(), srv.Client(), store.Channel{Name: "c", Type: "openai", BaseURL: srv.URL})
+	r = probeChannel(context.Background(), srv.Client(), store.Channel{Name: "c", Type: "openai", BaseURL: srv.URL}, i18n.New("en"))
 	if r.OK || !strings.Contains(r.Error, "refused") {
 		t.Fatalf("a channel without models: %+v", r)
 	}

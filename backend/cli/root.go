@@ -101,6 +101,7 @@ func NewRoot(rt Runtime) *cobra.Command {
 	root.AddCommand(newExportCmd(f, tr, rt.Version))
 	root.AddCommand(newImportCmd(f, tr, rt.Version))
 	root.AddCommand(newHealthCmd(f, tr))
+	root.AddCommand(newDashboardCmd(f, tr, rt.Version))
 	root.AddCommand(&cobra.Command{
 		Use:   "version",
 		Short: tr.T("cli.versionShort"),
@@ -189,6 +190,7 @@ func serve(ctx context.Context, out io.Writer, rt Runtime, f *flags, tr *i18n.Tr
 	cfgPath := config.Path(s.cfg.Home)
 	fmt.Fprintln(out, tr.T("cli.listening", "url", url))
 	fmt.Fprintln(out, tr.T("cli.dashboard", "url", url+"/"))
+	fmt.Fprintln(out, tr.T("cli.loginLink", "url", s.eng.LoginURL()))
 	fmt.Fprintln(out, tr.T("cli.adminToken", "config", cfgPath))
 	fmt.Fprintln(out, tr.T("cli.claudeHint", "url", url, "config", cfgPath))
 

@@ -12,14 +12,16 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/routex-app/routex/backend/i18n"
+	"github.com/routex-app/routex/backend/route"
 )
 
 // explanation is the part of POST /api/routes/explain the CLI prints.
 type explanation struct {
-	Scenario string   `json:"scenario"`
-	Rule     string   `json:"rule"`
-	Strategy string   `json:"strategy"`
-	Reasons  []string `json:"reasons"`
+	Scenario string         `json:"scenario"`
+	Rule     string         `json:"rule"`
+	Strategy string         `json:"strategy"`
+	Reasons  []string       `json:"reasons"`
+	Why      []route.Reason `json:"why"`
 	Targets  []struct {
 		Channel   string `json:"channel"`
 		Type      string `json:"type"`
@@ -27,6 +29,7 @@ type explanation struct {
 		Converted bool   `json:"converted"`
 		Available bool   `json:"available"`
 		Health    string `json:"health"`
+		Skipped   string `json:"skipped"`
 	} `json:"targets"`
 }
 
@@ -99,7 +102,11 @@ func printExplanation(out io.Writer, e explanation, tr *i18n.Translator) {
 	for i, t := range e.Targets {
 		state := tr.T("cli.explainAvailable")
 		if !t.Available {
-			state = tr.T("cli.explainUnavailable", "health", t.Health)
+			why := t.Skipped
+			if why == "" {
+				why = t.Health
+			}
+			state = tr.T("cli.explainUnavailable", "health", tr.T("health.skipped."+why))
 		}
 		conv := ""
 		if t.Converted {
@@ -111,7 +118,13 @@ func printExplanation(out io.Writer, e explanation, tr *i18n.Translator) {
 	if len(e.Targets) == 0 {
 		fmt.Fprintln(out, tr.T("cli.explainNoTargets"))
 	}
-	if len(e.Reasons) > 0 {
+	switch {
+	case len(e.Why) > 0:
+		fmt.Fprintln(out, tr.T("cli.explainWhy"))
+		for _, r := range e.Why {
+			fmt.Fprintln(out, "  - "+reasonWords(tr, r))
+		}
+	case len(e.Reasons) > 0: // an engine from before reason codes
 		fmt.Fprintln(out, tr.T("cli.explainWhy"))
 		for _, r := range e.Reasons {
 			fmt.Fprintln(out, "  - "+strings.TrimSpace(r))

@@ -107,7 +107,7 @@ func TestRouteExplain(t *testing.T) {
 		if !regexp.MustCompile(`(?m)^1\s+deepseek\s+openai\s+deepseek-reasoner\s+available`).MatchString(out) {
 			t.Errorf("first target is not deepseek-reasoner, available:\n%s", out)
 		}
-		if !strings.Contains(out, "converted") || !strings.Contains(out, "Why:") || !strings.Contains(out, "thinking is enabled") {
+		if !strings.Contains(out, "converted") || !strings.Contains(out, "Why:") || !strings.Contains(out, "think: thinking is on") {
 			t.Errorf("no conversion note or reasons:\n%s", out)
 		}
 	})

@@ -74,7 +74,7 @@ func dial(f *flags, version string) (*conn, error) {
 	}
 	cfg.Listen = listenFor(f, home, cfg.Listen)
 	c := &conn{home: home, cfg: cfg, version: version}
-	ac := &adminClient{base: "http://" + cfg.Listen, token: cfg.AdminToken, http: &http.Client{Timeout: 30 * time.Second}}
+	ac := &adminClient{base: "http://" + dialAddr(cfg.Listen), token: cfg.AdminToken, http: &http.Client{Timeout: 30 * time.Second}}
 	quick := &adminClient{base: ac.base, token: ac.token, http: &http.Client{Timeout: 1500 * time.Millisecond}}
 	if quick.call("GET", "/api/info", nil, &c.info) == nil {
 		c.remote = ac
@@ -420,4 +420,32 @@ func printJSON(out io.Writer, v any) error {
 	enc := json.NewEncoder(out)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// newDashboardCmd is `routex dashboard`: a fresh one-time login link to the
+// running engine's dashboard, for a browser that has no admin token yet.
+func newDashboardCmd(f *flags, tr *i18n.Translator, version string) *cobra.Command {
+	return &cobra.Command{
+		Use:   "dashboard",
+		Short: tr.T("cli.dashboardShort"),
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := dial(f, version)
+			if err != nil {
+				return err
+			}
+			defer c.close()
+			if !c.running() {
+				return errors.New(tr.T("cli.dashboardNotRunning"))
+			}
+			var link struct {
+				URL string `json:"url"`
+			}
+			if err := c.do("POST", "/api/login/link", nil, &link); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), tr.T("cli.loginLink", "url", link.URL))
+			return nil
+		},
+	}
 }

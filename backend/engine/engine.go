@@ -169,6 +169,8 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 				e.log.Warn("re-read balances changed elsewhere", "error", err)
 			}
 		}
+		// The window follows: a switch from the CLI shows at once.
+		obs.hub.Publish(observe.TopicChange, observe.ChangeEvent{What: string(t)})
 	})
 	var recorder proxy.Recorder = obs.recorder
 	if opts.DisableRequestLog {
@@ -196,6 +198,9 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }})
 	e.api.SetClients(api.ClientsConfig{BaseURL: "http://" + cfg.Listen, AccessKeyFunc: e.keys.Access, Home: cfg.Home})
 	e.api.SetHealth(func(id int64) wire.ChannelHealth { return newHealthView(e.bal.Health(id, time.Now())) })
+	e.api.SetKeyCooldowns(func(id int64, n int) []time.Time { return e.bal.KeyCooldowns(id, n, time.Now()) })
+	e.api.SetResetHealth(e.bal.Reset)
+	e.api.SetChanged(func(what string) { obs.hub.Publish(observe.TopicChange, observe.ChangeEvent{What: what}) })
 	e.api.SetExplainer(func(f protocol.Format, model string, body []byte, hdr http.Header) (any, error) {
 		return p.Explain(f, model, body, hdr)
 	})
@@ -211,6 +216,14 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 	e.handler = e.routes(p)
 	return e, nil
 }
+
+// LoginURL is a one-time login link to the dashboard: opened in a browser,
+// it signs in without the admin token being copied anywhere.
+func (e *Engine) LoginURL() string { return e.URL() + "/#login=" + e.api.NewLoginCode() }
+
+// SetTray tells the window whether the desktop shows the tray icon
+// (api.TrayRunning, api.TrayNoHost, api.TrayUnavailable) and why not.
+func (e *Engine) SetTray(state, reason string) { e.api.SetTray(state, reason) }
 
 // Handler is the engine's whole HTTP surface, as served on the listener.
 func (e *Engine) Handler() http.Handler { return e.handler }

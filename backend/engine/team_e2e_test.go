@@ -247,11 +247,12 @@ func TestTwoInstancesShareOnePostgresDatabase(t *testing.T) {
 	}
 	t.Logf("a channel created on A served on B after %v", time.Since(created))
 
-	// A route change on B is seen by A. A model no channel lists passes
-	// through as asked until the default route names upstream-2.
+	// A route change on B is seen by A. A model the channel does not list
+	// becomes the channel's first model until the default route names
+	// upstream-2.
 	if code, model, err := proxyCall(client, aURL, "team-test/probe", "claude-sonnet-4-5"); code != http.StatusOK ||
-		model != "claude-sonnet-4-5" {
-		t.Fatalf("before the route change, A sent %q upstream (%d %v); want the client's model", model, code, err)
+		model != "upstream-1" {
+		t.Fatalf("before the route change, A sent %q upstream (%d %v); want the channel's first model", model, code, err)
 	}
 	code, raw := call(t, http.MethodGet, bURL+"/api/routes", obsAdminToken, "")
 	var doc map[string]any

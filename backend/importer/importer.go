@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -83,6 +84,29 @@ func Read(path string) (Plan, error) {
 		}
 		return complete(p), nil
 	}
+	return readBytes(path, data)
+}
+
+// readBytes reads the content of a file named path; a cc-switch database
+// goes through a private temporary copy, since SQLite opens files.
+func readBytes(path string, data []byte) (Plan, error) {
+	if bytes.HasPrefix(data, []byte("SQLite format 3\x00")) {
+		dir, err := os.MkdirTemp("", "routex-import-")
+		if err != nil {
+			return Plan{}, &Error{path, err}
+		}
+		defer os.RemoveAll(dir)
+		tmp := filepath.Join(dir, "cc-switch.db")
+		if err := os.WriteFile(tmp, data, 0o600); err != nil {
+			return Plan{}, &Error{path, err}
+		}
+		p, err := readCCSwitch(tmp)
+		if err != nil {
+			return p, &Error{path, err}
+		}
+		return complete(p), nil
+	}
+	var err error
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(data, &probe); err != nil {
 		return Plan{}, &Error{path, fmt.Errorf("not JSON, nor a cc-switch database: %w", err)}

@@ -187,7 +187,7 @@ func AllowsModel(k *store.APIKey, model string) bool {
 	}
 	_, part, explicit := strings.Cut(model, ",")
 	for _, p := range k.Models {
-		if transform.MatchGlob(p, model) || (explicit && transform.MatchGlob(p, part)) {
+		if transform.MatchModel(p, model) || (explicit && transform.MatchModel(p, part)) {
 			return true
 		}
 	}

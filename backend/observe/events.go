@@ -15,6 +15,10 @@ const (
 	TopicRequest = "request"
 	// TopicHealth carries a HealthEvent when a channel's health changes.
 	TopicHealth = "health"
+	// TopicChange carries a ChangeEvent after a write changed what the
+	// window shows (channels, routes and so the active provider, settings,
+	// attached clients), from this process or another.
+	TopicChange = "change"
 	// TopicDropped is sent to a subscriber that fell behind and lost events;
 	// it should re-read what it shows (or poll with since).
 	TopicDropped = "dropped"
@@ -62,6 +66,13 @@ type Tokens struct {
 	CacheRead  int64 `json:"cache_read"`
 	CacheWrite int64 `json:"cache_write"`
 	Estimated  bool  `json:"estimated,omitempty"`
+}
+
+// ChangeEvent says what changed on the "change" topic: "channels",
+// "routes", "settings", "clients", or "catalog" (channels and routes
+// changed by another process).
+type ChangeEvent struct {
+	What string `json:"what"`
 }
 
 // HealthEvent is a channel's health change on the "health" topic.

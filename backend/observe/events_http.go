@@ -128,7 +128,7 @@ func appendEvent(buf *bytes.Buffer, ev Event) {
 type topicError string
 
 func (e topicError) Error() string {
-	return "unknown topic " + strconv.Quote(string(e)) + ": use topics=request,health"
+	return "unknown topic " + strconv.Quote(string(e)) + ": use topics=request,health,change"
 }
 
 func parseTopics(s string) ([]string, error) {
@@ -140,7 +140,7 @@ func parseTopics(s string) ([]string, error) {
 		t = strings.TrimSpace(t)
 		switch t {
 		case "":
-		case TopicRequest, TopicHealth:
+		case TopicRequest, TopicHealth, TopicChange:
 			out = append(out, t)
 		default:
 			return nil, topicError(t)

@@ -133,7 +133,9 @@ func (m *Metrics) Observe(rec store.RequestLog) {
 		m.cost.WithLabelValues(ch, model).Add(rec.CostUSD)
 	}
 	for _, a := range rec.Attempts {
-		m.upstreamErrors.WithLabelValues(a.ChannelName, errorKind(a.Status)).Inc()
+		if a.Skipped == "" { // a channel passed over returned no error
+			m.upstreamErrors.WithLabelValues(a.ChannelName, errorKind(a.Status)).Inc()
+		}
 	}
 	last := len(rec.Attempts) > 0 && rec.Attempts[len(rec.Attempts)-1].ChannelID == rec.ChannelID &&
 		rec.Attempts[len(rec.Attempts)-1].Status == rec.Status && rec.Status >= 400

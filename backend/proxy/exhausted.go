@@ -3,6 +3,7 @@ package proxy
 import (
 	"time"
 
+	"github.com/routex-app/routex/backend/balance"
 	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/store"
 )
@@ -12,16 +13,18 @@ import (
 const skippedPrefix = "skipped: "
 
 // attempts is the request log's list of what was tried: the channels
-// skipped for an exhausted balance first, then the failed attempts.
-func (h *Handler) attempts(p *plan, failed []failure) []store.Attempt {
-	out := attemptsOf(failed)
+// skipped for an exhausted balance first, then those passed over while
+// unavailable (paused, probing, rate-limited) before the one that served
+// among the first tried, then the failed attempts.
+func (h *Handler) attempts(p *plan, tried int, now time.Time, failed []failure) []store.Attempt {
+	out := append(h.skipped(p, tried, now), attemptsOf(failed)...)
 	if len(p.skipped) == 0 {
 		return out
 	}
 	all := make([]store.Attempt, 0, len(p.skipped)+len(out))
 	for _, c := range p.skipped {
 		all = append(all, store.Attempt{ChannelID: c.Channel.ID, ChannelName: c.Channel.Name, Model: c.Model,
-			Error: skippedPrefix + h.skipReason(c.Channel.ID)})
+			Skipped: balance.SkipExhausted, Error: skippedPrefix + h.skipReason(c.Channel.ID)})
 	}
 	return append(all, out...)
 }
@@ -42,7 +45,7 @@ func (h *Handler) explainSkipped(out *Explanation, p plan, f protocol.Format) {
 		out.Targets = append(out.Targets, ExplainTarget{
 			ChannelID: c.Channel.ID, Channel: c.Channel.Name, Type: c.Channel.Type, Model: c.Model,
 			Converted: c.Channel.Type != string(f), Available: false, Health: h.bal.Health(c.Channel.ID, time.Now()).State,
-			Skipped: why,
+			Skipped: balance.SkipExhausted,
 		})
 		out.Reasons = append(out.Reasons, c.Channel.Name+" "+skippedPrefix+why)
 	}

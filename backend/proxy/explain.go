@@ -15,15 +15,18 @@ import (
 // decision and the candidates in the order a real request would try them,
 // from the same code a real request runs.
 type Explanation struct {
-	Format     string          `json:"format"`
-	Model      string          `json:"model"`
-	Scenario   string          `json:"scenario"`
-	Rule       string          `json:"rule,omitempty"`
-	Strategy   string          `json:"strategy"`
-	SessionKey string          `json:"session_key,omitempty"`
-	Reasons    []string        `json:"reasons"`
-	Targets    []ExplainTarget `json:"targets"`
-	Summary    route.Summary   `json:"summary"`
+	Format     string   `json:"format"`
+	Model      string   `json:"model"`
+	Scenario   string   `json:"scenario"`
+	Rule       string   `json:"rule,omitempty"`
+	Strategy   string   `json:"strategy"`
+	SessionKey string   `json:"session_key,omitempty"`
+	Reasons    []string `json:"reasons"`
+	// Why is Reasons as codes with parameters, for the dashboard and the
+	// CLI to say in the user's language.
+	Why     []route.Reason  `json:"why"`
+	Targets []ExplainTarget `json:"targets"`
+	Summary route.Summary   `json:"summary"`
 }
 
 // ExplainTarget is one candidate channel of an explanation.
@@ -39,9 +42,14 @@ type ExplainTarget struct {
 	// down after a 429; it is then tried only after the available ones.
 	Available bool   `json:"available"`
 	Health    string `json:"health"`
-	// Skipped says why the channel is left out ("balance exhausted …");
-	// skipped targets come last and are not tried.
-	Skipped string `json:"skipped,omitempty"`
+	// Skipped says why an unavailable channel is tried last (paused,
+	// probing, rate_limited); Until is when it may serve again.
+	Skipped string     `json:"skipped,omitempty"`
+	Until   *time.Time `json:"until,omitempty"`
+	// Serves is false when the channel lists its models and the client's
+	// is not among them (nor in its model map): Model is then the
+	// channel's own choice, not what the client asked for.
+	Serves bool `json:"serves"`
 }
 
 // Explain routes a request body without sending it. model is needed for
@@ -58,21 +66,29 @@ func (h *Handler) Explain(f protocol.Format, model string, body []byte, hdr http
 	p := h.plan(in, hdr, true)
 	out := Explanation{
 		Format: string(f), Model: model, Scenario: p.decision.Scenario, Rule: p.decision.Rule,
-		Strategy: p.decision.Strategy, SessionKey: p.session, Reasons: p.decision.Reasons,
+		Strategy: p.decision.Strategy, SessionKey: p.session, Reasons: p.decision.Reasons, Why: p.decision.Why,
 		Summary: p.summary, Targets: []ExplainTarget{},
 	}
 	if out.Reasons == nil {
-		out.Reasons = []string{}
+		out.Reasons, out.Why = []string{}, []route.Reason{}
 	}
 	now := time.Now()
 	for _, c := range p.order {
 		hl := h.bal.Health(c.Channel.ID, now)
-		out.Targets = append(out.Targets, ExplainTarget{
+		why := h.bal.Why(c, now)
+		t := ExplainTarget{
 			ChannelID: c.Channel.ID, Channel: c.Channel.Name, Type: c.Channel.Type, Model: c.Model,
 			Converted: c.Channel.Type != string(f),
-			Available: hl.State != "open" && !hl.CooldownUntil.After(now),
+			Available: why.Reason == "",
 			Health:    hl.State,
-		})
+			Skipped:   why.Reason,
+			Serves:    len(c.Channel.Models) == 0 || serves(c.Channel, model),
+		}
+		if !why.Until.IsZero() {
+			u := why.Until.UTC()
+			t.Until = &u
+		}
+		out.Targets = append(out.Targets, t)
 	}
 	h.explainSkipped(&out, p, f)
 	return out, nil

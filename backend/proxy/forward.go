@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -91,8 +92,10 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, in inbound) {
 	ctx, cancel := context.WithTimeoutCause(live, h.opts.Timeouts.Total(), errDeadline)
 	defer cancel()
 	var failed []failure
+	tried := 0 // how many of plan.order were tried
 candidates:
 	for _, c := range plan.order {
+		tried++
 		for keysLeft := len(c.Channel.Keys()) - 1; ; keysLeft-- {
 			if ctx.Err() != nil {
 				break candidates
@@ -102,7 +105,7 @@ candidates:
 				if res.ok && plan.session != "" {
 					h.bal.Bind(plan.session, c.Channel.ID)
 				}
-				rec.Attempts = h.attempts(&plan, failed)
+				rec.Attempts = h.attempts(&plan, tried, start, failed)
 				return
 			}
 			failed = append(failed, res.failure)
@@ -114,7 +117,7 @@ candidates:
 			}
 		}
 	}
-	rec.Attempts = h.attempts(&plan, failed)
+	rec.Attempts = h.attempts(&plan, tried, start, failed)
 	if shuttingDown(ctx) {
 		rec.Status, rec.Error = http.StatusServiceUnavailable, errShutdown.Error()
 		writeShutdown(w, in.format)
@@ -139,6 +142,8 @@ type plan struct {
 	summary  route.Summary
 	decision route.Decision
 	session  string
+	// cands are the candidates in route order, before balancing.
+	cands    []balance.Candidate
 	order    []balance.Candidate
 	// skipped are candidates left out because their account has nothing
 	// left (see balance.SplitExhausted); the log lists them as attempts.
@@ -178,6 +183,7 @@ func (h *Handler) plan(in inbound, hdr http.Header, explain bool) plan {
 	}
 	strategy := p.decision.Strategy
 	cands := snap.candidates(p.decision, in.format, in.model)
+	p.cands = cands
 	if explain {
 		p.order = h.bal.Preview(strategy, cands, p.session, time.Now())
 	} else {
@@ -206,6 +212,49 @@ type failure struct {
 	message   string
 	coolUntil time.Time
 	latency   time.Duration
+}
+
+// skipped lists the candidates the request passed over because they were
+// paused or rate-limited: those the route puts before the last one tried
+// (the first n of plan.order) that were not tried themselves. A candidate
+// the strategy merely ordered later is not listed, nor one after the
+// channel that answered: no failover passed it.
+func (h *Handler) skipped(p *plan, n int, now time.Time) []store.Attempt {
+	if n == 0 || len(p.cands) < 2 {
+		return nil
+	}
+	last := p.order[n-1]
+	pos := slices.IndexFunc(p.cands, func(c balance.Candidate) bool { return c.Channel == last.Channel && c.Model == last.Model })
+	var out []store.Attempt
+	for _, c := range p.cands[:max(pos, 0)] {
+		if slices.ContainsFunc(p.order[:n], func(o balance.Candidate) bool { return o.Channel == c.Channel && o.Model == c.Model }) {
+			continue
+		}
+		why := h.bal.Why(c, now)
+		if why.Reason == "" {
+			continue
+		}
+		a := store.Attempt{ChannelID: c.Channel.ID, ChannelName: c.Channel.Name, Model: c.Model, Skipped: why.Reason,
+			Failures: why.Failures, Error: skipMessage(c.Channel.Name, why)}
+		if !why.Until.IsZero() {
+			until := why.Until.UTC()
+			a.Until = &until
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// skipMessage says in English why a channel was passed over; the dashboard
+// words it from the code.
+func skipMessage(name string, s balance.Skip) string {
+	switch s.Reason {
+	case balance.SkipPaused:
+		return fmt.Sprintf("channel %s skipped: paused after %d failures, until %s", name, s.Failures, s.Until.UTC().Format(time.TimeOnly))
+	case balance.SkipRateLimited:
+		return fmt.Sprintf("channel %s skipped: rate-limited until %s", name, s.Until.UTC().Format(time.TimeOnly))
+	}
+	return fmt.Sprintf("channel %s skipped: a probe request is testing whether it recovered", name)
 }
 
 func attemptsOf(fs []failure) []store.Attempt {

@@ -3,6 +3,7 @@ package proxy
 import (
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/routex-app/routex/backend/balance"
@@ -117,19 +118,47 @@ func (s *snapshot) candidates(dec route.Decision, f protocol.Format, model strin
 }
 
 func serves(ch *store.Channel, model string) bool {
-	_, mapped := ch.ModelMap[model]
-	return mapped || slices.Contains(ch.Models, model)
+	return mappedModel(ch, model) != "" || slices.Contains(ch.Models, model)
+}
+
+// mappedModel is the channel's model_map entry for the client's model: an
+// exact key first, then the longest key with wildcards that matches
+// ("claude-*" → "deepseek-chat"); "" when none does.
+func mappedModel(ch *store.Channel, client string) string {
+	if m := ch.ModelMap[client]; m != "" {
+		return m
+	}
+	best, bestKey := "", ""
+	for k, m := range ch.ModelMap {
+		if m == "" || !strings.ContainsAny(k, "*?") || !transform.MatchModel(k, client) {
+			continue
+		}
+		// Longest pattern wins (the most specific); equal lengths go by
+		// name, so the choice does not depend on map order.
+		if best == "" || len(k) > len(bestKey) || (len(k) == len(bestKey) && k < bestKey) {
+			best, bestKey = m, k
+		}
+	}
+	return best
 }
 
 // upstreamModel decides the model name sent upstream: the channel's
 // model_map entry for the client's model, else the client's model when the
-// channel lists it, else the route target's model, else the client's model.
+// channel lists it, else the route target's model, else the channel's first
+// model — never a name the channel is known not to serve (Claude Code's
+// claude-sonnet-4-5 to a DeepSeek channel listing deepseek-chat). Only a
+// channel that lists no models gets the client's model as it came.
 func upstreamModel(ch *store.Channel, client, target string) string {
-	if m, ok := ch.ModelMap[client]; ok && m != "" {
+	if m := mappedModel(ch, client); m != "" {
 		return m
 	}
-	if slices.Contains(ch.Models, client) || target == "" {
+	switch {
+	case slices.Contains(ch.Models, client):
 		return client
+	case target != "":
+		return target
+	case len(ch.Models) > 0:
+		return ch.Models[0]
 	}
-	return target
+	return client
 }

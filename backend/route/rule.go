@@ -1,7 +1,6 @@
 package route
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 
@@ -96,8 +95,8 @@ type exprResult struct {
 
 // match reports whether r holds for s. With explain it also says why: the
 // first condition that failed, or every condition that held. Without
-// explain it builds no strings.
-func (r *rule) match(s *Summary, run func(*vm.Program, *Summary) (bool, error), explain bool) (bool, string) {
+// explain it builds nothing.
+func (r *rule) match(s *Summary, run func(*vm.Program, *Summary) (bool, error), explain bool) (bool, Reason) {
 	var ex exprResult
 	failed := condCount
 	for c := condEnabled; c < condCount; c++ {
@@ -107,21 +106,25 @@ func (r *rule) match(s *Summary, run func(*vm.Program, *Summary) (bool, error), 
 		}
 	}
 	if !explain {
-		return failed == condCount, ""
+		return failed == condCount, Reason{}
 	}
 	if failed < condCount {
-		return false, fmt.Sprintf("rule '%s' skipped: %s", r.label, r.describe(failed, s, false, ex))
+		out := reason(ReasonRuleSkipped, "rule", r.label)
+		out.Conditions = []Reason{r.describe(failed, s, false, ex)}
+		return false, out
 	}
-	var held []string
+	var held []Reason
 	for c := condModel; c < condCount; c++ {
 		if r.set(c) {
 			held = append(held, r.describe(c, s, true, ex))
 		}
 	}
 	if len(held) == 0 {
-		return true, fmt.Sprintf("rule '%s' matched: it has no condition", r.label)
+		return true, reason(ReasonRuleAlways, "rule", r.label)
 	}
-	return true, fmt.Sprintf("rule '%s' matched: %s", r.label, strings.Join(held, ", "))
+	out := reason(ReasonRuleMatched, "rule", r.label)
+	out.Conditions = held
+	return true, out
 }
 
 // set reports whether the rule uses condition c.
@@ -176,60 +179,45 @@ func (r *rule) holds(c condition, s *Summary, run func(*vm.Program, *Summary) (b
 	return false
 }
 
-// describe says in plain English how condition c came out on s.
-func (r *rule) describe(c condition, s *Summary, ok bool, ex exprResult) string {
+// describe says how condition c came out on s.
+func (r *rule) describe(c condition, s *Summary, ok bool, ex exprResult) Reason {
+	pick := func(yes, no string) string {
+		if ok {
+			return yes
+		}
+		return no
+	}
 	switch c {
 	case condEnabled:
-		return "disabled"
+		return reason("cond_disabled")
 	case condModel:
-		if ok {
-			return fmt.Sprintf("model %s matches %s", s.Model, r.model)
-		}
-		return fmt.Sprintf("model %s does not match %s", s.Model, r.model)
+		return reason(pick("cond_model_match", "cond_model_nomatch"), "model", s.Model, "pattern", r.model.String())
 	case condHasTools:
-		if ok {
-			return fmt.Sprintf("has_tools is %t", s.HasTools)
-		}
-		return fmt.Sprintf("has_tools is %t, want %t", s.HasTools, *r.hasTools)
+		return reason(pick("cond_tools_is", "cond_tools_want"), "value", btoa(s.HasTools), "want", btoa(*r.hasTools))
 	case condHasImage:
-		if ok {
-			return fmt.Sprintf("has_image is %t", s.HasImage)
-		}
-		return fmt.Sprintf("has_image is %t, want %t", s.HasImage, *r.hasImage)
+		return reason(pick("cond_image_is", "cond_image_want"), "value", btoa(s.HasImage), "want", btoa(*r.hasImage))
 	case condMinTokens:
-		if ok {
-			return fmt.Sprintf("%d tokens >= min_tokens %d", s.Tokens, r.minTokens)
-		}
-		return fmt.Sprintf("%d tokens < min_tokens %d", s.Tokens, r.minTokens)
+		return reason(pick("cond_min_ok", "cond_min_fail"), "tokens", itoa(s.Tokens), "min", itoa(r.minTokens))
 	case condMaxTokens:
-		if ok {
-			return fmt.Sprintf("%d tokens <= max_tokens %d", s.Tokens, r.maxTokens)
-		}
-		return fmt.Sprintf("%d tokens > max_tokens %d", s.Tokens, r.maxTokens)
+		return reason(pick("cond_max_ok", "cond_max_fail"), "tokens", itoa(s.Tokens), "max", itoa(r.maxTokens))
 	case condKeyword:
-		if ok {
-			return fmt.Sprintf("last user message contains %q", r.keyword)
-		}
-		return fmt.Sprintf("last user message does not contain %q", r.keyword)
+		return reason(pick("cond_keyword_has", "cond_keyword_missing"), "keyword", r.keyword)
 	case condHeader:
 		v, present := s.Headers[r.headerName]
 		switch {
 		case ok:
-			return fmt.Sprintf("header %s is %q", r.headerName, v)
+			return reason("cond_header_is", "name", r.headerName, "value", v)
 		case !present:
-			return fmt.Sprintf("header %s is missing", r.headerName)
+			return reason("cond_header_missing", "name", r.headerName)
 		}
-		return fmt.Sprintf("header %s is %q, want %q", r.headerName, v, r.headerGlob)
+		return reason("cond_header_want", "name", r.headerName, "value", v, "want", r.headerGlob)
 	case condExpr:
-		switch {
-		case ex.err != nil:
-			return fmt.Sprintf("expr %s failed: %v", r.exprSource, ex.err)
-		case ok:
-			return fmt.Sprintf("expr %s is true", r.exprSource)
+		if ex.err != nil {
+			return reason("cond_expr_failed", "expr", r.exprSource, "error", ex.err.Error())
 		}
-		return fmt.Sprintf("expr %s is false", r.exprSource)
+		return reason(pick("cond_expr_true", "cond_expr_false"), "expr", r.exprSource)
 	}
-	return ""
+	return Reason{}
 }
 
 // containsFold reports whether s contains substr, ignoring case, without

@@ -1,7 +1,6 @@
 package route
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/expr-lang/expr/vm"
@@ -27,6 +26,9 @@ type Decision struct {
 	// Reasons explain the decision in plain English, in the order things were
 	// checked. Only filled when Select is asked to explain.
 	Reasons []string
+	// Why holds the same steps as codes with parameters, for a reader in
+	// another language (Reason).
+	Why []Reason
 }
 
 // Select decides where the request summarized by s goes. The order:
@@ -46,23 +48,19 @@ type Decision struct {
 // Reasons are built only when explain is true, so the usual call allocates
 // nothing on the no-rule path. Safe for concurrent use.
 func (t *Table) Select(s *Summary, knownChannel func(name string) bool, explain bool) Decision {
-	var why []string
-	say := func(format string, args ...any) {
-		why = append(why, fmt.Sprintf(format, args...))
+	var why trail
+	why.on = explain
+	if d, ok := t.chosen(ScenarioExplicit, s.Model, knownChannel, &why); ok {
+		return why.into(d)
 	}
-	if d, ok := t.chosen(ScenarioExplicit, "model", s.Model, knownChannel, explain, say); ok {
-		d.Reasons = why
-		return d
-	}
-	if d, ok := t.chosen(ScenarioSubagent, "<routex-model> tag", s.SystemTag, knownChannel, explain, say); ok {
-		d.Reasons = why
-		return d
+	if d, ok := t.chosen(ScenarioSubagent, s.SystemTag, knownChannel, &why); ok {
+		return why.into(d)
 	}
 	for i := range t.rules {
 		r := &t.rules[i]
-		ok, reason := r.match(s, t.run, explain)
+		ok, because := r.match(s, t.run, explain)
 		if explain {
-			say("%s", reason)
+			why.add(because)
 		}
 		if !ok {
 			continue
@@ -71,91 +69,114 @@ func (t *Table) Select(s *Summary, knownChannel func(name string) bool, explain 
 		if strategy == "" {
 			strategy = t.strategy
 		}
-		return Decision{Scenario: ScenarioRule, Rule: r.label, Targets: r.targets, Strategy: strategy, Reasons: why}
+		return why.into(Decision{Scenario: ScenarioRule, Rule: r.label, Targets: r.targets, Strategy: strategy})
 	}
 	if explain && len(t.rules) == 0 {
-		say("no rules configured")
+		why.add(reason(ReasonNoRules))
 	}
-	if t.longContext < s.Tokens {
-		if d, ok := t.routed(ScenarioLongContext, explain, say, "%d tokens > long_context threshold %d", s.Tokens, t.longContext); ok {
-			d.Reasons = why
-			return d
-		}
-	} else if explain {
-		say("not long_context: %d tokens <= threshold %d", s.Tokens, t.longContext)
+	var params []string
+	if explain {
+		params = []string{"tokens", itoa(s.Tokens), "threshold", itoa(t.longContext)}
 	}
-	if s.WebSearch {
-		if d, ok := t.routed(ScenarioWebSearch, explain, say, "request has a web search tool"); ok {
-			d.Reasons = why
-			return d
-		}
-	} else if explain {
-		say("not web_search: no web search tool")
+	if d, ok := t.check(ScenarioLongContext, t.longContext < s.Tokens, &why, params); ok {
+		return why.into(d)
 	}
-	if s.HasImage {
-		if d, ok := t.routed(ScenarioImage, explain, say, "last user turn has an image"); ok {
-			d.Reasons = why
-			return d
-		}
-	} else if explain {
-		say("not image: no image in the last user turn")
+	if d, ok := t.check(ScenarioWebSearch, s.WebSearch, &why, nil); ok {
+		return why.into(d)
 	}
-	if s.Thinking {
-		if d, ok := t.routed(ScenarioThink, explain, say, "thinking is enabled"); ok {
-			d.Reasons = why
-			return d
-		}
-	} else if explain {
-		say("not think: thinking is off")
+	if d, ok := t.check(ScenarioImage, s.HasImage, &why, nil); ok {
+		return why.into(d)
 	}
-	if t.background.MatchString(s.Model) {
-		if d, ok := t.routed(ScenarioBackground, explain, say, "model %s matches background pattern %s", s.Model, t.background); ok {
-			d.Reasons = why
-			return d
-		}
-	} else if explain {
-		say("not background: model %s does not match %s", s.Model, t.background)
+	if d, ok := t.check(ScenarioThink, s.Thinking, &why, nil); ok {
+		return why.into(d)
+	}
+	if explain {
+		params = []string{"model", s.Model, "pattern", t.background.String()}
+	}
+	if d, ok := t.check(ScenarioBackground, t.background.MatchString(s.Model), &why, params); ok {
+		return why.into(d)
 	}
 	d := t.decision(ScenarioDefault)
 	if explain {
 		if d.Targets == nil {
-			say("default route is empty: balance over all enabled channels")
+			why.add(reason(ReasonDefaultEmpty))
 		} else {
-			say("default route")
+			why.add(reason(ReasonDefaultRoute))
 		}
 	}
-	d.Reasons = why
+	return why.into(d)
+}
+
+// trail collects the reasons of an explained decision; off, it collects
+// nothing, so the usual call allocates nothing.
+type trail struct {
+	on   bool
+	list []Reason
+}
+
+func (w *trail) add(r Reason) {
+	if w.on {
+		w.list = append(w.list, r)
+	}
+}
+
+// into puts the reasons, as codes and in English, into d.
+func (w *trail) into(d Decision) Decision {
+	if !w.on {
+		return d
+	}
+	d.Why = w.list
+	d.Reasons = make([]string, len(w.list))
+	for i, r := range w.list {
+		d.Reasons[i] = r.String()
+	}
 	return d
+}
+
+// check is one scenario check: when it applies and its route has targets,
+// the decision; otherwise it notes why not.
+func (t *Table) check(scenario string, applies bool, why *trail, params []string) (Decision, bool) {
+	if !applies {
+		if why.on {
+			why.add(reason(scenario+"_miss", params...))
+		}
+		return Decision{}, false
+	}
+	return t.routed(scenario, why, params)
 }
 
 // chosen handles the client's own choice of channel ("explicit" from the
 // model field, "subagent" from the system tag).
-func (t *Table) chosen(scenario, from, value string, knownChannel func(string) bool, explain bool, say func(string, ...any)) (Decision, bool) {
+func (t *Table) chosen(scenario, value string, knownChannel func(string) bool, why *trail) (Decision, bool) {
 	if value == "" || (scenario == ScenarioExplicit && !strings.Contains(value, ",")) {
 		return Decision{}, false
 	}
+	chosen, unknown := ReasonExplicitChosen, ReasonExplicitUnknown
+	if scenario == ScenarioSubagent {
+		chosen, unknown = ReasonTagChosen, ReasonTagUnknown
+	}
 	tg, ok := ParseTarget(value)
 	if !ok || knownChannel == nil || !knownChannel(tg.Channel) {
-		if explain {
-			say("%s %q does not name a known channel: ignored", from, value)
+		if why.on {
+			why.add(reason(unknown, "value", value))
 		}
 		return Decision{}, false
 	}
-	if explain {
-		say("%s %q chooses channel %s", from, value, tg.Channel)
+	if why.on {
+		why.add(reason(chosen, "value", value, "channel", tg.Channel))
 	}
 	return Decision{Scenario: scenario, Targets: []Target{tg}, Strategy: t.strategyFor(scenario)}, true
 }
 
 // routed returns the scenario's decision when its route has targets; with
 // an empty route it notes the fall-through.
-func (t *Table) routed(scenario string, explain bool, say func(string, ...any), format string, args ...any) (Decision, bool) {
+func (t *Table) routed(scenario string, why *trail, params []string) (Decision, bool) {
 	d := t.decision(scenario)
-	if explain {
+	if why.on {
 		if d.Targets == nil {
-			say(scenario+": "+format+", but its route is empty: falling through", args...)
+			why.add(reason(scenario+"_empty", params...))
 		} else {
-			say(scenario+": "+format, args...)
+			why.add(reason(scenario+"_hit", params...))
 		}
 	}
 	return d, d.Targets != nil

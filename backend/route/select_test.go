@@ -247,7 +247,7 @@ func TestSelectExplain(t *testing.T) {
 				}
 				at += i + len(want)
 			}
-			explained.Reasons = nil
+			explained.Reasons, explained.Why = nil, nil
 			if !reflect.DeepEqual(plain, explained) {
 				t.Errorf("explain changed the decision:\n%+v\n%+v", plain, explained)
 			}

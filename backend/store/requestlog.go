@@ -74,7 +74,8 @@ type RequestLog struct {
 	Instance string
 }
 
-// Attempt is one failed try of a request on a channel.
+// Attempt is one failed try of a request on a channel, or a channel the
+// request passed over because it was paused (Skipped set, nothing sent).
 type Attempt struct {
 	ChannelID   int64  `json:"channel_id"`
 	ChannelName string `json:"channel"`
@@ -82,6 +83,13 @@ type Attempt struct {
 	Status      int    `json:"status,omitempty"`
 	Error       string `json:"error"`
 	LatencyMS   int64  `json:"latency_ms"`
+	// Skipped is why the channel was not tried (balance.Skip reasons:
+	// paused, probing, rate_limited); "" for a real try.
+	Skipped string `json:"skipped,omitempty"`
+	// Failures is how many failures in a row paused it; Until is when it
+	// may serve again. Both only for a skipped channel.
+	Failures int        `json:"failures,omitempty"`
+	Until    *time.Time `json:"until,omitempty"`
 }
 
 // DefaultRecentLimit is how many logs RecentRequestLogs returns for a limit

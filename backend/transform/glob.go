@@ -47,7 +47,8 @@ func lower(c byte) byte {
 	return c
 }
 
-// MatchGlob reports whether s matches pattern as channel transformer model
-// lists do: "*" matches any run of bytes, "?" one byte, ASCII case ignored.
-// Keys per person match their allowed models the same way.
-func MatchGlob(pattern, s string) bool { return matchGlob(pattern, s) }
+// MatchModel reports whether a model name matches a pattern as transformer
+// model lists and model_map keys write them: "*" any run (slashes too),
+// "?" one byte, ASCII case ignored. Keys per person match their allowed
+// models the same way.
+func MatchModel(pattern, model string) bool { return matchGlob(pattern, model) }

@@ -30,3 +30,26 @@ func Available() error {
 	}
 	return nil
 }
+
+// ErrNoHost means the session bus has no StatusNotifier host: the desktop
+// (plain GNOME without the AppIndicator extension, a bare window manager)
+// shows no tray icons, so the icon would register nowhere.
+var ErrNoHost = errors.New("tray: the desktop shows no tray icons (no org.kde.StatusNotifierWatcher on the session bus)")
+
+// HostAvailable reports whether a tray host will show the icon: a
+// StatusNotifierWatcher owns its name on the session bus. Call it after
+// Available succeeded.
+func HostAvailable() error {
+	conn, err := dbus.SessionBus()
+	if err != nil {
+		return fmt.Errorf("tray: connect to the D-Bus session bus: %w", err)
+	}
+	var has bool
+	if err := conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, "org.kde.StatusNotifierWatcher").Store(&has); err != nil {
+		return fmt.Errorf("tray: ask the session bus for a tray host: %w", err)
+	}
+	if !has {
+		return ErrNoHost
+	}
+	return nil
+}

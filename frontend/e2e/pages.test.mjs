@@ -134,6 +134,7 @@ test('the dashboard pages work against a real engine', async (t) => {
 
   await t.test('the dashboard attaches Codex CLI and detaches it again', async () => {
     const config = path.join(routex.home, '.codex', 'config.toml')
+    await page.getByTestId('nav-tools').click()
     const card = page.getByTestId('codex-card')
     await card.waitFor()
     assert.match(await card.innerText(), /Not attached/)
@@ -148,6 +149,7 @@ test('the dashboard pages work against a real engine', async (t) => {
     await page.getByTestId('codex-toggle').click()
     await page.waitForFunction(() => document.querySelector('[data-testid="codex-toggle"]')?.textContent === 'Attach Codex CLI', null, { timeout: STEP_MS })
     assert.equal(existsSync(config), false, 'detach should remove the config.toml attach created')
+    await page.getByTestId('nav-dashboard').click()
   })
 
   await t.test('channels: test verdicts, add from a preset, drag to reorder', async () => {
@@ -155,11 +157,11 @@ test('the dashboard pages work against a real engine', async (t) => {
     await row('mock-a').waitFor()
     if (has.test) {
       await row('mock-a').getByTestId('channel-test').click()
-      const ok = page.locator('[data-testid="channel-row"][data-channel-name="mock-a"] + [data-testid="channel-test-row"] [data-testid="test-result"]')
+      const ok = page.locator('[data-testid="channel-row"][data-channel-name="mock-a"] [data-testid="channel-test-row"] [data-testid="test-result"]')
       await ok.waitFor({ timeout: 20_000 })
       assert.match(await ok.getAttribute('data-verdict'), /^(ok|slow)$/, await ok.innerText())
       await row('mock-bad').getByTestId('channel-test').click()
-      const bad = page.locator('[data-testid="channel-row"][data-channel-name="mock-bad"] + [data-testid="channel-test-row"] [data-testid="test-result"]')
+      const bad = page.locator('[data-testid="channel-row"][data-channel-name="mock-bad"] [data-testid="channel-test-row"] [data-testid="test-result"]')
       await bad.waitFor({ timeout: 20_000 })
       assert.equal(await bad.getAttribute('data-verdict'), 'auth_failed', await bad.innerText())
     } else {
@@ -167,12 +169,13 @@ test('the dashboard pages work against a real engine', async (t) => {
     }
 
     await page.getByTestId('add-channel').click()
-    await page.getByTestId('channel-preset-select').selectOption('anthropic')
+    await page.getByTestId('preset-anthropic').click()
     assert.equal(await page.getByTestId('channel-base-url-input').inputValue(), 'https://api.anthropic.com')
     assert.equal(await page.getByTestId('channel-type-select').inputValue(), 'anthropic')
     await page.getByTestId('channel-name-input').fill('preset-anthropic')
     await page.getByTestId('channel-base-url-input').fill(mock.url)
-    await page.getByTestId('channel-api-key-input').fill('sk-preset-1')
+    await page.getByTestId('key-input').fill('sk-preset-1')
+    await page.locator('[data-testid="section-advanced"] summary').click()
     await page.getByTestId('channel-priority-input').fill('4')
     await shot('channel-dialog')
     await page.getByTestId('channel-submit').click()

@@ -79,4 +79,53 @@ type ChannelHealth struct {
 	InFlight      int        `json:"in_flight"`
 	Requests      int64      `json:"requests"`
 	Failed        int64      `json:"failed"`
+	// Status is the health in plain words, one of HealthStatuses: what the
+	// window, the tray and the CLI show instead of the breaker's state.
+	Status string `json:"status" tstype:"HealthStatus"`
+	// LastTest is the channel's latest connection test since the engine
+	// started, when there was one.
+	LastTest *LastTest `json:"last_test,omitempty"`
+	// Keys has one entry per API key when the channel has several.
+	Keys []KeyHealth `json:"keys,omitempty"`
+}
+
+// Health statuses (ChannelHealth.Status), the order they are checked in.
+const (
+	// HealthPaused: the breaker is open after failures in a row; the
+	// channel gets no traffic until cooldown_until.
+	HealthPaused = "paused"
+	// HealthRetrying: the pause is over and the next request probes it.
+	HealthRetrying = "retrying"
+	// HealthRateLimited: the provider asked to wait until cooldown_until.
+	HealthRateLimited = "rate_limited"
+	// HealthTestFailed: the last connection test failed and no request
+	// has gone through it since.
+	HealthTestFailed = "test_failed"
+	// HealthFailing: its last requests failed, not yet enough to pause it.
+	HealthFailing = "failing"
+	// HealthUntested: no request and no test yet.
+	HealthUntested = "untested"
+	// HealthHealthy: its last request or test worked.
+	HealthHealthy = "healthy"
+)
+
+// HealthStatuses lists every ChannelHealth.Status.
+var HealthStatuses = []string{HealthPaused, HealthRetrying, HealthRateLimited, HealthTestFailed, HealthFailing,
+	HealthUntested, HealthHealthy}
+
+// LastTest is the outcome of a channel's latest connection test.
+type LastTest struct {
+	Verdict string    `json:"verdict"`
+	At      time.Time `json:"at"`
+	// Key is the index of the key tested alone; -1 when the channel was
+	// tested as a whole (with its first key).
+	Key int `json:"key"`
+}
+
+// KeyHealth is one API key's state.
+type KeyHealth struct {
+	// CooldownUntil is set while the provider rate-limits this key.
+	CooldownUntil *time.Time `json:"cooldown_until,omitempty"`
+	// LastTest is this key's own latest test.
+	LastTest *LastTest `json:"last_test,omitempty"`
 }

@@ -17,10 +17,12 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/routex-app/routex/backend/api/wire"
 	"github.com/routex-app/routex/backend/balance"
 	"github.com/routex-app/routex/backend/presets"
 	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/route"
+	"github.com/routex-app/routex/backend/transform"
 )
 
 // sources are the Go types to write, by package folder (from the module
@@ -32,12 +34,16 @@ var sources = []source{
 	{"backend/api/wire", "ChannelHealth", "ChannelHealth"},
 	{"backend/api/wire", "ClaudeModels", "ClaudeModels"},
 	{"backend/credit", "Query", "BalanceQuery"},
+	{"backend/api/wire", "LastTest", "LastTest"},
+	{"backend/api/wire", "KeyHealth", "KeyHealth"},
 	{"backend/api", "routesDoc", "Routes"},
 	{"backend/route", "Rule", "Rule"},
 	{"backend/route", "Summary", "RouteSummary"},
+	{"backend/route", "Reason", "Reason"},
 	{"backend/proxy", "Explanation", "Explanation"},
 	{"backend/proxy", "ExplainTarget", "ExplainTarget"},
 	{"backend/channeltest", "Result", "TestResult"},
+	{"backend/channeltest", "Note", "TestNote"},
 	{"backend/presets", "Preset", "Preset"},
 }
 
@@ -53,6 +59,9 @@ func lists() []list {
 		{"SCENARIOS", "Scenario", "The routed scenarios (route.Scenarios), default first.", route.Scenarios},
 		{"STRATEGIES", "Strategy", "The balancing strategies (balance.Strategies), the default first.", balance.Strategies},
 		{"PRESET_GROUPS", "PresetGroup", "The groups of provider presets (presets.Groups), in display order.", presets.Groups},
+		{"HEALTH_STATUSES", "HealthStatus", "A channel's health in plain words (wire.HealthStatuses).", wire.HealthStatuses},
+		{"TRANSFORMERS", "TransformerName", "The built-in transformers (transform.Names), in the order the editor lists them.", transform.Names()},
+		{"SKIP_REASONS", "SkipReason", "Why a request passed a channel over (balance.Skip reasons).", []string{balance.SkipPaused, balance.SkipProbing, balance.SkipRateLimited}},
 	}
 }
 

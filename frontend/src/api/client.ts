@@ -6,8 +6,8 @@
 
 export * from './types'
 import type {
-  ApiKey, Channel, ChannelPatch, ChannelStat, ClientName, Clients, Explanation, Health, Info, KeyInput, LogEntry, LogPage, NewChannel, PolledEvent,
-  RequestEvent, Routes, SecretName, Settings, StatsRange, Summary, TestResult, TimelineBucket,
+  Active, ApiKey, Backup, Channel, ChannelPatch, ChannelStat, ClientName, Clients, Explanation, Health, ImportResult, Info, KeyInput, LogEntry,
+  LogPage, NewChannel, PolledEvent, RequestEvent, Routes, SecretName, Settings, StatsRange, Summary, TestResult, TimelineBucket,
 } from './types'
 
 /** One invalid field, as reported by a 400/409 response. */
@@ -61,6 +61,18 @@ export function clearToken(): void {
   }
 }
 
+let linkFailed = false
+
+/** Notes that the login link the window was opened with did not work (used, or expired). */
+export function markLoginLinkFailed(): void {
+  linkFailed = true
+}
+
+/** Whether the window was opened with a login link that did not work. */
+export function loginLinkFailed(): boolean {
+  return linkFailed
+}
+
 /** Why the engine refused us: no token was sent, or the one sent was wrong. */
 export type UnauthorizedReason = 'missing' | 'invalid'
 type UnauthorizedListener = (reason: UnauthorizedReason) => void
@@ -110,14 +122,15 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   const headers: Record<string, string> = { Accept: 'application/json' }
   const token = getToken()
   if (token) headers.Authorization = `Bearer ${token}`
-  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  const raw = body instanceof ArrayBuffer
+  if (body !== undefined) headers['Content-Type'] = raw ? 'application/octet-stream' : 'application/json'
 
   let res: Response
   try {
     res = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
       credentials: 'same-origin',
     })
   } catch (e) {
@@ -181,6 +194,7 @@ export function normalizeRequestEvent(raw: unknown): RequestEvent {
     cost_usd: num(d.cost_usd ?? d.cost),
     scenario: str(d.scenario),
     error: str(d.error) || undefined,
+    attempts: num(d.attempts) || 1,
   }
 }
 
@@ -196,8 +210,13 @@ export const api = {
     request<Channel>('PATCH', `/api/channels/${id}`, patch),
   deleteChannel: (id: number) => request<void>('DELETE', `/api/channels/${id}`),
   orderChannels: (ids: number[]) => request<unknown>('PUT', '/api/channels/order', { ids }),
-  testChannel: (id: number) => request<TestResult>('POST', `/api/channels/${id}/test`),
+  testChannel: (id: number, key?: number) =>
+    request<TestResult>('POST', `/api/channels/${id}/test`, key === undefined ? undefined : { key }),
   testDraft: (c: NewChannel & { id?: number; api_keys?: string[] }) => request<TestResult>('POST', '/api/channels/test', c),
+
+  duplicateChannel: (id: number) => request<Channel>('POST', `/api/channels/${id}/duplicate`),
+  active: () => request<Active>('GET', '/api/active'),
+  setActive: (channelId: number, model: string) => request<Active>('PUT', '/api/active', { channel_id: channelId, model }),
 
   getRoutes: () => request<Routes>('GET', '/api/routes'),
   putRoutes: (r: Routes) => request<Routes>('PUT', '/api/routes', r),
@@ -224,6 +243,15 @@ export const api = {
   updateKey: (id: number, patch: KeyInput) => request<ApiKey>('PATCH', `/api/keys/${id}`, patch),
   revokeKey: (id: number) => request<ApiKey>('DELETE', `/api/keys/${id}`),
 
+  /** Trades a login link's one-time code for the admin token (no token needed). */
+  login: (code: string) => request<{ token: string }>('POST', '/api/login', { code }),
+  exportFile: (includeKeys: boolean) => request<unknown>('GET', `/api/export${includeKeys ? '?include_keys=1' : ''}`),
+  importFile: async (file: File, dryRun: boolean): Promise<ImportResult> => {
+    const q = queryString({ name: file.name, dry_run: dryRun ? '1' : undefined })
+    return request<ImportResult>('POST', `/api/import${q}`, await file.arrayBuffer())
+  },
+  backups: async (): Promise<Backup[]> => (await request<{ backups: Backup[] | null }>('GET', '/api/backups')).backups ?? [],
+  restoreBackup: (b: Backup) => request<unknown>('POST', '/api/backups/restore', { client: b.client, name: b.name }),
   clients: () => request<Clients>('GET', '/api/clients'),
   attachClient: (name: ClientName) => request<unknown>('POST', `/api/clients/${name}/attach`, { mode: 'proxy' }),
   detachClient: (name: ClientName) => request<unknown>('POST', `/api/clients/${name}/detach`),

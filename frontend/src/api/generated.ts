@@ -17,6 +17,18 @@ export type Strategy = (typeof STRATEGIES)[number]
 export const PRESET_GROUPS = ["official", "chinese", "relay", "local"] as const
 export type PresetGroup = (typeof PRESET_GROUPS)[number]
 
+/** A channel's health in plain words (wire.HealthStatuses). */
+export const HEALTH_STATUSES = ["paused", "retrying", "rate_limited", "test_failed", "failing", "untested", "healthy"] as const
+export type HealthStatus = (typeof HEALTH_STATUSES)[number]
+
+/** The built-in transformers (transform.Names), in the order the editor lists them. */
+export const TRANSFORMERS = ["maxtoken", "sampling", "cleancache", "reasoning", "tooluse", "toolrepair", "streamoptions", "customparams", "headers"] as const
+export type TransformerName = (typeof TRANSFORMERS)[number]
+
+/** Why a request passed a channel over (balance.Skip reasons). */
+export const SKIP_REASONS = ["paused", "probing", "rate_limited"] as const
+export type SkipReason = (typeof SKIP_REASONS)[number]
+
 /**
  * Channel is a channel in its JSON form (docs/DESIGN.md#channel-json). Reads
  * carry the identity, previews and timestamps; writes may echo them back and
@@ -86,6 +98,18 @@ export interface ChannelHealth {
   in_flight: number
   requests: number
   failed: number
+  /**
+   * Status is the health in plain words, one of HealthStatuses: what the
+   * window, the tray and the CLI show instead of the breaker's state.
+   */
+  status: HealthStatus
+  /**
+   * LastTest is the channel's latest connection test since the engine
+   * started, when there was one.
+   */
+  last_test?: LastTest
+  /** Keys has one entry per API key when the channel has several. */
+  keys?: KeyHealth[]
 }
 
 /**
@@ -129,6 +153,25 @@ export interface BalanceQuery {
   unit?: string
   unit_path?: string
   scale?: number
+}
+
+/** LastTest is the outcome of a channel's latest connection test. */
+export interface LastTest {
+  verdict: string
+  at: string
+  /**
+   * Key is the index of the key tested alone; -1 when the channel was
+   * tested as a whole (with its first key).
+   */
+  key: number
+}
+
+/** KeyHealth is one API key's state. */
+export interface KeyHealth {
+  /** CooldownUntil is set while the provider rate-limits this key. */
+  cooldown_until?: string
+  /** LastTest is this key's own latest test. */
+  last_test?: LastTest
 }
 
 /**
@@ -284,6 +327,22 @@ export interface RouteSummary {
 }
 
 /**
+ * Reason is one step of an explanation as a stable code with its
+ * parameters, so the dashboard and the CLI can say it in the user's
+ * language (locale keys routing.reasons.<code>); String gives the English
+ * sentence. A rule's reason lists its conditions as reasons of their own.
+ */
+export interface Reason {
+  code: string
+  params?: Record<string, string>
+  /**
+   * Conditions are how a rule's conditions came out: the one that
+   * failed (rule_skipped), or every one that held (rule_matched).
+   */
+  conditions?: Reason[]
+}
+
+/**
  * Explanation answers "where would this request go, and why": the routing
  * decision and the candidates in the order a real request would try them,
  * from the same code a real request runs.
@@ -296,6 +355,11 @@ export interface Explanation {
   strategy: string
   session_key?: string
   reasons: string[]
+  /**
+   * Why is Reasons as codes with parameters, for the dashboard and the
+   * CLI to say in the user's language.
+   */
+  why: Reason[]
   targets: ExplainTarget[]
   summary: RouteSummary
 }
@@ -318,10 +382,17 @@ export interface ExplainTarget {
   available: boolean
   health: string
   /**
-   * Skipped says why the channel is left out ("balance exhausted …");
-   * skipped targets come last and are not tried.
+   * Skipped says why an unavailable channel is tried last (paused,
+   * probing, rate_limited); Until is when it may serve again.
    */
   skipped?: string
+  until?: string
+  /**
+   * Serves is false when the channel lists its models and the client's
+   * is not among them (nor in its model map): Model is then the
+   * channel's own choice, not what the client asked for.
+   */
+  serves: boolean
 }
 
 /**
@@ -330,7 +401,15 @@ export interface ExplainTarget {
  */
 export interface TestResult {
   verdict: string
+  /** Message says in English what Note says in codes. */
   message: string
+  /**
+   * Note is the message as a code with parameters, for the dashboard to
+   * translate; StreamFailed says it is about the streamed request after
+   * the plain one worked.
+   */
+  note: TestNote
+  stream_failed?: boolean
   status: number
   model: string
   connect_ms: number
@@ -338,6 +417,18 @@ export interface TestResult {
   total_ms: number
   stream_ttft_ms: number
   models: string[]
+}
+
+/**
+ * TestNote is what a test has to say, as a stable code with parameters (and a
+ * hint about base_url where one helps), so the dashboard and the CLI can
+ * say it in the user's language (locale keys channels.test.codes.<code>
+ * and channels.test.hints.<hint>); English renders it for everyone else.
+ */
+export interface TestNote {
+  code: string
+  params?: Record<string, string>
+  hint?: string
 }
 
 /** Preset is one provider the add-channel forms can fill in. */

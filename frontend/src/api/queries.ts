@@ -9,6 +9,10 @@ export const settingsKey = ['settings'] as const
 export const statsKey = ['stats'] as const
 export const logsKey = ['logs'] as const
 export const keysKey = ['keys'] as const
+export const activeKey = ['active'] as const
+export const clientsKey = ['clients'] as const
+export const infoKey = ['info'] as const
+export const backupsKey = ['backups'] as const
 
 /** True when the engine lacks that endpoint (404/405/501) or it is not wired in this process (503 unavailable). */
 export function isMissing(err: unknown): boolean {
@@ -20,7 +24,41 @@ export function useHealth() {
 }
 
 export function useInfo() {
-  return useQuery({ queryKey: ['info'], queryFn: api.info, staleTime: 60_000 })
+  return useQuery({ queryKey: infoKey, queryFn: api.info, staleTime: 60_000 })
+}
+
+/** The active provider: the first target of the default route. */
+export function useActive() {
+  return useQuery({ queryKey: activeKey, queryFn: api.active, retry: false })
+}
+
+/** Switches the active provider; routes, channels and the active provider are read again. */
+export function useSetActive() {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: ({ channelId, model }: { channelId: number; model: string }) => api.setActive(channelId, model),
+    onSuccess: (a) => {
+      qc.setQueryData(activeKey, a)
+      void qc.invalidateQueries({ queryKey: activeKey })
+      void qc.invalidateQueries({ queryKey: routesKey })
+    },
+  })
+}
+
+/** Copies a channel on the server, keys included (the window never sees them). */
+export function useDuplicateChannel() {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: (id: number) => api.duplicateChannel(id),
+    onSuccess: (created) => {
+      qc.setQueryData<Channel[]>(channelsKey, (old) => (old ? [...old, created] : [created]))
+      void qc.invalidateQueries({ queryKey: channelsKey })
+    },
+  })
+}
+
+export function useBackups() {
+  return useQuery({ queryKey: backupsKey, queryFn: api.backups, retry: false })
 }
 
 export function useChannels() {
@@ -127,7 +165,7 @@ export function useLog(id: number | null) {
 }
 
 export function useClients() {
-  return useQuery({ queryKey: ['clients'], queryFn: api.clients, retry: false })
+  return useQuery({ queryKey: clientsKey, queryFn: api.clients, retry: false })
 }
 
 export function useSettings() {

@@ -3,11 +3,11 @@
 // The channel JSON, routing vocabularies and presets are generated from the
 // Go types and name lists (backend/internal/tsgen; `make generate`).
 export {
-  CHANNEL_TYPES, PRESET_GROUPS, SCENARIOS, STRATEGIES,
+  CHANNEL_TYPES, HEALTH_STATUSES, PRESET_GROUPS, SCENARIOS, SKIP_REASONS, STRATEGIES, TRANSFORMERS,
 } from './generated'
 export type {
-  BalanceQuery, ChannelHealth, ChannelType, ClaudeModels, ExplainTarget, Explanation, Preset, PresetGroup, Routes, RouteSummary, Rule,
-  Scenario, Strategy,
+  BalanceQuery, ChannelHealth, ChannelType, ClaudeModels, ExplainTarget, Explanation, HealthStatus, KeyHealth, LastTest, Preset,
+  PresetGroup, Reason, Routes, RouteSummary, Rule, Scenario, SkipReason, Strategy, TestNote, TransformerName,
 } from './generated'
 import type { Channel as ChannelJSON, TestResult as GeneratedTestResult } from './generated'
 
@@ -16,7 +16,7 @@ export type Channel = ChannelJSON & Required<Pick<ChannelJSON, 'id' | 'created_a
 
 /** The body of POST /api/channels: the writable part of a Channel. */
 export type NewChannel = Pick<Channel, 'name' | 'type' | 'base_url' | 'models' | 'priority' | 'weight' | 'enabled'> &
-  Partial<Pick<Channel, 'claude_models' | 'balance_query'>> & { api_key: string }
+  Partial<Pick<Channel, 'model_map' | 'headers' | 'transformers' | 'timeout_ms' | 'api_keys' | 'claude_models' | 'balance_query'>> & { api_key: string }
 
 export type BalanceLevel = 'ok' | 'low' | 'exhausted' | 'unknown'
 
@@ -60,8 +60,12 @@ export interface ChannelLatency {
   p50_ttft_ms: number
 }
 
-/** A partial update for PATCH /api/channels/{id}. */
-export type ChannelPatch = Partial<Omit<NewChannel, 'api_key'>> & { api_key?: string }
+/**
+ * A partial update for PATCH /api/channels/{id}. keep_keys names the
+ * stored keys to keep by index (the window never sees them); api_keys then
+ * adds new ones after them.
+ */
+export type ChannelPatch = Partial<Omit<NewChannel, 'api_key'>> & { api_key?: string; keep_keys?: number[] }
 
 export interface Health {
   status: string
@@ -73,19 +77,36 @@ export type TestVerdict = 'ok' | 'slow' | 'auth_failed' | 'not_found' | 'unreach
 /** The answer of a connection test. */
 export type TestResult = Omit<GeneratedTestResult, 'verdict'> & { verdict: TestVerdict }
 
+/** The desktop tray's state: "" headless, running, no_host (no tray icons on this desktop), unavailable. */
+export type TrayState = '' | 'running' | 'no_host' | 'unavailable'
+
 export interface Info {
   version: string
   listen: string
   base_url: string
   home: string
   uptime_s: number
+  tray?: TrayState
+  tray_reason?: string
 }
 
+/** GET/PUT /api/active: the first target of the default route. */
+export interface Active {
+  channel_id: number | null
+  model: string
+}
+
+/** A failed try, or a channel passed over (skipped) because it was paused. */
 export interface Attempt {
   channel: string
+  channel_id?: number
+  model?: string
   status: number
   error?: string
   latency_ms: number
+  skipped?: string
+  failures?: number
+  until?: string
 }
 
 /** One request log entry. */
@@ -185,6 +206,8 @@ export interface RequestEvent {
   cost_usd: number
   scenario: string
   error?: string
+  /** Tries including the one that answered: more than 1 means failover. */
+  attempts: number
 }
 
 export interface PolledEvent {
@@ -204,8 +227,38 @@ export interface ClientState {
 
 export type Clients = Record<string, ClientState | undefined>
 
-/** The coding tools the dashboard attaches (GET /api/clients also lists gemini). */
-export type ClientName = 'claude' | 'codex'
+/** The coding tools the window attaches. */
+export type ClientName = 'claude' | 'codex' | 'gemini'
+export const CLIENT_NAMES: readonly ClientName[] = ['claude', 'codex', 'gemini']
+
+/** A copy of a tool's settings file taken before Routex changed it. */
+export interface Backup {
+  name: string
+  client: ClientName
+  file: string
+  time: string
+  size: number
+}
+
+/** One step of an import (importer.Step). */
+export interface ImportStep {
+  kind: 'add' | 'update' | 'routes_all' | 'route' | 'prices' | 'prices_skipped'
+  name?: string
+  type?: string
+  url?: string
+  scenario?: string
+  targets?: string[]
+}
+
+/** The answer of POST /api/import. */
+export interface ImportResult {
+  source: string
+  added: number
+  updated: number
+  steps: ImportStep[]
+  notes?: string[]
+  dry_run: boolean
+}
 
 export type Theme = 'light' | 'dark' | 'system'
 

@@ -1,10 +1,11 @@
 import { useTranslation } from 'react-i18next'
 import type { Page } from '../lib/router'
+import { ActiveProvider } from './ActiveProvider'
 import { LanguageSwitcher } from './LanguageSwitcher'
 import { Nav } from './Nav'
 import { ThemeSwitcher } from './ThemeSwitcher'
 
-/** The app shell's sidebar: brand, page navigation, language and theme. */
+/** The app shell's sidebar: brand, the active provider, page navigation, language and theme. */
 export function Header({ page }: { page: Page }) {
   const { t } = useTranslation()
   return (
@@ -21,10 +22,15 @@ export function Header({ page }: { page: Page }) {
             <h1 className="text-lg leading-tight font-semibold" data-testid="app-name">
               {t('app.name')}
             </h1>
-            <p className="text-xs text-slate-500 dark:text-slate-400">{t('app.tagline')}</p>
+            <p className="text-xs text-slate-600 dark:text-slate-400">{t('app.tagline')}</p>
           </div>
         </div>
-        <Nav current={page} />
+        <div className="min-w-0 lg:w-auto">
+          <ActiveProvider />
+        </div>
+        <div className="w-full min-w-0 lg:w-auto">
+          <Nav current={page} />
+        </div>
         <div className="flex flex-wrap items-center gap-2 lg:mt-auto lg:flex-col lg:items-start">
           <LanguageSwitcher />
           <ThemeSwitcher />

@@ -44,7 +44,7 @@ export function TokenScreen({ invalid, onSubmit }: Props) {
           />
         </label>
         {invalid && (
-          <p role="alert" className="text-sm text-red-600 dark:text-red-400" data-testid="token-error">
+          <p role="alert" className="text-sm text-red-700 dark:text-red-400" data-testid="token-error">
             {t('token.invalid')}
           </p>
         )}

@@ -1,5 +1,5 @@
 // Small presentational pieces shared by the pages.
-import { useEffect, useRef, type ReactNode } from 'react'
+import { useEffect, useRef, type FormEvent, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { errorMessage } from '../api/errors'
 import { Button } from './Button'
@@ -28,12 +28,12 @@ const tones: Record<Tone, string> = {
   sky: 'bg-sky-50 text-sky-700 ring-sky-600/20 dark:bg-sky-950 dark:text-sky-300 dark:ring-sky-400/20',
 }
 
-export function Badge({ tone = 'slate', children, title, testId }: { tone?: Tone; children: ReactNode; title?: string; testId?: string }) {
+export function Badge({ tone = 'slate', children, title, testId, wrap }: { tone?: Tone; children: ReactNode; title?: string; testId?: string; wrap?: boolean }) {
   return (
     <span
       title={title}
       data-testid={testId}
-      className={'inline-flex items-center gap-1 rounded-md px-2 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ring-inset ' + tones[tone]}
+      className={'inline-flex items-center gap-1 rounded-md px-2 py-0.5 text-xs font-medium ring-1 ring-inset ' + (wrap ? '' : 'whitespace-nowrap ') + tones[tone]}
     >
       {children}
     </span>
@@ -106,8 +106,22 @@ export function Segmented<T extends string>(props: {
   )
 }
 
-/** A modal dialog on <dialog>: focus trap, Escape and backdrop come from the platform. */
-export function Dialog(props: { open: boolean; title: string; onClose: () => void; children: ReactNode; wide?: boolean; testId?: string }) {
+/**
+ * A modal dialog on <dialog>: focus trap, Escape and backdrop come from the
+ * platform. The body scrolls; the footer (the buttons) stays in view
+ * whatever the body holds. With onSubmit the body and footer are one form.
+ */
+export function Dialog(props: {
+  open: boolean
+  title: string
+  onClose: () => void
+  children: ReactNode
+  footer?: ReactNode
+  onSubmit?: (e: FormEvent) => void
+  wide?: boolean
+  testId?: string
+  formTestId?: string
+}) {
   const ref = useRef<HTMLDialogElement>(null)
   useEffect(() => {
     const d = ref.current
@@ -122,6 +136,14 @@ export function Dialog(props: { open: boolean; title: string; onClose: () => voi
     }
   }, [props.open])
   if (!props.open) return null
+  const inner = (
+    <>
+      <div className="min-h-0 flex-1 overflow-y-auto px-6 pb-4" data-testid="dialog-body">{props.children}</div>
+      {props.footer && (
+        <div className="shrink-0 border-t border-slate-200 px-6 py-4 dark:border-slate-800" data-testid="dialog-footer">{props.footer}</div>
+      )}
+    </>
+  )
   return (
     <dialog
       ref={ref}
@@ -136,11 +158,40 @@ export function Dialog(props: { open: boolean; title: string; onClose: () => voi
         'dark:border-slate-800 dark:bg-slate-900 dark:text-slate-100 ' + (props.wide ? 'max-w-3xl' : 'max-w-xl')
       }
     >
-      <div className="max-h-[85vh] overflow-y-auto p-6">
-        <h3 className="mb-4 text-lg font-semibold">{props.title}</h3>
-        {props.children}
+      <div className="flex max-h-[85vh] flex-col">
+        <h3 className="shrink-0 px-6 pt-6 pb-4 text-lg font-semibold">{props.title}</h3>
+        {props.onSubmit ? (
+          <form noValidate onSubmit={props.onSubmit} className="flex min-h-0 flex-1 flex-col" data-testid={props.formTestId}>{inner}</form>
+        ) : (
+          inner
+        )}
       </div>
     </dialog>
+  )
+}
+
+/** Asks before something that cannot be undone; the buttons always show. */
+export function ConfirmDialog(props: {
+  open: boolean
+  title: string
+  body: ReactNode
+  confirm: string
+  onConfirm: () => void
+  onClose: () => void
+  pending?: boolean
+  testId?: string
+}) {
+  const { t } = useTranslation()
+  return (
+    <Dialog open={props.open} title={props.title} onClose={props.onClose} testId={props.testId}
+      footer={
+        <div className="flex flex-wrap justify-end gap-2">
+          <Button variant="ghost" onClick={props.onClose} data-testid="confirm-cancel">{t('common.cancel')}</Button>
+          <Button variant="danger" disabled={props.pending} onClick={props.onConfirm} data-testid="confirm-ok">{props.confirm}</Button>
+        </div>
+      }>
+      <div className="text-sm break-words text-slate-700 dark:text-slate-300">{props.body}</div>
+    </Dialog>
   )
 }
 
@@ -177,11 +228,11 @@ export function Field(props: { label: string; field: string; error?: string; hel
       <span className="text-sm font-medium text-slate-700 dark:text-slate-300">{props.label}</span>
       {props.children}
       {props.error ? (
-        <span className="block text-xs text-red-600 dark:text-red-400" role="alert" data-testid={`field-error-${props.field}`}>
+        <span className="block text-xs text-red-700 dark:text-red-400" role="alert" data-testid={`field-error-${props.field}`}>
           {props.error}
         </span>
       ) : (
-        props.help && <span className="block text-xs text-slate-500 dark:text-slate-400">{props.help}</span>
+        props.help && <span className="block text-xs text-slate-600 dark:text-slate-400">{props.help}</span>
       )}
     </label>
   )

@@ -68,3 +68,18 @@ describe('change', () => {
     expect(bucketFor('7d')).toBe('day')
   })
 })
+
+describe('words', async () => {
+  const { formatIn, isFailover } = await import('./words')
+  it('counts down in the user\'s language', () => {
+    expect(formatIn(29_400, 'en')).toBe('30 sec')
+    expect(formatIn(29_400, 'zh')).toBe('30秒')
+    expect(formatIn(5 * 60_000, 'en')).toBe('5 min')
+  })
+  it('tells a failover from a straight answer', () => {
+    expect(isFailover(1)).toBe(false)
+    expect(isFailover(2)).toBe(true)
+    expect(isFailover([])).toBe(false)
+    expect(isFailover([{ channel: 'a', status: 0, latency_ms: 0, skipped: 'paused' }])).toBe(true)
+  })
+})

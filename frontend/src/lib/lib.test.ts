@@ -5,7 +5,7 @@ import { THEME_KEY, applyTheme, resolveDark, setTheme, storedTheme } from './the
 import type { RequestEvent } from '../api/types'
 
 const ev = (model: string): RequestEvent => ({
-  time: '2026-01-01T00:00:00Z', channel: 'c', model, status: 200, latency_ms: 1, ttft_ms: 1, input_tokens: 1, output_tokens: 1, cost_usd: 0, scenario: 'default',
+  time: '2026-01-01T00:00:00Z', channel: 'c', model, status: 200, latency_ms: 1, ttft_ms: 1, input_tokens: 1, output_tokens: 1, cost_usd: 0, scenario: 'default', attempts: 1,
 })
 
 describe('router', () => {
@@ -60,3 +60,31 @@ describe('live events', () => {
     expect(got).toMatchObject({ channel: 'a', input_tokens: 42, output_tokens: 7, cost_usd: 0.25, latency_ms: 5 })
   })
 })
+
+describe('unsaved edits hold navigation', () => {
+  it('asks before leaving, and leaves only when told', async () => {
+    const { renderHook } = await import('@testing-library/react')
+    const router = await import('./router')
+    window.location.hash = '#/routing'
+    window.dispatchEvent(new HashChangeEvent('hashchange'))
+    const held = renderHook(({ dirty }) => router.useUnsavedEdits(dirty), { initialProps: { dirty: true } })
+    const pending = renderHook(() => router.usePendingNavigation())
+    router.navigate('logs')
+    expect(window.location.hash).toBe('#/routing')
+    await waitForValue(() => pending.result.current, 'logs')
+    router.cancelLeave()
+    await waitForValue(() => pending.result.current, null)
+    expect(window.location.hash).toBe('#/routing')
+    router.navigate('logs')
+    router.confirmLeave()
+    expect(window.location.hash).toBe('#/logs')
+    held.rerender({ dirty: false })
+    held.unmount()
+    pending.unmount()
+  })
+})
+
+async function waitForValue<T>(get: () => T, want: T) {
+  for (let i = 0; i < 50 && get() !== want; i++) await new Promise((r) => setTimeout(r, 10))
+  expect(get()).toBe(want)
+}

@@ -1,24 +1,34 @@
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api, type Channel } from '../../api/client'
-import { useChannels } from '../../api/queries'
+import { errorMessage } from '../../api/errors'
+import { useChannels, useDuplicateChannel } from '../../api/queries'
 import { Button } from '../../components/Button'
 import { ErrorBox, PageHeader } from '../../components/ui'
-import { ChannelDialog, draftOf, type Draft } from './ChannelDialog'
+import { ChannelDialog } from './ChannelDialog'
+import { ChannelList } from './ChannelList'
 import type { TestState } from './ChannelRow'
-import { ChannelTable } from './ChannelTable'
 import { EmptyState } from './EmptyState'
 import { TestAllButton } from './TestAllButton'
+import { BalanceChip } from './BalanceChip'
+import { LatencyCell } from './LatencyCell'
 
-type DialogState = { mode: 'add'; initial?: Draft } | { mode: 'edit'; channel: Channel } | null
+type DialogState = { mode: 'add' } | { mode: 'edit'; channel: Channel } | null
 
 export function ChannelsPage() {
   const { t } = useTranslation()
   const channels = useChannels()
+  const duplicate = useDuplicateChannel()
   const [dialog, setDialog] = useState<DialogState>(null)
   const [notice, setNotice] = useState<string | null>(null)
   const [tests, setTests] = useState<Record<number, TestState | undefined>>({})
-  const now = Date.now()
+  const [now, setNow] = useState(() => Date.now())
+
+  // Countdowns ("retrying in 25 sec") follow the clock.
+  useEffect(() => {
+    const id = setInterval(() => setNow(Date.now()), 1000)
+    return () => clearInterval(id)
+  }, [])
 
   const runTest = async (c: Channel) => {
     setTests((s) => ({ ...s, [c.id]: { pending: true } }))
@@ -35,6 +45,14 @@ export function ChannelsPage() {
     setNotice(null)
     setDialog(d)
   }
+  // Duplicate copies the channel on the server, keys included, then opens the copy to rename it.
+  const copy = (c: Channel) =>
+    duplicate.mutate(c.id, {
+      onSuccess: (created) => {
+        setNotice(t('channels.duplicated', { name: created.name, from: c.name }))
+        setDialog({ mode: 'edit', channel: created })
+      },
+    })
 
   return (
     <section className="space-y-6" data-testid="channels-page">
@@ -53,19 +71,21 @@ export function ChannelsPage() {
           </>
         }
       />
-
       {notice && (
         <p role="status" data-testid="notice"
           className="rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-2 text-sm text-emerald-800 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-300">
           {notice}
         </p>
       )}
-
+      {duplicate.error && (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-400" data-testid="duplicate-error">
+          {t('channels.actionFailed', { message: errorMessage(t, duplicate.error) })}
+        </p>
+      )}
       {dialog && (
         <ChannelDialog
           key={dialog.mode === 'edit' ? `edit-${dialog.channel.id}` : 'add'}
           channel={dialog.mode === 'edit' ? dialog.channel : undefined}
-          initial={dialog.mode === 'add' ? dialog.initial : undefined}
           onCancel={() => setDialog(null)}
           onDone={(name, created) => {
             setDialog(null)
@@ -73,21 +93,24 @@ export function ChannelsPage() {
           }}
         />
       )}
-
       {channels.isPending ? (
-        <p className="text-sm text-slate-500" data-testid="channels-loading">{t('channels.loading')}</p>
+        <p className="text-sm text-slate-600 dark:text-slate-400" data-testid="channels-loading">{t('channels.loading')}</p>
       ) : channels.isError ? (
         <ErrorBox error={channels.error} onRetry={() => void channels.refetch()} testId="channels-error" />
       ) : channels.data.length === 0 ? (
         !dialog && <EmptyState onAdd={() => open({ mode: 'add' })} />
       ) : (
-        <ChannelTable
+        <ChannelList
           channels={channels.data}
           now={now}
           tests={tests}
           onTest={(c) => void runTest(c)}
           onEdit={(c) => open({ mode: 'edit', channel: c })}
-          onDuplicate={(c) => open({ mode: 'add', initial: draftOf(c, true) })}
+          onDuplicate={copy}
+          slots={{
+            balance: (c) => <BalanceChip channel={c} now={now} />,
+            latency: (c) => <LatencyCell channel={c} />,
+          }}
         />
       )}
     </section>

@@ -1,34 +1,29 @@
 import { useTranslation } from 'react-i18next'
 import type { Channel } from '../../api/types'
 import { Badge } from '../../components/ui'
-import { formatRelative } from '../../lib/format'
+import { healthWords } from '../../lib/words'
 
-/** The breaker state, with the cooldown and the last error in its tooltip. */
+const DOT = { green: 'bg-emerald-500', amber: 'bg-amber-500', red: 'bg-red-500' } as const
+
+/** A channel's health in plain words, with its last error in the tooltip and below. */
 export function HealthBadge({ channel, now }: { channel: Channel; now: number }) {
   const { t, i18n } = useTranslation()
+  const w = healthWords(t, channel, now, i18n.language)
   const h = channel.health
-  if (!channel.enabled) return <Badge tone="slate" testId="channel-health">{t('channels.health.disabled')}</Badge>
-  if (!h) return <Badge tone="slate" testId="channel-health">{t('channels.health.unknown')}</Badge>
-  const cooling = h.cooldown_until && new Date(h.cooldown_until).getTime() > now
-  const tone = h.state === 'open' ? 'red' : h.state === 'half_open' || cooling ? 'amber' : 'green'
-  const label = cooling && h.state === 'closed' ? 'cooling' : h.state
-  const tip = [
-    cooling && h.cooldown_until ? t('channels.health.cooldownUntil', { when: formatRelative(h.cooldown_until, i18n.language, now) }) : '',
-    h.last_error ? t('channels.health.lastError', { message: h.last_error }) : '',
-  ].filter(Boolean).join('\n')
+  const err = w.status !== 'healthy' && w.status !== 'untested' && w.status !== 'disabled' ? h?.last_error : undefined
   return (
-    <div className="flex flex-col items-start gap-0.5">
-      <Badge tone={tone} title={tip || undefined} testId="channel-health">
-        <span aria-hidden="true" className={'size-1.5 rounded-full ' + (tone === 'green' ? 'bg-emerald-500' : tone === 'amber' ? 'bg-amber-500' : 'bg-red-500')} />
-        {t(`channels.health.${label}`, { defaultValue: label })}
+    <div className="flex min-w-0 flex-col items-start gap-0.5">
+      <Badge tone={w.tone} title={err ? t('channels.health.lastError', { message: err }) : undefined} testId="channel-health" wrap>
+        {w.tone in DOT && <span aria-hidden="true" className={'size-1.5 shrink-0 rounded-full ' + DOT[w.tone as keyof typeof DOT]} />}
+        <span data-status={w.status}>{w.label}</span>
       </Badge>
-      {(h.requests ?? 0) > 0 && (
-        <span className="text-[11px] whitespace-nowrap text-slate-500 tabular-nums dark:text-slate-400">
-          {t('channels.health.counts', { requests: String(h.requests ?? 0), failed: String(h.failed ?? 0) })}
+      {(h?.requests ?? 0) > 0 && (
+        <span className="text-[11px] whitespace-nowrap text-slate-600 tabular-nums dark:text-slate-400">
+          {t('channels.health.counts', { requests: String(h?.requests ?? 0), failed: String(h?.failed ?? 0) })}
         </span>
       )}
-      {h.last_error && (
-        <span className="max-w-[12rem] truncate text-[11px] text-red-600 dark:text-red-400" title={h.last_error}>{h.last_error}</span>
+      {err && (
+        <span className="max-w-full truncate text-[11px] text-red-700 dark:text-red-400" title={err} data-testid="channel-last-error">{err}</span>
       )}
     </div>
   )

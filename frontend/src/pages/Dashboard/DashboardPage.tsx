@@ -1,13 +1,15 @@
 import { useCallback, useEffect, useState } from 'react'
 import { useQueryClient } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
-import { isMissing, logsKey, statsKey, useChannels, useChannelStats, useRecentLogs, useSummary, useTimeline } from '../../api/queries'
+import { channelsKey, isMissing, logsKey, statsKey, useChannelStats, useChannels, useClients, useRecentLogs, useSummary, useTimeline } from '../../api/queries'
 import type { RequestEvent, StatsRange } from '../../api/types'
 import { ErrorBox, Notice, PageHeader, Segmented } from '../../components/ui'
 import { bucketFor } from '../../lib/format'
 import { LIVE_LIMIT, pushLive, useLiveEvents } from '../../lib/live'
+import { ClientCard } from '../Tools/ClientCard'
+import { ActiveSwitcher, FailoverBanner } from './ActiveSwitcher'
 import { LatencyChart, ShareChart, TimelineChart } from './Charts'
-import { ClientCards, FirstRun } from './FirstRun'
+import { FirstRun } from './FirstRun'
 import { RecentRequests, logToEvent, mergeRecent } from './RecentRequests'
 import { StatCards } from './StatCards'
 import { BalanceBanner } from './BalanceBanner'
@@ -20,6 +22,7 @@ export function DashboardPage() {
   const [range, setRange] = useState<StatsRange>('24h')
   const bucket = bucketFor(range)
   const channels = useChannels()
+  const clients = useClients()
   const summary = useSummary(range)
   const timeline = useTimeline(range, bucket)
   const share = useChannelStats(range)
@@ -34,27 +37,33 @@ export function DashboardPage() {
       // New data: refresh the numbers (debounced by TanStack's dedupe).
       void qc.invalidateQueries({ queryKey: statsKey })
       void qc.invalidateQueries({ queryKey: logsKey })
+      // A failure or a failover changes a channel's health.
+      if (ev.attempts > 1 || ev.status >= 400) void qc.invalidateQueries({ queryKey: channelsKey })
     },
     [qc],
   )
-  const mode = useLiveEvents(onRequest, () => void qc.invalidateQueries({ queryKey: ['channels'] }))
+  const mode = useLiveEvents(onRequest, () => void qc.invalidateQueries({ queryKey: channelsKey }))
 
   useEffect(() => {
-    const id = setInterval(() => setNow(Date.now()), 15_000)
+    const id = setInterval(() => setNow(Date.now()), 5_000)
     return () => clearInterval(id)
   }, [])
 
-  if (channels.isSuccess && channels.data.length === 0) {
+  const list = channels.data ?? []
+  const items = mergeRecent(live, (recent.data ?? []).map(logToEvent), LIVE_LIMIT)
+  const requests = Math.max(summary.data?.requests ?? 0, items.length)
+
+  if (channels.isSuccess && list.length === 0) {
     return (
       <section className="space-y-6" data-testid="dashboard-page">
         <PageHeader title={t('dashboard.title')} subtitle={t('dashboard.subtitle')} />
-        <FirstRun />
+        <FirstRun channels={list} clients={clients.data} requests={requests} />
       </section>
     )
   }
 
   const statsMissing = summary.isError && isMissing(summary.error)
-  const items = mergeRecent(live, (recent.data ?? []).map(logToEvent), LIVE_LIMIT)
+  const servedBy = items.filter((e) => e.status >= 200 && e.status < 400).map((e) => e.channel)
 
   return (
     <section className="space-y-6" data-testid="dashboard-page">
@@ -66,12 +75,15 @@ export function DashboardPage() {
         }
       />
       <BalanceBanner />
+      <FailoverBanner channels={list} now={now} servedBy={servedBy} />
+      <FirstRun channels={list} clients={clients.data} requests={requests} />
+      {list.length > 0 && <ActiveSwitcher channels={list} now={now} />}
       {statsMissing ? (
         <Notice testId="stats-unavailable">{t('dashboard.statsUnavailable')}</Notice>
       ) : summary.isError ? (
         <ErrorBox error={summary.error} onRetry={() => void summary.refetch()} />
       ) : summary.data ? (
-        <StatCards summary={summary.data} />
+        <StatCards summary={summary.data} range={range} />
       ) : (
         <div className="h-28 animate-pulse rounded-2xl bg-slate-100 dark:bg-slate-900" />
       )}
@@ -85,7 +97,10 @@ export function DashboardPage() {
         </>
       )}
       <RecentRequests items={items} mode={mode} now={now} />
-      <ClientCards />
+      <div className="grid gap-4 xl:grid-cols-2">
+        <ClientCard name="claude" compact />
+        <ClientCard name="codex" compact />
+      </div>
     </section>
   )
 }

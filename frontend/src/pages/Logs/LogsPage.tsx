@@ -7,6 +7,7 @@ import { SCENARIOS, type LogEntry } from '../../api/types'
 import { Button } from '../../components/Button'
 import { Badge, ErrorBox, Notice, PageHeader, card, statusTone } from '../../components/ui'
 import { formatCost, formatDuration, formatNumber, formatTime } from '../../lib/format'
+import { FailoverChip } from '../Dashboard/RecentRequests'
 import { EMPTY_FILTERS, logsQuery, type LogFilters } from './filters'
 import { LogDrawer } from './LogDrawer'
 
@@ -29,7 +30,7 @@ export function LogsPage() {
   })
   const rows = logs.data?.pages.flatMap((p) => p.logs ?? []) ?? []
   const set = <K extends keyof LogFilters>(k: K, v: LogFilters[K]) => setFilters((f) => ({ ...f, [k]: v }))
-  const th = 'px-3 py-2.5 whitespace-nowrap text-left text-xs font-medium tracking-wide text-slate-500 uppercase dark:text-slate-400'
+  const th = 'px-3 py-2.5 whitespace-nowrap text-left text-xs font-medium tracking-wide text-slate-600 uppercase dark:text-slate-400'
   const num = 'px-3 py-2 text-right whitespace-nowrap tabular-nums'
 
   return (
@@ -59,44 +60,46 @@ export function LogsPage() {
       {logs.isError ? (
         isMissing(logs.error) ? <Notice testId="logs-unavailable">{t('logs.unavailable')}</Notice> : <ErrorBox error={logs.error} onRetry={() => void logs.refetch()} />
       ) : logs.isPending ? (
-        <p className="text-sm text-slate-500">{t('common.loading')}</p>
+        <p className="text-sm text-slate-600">{t('common.loading')}</p>
       ) : rows.length === 0 ? (
         <Notice testId="logs-empty">{t('logs.empty')}</Notice>
       ) : (
         <div className={card + ' overflow-x-auto'}>
-          <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800" data-testid="log-table">
+          <table className="w-full divide-y divide-slate-200 text-sm dark:divide-slate-800" data-testid="log-table">
             <thead className="bg-slate-50/60 dark:bg-slate-900">
               <tr>
                 <th scope="col" className={th}>{t('logs.columns.time')}</th>
                 <th scope="col" className={th}>{t('logs.columns.channel')}</th>
-                <th scope="col" className={th}>{t('logs.columns.model')}</th>
+                <th scope="col" className={th + ' hidden md:table-cell'}>{t('logs.columns.model')}</th>
                 <th scope="col" className={th}>{t('logs.columns.status')}</th>
                 <th scope="col" className={th + ' text-right'}>{t('logs.columns.latency')}</th>
-                <th scope="col" className={th + ' text-right'}>{t('logs.columns.ttft')}</th>
-                <th scope="col" className={th + ' text-right'}>{t('logs.columns.tokens')}</th>
+                <th scope="col" className={th + ' hidden text-right xl:table-cell'}>{t('logs.columns.ttft')}</th>
+                <th scope="col" className={th + ' hidden text-right lg:table-cell'}>{t('logs.columns.tokens')}</th>
                 <th scope="col" className={th + ' text-right'}>{t('logs.columns.cost')}</th>
-                <th scope="col" className={th}>{t('logs.columns.scenario')}</th>
+                <th scope="col" className={th + ' hidden xl:table-cell'}>{t('logs.columns.scenario')}</th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
               {rows.map((r) => (
-                <tr key={r.id} tabIndex={0} data-testid="log-row" onClick={() => setOpen(r)}
+                <tr key={r.id} tabIndex={0} data-testid="log-row" data-failover={(r.attempts?.length ?? 0) > 0 || undefined} onClick={() => setOpen(r)}
                   onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && setOpen(r)}
                   className="cursor-pointer hover:bg-slate-50 focus-visible:bg-indigo-50 focus-visible:outline-none dark:hover:bg-slate-800/50 dark:focus-visible:bg-indigo-950/40">
-                  <td className="px-3 py-2 whitespace-nowrap text-slate-500 dark:text-slate-400">{formatTime(r.time, l)}</td>
+                  <td className="px-3 py-2 whitespace-nowrap text-slate-600 dark:text-slate-400">{formatTime(r.time, l)}</td>
                   <td className="px-3 py-2 font-medium whitespace-nowrap">{r.channel_name || '–'}</td>
-                  <td className="max-w-[14rem] truncate px-3 py-2 font-mono text-xs" title={r.client_model}>{r.client_model}</td>
+                  <td className="hidden max-w-[14rem] truncate px-3 py-2 font-mono text-xs md:table-cell" title={r.client_model}>{r.client_model}</td>
                   <td className="px-3 py-2 whitespace-nowrap">
-                    <Badge tone={statusTone(r.status)} title={r.error || undefined}>{r.status}</Badge>
-                    {(r.attempts?.length ?? 0) > 1 && <span className="ml-1 text-xs text-amber-600 dark:text-amber-400">{`×${r.attempts?.length ?? 0}`}</span>}
+                    <span className="inline-flex items-center gap-1">
+                      <Badge tone={statusTone(r.status)} title={r.error || undefined}>{r.status}</Badge>
+                      <FailoverChip attempts={(r.attempts?.length ?? 0) + 1} />
+                    </span>
                   </td>
                   <td className={num}>{formatDuration(r.latency_ms, l)}</td>
-                  <td className={num}>{formatDuration(r.ttft_ms, l)}</td>
-                  <td className={num} title={r.usage_estimated ? t('logs.estimated') : undefined}>
+                  <td className={num + ' hidden xl:table-cell'}>{formatDuration(r.ttft_ms, l)}</td>
+                  <td className={num + ' hidden lg:table-cell'} title={r.usage_estimated ? t('logs.estimated') : undefined}>
                     {`${formatNumber(r.input_tokens, l, true)} / ${formatNumber(r.output_tokens, l, true)}${r.usage_estimated ? ' ~' : ''}`}
                   </td>
                   <td className={num}>{formatCost(r.cost_usd, l)}</td>
-                  <td className="px-3 py-2 text-xs whitespace-nowrap">{r.scenario ? t(`routing.scenarios.${r.scenario}`, { defaultValue: r.scenario }) : '–'}</td>
+                  <td className="hidden px-3 py-2 text-xs whitespace-nowrap xl:table-cell">{r.scenario ? t(`routing.scenarios.${r.scenario}`, { defaultValue: r.scenario }) : '–'}</td>
                 </tr>
               ))}
             </tbody>

@@ -27,14 +27,14 @@ export function RulesEditor({ rules, channels, fields, onChange }: Props) {
   const set = (i: number, patch: Partial<Rule>) => onChange(rules.map((r, j) => (j === i ? { ...r, ...patch } : r)))
   return (
     <div className="space-y-4" data-testid="rules">
-      {rules.length === 0 && <p className="text-sm text-slate-500 dark:text-slate-400">{t('routing.rules.empty')}</p>}
+      {rules.length === 0 && <p className="text-sm text-slate-600 dark:text-slate-400">{t('routing.rules.empty')}</p>}
       {rules.map((r, i) => {
         const errs = ruleErrors(fields, i)
         const err = (f: string) => (errs[f] ? fieldErrorMessage(t, errs[f]) : undefined)
         return (
           <div key={i} className={card + ' p-4'} data-testid="rule">
             <div className="mb-3 flex flex-wrap items-center gap-2">
-              <span className="text-xs font-semibold text-slate-400 tabular-nums">{`#${i + 1}`}</span>
+              <span className="text-xs font-semibold text-slate-600 tabular-nums">{`#${i + 1}`}</span>
               <input className="input max-w-xs font-medium" value={r.name} placeholder={t('routing.rules.name')} aria-label={t('routing.rules.name')}
                 aria-invalid={!!err('name')} onChange={(e) => set(i, { name: e.target.value })} data-testid="rule-name" />
               <Switch checked={r.enabled !== false} label={t('routing.rules.enabled')} onChange={(v) => set(i, { enabled: v ? undefined : false })} />
@@ -47,7 +47,7 @@ export function RulesEditor({ rules, channels, fields, onChange }: Props) {
                 </Button>
               </div>
             </div>
-            {errs._ && <p role="alert" className="mb-2 text-xs text-red-600 dark:text-red-400">{fieldErrorMessage(t, errs._)}</p>}
+            {errs._ && <p role="alert" className="mb-2 text-xs text-red-700 dark:text-red-400">{fieldErrorMessage(t, errs._)}</p>}
             <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
               <Field label={t('routing.rules.model')} field={`rules[${i}].model`} error={err('model')}>
                 <input className="input font-mono" value={r.model ?? ''} placeholder={t('routing.rules.modelPlaceholder')} onChange={(e) => set(i, { model: e.target.value || undefined })} />

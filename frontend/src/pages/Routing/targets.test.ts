@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SAMPLE_REQUEST, formatTarget, parseTarget, ruleErrors } from './targets'
+import { SAMPLE_REQUEST, formatTarget, mergeRoutes, parseTarget, routesKey, ruleErrors, targetWarning } from './targets'
 
 describe('targets', () => {
   it('split "channel,model" and keep a bare channel', () => {
@@ -17,5 +17,35 @@ describe('targets', () => {
     const body = JSON.parse(SAMPLE_REQUEST) as { model: string; messages: unknown[] }
     expect(body.model).toMatch(/^claude-/)
     expect(body.messages.length).toBeGreaterThan(0)
+  })
+})
+
+describe('targetWarning', () => {
+  const ds = { models: ['deepseek-chat', 'deepseek-reasoner'] }
+  it('warns where "as requested" falls back to the first model, not where a model map decides', () => {
+    expect(targetWarning(ds, '')).toMatchObject({ kind: 'fallback', model: 'deepseek-chat' })
+    expect(targetWarning({ ...ds, model_map: { 'claude-*': 'deepseek-chat' } }, '')).toBeNull()
+    expect(targetWarning({ models: [] }, '')).toBeNull()
+  })
+  it('flags a model the channel does not list', () => {
+    expect(targetWarning(ds, 'claude-sonnet-4-5')).toMatchObject({ kind: 'missing' })
+    expect(targetWarning(ds, 'deepseek-reasoner')).toBeNull()
+  })
+})
+
+describe('mergeRoutes', () => {
+  const base = { strategy: 'priority', routes: { default: ['a', 'b'] }, strategies: {}, long_context_threshold: 60000, background_model: '', rules: [] }
+  it('puts only the user\'s edits on top of the server\'s routes', () => {
+    const draft = { ...base, strategy: 'round_robin' }
+    const server = { ...base, routes: { default: ['b', 'a'] } }
+    expect(mergeRoutes(base, draft, server)).toMatchObject({ strategy: 'round_robin', routes: { default: ['b', 'a'] } })
+  })
+  it('takes the user\'s route where the user edited it', () => {
+    const draft = { ...base, routes: { default: ['a'], think: ['b'] } }
+    const server = { ...base, routes: { default: ['b', 'a'] }, long_context_threshold: 90000 }
+    expect(mergeRoutes(base, draft, server)).toMatchObject({ routes: { default: ['a'], think: ['b'] }, long_context_threshold: 90000 })
+  })
+  it('compares routes by content', () => {
+    expect(routesKey({ a: [], b: 1, c: undefined, d: null })).toBe(routesKey({ b: 1 }))
   })
 })

@@ -55,8 +55,8 @@ function Secret({ which, preview }: { which: SecretName; preview: string }) {
           <Button variant="dangerGhost" onClick={() => setConfirm(true)} data-testid="secret-regenerate">{t('settings.secrets.regenerate')}</Button>
         )}
       </div>
-      <p className="text-xs text-slate-500 dark:text-slate-400">{confirm ? t(`settings.secrets.warn.${which}`) : t(`settings.secrets.help.${which}`)}</p>
-      {err && <p role="alert" className="text-xs text-red-600 dark:text-red-400">{errorMessage(t, err)}</p>}
+      <p className="text-xs text-slate-600 dark:text-slate-400">{confirm ? t(`settings.secrets.warn.${which}`) : t(`settings.secrets.help.${which}`)}</p>
+      {err && <p role="alert" className="text-xs text-red-700 dark:text-red-400">{errorMessage(t, err)}</p>}
     </div>
   )
 }
@@ -140,7 +140,7 @@ export function SettingsPage() {
             <div className="flex items-start justify-between gap-4">
               <div>
                 <div className="text-sm font-medium">{t('settings.capture')}</div>
-                <p className="text-xs text-slate-500 dark:text-slate-400">{t('settings.captureHelp')}</p>
+                <p className="text-xs text-slate-600 dark:text-slate-400">{t('settings.captureHelp')}</p>
               </div>
               <Switch checked={s.capture_bodies} label={t('settings.capture')} onChange={(v) => save.mutate({ capture_bodies: v })} data-testid="settings-capture" />
             </div>
@@ -148,13 +148,13 @@ export function SettingsPage() {
               <div className="flex items-start justify-between gap-4">
                 <div>
                   <div className="text-sm font-medium">{t('settings.startAtLogin')}</div>
-                  <p className="text-xs text-slate-500 dark:text-slate-400">{t('settings.startAtLoginHelp')}</p>
+                  <p className="text-xs text-slate-600 dark:text-slate-400">{t('settings.startAtLoginHelp')}</p>
                 </div>
                 <Switch checked={s.start_at_login} label={t('settings.startAtLogin')} onChange={(v) => save.mutate({ start_at_login: v })} data-testid="settings-autostart" />
               </div>
             )}
             {save.error && Object.keys(fields).length === 0 && (
-              <p role="alert" className="text-sm text-red-600 dark:text-red-400">{errorMessage(t, save.error)}</p>
+              <p role="alert" className="text-sm text-red-700 dark:text-red-400">{errorMessage(t, save.error)}</p>
             )}
           </section>
           <BalanceThresholds settings={s} />
@@ -165,17 +165,17 @@ export function SettingsPage() {
           </section>
         </>
       ) : (
-        <p className="text-sm text-slate-500">{t('common.loading')}</p>
+        <p className="text-sm text-slate-600">{t('common.loading')}</p>
       )}
 
       <section className={card + ' p-5'} data-testid="about">
         <h3 className="mb-3 text-base font-semibold">{t('settings.about')}</h3>
         <dl className="grid grid-cols-[10rem_1fr] gap-x-4 gap-y-2 text-sm">
-          <dt className="text-slate-500 dark:text-slate-400">{t('settings.version')}</dt>
+          <dt className="text-slate-600 dark:text-slate-400">{t('settings.version')}</dt>
           <dd className="font-mono">{s?.version ?? info.data?.version ?? '–'}</dd>
-          <dt className="text-slate-500 dark:text-slate-400">{t('settings.home')}</dt>
+          <dt className="text-slate-600 dark:text-slate-400">{t('settings.home')}</dt>
           <dd className="font-mono break-all">{s?.home ?? info.data?.home ?? '–'}</dd>
-          <dt className="text-slate-500 dark:text-slate-400">{t('settings.baseUrl')}</dt>
+          <dt className="text-slate-600 dark:text-slate-400">{t('settings.baseUrl')}</dt>
           <dd className="font-mono break-all">{info.data?.base_url ?? '–'}</dd>
         </dl>
       </section>
