@@ -88,7 +88,11 @@ type Result struct {
 func Test(ctx context.Context, client *http.Client, ch store.Channel, opts Options) Result {
 	res := test(ctx, client, ch, opts)
 	// A provider's error may quote what it was sent: a header, the key.
-	res.Message = logging.RedactSecrets(res.Message, ch.Secrets()...)
+	secrets := ch.Secrets()
+	res.Message = logging.RedactSecrets(res.Message, secrets...)
+	for k, v := range res.Note.Params {
+		res.Note.Params[k] = logging.RedactSecrets(v, secrets...)
+	}
 	return res
 }
 

@@ -44,7 +44,7 @@ func (t *tester) judge(x exchange, model string, listed []string) (Verdict, Note
 		return Failed, note("cut_off", "error", x.err.Error())
 	}
 	if ct := x.header.Get("Content-Type"); strings.Contains(ct, "text/html") || bytes.HasPrefix(bytes.TrimSpace(x.body), []byte("<")) {
-		n := note("html", "base_url", logging.RedactURL(t.ch.BaseURL))
+		n := note("html", "detail", detail(protocol.HTMLTitle(x.body)), "base_url", logging.RedactURL(t.ch.BaseURL))
 		n.Hint = t.baseHint()
 		return Failed, n
 	}

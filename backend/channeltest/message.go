@@ -25,7 +25,7 @@ var english = map[string]string{
 	"provider_failed":    "the provider failed (HTTP {status}){detail}: try again later",
 	"refused":            "the provider refused the test request (HTTP {status}){detail}",
 	"cut_off":            "the answer was cut off: {error}",
-	"html":               `the answer is a web page, not an API response: base_url "{base_url}" probably points at a website`,
+	"html":               `the answer is a web page, not an API response{detail}: base_url "{base_url}" probably points at a website`,
 	"bad_reply":          "the provider answered HTTP {status} with {problem}, which Routex treats as a failure: check base_url and the channel's type",
 	"stream_error":       "the provider answered with an error{detail}",
 	"timeout":            "no answer from {host} within {after}: check base_url, your network or proxy, and whether the provider is up",

@@ -11,7 +11,7 @@ import (
 // dashboardPages are the pages of the dashboard's hash router
 // (frontend/src/lib/router.ts PAGES): "/channels" typed by hand goes to
 // "/#/channels".
-var dashboardPages = []string{"dashboard", "channels", "routing", "logs", "keys", "settings"}
+var dashboardPages = []string{"dashboard", "channels", "routing", "tools", "logs", "keys", "settings"}
 
 // DashboardPages lists the page names redirected into the dashboard.
 func DashboardPages() []string { return slices.Clone(dashboardPages) }

@@ -39,13 +39,13 @@ func (h *Handler) skipReason(id int64) string {
 
 // explainSkipped adds the skipped candidates to an explanation, after the
 // ones a request would try, with the reason.
-func (h *Handler) explainSkipped(out *Explanation, p plan, f protocol.Format) {
+func (h *Handler) explainSkipped(out *Explanation, p plan, f protocol.Format, model string) {
 	for _, c := range p.skipped {
 		why := h.skipReason(c.Channel.ID)
 		out.Targets = append(out.Targets, ExplainTarget{
 			ChannelID: c.Channel.ID, Channel: c.Channel.Name, Type: c.Channel.Type, Model: c.Model,
 			Converted: c.Channel.Type != string(f), Available: false, Health: h.bal.Health(c.Channel.ID, time.Now()).State,
-			Skipped: balance.SkipExhausted,
+			Skipped: balance.SkipExhausted, Serves: len(c.Channel.Models) == 0 || serves(c.Channel, model),
 		})
 		out.Reasons = append(out.Reasons, c.Channel.Name+" "+skippedPrefix+why)
 	}

@@ -64,7 +64,7 @@ func TestAnExhaustedChannelIsSkippedWithTheReasonShown(t *testing.T) {
 		string(chatBody("claude-sonnet-4-5", false, "hi")))
 	targets := ex.Get("targets").Array()
 	if len(targets) != 2 || targets[0].Get("channel").Str != "B" || targets[1].Get("channel").Str != "A" ||
-		targets[1].Get("skipped").Str != "balance exhausted (0.00 CNY left)" || targets[1].Get("available").Bool() {
+		targets[1].Get("skipped").Str != "exhausted" || targets[1].Get("available").Bool() || !targets[1].Get("serves").Bool() {
 		t.Errorf("explain targets: %s", ex.Get("targets").Raw)
 	}
 	if !strings.Contains(ex.Get("reasons").Raw, "A skipped: balance exhausted (0.00 CNY left)") {

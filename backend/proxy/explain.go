@@ -90,6 +90,6 @@ func (h *Handler) Explain(f protocol.Format, model string, body []byte, hdr http
 		}
 		out.Targets = append(out.Targets, t)
 	}
-	h.explainSkipped(&out, p, f)
+	h.explainSkipped(&out, p, f, model)
 	return out, nil
 }

@@ -143,8 +143,8 @@ type plan struct {
 	decision route.Decision
 	session  string
 	// cands are the candidates in route order, before balancing.
-	cands    []balance.Candidate
-	order    []balance.Candidate
+	cands []balance.Candidate
+	order []balance.Candidate
 	// skipped are candidates left out because their account has nothing
 	// left (see balance.SplitExhausted); the log lists them as attempts.
 	skipped  []balance.Candidate
