@@ -127,7 +127,7 @@ test('provider accounts in the dashboard', async (t) => {
 
   await t.test('the channel editor fetches the provider models, picks them, and sets Claude Code slots', async () => {
     await page.getByTestId('nav-channels').click()
-    await row('glm').getByTestId('channel-edit').click()
+    await row('glm').getByTestId('channel-name').click()
     await page.getByTestId('fetch-models').click()
     await page.locator('[data-testid="model-option"][data-model="claude-opus-4-1"]').waitFor()
     assert.match(await page.getByTestId('model-count').innerText(), /3/)
@@ -135,7 +135,7 @@ test('provider accounts in the dashboard', async (t) => {
     await page.locator('[data-testid="model-option"][data-model="claude-haiku-4-5"]').click()
     await page.getByTestId('model-filter').fill('')
     await page.locator('[data-testid="model-option"][data-model="claude-opus-4-1"]').click()
-    assert.equal(await page.getByTestId('channel-models-input').inputValue(), 'claude-haiku-4-5, claude-opus-4-1')
+    assert.deepEqual(await page.getByTestId('model-chip').evaluateAll((els) => els.map((e) => e.querySelector('span')?.textContent)), ['claude-haiku-4-5', 'claude-opus-4-1'])
     await page.getByTestId('section-claude-slots').locator('summary').click()
     await page.getByTestId('slot-opus').fill('claude-opus-4-1')
     await page.getByTestId('slot-haiku').fill('claude-haiku-4-5')
@@ -159,7 +159,7 @@ test('provider accounts in the dashboard', async (t) => {
     await page.locator('[data-testid="channel-test-row"]').nth(1).waitFor({ timeout: 20_000 })
     await page.waitForFunction(() => document.querySelector('[data-testid="test-all"]')?.textContent === 'Test all')
 
-    await row('glm').getByTestId('channel-edit').click()
+    await row('glm').getByTestId('channel-name').click()
     await page.getByTestId('section-balance-query').locator('summary').click()
     await page.getByTestId('balance-mode-custom').check()
     await page.getByTestId('balance-url').fill(`${mock.url}/user/balance`)
