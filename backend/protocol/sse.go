@@ -1,7 +1,6 @@
 package protocol
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -25,89 +24,59 @@ var ErrSSELineTooLong = errors.New("sse: line too long")
 
 // SSEReader reads events from a stream. It accepts LF, CRLF and CR line
 // ends, comments, multi-line data and a final event without its blank line.
-// Not safe for concurrent use.
+// It is SSESplitter fed from a reader, so a converted stream and a relayed
+// one are split by the same code. Not safe for concurrent use.
 type SSEReader struct {
-	r       *bufio.Reader
-	pending SSEEvent
-	hasData bool
-	line    []byte
+	r     io.Reader
+	sp    SSESplitter
+	buf   []byte
+	emit  func(SSEFields)
+	queue []SSEEvent
+	head  int
+	err   error
 }
 
 // NewSSEReader reads events from r.
 func NewSSEReader(r io.Reader) *SSEReader {
-	return &SSEReader{r: bufio.NewReaderSize(r, 32<<10)}
+	s := &SSEReader{r: r, buf: make([]byte, 32<<10)}
+	s.emit = s.push
+	return s
 }
 
 // Next returns the next event, or io.EOF after the last one.
 func (s *SSEReader) Next() (SSEEvent, error) {
 	for {
-		line, err := s.readLine()
-		if err != nil {
-			if errors.Is(err, io.EOF) && (s.hasData || s.pending.Event != "") {
-				ev := s.take()
-				return ev, nil
-			}
-			return SSEEvent{}, err
+		if s.head < len(s.queue) {
+			ev := s.queue[s.head]
+			s.queue[s.head] = SSEEvent{}
+			s.head++
+			return ev, nil
 		}
-		if len(line) == 0 {
-			if s.hasData || s.pending.Event != "" {
-				return s.take(), nil
-			}
-			continue
+		s.queue, s.head = s.queue[:0], 0
+		if s.err != nil {
+			return SSEEvent{}, s.err
 		}
-		if line[0] == ':' {
-			continue // comment, e.g. ": ping"
-		}
-		field, value, _ := bytes.Cut(line, []byte(":"))
-		value = bytes.TrimPrefix(value, []byte(" "))
-		switch string(field) {
-		case "event":
-			s.pending.Event = string(value)
-		case "data":
-			if s.hasData {
-				s.pending.Data = append(s.pending.Data, '\n')
-			}
-			s.pending.Data = append(s.pending.Data, value...)
-			s.hasData = true
-		case "id":
-			s.pending.ID = string(value)
+		n, err := s.r.Read(s.buf)
+		s.sp.Write(s.buf[:n], s.emit)
+		switch {
+		case s.sp.TooLong():
+			s.err = fmt.Errorf("%w (over %d bytes)", ErrSSELineTooLong, MaxSSELine)
+		case errors.Is(err, io.EOF):
+			s.sp.Flush(s.emit)
+			s.err = io.EOF
+		case err != nil:
+			s.err = err
 		}
 	}
 }
 
-func (s *SSEReader) take() SSEEvent {
-	ev := s.pending
-	s.pending = SSEEvent{}
-	s.hasData = false
-	return ev
-}
-
-// readLine returns one line without its end. A final line without an end
-// is returned before io.EOF.
-func (s *SSEReader) readLine() ([]byte, error) {
-	s.line = s.line[:0]
-	for {
-		b, err := s.r.ReadByte()
-		if err != nil {
-			if errors.Is(err, io.EOF) && len(s.line) > 0 {
-				return s.line, nil
-			}
-			return nil, err
-		}
-		switch b {
-		case '\n':
-			return s.line, nil
-		case '\r':
-			if next, err := s.r.Peek(1); err == nil && next[0] == '\n' {
-				s.r.ReadByte()
-			}
-			return s.line, nil
-		}
-		if len(s.line) >= MaxSSELine {
-			return nil, fmt.Errorf("%w (over %d bytes)", ErrSSELineTooLong, MaxSSELine)
-		}
-		s.line = append(s.line, b)
+// push queues an event, copied out of the splitter's buffers.
+func (s *SSEReader) push(f SSEFields) {
+	ev := SSEEvent{Event: string(f.Event), ID: string(f.ID)}
+	if len(f.Data) > 0 {
+		ev.Data = bytes.Clone(f.Data)
 	}
+	s.queue = append(s.queue, ev)
 }
 
 // AppendSSE appends one event in wire form to dst: an optional event line,

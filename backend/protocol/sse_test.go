@@ -23,27 +23,32 @@ func readAll(t *testing.T, in string) []SSEEvent {
 	}
 }
 
+// sseCases are streams and the events they hold, as "event|data".
+var sseCases = []struct {
+	name string
+	in   string
+	want []string
+}{
+	{"anthropic events", "event: message_start\ndata: {\"a\":1}\n\nevent: ping\ndata: {}\n\n",
+		[]string{"message_start|{\"a\":1}", "ping|{}"}},
+	{"openai chunks and done", "data: {\"x\":1}\n\ndata: [DONE]\n\n", []string{"|{\"x\":1}", "|[DONE]"}},
+	{"crlf line ends", "event: a\r\ndata: 1\r\n\r\n", []string{"a|1"}},
+	{"lone cr line ends", "data: 1\r\rdata: 2\r\r", []string{"|1", "|2"}},
+	{"comments are skipped", ": keep-alive\n\ndata: 1\n\n", []string{"|1"}},
+	{"multi-line data is joined", "data: a\ndata: b\n\n", []string{"|a\nb"}},
+	{"no space after the colon", "data:x\n\n", []string{"|x"}},
+	{"a last event without its blank line", "data: [DONE]", []string{"|[DONE]"}},
+	{"blank lines between events", "\n\n\ndata: 1\n\n\n\n", []string{"|1"}},
+	{"several events in one read after finish_reason", "data: {\"finish_reason\":\"stop\"}\n\ndata: {\"usage\":{}}\n\ndata: [DONE]\n\n",
+		[]string{"|{\"finish_reason\":\"stop\"}", "|{\"usage\":{}}", "|[DONE]"}},
+	{"an event with a name and no data", "event: ping\n\ndata: 1\n\n", []string{"ping|", "|1"}},
+	{"an id line is kept apart", "id: 7\ndata: 1\n\n", []string{"|1"}},
+	{"crlf and lf mixed", "data: a\r\ndata: b\n\r\ndata: c\r\r", []string{"|a\nb", "|c"}},
+}
+
 func TestSSEReader(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name string
-		in   string
-		want []string // "event|data"
-	}{
-		{"anthropic events", "event: message_start\ndata: {\"a\":1}\n\nevent: ping\ndata: {}\n\n",
-			[]string{"message_start|{\"a\":1}", "ping|{}"}},
-		{"openai chunks and done", "data: {\"x\":1}\n\ndata: [DONE]\n\n", []string{"|{\"x\":1}", "|[DONE]"}},
-		{"crlf line ends", "event: a\r\ndata: 1\r\n\r\n", []string{"a|1"}},
-		{"lone cr line ends", "data: 1\r\rdata: 2\r\r", []string{"|1", "|2"}},
-		{"comments are skipped", ": keep-alive\n\ndata: 1\n\n", []string{"|1"}},
-		{"multi-line data is joined", "data: a\ndata: b\n\n", []string{"|a\nb"}},
-		{"no space after the colon", "data:x\n\n", []string{"|x"}},
-		{"a last event without its blank line", "data: [DONE]", []string{"|[DONE]"}},
-		{"blank lines between events", "\n\n\ndata: 1\n\n\n\n", []string{"|1"}},
-		{"several events in one read after finish_reason", "data: {\"finish_reason\":\"stop\"}\n\ndata: {\"usage\":{}}\n\ndata: [DONE]\n\n",
-			[]string{"|{\"finish_reason\":\"stop\"}", "|{\"usage\":{}}", "|[DONE]"}},
-	}
-	for _, c := range cases {
+	for _, c := range sseCases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			got := readAll(t, c.in)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/protocol/convert"
+	"github.com/routex-app/routex/backend/protocol/openai"
 	"github.com/routex-app/routex/backend/protocol/responses"
 	"github.com/routex-app/routex/backend/provider"
 	"github.com/routex-app/routex/backend/route"
@@ -104,7 +105,7 @@ func (h *Handler) prepare(in inbound, ch *store.Channel, model string) (*upstrea
 	up.req, up.body = req, blobs.Splice(body)
 	up.url = prov.URL(ch.BaseURL, model, provider.OpChat, in.stream)
 	if in.format == protocol.OpenAI {
-		up.includeUsage = gjson.GetBytes(in.body, "stream_options.include_usage").Bool()
+		up.includeUsage = openai.IncludeUsage(in.body)
 	}
 	return up, nil
 }

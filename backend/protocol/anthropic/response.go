@@ -28,11 +28,12 @@ func (Codec) DecodeResponse(body []byte) (*protocol.Response, error) {
 	if w.Type != "" && w.Type != "message" {
 		return nil, fmt.Errorf("anthropic response: type %q is not \"message\"", w.Type)
 	}
+	usage, _ := ReadUsage(body)
 	resp := &protocol.Response{
+		Usage:   usage,
 		ID:      w.ID,
 		Model:   w.Model,
 		Content: make([]protocol.Block, 0, len(w.Content)),
-		Usage:   neutralUsage(w.Usage),
 	}
 	if w.StopReason != nil {
 		resp.StopReason = protocol.StopReason(*w.StopReason)
@@ -123,15 +124,6 @@ func finalStopReason(r protocol.StopReason, hasTool bool) protocol.StopReason {
 		return protocol.StopEndTurn
 	}
 	return r
-}
-
-func neutralUsage(u Usage) protocol.Usage {
-	return protocol.Usage{
-		InputTokens:      u.InputTokens,
-		OutputTokens:     u.OutputTokens,
-		CacheReadTokens:  u.CacheReadInputTokens,
-		CacheWriteTokens: u.CacheCreationInputTokens,
-	}
 }
 
 func wireUsage(u protocol.Usage) Usage {

@@ -56,7 +56,7 @@ func (d *streamDecoder) Decode(ev protocol.SSEEvent) ([]protocol.Event, error) {
 	}
 	switch typ {
 	case "message_start":
-		return d.messageStart(root.Get("message")), nil
+		return d.messageStart(root.Get("message"), ev.Data), nil
 	case "content_block_start":
 		return d.blockStart(root)
 	case "content_block_delta":
@@ -64,7 +64,7 @@ func (d *streamDecoder) Decode(ev protocol.SSEEvent) ([]protocol.Event, error) {
 	case "content_block_stop":
 		return d.blockStop(root)
 	case "message_delta":
-		return d.messageDelta(root), nil
+		return d.messageDelta(root, ev.Data), nil
 	case "message_stop":
 		out := d.closeOpen(nil)
 		if !d.stopped {
@@ -104,34 +104,18 @@ func (d *streamDecoder) Finish() []protocol.Event {
 	})
 }
 
-func (d *streamDecoder) messageStart(msg gjson.Result) []protocol.Event {
+func (d *streamDecoder) messageStart(msg gjson.Result, data []byte) []protocol.Event {
 	if d.started {
 		return nil
 	}
 	d.started = true
-	d.mergeUsage(msg.Get("usage"))
+	if u, ok := ReadUsage(data); ok {
+		MergeUsage(&d.usage, u)
+	}
 	u := d.usage
 	return []protocol.Event{{
 		Type: protocol.EventStart, ID: msg.Get("id").String(), Model: msg.Get("model").String(), Usage: &u,
 	}}
-}
-
-// mergeUsage takes every count the upstream reports: message_start has
-// the input, message_delta the output (and, on some compatible endpoints,
-// the input as well).
-func (d *streamDecoder) mergeUsage(u gjson.Result) {
-	if !u.Exists() {
-		return
-	}
-	set := func(dst *int, key string) {
-		if v := u.Get(key); v.Exists() && v.Int() > 0 {
-			*dst = int(v.Int())
-		}
-	}
-	set(&d.usage.InputTokens, "input_tokens")
-	set(&d.usage.OutputTokens, "output_tokens")
-	set(&d.usage.CacheReadTokens, "cache_read_input_tokens")
-	set(&d.usage.CacheWriteTokens, "cache_creation_input_tokens")
 }
 
 // startIfNeeded supplies a start event for an upstream that skipped it.
@@ -262,11 +246,13 @@ func (d *streamDecoder) closeOpen(out []protocol.Event) []protocol.Event {
 	return out
 }
 
-func (d *streamDecoder) messageDelta(root gjson.Result) []protocol.Event {
+func (d *streamDecoder) messageDelta(root gjson.Result, data []byte) []protocol.Event {
 	if d.stopped {
 		return nil
 	}
-	d.mergeUsage(root.Get("usage"))
+	if u, ok := ReadUsage(data); ok {
+		MergeUsage(&d.usage, u)
+	}
 	out := d.startIfNeeded(nil)
 	out = d.closeOpen(out)
 	delta := root.Get("delta")

@@ -135,8 +135,11 @@ func (s *Stream) encode(dst []byte, events []protocol.Event) []byte {
 				s.output.WriteString(ev.Text)
 			}
 		case protocol.EventStop:
-			if ev.Usage != nil {
-				s.merge(*ev.Usage)
+			// Every decoder's stop carries the stream's whole count (the
+			// format's ReadUsage, merged or last): it replaces the start's,
+			// whose input may still include a cache reported only later.
+			if ev.Usage != nil && *ev.Usage != (protocol.Usage{}) {
+				s.usage = *ev.Usage
 			}
 			s.usage = complete(s.usage, s.req, func() int { return tokens.Count(s.output.String()) })
 			u := s.usage
@@ -151,8 +154,8 @@ func (s *Stream) encode(dst []byte, events []protocol.Event) []byte {
 	return dst
 }
 
-// merge keeps the largest count seen for each field: upstreams report
-// usage cumulatively, some in several events.
+// merge keeps the largest count seen for each field of the start event's
+// usage, until the stop event's whole count replaces it.
 func (s *Stream) merge(u protocol.Usage) {
 	s.usage.InputTokens = max(s.usage.InputTokens, u.InputTokens)
 	s.usage.OutputTokens = max(s.usage.OutputTokens, u.OutputTokens)

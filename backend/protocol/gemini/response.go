@@ -31,21 +31,8 @@ func finishReason(r protocol.StopReason) string {
 	return "STOP"
 }
 
-// neutralUsage converts usageMetadata (docs/CONVERSION.md, rule 12): Gemini's prompt count
-// includes cached tokens and its candidate count excludes thoughts.
-func neutralUsage(u *UsageMetadata) protocol.Usage {
-	if u == nil {
-		return protocol.Usage{}
-	}
-	return protocol.Usage{
-		InputTokens:     max(u.PromptTokenCount-u.CachedContentTokenCount, 0),
-		CacheReadTokens: u.CachedContentTokenCount,
-		OutputTokens:    u.CandidatesTokenCount + u.ThoughtsTokenCount,
-		ReasoningTokens: u.ThoughtsTokenCount,
-	}
-}
-
-// usageMetadata is neutralUsage's inverse.
+// usageMetadata is ReadUsage's inverse: the prompt count includes the
+// cache, the candidate count excludes thoughts.
 func usageMetadata(u protocol.Usage) *UsageMetadata {
 	prompt := u.InputTokens + u.CacheReadTokens + u.CacheWriteTokens
 	thoughts := min(u.ReasoningTokens, u.OutputTokens)
@@ -77,6 +64,7 @@ func decodeResponse(body []byte) (*protocol.Response, error) {
 		chunks = []GenerateContentResponse{one}
 	}
 	resp := &protocol.Response{Content: []protocol.Block{}}
+	resp.Usage, _ = ReadUsage(trimmed) // the last chunk's: usage is cumulative
 	var finish, blocked string
 	calls := 0
 	for _, c := range chunks {
@@ -92,9 +80,6 @@ func decodeResponse(body []byte) (*protocol.Response, error) {
 		}
 		if c.ModelVersion != "" {
 			resp.Model = c.ModelVersion
-		}
-		if c.UsageMetadata != nil {
-			resp.Usage = neutralUsage(c.UsageMetadata)
 		}
 		if c.PromptFeedback != nil && c.PromptFeedback.BlockReason != "" {
 			blocked = c.PromptFeedback.BlockReason

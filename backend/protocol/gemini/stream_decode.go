@@ -24,7 +24,8 @@ type streamDecoder struct {
 	finish   string
 	finished bool
 	errored  bool
-	usage    *UsageMetadata
+	usage    protocol.Usage
+	hasUsage bool
 }
 
 // Decode handles one SSE event.
@@ -53,13 +54,13 @@ func (d *streamDecoder) Decode(ev protocol.SSEEvent) ([]protocol.Event, error) {
 		d.model = chunk.ModelVersion
 	}
 	if chunk.UsageMetadata != nil {
-		d.usage = chunk.UsageMetadata
+		d.usage, d.hasUsage = ReadUsage(data)
 	}
 	if !d.started {
 		d.started = true
 		start := protocol.Event{Type: protocol.EventStart, ID: d.id, Model: d.model}
-		if d.usage != nil {
-			u := neutralUsage(d.usage)
+		if d.hasUsage {
+			u := d.usage
 			start.Usage = &u
 		}
 		out = append(out, start)
@@ -154,7 +155,7 @@ func (d *streamDecoder) Finish() []protocol.Event {
 	if d.calls > 0 {
 		reason = protocol.StopToolUse
 	}
-	u := neutralUsage(d.usage)
+	u := d.usage
 	return append(out,
 		protocol.Event{Type: protocol.EventStop, StopReason: reason, Usage: &u},
 		protocol.Event{Type: protocol.EventEnd},

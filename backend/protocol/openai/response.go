@@ -24,7 +24,8 @@ func (Codec) DecodeResponse(body []byte) (*protocol.Response, error) {
 	if len(in.Choices) == 0 {
 		return nil, errors.New("upstream response has no choices")
 	}
-	resp := &protocol.Response{ID: in.ID, Model: in.Model, Usage: decodeUsage(in.Usage)}
+	usage, _ := ReadUsage(body)
+	resp := &protocol.Response{ID: in.ID, Model: in.Model, Usage: usage}
 	ch := in.Choices[0]
 	if m := ch.Message; m != nil {
 		reasoning := ""
@@ -110,35 +111,7 @@ func finishReason(r protocol.StopReason) string {
 	return "stop"
 }
 
-// decodeUsage converts usage (docs/CONVERSION.md, rule 12): prompt_tokens includes the cache,
-// neutral InputTokens does not. A missing usage is zero, which the caller
-// replaces with an estimate.
-func decodeUsage(u *Usage) protocol.Usage {
-	if u == nil {
-		return protocol.Usage{}
-	}
-	cached := u.CachedTokens
-	switch {
-	case u.PromptTokensDetails != nil && u.PromptTokensDetails.CachedTokens > 0:
-		cached = u.PromptTokensDetails.CachedTokens
-	case u.PromptCacheHitTokens > 0:
-		cached = u.PromptCacheHitTokens
-	}
-	out := protocol.Usage{
-		InputTokens:     max(u.PromptTokens-cached, 0),
-		OutputTokens:    u.CompletionTokens,
-		CacheReadTokens: cached,
-	}
-	if u.PromptTokens == 0 && u.PromptCacheMissTokens > 0 {
-		out.InputTokens = u.PromptCacheMissTokens
-	}
-	if d := u.CompletionTokensDetails; d != nil {
-		out.ReasoningTokens = d.ReasoningTokens
-	}
-	return out
-}
-
-// encodeUsage converts neutral usage back: prompt_tokens counts everything
+// encodeUsage converts neutral usage back (ReadUsage reads it): prompt_tokens counts everything
 // the prompt held, cached or not.
 func encodeUsage(u protocol.Usage) *Usage {
 	prompt := u.InputTokens + u.CacheReadTokens + u.CacheWriteTokens

@@ -80,7 +80,7 @@ func (d *streamDecoder) Decode(ev protocol.SSEEvent) ([]protocol.Event, error) {
 		out = append(out, protocol.Event{Type: protocol.EventStart, ID: c.ID, Model: c.Model})
 	}
 	if c.Usage != nil {
-		d.usage = decodeUsage(c.Usage)
+		d.usage, _ = ReadUsage(data)
 	}
 	if len(c.Choices) == 0 {
 		return out, nil

@@ -138,23 +138,6 @@ func stopReason(status, reason string, toolCalls bool) protocol.StopReason {
 	return protocol.StopEndTurn
 }
 
-// decodeUsage converts usage: input_tokens includes the cache, neutral
-// InputTokens does not (rule 12).
-func decodeUsage(u *Usage) protocol.Usage {
-	if u == nil {
-		return protocol.Usage{}
-	}
-	out := protocol.Usage{OutputTokens: u.OutputTokens, InputTokens: u.InputTokens}
-	if d := u.InputTokensDetails; d != nil {
-		out.CacheReadTokens = min(max(d.CachedTokens, 0), max(u.InputTokens, 0))
-		out.InputTokens = u.InputTokens - out.CacheReadTokens
-	}
-	if d := u.OutputTokensDetails; d != nil {
-		out.ReasoningTokens = d.ReasoningTokens
-	}
-	return out
-}
-
 // encodeUsage converts neutral usage back: input_tokens counts everything
 // the prompt held, cached or not.
 func encodeUsage(u protocol.Usage) Usage {

@@ -29,7 +29,8 @@ func (Codec) DecodeResponse(body []byte) (*protocol.Response, error) {
 	if in.Object != "" && in.Object != "response" {
 		return nil, fmt.Errorf("upstream reply is a %q, not a response", in.Object)
 	}
-	resp := &protocol.Response{ID: in.ID, Model: in.Model, Usage: decodeUsage(in.Usage)}
+	usage, _ := ReadUsage(body)
+	resp := &protocol.Response{ID: in.ID, Model: in.Model, Usage: usage}
 	calls := false
 	for i := range in.Output {
 		b, ok := outputBlock(&in.Output[i], in.ID, i)

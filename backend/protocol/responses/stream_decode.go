@@ -64,8 +64,7 @@ func (d *streamDecoder) Decode(ev protocol.SSEEvent) ([]protocol.Event, error) {
 		if r := e.Response; r != nil {
 			d.id = r.ID
 			start.ID, start.Model = r.ID, r.Model
-			if r.Usage != nil {
-				u := decodeUsage(r.Usage)
+			if u, ok := ReadUsage(data); ok {
 				start.Usage = &u
 			}
 		}
@@ -110,7 +109,7 @@ func (d *streamDecoder) Decode(ev protocol.SSEEvent) ([]protocol.Event, error) {
 			out = d.itemDone(out, *e.OutputIndex, e.Item)
 		}
 	case "response.completed", "response.incomplete":
-		out = d.end(out, e.Response)
+		out = d.end(out, e.Response, data)
 	case "response.failed":
 		kind, msg := protocol.APIError, "the upstream response failed"
 		if r := e.Response; r != nil && r.Error != nil {
@@ -340,13 +339,13 @@ func (d *streamDecoder) closeOpen(out []protocol.Event) []protocol.Event {
 }
 
 // end closes the stream from a completed or incomplete response.
-func (d *streamDecoder) end(out []protocol.Event, r *Response) []protocol.Event {
+func (d *streamDecoder) end(out []protocol.Event, r *Response, data []byte) []protocol.Event {
 	out = d.closeOpen(out)
 	d.ended = true
 	var usage protocol.Usage
 	status, reason := "completed", ""
 	if r != nil {
-		usage = decodeUsage(r.Usage)
+		usage, _ = ReadUsage(data)
 		status = r.Status
 		if r.IncompleteDetails != nil {
 			reason = r.IncompleteDetails.Reason
