@@ -111,12 +111,19 @@ shoot() { # language page
   HOME=$winhome dbus-run-session -- "$bin" --listen "127.0.0.1:$port" --page "$page" >"$home/shot.out" 2>&1 &
   local app=$!
   wait_for 30 xdotool search --name '^Routex$' || fail "no window for $lang/$page"
-  sleep 4 # charts animate in
-  import -display "$display" -window root "$file"
   # A page that did not render (a Content-Security-Policy that WebKit
-  # enforces more strictly than Chromium, say) is one flat colour.
-  local spread; spread=$(convert "$file" -gravity center -crop 1000x600+0+0 +repage -colorspace Gray -format '%[fx:standard_deviation]' info:)
-  awk -v s="$spread" 'BEGIN { exit !(s > 0.005) }' || fail "the $lang/$page window is blank (standard deviation $spread)"
+  # enforces more strictly than Chromium, say) stays one flat colour; on a
+  # busy machine WebKit may take a while to paint, so wait for it.
+  local spread=0
+  for _ in $(seq 30); do
+    sleep 1
+    import -display "$display" -window root "$file"
+    spread=$(convert "$file" -gravity center -crop 1000x600+0+0 +repage -colorspace Gray -format '%[fx:standard_deviation]' info:)
+    awk -v s="$spread" 'BEGIN { exit !(s > 0.005) }' && break
+  done
+  awk -v s="$spread" 'BEGIN { exit !(s > 0.005) }' || fail "the $lang/$page window is blank after 30 s (standard deviation $spread): $(tail -20 "$home/shot.out")"
+  sleep 3 # charts animate in
+  import -display "$display" -window root "$file"
   pkill -TERM -f -- "--listen 127.0.0.1:$port --page $page" || true
   wait "$app" 2>/dev/null || true
   wait_for 10 sh -c "! xdotool search --name '^Routex\$'" || true
