@@ -12,11 +12,6 @@ import (
 	"github.com/routex-app/routex/backend/store"
 )
 
-// SetUpstreamClient gives the connection test the client the proxy uses
-// upstream, so a test goes through the same transport (proxy settings,
-// timeouts, TLS) as real requests. Without it, tests use a default client.
-func (s *Server) SetUpstreamClient(c *http.Client) { s.upstream = c }
-
 func (s *Server) upstreamClient() *http.Client {
 	if s.upstream != nil {
 		return s.upstream

@@ -27,9 +27,6 @@ type KeyManager interface {
 	Revoke(ctx context.Context, id int64) (store.APIKey, error)
 }
 
-// SetKeys mounts /api/keys on km; without it those endpoints answer 501.
-func (s *Server) SetKeys(km KeyManager) { s.keys = km }
-
 func (s *Server) keyRoutes() {
 	s.mux.HandleFunc("GET /api/keys", s.listKeys)
 	s.mux.HandleFunc("POST /api/keys", s.createKey)
@@ -93,26 +90,15 @@ func newKeyView(k store.APIKey, u store.KeyUsage, now time.Time) keyView {
 	return v
 }
 
-func (s *Server) keyManager(w http.ResponseWriter) (KeyManager, bool) {
-	if s.keys == nil {
-		writeError(w, http.StatusNotImplemented, "not_implemented", "keys per person are not available here", nil)
-	}
-	return s.keys, s.keys != nil
-}
-
 // listKeys answers GET /api/keys with every key (revoked ones too) and its
 // use this minute, today and this month (UTC).
 func (s *Server) listKeys(w http.ResponseWriter, r *http.Request) {
-	km, ok := s.keyManager(w)
-	if !ok {
-		return
-	}
-	all, err := km.Keys(r.Context())
+	all, err := s.keys.Keys(r.Context())
 	if err != nil {
 		s.failKey(w, r, err)
 		return
 	}
-	usage, err := km.Usage(r.Context())
+	usage, err := s.keys.Usage(r.Context())
 	if err != nil {
 		s.failKey(w, r, err)
 		return
@@ -127,29 +113,21 @@ func (s *Server) listKeys(w http.ResponseWriter, r *http.Request) {
 
 // getKey answers GET /api/keys/{id}.
 func (s *Server) getKey(w http.ResponseWriter, r *http.Request) {
-	km, ok := s.keyManager(w)
-	if !ok {
-		return
-	}
 	id, err := keyID(r)
 	var k store.APIKey
 	if err == nil {
-		k, err = km.Key(r.Context(), id)
+		k, err = s.keys.Key(r.Context(), id)
 	}
 	if err != nil {
 		s.failKey(w, r, err)
 		return
 	}
-	s.writeKey(w, r, km, http.StatusOK, k, "")
+	s.writeKey(w, r, s.keys, http.StatusOK, k, "")
 }
 
 // createKey answers POST /api/keys with the new key and, once, its secret
 // as "key".
 func (s *Server) createKey(w http.ResponseWriter, r *http.Request) {
-	km, ok := s.keyManager(w)
-	if !ok {
-		return
-	}
 	var in keyInput
 	if err := decode(r, &in); err != nil {
 		s.fail(w, r, err)
@@ -160,26 +138,22 @@ func (s *Server) createKey(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	created, secret, err := km.Create(r.Context(), k)
+	created, secret, err := s.keys.Create(r.Context(), k)
 	if err != nil {
 		s.failKey(w, r, err)
 		return
 	}
 	s.log.Info("key created", "id", created.ID, "name", created.Name, "prefix", created.Prefix)
-	s.writeKey(w, r, km, http.StatusCreated, created, secret)
+	s.writeKey(w, r, s.keys, http.StatusCreated, created, secret)
 }
 
 // patchKey answers PATCH /api/keys/{id}: the fields sent change, the rest
 // stay. A revoked key cannot change.
 func (s *Server) patchKey(w http.ResponseWriter, r *http.Request) {
-	km, ok := s.keyManager(w)
-	if !ok {
-		return
-	}
 	id, err := keyID(r)
 	var k store.APIKey
 	if err == nil {
-		k, err = km.Key(r.Context(), id)
+		k, err = s.keys.Key(r.Context(), id)
 	}
 	if err != nil {
 		s.failKey(w, r, err)
@@ -198,33 +172,29 @@ func (s *Server) patchKey(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	up, err := km.Update(r.Context(), k)
+	up, err := s.keys.Update(r.Context(), k)
 	if err != nil {
 		s.failKey(w, r, err)
 		return
 	}
 	s.log.Info("key updated", "id", up.ID, "name", up.Name)
-	s.writeKey(w, r, km, http.StatusOK, up, "")
+	s.writeKey(w, r, s.keys, http.StatusOK, up, "")
 }
 
 // revokeKey answers DELETE /api/keys/{id}: the key is revoked at once on
 // every instance and stays listed, with its usage, as revoked.
 func (s *Server) revokeKey(w http.ResponseWriter, r *http.Request) {
-	km, ok := s.keyManager(w)
-	if !ok {
-		return
-	}
 	id, err := keyID(r)
 	var k store.APIKey
 	if err == nil {
-		k, err = km.Revoke(r.Context(), id)
+		k, err = s.keys.Revoke(r.Context(), id)
 	}
 	if err != nil {
 		s.failKey(w, r, err)
 		return
 	}
 	s.log.Info("key revoked", "id", k.ID, "name", k.Name)
-	s.writeKey(w, r, km, http.StatusOK, k, "")
+	s.writeKey(w, r, s.keys, http.StatusOK, k, "")
 }
 
 // writeKey answers with one key and its usage (and its secret, once).

@@ -47,14 +47,6 @@ func newSummaryView(from, to time.Time, s store.StatsSummary) summaryView {
 		CacheWriteTokens: s.CacheWriteTokens, CostUSD: s.CostUSD}
 }
 
-func (s *Server) statsStore(w http.ResponseWriter) (StatsStore, bool) {
-	ss, ok := s.store.(StatsStore)
-	if !ok {
-		writeError(w, http.StatusNotImplemented, "not_implemented", "this store keeps no statistics", nil)
-	}
-	return ss, ok
-}
-
 // statsRange reads ?range=24h|7d|30d (any count of m, h or d) or
 // ?from&to; from/to win over range, a missing to is now, and no range at
 // all is DefaultStatsRange up to now.
@@ -245,10 +237,6 @@ func (s *Server) statsChannels(w http.ResponseWriter, r *http.Request) {
 // the range the query asks for and its scope (?key_id= for one key per
 // person), or an error answer already written.
 func (s *Server) statsRequest(w http.ResponseWriter, r *http.Request) (StatsStore, time.Time, time.Time, store.StatsScope, bool) {
-	ss, ok := s.statsStore(w)
-	if !ok {
-		return nil, time.Time{}, time.Time{}, store.StatsScope{}, false
-	}
 	from, to, err := s.statsRange(r.URL.Query())
 	ve := ValidationError{}
 	scope := store.StatsScope{KeyID: parseInt(ve, "key_id", r.URL.Query().Get("key_id"))}
@@ -259,7 +247,7 @@ func (s *Server) statsRequest(w http.ResponseWriter, r *http.Request) (StatsStor
 		s.fail(w, r, err)
 		return nil, time.Time{}, time.Time{}, store.StatsScope{}, false
 	}
-	return ss, from, to, scope, true
+	return s.store, from, to, scope, true
 }
 
 // keyStatsView is one KeyStats as JSON; key_id 0 is the access key.
