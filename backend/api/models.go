@@ -63,21 +63,11 @@ func (s *Server) getModels(w http.ResponseWriter, r *http.Request) {
 // written, as POST /api/channels/test does: nothing is stored. With an id
 // and no key, the stored channel's key is used.
 func (s *Server) draftModels(w http.ResponseWriter, r *http.Request) {
-	in, _, err := decodeChannel(r)
+	c, _, err := s.draft(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	c := store.Channel{Priority: 1, Weight: 1, Enabled: true}
-	if in.ID > 0 {
-		stored, err := s.store.Channel(r.Context(), in.ID)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		c = stored
-	}
-	in.apply(&c)
 	if c.Name == "" {
 		c.Name = "draft" // a draft may have no name yet; the list does not need one
 	}

@@ -119,19 +119,9 @@ func (e *callError) Error() string { return e.message }
 // exactly what the same requests from the CLI would.
 func (s *Server) caller(ctx context.Context) importer.Caller {
 	return func(method, path string, in, out any) error {
-		var body []byte
-		switch v := in.(type) {
-		case nil:
-		case []byte:
-			body = v
-		case json.RawMessage:
-			body = v
-		default:
-			b, err := json.Marshal(v)
-			if err != nil {
-				return err
-			}
-			body = b
+		body, err := importer.Body(in)
+		if err != nil {
+			return err
 		}
 		req := httptest.NewRequestWithContext(ctx, method, path, bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")

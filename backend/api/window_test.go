@@ -170,6 +170,8 @@ func TestDuplicateCopiesTheKeys(t *testing.T) {
 		t.Errorf("a named duplicate is %v, want mine", got)
 	}
 	w.do("POST", "/api/channels/"+strconv.Itoa(id)+"/duplicate", `{"name":"mine"}`).want(t, 409)
+	// As on create, names are compared ignoring case.
+	w.do("POST", "/api/channels/"+strconv.Itoa(id)+"/duplicate", `{"name":"MINE"}`).want(t, 409)
 	w.do("POST", "/api/channels/999/duplicate", "").want(t, 404)
 }
 
