@@ -12,13 +12,16 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/routex-app/routex/backend/api"
 	"github.com/routex-app/routex/backend/config"
 	"github.com/routex-app/routex/backend/engine"
+	"github.com/routex-app/routex/backend/importer"
 	"github.com/routex-app/routex/backend/store"
+	"github.com/spf13/cobra"
 )
 
 // engineInfo is GET /api/info.
@@ -79,6 +82,21 @@ func dial(f *flags, version string) (*conn, error) {
 		c.remote = &remote{base: base, token: cfg.AdminToken, http: &http.Client{Timeout: 30 * time.Second}}
 	}
 	return c, nil
+}
+
+// withConn makes a command's RunE from fn, which runs with a connection
+// to the home's admin API (dial), closed when fn returns.
+func withConn(f *flags, version string) func(fn func(cmd *cobra.Command, c *conn, args []string) error) func(*cobra.Command, []string) error {
+	return func(fn func(cmd *cobra.Command, c *conn, args []string) error) func(*cobra.Command, []string) error {
+		return func(cmd *cobra.Command, args []string) error {
+			c, err := dial(f, version)
+			if err != nil {
+				return err
+			}
+			defer c.close()
+			return fn(cmd, c, args)
+		}
+	}
 }
 
 // askInfo asks the engine at base for GET /api/info within timeout; false
@@ -153,20 +171,12 @@ func (e errNotRunning) Error() string {
 	return fmt.Sprintf("no Routex engine answers at %s (start it with `routex` or `routex serve`): %v", e.base, e.err)
 }
 
-// do sends a request to the API (in is JSON-encoded unless it is []byte)
-// and decodes a JSON answer into out; an error answer is an *apiError.
+// do sends a request to the API (its body importer.Body(in)) and decodes
+// a JSON answer into out; an error answer is an *apiError.
 func (c *conn) do(method, path string, in, out any) error {
-	var body []byte
-	switch v := in.(type) {
-	case nil:
-	case []byte:
-		body = v
-	default:
-		b, err := json.Marshal(v)
-		if err != nil {
-			return err
-		}
-		body = b
+	body, err := importer.Body(in)
+	if err != nil {
+		return err
 	}
 	status, data, err := c.roundTrip(method, path, body)
 	if err != nil {
@@ -190,6 +200,41 @@ func (c *conn) do(method, path string, in, out any) error {
 		return nil
 	}
 	return json.Unmarshal(data, out)
+}
+
+// listOf is the list a GET of path answers under field, as GET /api/keys
+// answers {"keys": […]}.
+func listOf[T any](c *conn, path, field string) ([]T, error) {
+	var doc map[string]json.RawMessage
+	if err := c.do("GET", path, nil, &doc); err != nil {
+		return nil, err
+	}
+	var list []T
+	if raw, ok := doc[field]; ok {
+		if err := json.Unmarshal(raw, &list); err != nil {
+			return nil, fmt.Errorf("GET %s: %w", path, err)
+		}
+	}
+	return list, nil
+}
+
+// pick is the item of all that ref names: the first named says is named
+// ref, else the one whose id is the number ref.
+func pick[T any](all []T, ref string, named func(T) bool, id func(T) int64) (T, bool) {
+	for _, v := range all {
+		if named(v) {
+			return v, true
+		}
+	}
+	if n, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		for _, v := range all {
+			if id(v) == n {
+				return v, true
+			}
+		}
+	}
+	var zero T
+	return zero, false
 }
 
 // roundTrip sends one request to the engine, or to the in-process API

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -100,7 +99,7 @@ func printExplanation(out io.Writer, e explanation, tr *i18n.Translator) {
 		scenario += " (" + e.Rule + ")"
 	}
 	fmt.Fprintln(out, tr.T("cli.explainScenario", "scenario", scenario, "strategy", e.Strategy))
-	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	tw := newTable(out)
 	fmt.Fprintln(tw, tr.T("cli.explainHeader"))
 	for i, t := range e.Targets {
 		state := tr.T("cli.explainAvailable")

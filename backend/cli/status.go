@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -109,12 +108,7 @@ func newStatusCmd(f *flags, tr *i18n.Translator, version string) *cobra.Command 
 		Use:   "status",
 		Short: tr.T("cli.statusShort"),
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := dial(f, version)
-			if err != nil {
-				return err
-			}
-			defer c.close()
+		RunE: withConn(f, version)(func(cmd *cobra.Command, c *conn, _ []string) error {
 			rep, err := collectStatus(cmd.Context(), c)
 			if err != nil {
 				return err
@@ -124,7 +118,7 @@ func newStatusCmd(f *flags, tr *i18n.Translator, version string) *cobra.Command 
 			}
 			printStatus(cmd.OutOrStdout(), rep, tr)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, tr.T("cli.flagJSON"))
 	return cmd
@@ -190,7 +184,7 @@ func requestsToday(ctx context.Context, c *conn, now time.Time) (int, bool, erro
 }
 
 func printStatus(out io.Writer, rep statusReport, tr *i18n.Translator) {
-	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	tw := newTable(out)
 	engine := tr.T("cli.statusEngineDown", "url", rep.Engine.URL)
 	if rep.Engine.Running {
 		up := (time.Duration(rep.Engine.UptimeS) * time.Second).String()
@@ -238,12 +232,7 @@ func newDashboardCmd(f *flags, tr *i18n.Translator, version string) *cobra.Comma
 		Use:   "dashboard",
 		Short: tr.T("cli.dashboardShort"),
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := dial(f, version)
-			if err != nil {
-				return err
-			}
-			defer c.close()
+		RunE: withConn(f, version)(func(cmd *cobra.Command, c *conn, _ []string) error {
 			if !c.running() {
 				return errors.New(tr.T("cli.dashboardNotRunning"))
 			}
@@ -255,6 +244,6 @@ func newDashboardCmd(f *flags, tr *i18n.Translator, version string) *cobra.Comma
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), tr.T("cli.loginLink", "url", link.URL))
 			return nil
-		},
+		}),
 	}
 }
