@@ -4,7 +4,6 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -18,19 +17,9 @@ import (
 	"time"
 
 	"github.com/routex-app/routex/backend/api/wire"
+	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/store"
 )
-
-// Store is what the API needs of the database. *store.Store implements it.
-type Store interface {
-	Channels(ctx context.Context) ([]store.Channel, error)
-	Channel(ctx context.Context, id int64) (store.Channel, error)
-	CreateChannel(ctx context.Context, c store.Channel) (store.Channel, error)
-	UpdateChannel(ctx context.Context, c store.Channel) (store.Channel, error)
-	DeleteChannel(ctx context.Context, id int64) error
-	Routes(ctx context.Context) (store.Routes, error)
-	PutRoutes(ctx context.Context, r store.Routes) error
-}
 
 // Info describes the running engine for the dashboard's footer and the CLI.
 type Info struct {
@@ -41,15 +30,15 @@ type Info struct {
 	Started time.Time
 }
 
-// Server holds the API's dependencies.
+// Server holds the API's dependencies (see Deps).
 type Server struct {
-	store     Store
-	explainer Explainer
-	health    func(channelID int64) wire.ChannelHealth
-	clients   *clientsAPI
-	info      Info
-	log       *slog.Logger
-	mux       *http.ServeMux
+	store   Store
+	explain func(f protocol.Format, model string, body []byte, hdr http.Header) (any, error)
+	health  func(channelID int64) wire.ChannelHealth
+	clients *clientsAPI
+	info    Info
+	log     *slog.Logger
+	mux     *http.ServeMux
 	// upstream sends connection tests; conf backs /api/settings.
 	upstream *http.Client
 	conf     *settingsConf
@@ -63,7 +52,7 @@ type Server struct {
 	// keyCooldowns reads each key's rate-limit state.
 	tests        tests
 	keyCooldowns func(channelID int64, n int) []time.Time
-	// changed hears of every write (SetChanged); resetHealth forgets
+	// changed hears of every write; resetHealth forgets
 	// what the balancer learned of a channel whose URL or keys changed.
 	changed     func(what string)
 	resetHealth func(channelID int64)
@@ -75,54 +64,49 @@ type Server struct {
 	trayReason string
 }
 
-// New returns the API server; mount its Handler under /api.
-func New(s Store, info Info, log *slog.Logger) *Server {
-	if log == nil {
-		log = slog.Default()
-	}
-	srv := &Server{store: s, info: info, log: log, mux: http.NewServeMux()}
-	srv.mux.HandleFunc("GET /api/channels", srv.listChannels)
-	srv.mux.HandleFunc("POST /api/channels", srv.createChannel)
-	srv.mux.HandleFunc("GET /api/channels/{id}", srv.getChannel)
-	srv.mux.HandleFunc("PUT /api/channels/{id}", srv.putChannel)
-	srv.mux.HandleFunc("PATCH /api/channels/{id}", srv.patchChannel)
-	srv.mux.HandleFunc("DELETE /api/channels/{id}", srv.deleteChannel)
-	srv.mux.HandleFunc("POST /api/channels/{id}/duplicate", srv.duplicateChannel)
-	srv.mux.HandleFunc("GET /api/routes", srv.getRoutes)
-	srv.mux.HandleFunc("PUT /api/routes", srv.putRoutes)
-	srv.mux.HandleFunc("POST /api/routes/explain", srv.explainRoute)
-	srv.mux.HandleFunc("GET /api/active", srv.getActive)
-	srv.mux.HandleFunc("PUT /api/active", srv.putActive)
-	srv.mux.HandleFunc("GET /api/info", srv.getInfo)
-	srv.mux.HandleFunc("GET /api/clients", srv.listClients)
-	srv.mux.HandleFunc("POST /api/clients/{name}/attach", srv.attachClient)
-	srv.mux.HandleFunc("POST /api/clients/{name}/detach", srv.detachClient)
-	srv.mux.HandleFunc("POST /api/channels/test", srv.testUnsaved)
-	srv.mux.HandleFunc("POST /api/channels/{id}/test", srv.testChannel)
-	srv.mux.HandleFunc("PUT /api/channels/order", srv.putOrder)
-	srv.mux.HandleFunc("GET /api/settings", srv.getSettings)
-	srv.mux.HandleFunc("PUT /api/settings", srv.putSettings)
-	srv.mux.HandleFunc("POST /api/settings/reveal", srv.revealKey)
-	srv.mux.HandleFunc("POST /api/settings/regenerate", srv.regenerateKey)
-	srv.accountRoutes()
-	srv.mux.HandleFunc("POST /api/login/link", srv.newLoginLink)
-	srv.mux.HandleFunc("GET /api/export", srv.exportRoutex)
-	srv.mux.HandleFunc("POST /api/import", srv.importFile)
-	srv.mux.HandleFunc("GET /api/backups", srv.listBackups)
-	srv.mux.HandleFunc("POST /api/backups/restore", srv.restoreBackup)
-	srv.observeRoutes()
-	srv.keyRoutes()
-	srv.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+// routes registers every endpoint on the server's mux.
+func (s *Server) routes() {
+	s.mux.HandleFunc("GET /api/channels", s.listChannels)
+	s.mux.HandleFunc("POST /api/channels", s.createChannel)
+	s.mux.HandleFunc("GET /api/channels/{id}", s.getChannel)
+	s.mux.HandleFunc("PUT /api/channels/{id}", s.putChannel)
+	s.mux.HandleFunc("PATCH /api/channels/{id}", s.patchChannel)
+	s.mux.HandleFunc("DELETE /api/channels/{id}", s.deleteChannel)
+	s.mux.HandleFunc("POST /api/channels/{id}/duplicate", s.duplicateChannel)
+	s.mux.HandleFunc("GET /api/routes", s.getRoutes)
+	s.mux.HandleFunc("PUT /api/routes", s.putRoutes)
+	s.mux.HandleFunc("POST /api/routes/explain", s.explainRoute)
+	s.mux.HandleFunc("GET /api/active", s.getActive)
+	s.mux.HandleFunc("PUT /api/active", s.putActive)
+	s.mux.HandleFunc("GET /api/info", s.getInfo)
+	s.mux.HandleFunc("GET /api/clients", s.listClients)
+	s.mux.HandleFunc("POST /api/clients/{name}/attach", s.attachClient)
+	s.mux.HandleFunc("POST /api/clients/{name}/detach", s.detachClient)
+	s.mux.HandleFunc("POST /api/channels/test", s.testUnsaved)
+	s.mux.HandleFunc("POST /api/channels/{id}/test", s.testChannel)
+	s.mux.HandleFunc("PUT /api/channels/order", s.putOrder)
+	s.mux.HandleFunc("GET /api/settings", s.getSettings)
+	s.mux.HandleFunc("PUT /api/settings", s.putSettings)
+	s.mux.HandleFunc("POST /api/settings/reveal", s.revealKey)
+	s.mux.HandleFunc("POST /api/settings/regenerate", s.regenerateKey)
+	s.accountRoutes()
+	s.mux.HandleFunc("POST /api/login/link", s.newLoginLink)
+	s.mux.HandleFunc("GET /api/export", s.exportRoutex)
+	s.mux.HandleFunc("POST /api/import", s.importFile)
+	s.mux.HandleFunc("GET /api/backups", s.listBackups)
+	s.mux.HandleFunc("POST /api/backups/restore", s.restoreBackup)
+	s.observeRoutes()
+	s.keyRoutes()
+	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint: "+r.Method+" "+r.URL.Path, nil)
 	})
-	return srv
 }
 
 // Handler serves /api without authentication: for the desktop window, which
 // reaches it in-process through the Wails asset server.
 func (s *Server) Handler() http.Handler { return s.notifying(s.mux) }
 
-// notifying tells SetChanged's function what each successful write
+// notifying tells Deps.Changed what each successful write
 // changed: the first path segment after /api/ (channels, routes, active,
 // settings, clients, …). Reads, explanations and tests of unsaved
 // channels change nothing.
@@ -166,11 +150,6 @@ func (s *statusRecorder) Flush() {
 		f.Flush()
 	}
 }
-
-// SetResetHealth registers fn, called when a channel's URL, type or keys
-// change or it is deleted: what the balancer learned of the old setup
-// (a pause, failures) says nothing about the new one.
-func (s *Server) SetResetHealth(fn func(channelID int64)) { s.resetHealth = fn }
 
 // WithToken guards next with the admin token, for callers over the network.
 func WithToken(token string, next http.Handler) http.Handler {

@@ -2,8 +2,6 @@ package api_test
 
 import (
 	"errors"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -67,10 +65,10 @@ func newLoginAPI(t *testing.T, a api.Autostart) *testAPI {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	srv := api.New(st, api.Info{Version: "test", Listen: cfg.Listen, Home: home, Started: time.Now()},
-		slog.New(slog.NewTextHandler(io.Discard, nil)))
-	srv.SetConfig(cfg, config.NewKeys("rx-access", testToken))
-	srv.SetAutostart(a)
+	srv := newServer(t, st, api.Deps{
+		Info:     api.Info{Version: "test", Listen: cfg.Listen, Home: home, Started: time.Now()},
+		Settings: &api.Settings{Config: cfg, Keys: config.NewKeys("rx-access", testToken), Autostart: a},
+	})
 	hs := httptest.NewServer(api.WithToken(testToken, srv.Handler()))
 	t.Cleanup(hs.Close)
 	return &testAPI{t: t, srv: hs, store: st}

@@ -17,8 +17,7 @@ import (
 	"github.com/routex-app/routex/backend/store"
 )
 
-// BalanceStore is what the balance endpoints need of the database.
-// *store.Store implements it; found by type assertion so Store stays small.
+// BalanceStore keeps each channel's last known provider balance.
 type BalanceStore interface {
 	ChannelBalance(ctx context.Context, channelID int64) (store.Balance, bool, error)
 	Balances(ctx context.Context) (map[int64]store.Balance, error)
@@ -54,22 +53,10 @@ type balanceView struct {
 	Docs     string `json:"docs,omitempty"`
 }
 
-// SetBalanceChanged registers fn, called after a refresh stored a balance
-// or the thresholds changed: the engine re-reads which channels to skip.
-func (s *Server) SetBalanceChanged(fn func()) { s.balanceChanged = fn }
-
 func (s *Server) notifyBalances() {
 	if s.balanceChanged != nil {
 		s.balanceChanged()
 	}
-}
-
-func (s *Server) balanceStore(w http.ResponseWriter) (BalanceStore, bool) {
-	bs, ok := s.store.(BalanceStore)
-	if !ok {
-		writeError(w, http.StatusNotImplemented, "not_implemented", "this store keeps no balances", nil)
-	}
-	return bs, ok
 }
 
 // queryOf names a channel's balance query, or "" for none.
@@ -114,22 +101,18 @@ func timePtr(t time.Time) *time.Time {
 // getBalance answers GET /api/channels/{id}/balance with the cached
 // balance; a channel with a query that was never asked is asked now.
 func (s *Server) getBalance(w http.ResponseWriter, r *http.Request) {
-	bs, ok := s.balanceStore(w)
-	if !ok {
-		return
-	}
 	c, err := s.channelOf(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	b, found, err := bs.ChannelBalance(r.Context(), c.ID)
+	b, found, err := s.store.ChannelBalance(r.Context(), c.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	if p, _ := queryOf(c); !found && p != "" {
-		if b, err = s.refreshBalance(r.Context(), bs, c); err != nil {
+		if b, err = s.refreshBalance(r.Context(), c); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -142,10 +125,6 @@ func (s *Server) getBalance(w http.ResponseWriter, r *http.Request) {
 // provider is asked now. A failed query answers 200 with its error in the
 // view (the last numbers kept); a channel without a query answers 422.
 func (s *Server) refreshBalanceHandler(w http.ResponseWriter, r *http.Request) {
-	bs, ok := s.balanceStore(w)
-	if !ok {
-		return
-	}
 	c, err := s.channelOf(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -156,7 +135,7 @@ func (s *Server) refreshBalanceHandler(w http.ResponseWriter, r *http.Request) {
 			"channel "+c.Name+" has no balance query: its provider publishes no balance endpoint Routex knows; add a custom query in the channel editor", nil)
 		return
 	}
-	b, err := s.refreshBalance(r.Context(), bs, c)
+	b, err := s.refreshBalance(r.Context(), c)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -167,11 +146,7 @@ func (s *Server) refreshBalanceHandler(w http.ResponseWriter, r *http.Request) {
 // listBalances answers GET /api/balances: every channel's balance and the
 // thresholds the levels were judged by.
 func (s *Server) listBalances(w http.ResponseWriter, r *http.Request) {
-	bs, ok := s.balanceStore(w)
-	if !ok {
-		return
-	}
-	out, th, err := s.balanceViews(r.Context(), bs)
+	out, th, err := s.balanceViews(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -182,9 +157,6 @@ func (s *Server) listBalances(w http.ResponseWriter, r *http.Request) {
 // refreshAllBalances answers POST /api/balances/refresh: every enabled
 // channel with a query is asked now, then the list is answered.
 func (s *Server) refreshAllBalances(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.balanceStore(w); !ok {
-		return
-	}
 	if err := s.RefreshBalances(r.Context()); err != nil {
 		s.fail(w, r, err)
 		return
@@ -192,13 +164,13 @@ func (s *Server) refreshAllBalances(w http.ResponseWriter, r *http.Request) {
 	s.listBalances(w, r)
 }
 
-func (s *Server) balanceViews(ctx context.Context, bs BalanceStore) ([]balanceView, credit.Thresholds, error) {
+func (s *Server) balanceViews(ctx context.Context) ([]balanceView, credit.Thresholds, error) {
 	th := s.Thresholds(ctx)
 	chs, err := s.store.Channels(ctx)
 	if err != nil {
 		return nil, th, err
 	}
-	all, err := bs.Balances(ctx)
+	all, err := s.store.Balances(ctx)
 	if err != nil {
 		return nil, th, err
 	}
@@ -213,8 +185,8 @@ func (s *Server) balanceViews(ctx context.Context, bs BalanceStore) ([]balanceVi
 		}
 	}
 	if len(fresh) > 0 {
-		s.refreshChannels(ctx, bs, fresh)
-		if all, err = bs.Balances(ctx); err != nil {
+		s.refreshChannels(ctx, fresh)
+		if all, err = s.store.Balances(ctx); err != nil {
 			return nil, th, err
 		}
 	}
@@ -231,10 +203,6 @@ func (s *Server) balanceViews(ctx context.Context, bs BalanceStore) ([]balanceVi
 // few at a time, and stores the answers: the engine's schedule calls it.
 // One channel's failure is stored as its error, not returned.
 func (s *Server) RefreshBalances(ctx context.Context) error {
-	bs, ok := s.store.(BalanceStore)
-	if !ok {
-		return nil
-	}
 	chs, err := s.store.Channels(ctx)
 	if err != nil {
 		return err
@@ -245,12 +213,12 @@ func (s *Server) RefreshBalances(ctx context.Context) error {
 			pick = append(pick, c)
 		}
 	}
-	s.refreshChannels(ctx, bs, pick)
+	s.refreshChannels(ctx, pick)
 	return ctx.Err()
 }
 
 // refreshChannels asks the channels' providers, balanceWorkers at a time.
-func (s *Server) refreshChannels(ctx context.Context, bs BalanceStore, chs []store.Channel) {
+func (s *Server) refreshChannels(ctx context.Context, chs []store.Channel) {
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, balanceWorkers)
 	for _, c := range chs {
@@ -258,7 +226,7 @@ func (s *Server) refreshChannels(ctx context.Context, bs BalanceStore, chs []sto
 		sem <- struct{}{}
 		go func(c store.Channel) {
 			defer func() { <-sem; wg.Done() }()
-			if _, err := s.refreshBalance(ctx, bs, c); err != nil && ctx.Err() == nil {
+			if _, err := s.refreshBalance(ctx, c); err != nil && ctx.Err() == nil {
 				s.log.Warn("balance not saved", "channel", c.Name, "error", err)
 			}
 		}(c)
@@ -269,7 +237,7 @@ func (s *Server) refreshChannels(ctx context.Context, bs BalanceStore, chs []sto
 // refreshBalance asks the provider and stores the answer or the failure.
 // The returned error is the store's; the provider's failure is in the
 // stored Balance.Error.
-func (s *Server) refreshBalance(ctx context.Context, bs BalanceStore, c store.Channel) (store.Balance, error) {
+func (s *Server) refreshBalance(ctx context.Context, c store.Channel) (store.Balance, error) {
 	res, err := s.askBalance(ctx, c)
 	b := store.Balance{ChannelID: c.ID}
 	if err != nil {
@@ -280,7 +248,7 @@ func (s *Server) refreshBalance(ctx context.Context, bs BalanceStore, c store.Ch
 		b.Remaining, b.Used, b.Unit, b.Available, b.ResetAt = res.Remaining, res.Used, res.Unit, res.Available, res.ResetAt
 		s.log.Info("balance refreshed", "channel", c.Name, "unit", res.Unit, "has_remaining", res.Remaining != nil)
 	}
-	saved, err := bs.SetChannelBalance(ctx, b)
+	saved, err := s.store.SetChannelBalance(ctx, b)
 	if err != nil {
 		return saved, err
 	}
@@ -362,11 +330,7 @@ const thresholdsSetting = "balance_thresholds"
 // defaults (warn below USD 1 / CNY 5, skip at nothing left).
 func (s *Server) Thresholds(ctx context.Context) credit.Thresholds {
 	th := credit.DefaultThresholds()
-	ss, ok := s.store.(SettingsStore)
-	if !ok {
-		return th
-	}
-	raw, found, err := ss.Setting(ctx, thresholdsSetting)
+	raw, found, err := s.store.Setting(ctx, thresholdsSetting)
 	if err != nil || !found {
 		return th
 	}

@@ -357,21 +357,29 @@ func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) {
 	}
 	c := store.Channel{Priority: 1, Weight: 1, Enabled: true}
 	in.apply(&c)
-	if err := validateChannel(c); err != nil {
-		s.fail(w, r, err)
-		return
+	if created, ok := s.insert(w, r, c); ok {
+		s.log.Info("channel created", "id", created.ID, "name", created.Name, "type", created.Type)
 	}
-	if err := s.nameClash(r.Context(), c); err != nil {
-		s.fail(w, r, err)
-		return
+}
+
+// insert validates c and stores it as a new channel, its name unlike every
+// other's (ignoring case), and answers 201 with it; false when it answered
+// an error instead.
+func (s *Server) insert(w http.ResponseWriter, r *http.Request, c store.Channel) (store.Channel, bool) {
+	err := validateChannel(c)
+	if err == nil {
+		err = s.nameClash(r.Context(), c)
 	}
-	created, err := s.store.CreateChannel(r.Context(), c)
+	var created store.Channel
+	if err == nil {
+		created, err = s.store.CreateChannel(r.Context(), c)
+	}
 	if err != nil {
 		s.fail(w, r, err)
-		return
+		return created, false
 	}
-	s.log.Info("channel created", "id", created.ID, "name", created.Name, "type", created.Type)
 	writeJSON(w, http.StatusCreated, s.view(created))
+	return created, true
 }
 
 // putChannel replaces a channel; patchChannel changes only the fields sent.
@@ -492,17 +500,9 @@ func (s *Server) duplicateChannel(w http.ResponseWriter, r *http.Request) {
 	c.ID, c.Name = 0, name
 	c.Models, c.APIKeys = slices.Clone(src.Models), slices.Clone(src.APIKeys)
 	c.ModelMap, c.Headers = maps.Clone(src.ModelMap), maps.Clone(src.Headers)
-	if err := validateChannel(c); err != nil {
-		s.fail(w, r, err)
-		return
+	if created, ok := s.insert(w, r, c); ok {
+		s.log.Info("channel duplicated", "from", src.Name, "id", created.ID, "name", created.Name)
 	}
-	created, err := s.store.CreateChannel(r.Context(), c)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.log.Info("channel duplicated", "from", src.Name, "id", created.ID, "name", created.Name)
-	writeJSON(w, http.StatusCreated, s.view(created))
 }
 
 // copyName is "<name>-copy", or "<name>-copy-2" and on when taken, within

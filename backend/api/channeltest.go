@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,10 +13,28 @@ import (
 	"github.com/routex-app/routex/backend/store"
 )
 
-// SetUpstreamClient gives the connection test the client the proxy uses
-// upstream, so a test goes through the same transport (proxy settings,
-// timeouts, TLS) as real requests. Without it, tests use a default client.
-func (s *Server) SetUpstreamClient(c *http.Client) { s.upstream = c }
+// draft is the channel a body being written describes, for a test or a
+// model list of what is not saved: the body (a channel as POST
+// /api/channels takes it, plus the fields extra names) over the stored
+// channel its id names, or over a new channel's defaults. With an id, what
+// the edit dialog never sees comes from the stored channel: the key when
+// none is sent, the real secrets where their masks are sent back.
+func (s *Server) draft(r *http.Request, extra ...string) (store.Channel, map[string]json.RawMessage, error) {
+	in, ex, err := decodeChannel(r, extra...)
+	if err != nil {
+		return store.Channel{}, nil, err
+	}
+	c := store.Channel{Priority: 1, Weight: 1, Enabled: true}
+	if in.ID > 0 {
+		if c, err = s.store.Channel(r.Context(), in.ID); err != nil {
+			return store.Channel{}, nil, err
+		}
+	}
+	stored := c
+	in.apply(&c)
+	restoreMasked(&c, stored)
+	return c, ex, nil
+}
 
 func (s *Server) upstreamClient() *http.Client {
 	if s.upstream != nil {
@@ -75,7 +94,7 @@ func (s *Server) testUnsaved(w http.ResponseWriter, r *http.Request) {
 	// The body is a channel as POST /api/channels takes it, plus the model
 	// to test. With an id and no key, the stored channel's key is used: the
 	// edit dialog never sees keys.
-	in, extra, err := decodeChannel(r, "model")
+	c, extra, err := s.draft(r, "model")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -87,18 +106,6 @@ func (s *Server) testUnsaved(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	c := store.Channel{Priority: 1, Weight: 1, Enabled: true}
-	if in.ID > 0 {
-		stored, err := s.store.Channel(r.Context(), in.ID)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		c = stored
-	}
-	stored := c
-	in.apply(&c)
-	restoreMasked(&c, stored)
 	if err := validateChannel(c); err != nil {
 		s.fail(w, r, err)
 		return

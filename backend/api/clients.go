@@ -44,9 +44,6 @@ type clientsAPI struct {
 	mu  sync.Mutex
 }
 
-// SetClients connects /api/clients to the settings files.
-func (s *Server) SetClients(c ClientsConfig) { s.clients = &clientsAPI{cfg: c} }
-
 func (c *clientsAPI) accessKey() string {
 	if c.cfg.AccessKeyFunc != nil {
 		return c.cfg.AccessKeyFunc()

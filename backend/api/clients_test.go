@@ -2,8 +2,6 @@ package api_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -44,12 +42,10 @@ func newClientsAPI(t *testing.T, claudeContent string) *clientsFixture {
 		os.MkdirAll(filepath.Dir(fx.claude), 0o700)
 		os.WriteFile(fx.claude, []byte(claudeContent), 0o600)
 	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := api.New(st, api.Info{Version: "test", Started: time.Now()}, logger)
-	srv.SetClients(api.ClientsConfig{
+	srv := newServer(t, st, api.Deps{Info: api.Info{Version: "test", Started: time.Now()}, Clients: &api.ClientsConfig{
 		BaseURL: "http://127.0.0.1:18080", AccessKeyFunc: func() string { return "rx-live-key" },
 		Home: filepath.Join(dir, "routex"), ClaudePath: fx.claude, GeminiPath: fx.gemini, CodexPath: fx.codex,
-	})
+	}})
 	hs := httptest.NewServer(api.WithToken(testToken, srv.Handler()))
 	t.Cleanup(hs.Close)
 	fx.testAPI = &testAPI{t: t, srv: hs, store: st}

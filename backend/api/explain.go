@@ -5,33 +5,14 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/routex-app/routex/backend/api/wire"
 	"github.com/routex-app/routex/backend/protocol"
 )
-
-// Explainer routes a request body without sending it. The proxy implements
-// it, so an explanation runs the same code a real request does.
-type Explainer interface {
-	Explain(f protocol.Format, model string, body []byte, hdr http.Header) (any, error)
-}
-
-// explainFunc adapts a function to Explainer.
-type explainFunc func(f protocol.Format, model string, body []byte, hdr http.Header) (any, error)
-
-func (e explainFunc) Explain(f protocol.Format, model string, body []byte, hdr http.Header) (any, error) {
-	return e(f, model, body, hdr)
-}
-
-// SetExplainer connects POST /api/routes/explain to the proxy.
-func (s *Server) SetExplainer(fn func(f protocol.Format, model string, body []byte, hdr http.Header) (any, error)) {
-	s.explainer = explainFunc(fn)
-}
 
 // explainRoute answers POST /api/routes/explain?format=anthropic|openai|gemini|openai-responses&model=…
 // with the body a client would send. Headers named in the query as
 // header=name:value take part, for header rules.
 func (s *Server) explainRoute(w http.ResponseWriter, r *http.Request) {
-	if s.explainer == nil {
+	if s.explain == nil {
 		writeError(w, http.StatusServiceUnavailable, "unavailable", "routing is not running", nil)
 		return
 	}
@@ -55,13 +36,10 @@ func (s *Server) explainRoute(w http.ResponseWriter, r *http.Request) {
 			hdr.Add(name, value)
 		}
 	}
-	out, err := s.explainer.Explain(format, q.Get("model"), body, hdr)
+	out, err := s.explain(format, q.Get("model"), body, hdr)
 	if err != nil {
 		s.fail(w, r, ValidationError{"body": {Code: "invalid_json", Message: err.Error()}})
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
 }
-
-// SetHealth connects channel reads to the balancer's live health.
-func (s *Server) SetHealth(fn func(channelID int64) wire.ChannelHealth) { s.health = fn }

@@ -115,11 +115,7 @@ func (s *Server) withTests(h wire.ChannelHealth, id int64, keyCount int) wire.Ch
 	return h
 }
 
-// SetKeyCooldowns connects the per-key state of channel reads to the
-// balancer (balance.Balancer.KeyCooldowns).
-func (s *Server) SetKeyCooldowns(fn func(channelID int64, n int) []time.Time) { s.keyCooldowns = fn }
-
-// Topics of the change notices SetChanged receives.
+// Topics of the change notices Deps.Changed receives.
 const (
 	// ChangedChannels: a channel was added, edited, removed, reordered
 	// or tested.
@@ -131,11 +127,6 @@ const (
 	// ChangedClients: a coding tool was attached or detached.
 	ChangedClients = "clients"
 )
-
-// SetChanged registers fn, called after every write through the API with
-// what it changed, so the engine can tell the window, the tray and other
-// browsers at once (the "change" topic of /api/events).
-func (s *Server) SetChanged(fn func(what string)) { s.changed = fn }
 
 func (s *Server) notify(what string) {
 	if s.changed != nil {

@@ -33,13 +33,29 @@ func newTestAPI(t *testing.T) *testAPI {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	info := api.Info{Version: "1.2.3-test", Listen: "127.0.0.1:18080", Started: time.Now()}
-	a := api.New(st, info, logger)
-	a.SetKeys(keys.New(st, logger))
+	a := newServer(t, st, api.Deps{Info: api.Info{Version: "1.2.3-test", Listen: "127.0.0.1:18080", Started: time.Now()}})
 	srv := httptest.NewServer(api.WithToken(testToken, a.Handler()))
 	t.Cleanup(srv.Close)
 	return &testAPI{t: t, srv: srv, store: st}
+}
+
+// newServer builds the API over st with the dependencies d names, filling
+// the required ones d leaves out as the engine would: keys per person over
+// st, and a quiet log.
+func newServer(t *testing.T, st *store.Store, d api.Deps) *api.Server {
+	t.Helper()
+	d.Store = st
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Keys == nil {
+		d.Keys = keys.New(st, d.Log)
+	}
+	srv, err := api.New(d)
+	if err != nil {
+		t.Fatalf("api.New: %v", err)
+	}
+	return srv
 }
 
 // response is a decoded reply; raw keeps the bytes for "never contains" checks.

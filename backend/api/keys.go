@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/routex-app/routex/backend/api/wire"
 	"github.com/routex-app/routex/backend/store"
 )
 
@@ -27,9 +28,6 @@ type KeyManager interface {
 	Revoke(ctx context.Context, id int64) (store.APIKey, error)
 }
 
-// SetKeys mounts /api/keys on km; without it those endpoints answer 501.
-func (s *Server) SetKeys(km KeyManager) { s.keys = km }
-
 func (s *Server) keyRoutes() {
 	s.mux.HandleFunc("GET /api/keys", s.listKeys)
 	s.mux.HandleFunc("POST /api/keys", s.createKey)
@@ -38,43 +36,9 @@ func (s *Server) keyRoutes() {
 	s.mux.HandleFunc("DELETE /api/keys/{id}", s.revokeKey)
 }
 
-// usageView is a key's use in one period and when the period ends.
-type usageView struct {
-	Requests int64     `json:"requests"`
-	Tokens   int64     `json:"tokens"`
-	CostUSD  float64   `json:"cost_usd"`
-	ResetsAt time.Time `json:"resets_at"`
-}
-
-// keyView is a key per person as the API shows it. The secret appears
-// once, as "key", in the answer to its creation.
-type keyView struct {
-	ID               int64      `json:"id"`
-	Name             string     `json:"name"`
-	Owner            string     `json:"owner"`
-	Prefix           string     `json:"prefix"`
-	ExpiresAt        *time.Time `json:"expires_at"`
-	Expired          bool       `json:"expired"`
-	Models           []string   `json:"models"`
-	Channels         []string   `json:"channels"`
-	RPM              int64      `json:"rpm"`
-	TPM              int64      `json:"tpm"`
-	BudgetDailyUSD   float64    `json:"budget_daily_usd"`
-	BudgetMonthlyUSD float64    `json:"budget_monthly_usd"`
-	Revoked          bool       `json:"revoked"`
-	RevokedAt        *time.Time `json:"revoked_at"`
-	CreatedAt        time.Time  `json:"created_at"`
-	UpdatedAt        time.Time  `json:"updated_at"`
-	Usage            struct {
-		Minute usageView `json:"minute"`
-		Today  usageView `json:"today"`
-		Month  usageView `json:"month"`
-	} `json:"usage"`
-	Key string `json:"key,omitempty"`
-}
-
-func newKeyView(k store.APIKey, u store.KeyUsage, now time.Time) keyView {
-	v := keyView{ID: k.ID, Name: k.Name, Owner: k.Owner, Prefix: k.Prefix, Expired: k.Expired(now),
+// newKeyView is k as the API shows it, with its usage u at now.
+func newKeyView(k store.APIKey, u store.KeyUsage, now time.Time) wire.Key {
+	v := wire.Key{ID: k.ID, Name: k.Name, Owner: k.Owner, Prefix: k.Prefix, Expired: k.Expired(now),
 		Models: k.Models, Channels: k.Channels, RPM: k.RPM, TPM: k.TPM, BudgetDailyUSD: k.BudgetDailyUSD,
 		BudgetMonthlyUSD: k.BudgetMonthlyUSD, Revoked: k.Revoked(), CreatedAt: k.CreatedAt.UTC(), UpdatedAt: k.UpdatedAt.UTC()}
 	if !k.ExpiresAt.IsZero() {
@@ -86,39 +50,28 @@ func newKeyView(k store.APIKey, u store.KeyUsage, now time.Time) keyView {
 		v.RevokedAt = &t
 	}
 	p := store.PeriodsAt(now)
-	use := func(c store.UsageCount, end time.Time) usageView {
-		return usageView{Requests: c.Requests, Tokens: c.Tokens, CostUSD: c.CostUSD, ResetsAt: end}
+	use := func(c store.UsageCount, end time.Time) wire.KeyUsage {
+		return wire.KeyUsage{Requests: c.Requests, Tokens: c.Tokens, CostUSD: c.CostUSD, ResetsAt: end}
 	}
 	v.Usage.Minute, v.Usage.Today, v.Usage.Month = use(u.Minute, p.MinuteEnd), use(u.Day, p.DayEnd), use(u.Month, p.MonthEnd)
 	return v
 }
 
-func (s *Server) keyManager(w http.ResponseWriter) (KeyManager, bool) {
-	if s.keys == nil {
-		writeError(w, http.StatusNotImplemented, "not_implemented", "keys per person are not available here", nil)
-	}
-	return s.keys, s.keys != nil
-}
-
 // listKeys answers GET /api/keys with every key (revoked ones too) and its
 // use this minute, today and this month (UTC).
 func (s *Server) listKeys(w http.ResponseWriter, r *http.Request) {
-	km, ok := s.keyManager(w)
-	if !ok {
-		return
-	}
-	all, err := km.Keys(r.Context())
+	all, err := s.keys.Keys(r.Context())
 	if err != nil {
 		s.failKey(w, r, err)
 		return
 	}
-	usage, err := km.Usage(r.Context())
+	usage, err := s.keys.Usage(r.Context())
 	if err != nil {
 		s.failKey(w, r, err)
 		return
 	}
 	now := s.obs.now()
-	views := make([]keyView, len(all))
+	views := make([]wire.Key, len(all))
 	for i, k := range all {
 		views[i] = newKeyView(k, usage[k.ID], now)
 	}
@@ -127,29 +80,17 @@ func (s *Server) listKeys(w http.ResponseWriter, r *http.Request) {
 
 // getKey answers GET /api/keys/{id}.
 func (s *Server) getKey(w http.ResponseWriter, r *http.Request) {
-	km, ok := s.keyManager(w)
-	if !ok {
-		return
-	}
-	id, err := keyID(r)
-	var k store.APIKey
-	if err == nil {
-		k, err = km.Key(r.Context(), id)
-	}
+	k, err := s.keyOf(r)
 	if err != nil {
 		s.failKey(w, r, err)
 		return
 	}
-	s.writeKey(w, r, km, http.StatusOK, k, "")
+	s.writeKey(w, r, http.StatusOK, k, "")
 }
 
 // createKey answers POST /api/keys with the new key and, once, its secret
 // as "key".
 func (s *Server) createKey(w http.ResponseWriter, r *http.Request) {
-	km, ok := s.keyManager(w)
-	if !ok {
-		return
-	}
 	var in keyInput
 	if err := decode(r, &in); err != nil {
 		s.fail(w, r, err)
@@ -160,27 +101,19 @@ func (s *Server) createKey(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	created, secret, err := km.Create(r.Context(), k)
+	created, secret, err := s.keys.Create(r.Context(), k)
 	if err != nil {
 		s.failKey(w, r, err)
 		return
 	}
 	s.log.Info("key created", "id", created.ID, "name", created.Name, "prefix", created.Prefix)
-	s.writeKey(w, r, km, http.StatusCreated, created, secret)
+	s.writeKey(w, r, http.StatusCreated, created, secret)
 }
 
 // patchKey answers PATCH /api/keys/{id}: the fields sent change, the rest
 // stay. A revoked key cannot change.
 func (s *Server) patchKey(w http.ResponseWriter, r *http.Request) {
-	km, ok := s.keyManager(w)
-	if !ok {
-		return
-	}
-	id, err := keyID(r)
-	var k store.APIKey
-	if err == nil {
-		k, err = km.Key(r.Context(), id)
-	}
+	k, err := s.keyOf(r)
 	if err != nil {
 		s.failKey(w, r, err)
 		return
@@ -198,38 +131,35 @@ func (s *Server) patchKey(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	up, err := km.Update(r.Context(), k)
+	up, err := s.keys.Update(r.Context(), k)
 	if err != nil {
 		s.failKey(w, r, err)
 		return
 	}
 	s.log.Info("key updated", "id", up.ID, "name", up.Name)
-	s.writeKey(w, r, km, http.StatusOK, up, "")
+	s.writeKey(w, r, http.StatusOK, up, "")
 }
 
 // revokeKey answers DELETE /api/keys/{id}: the key is revoked at once on
 // every instance and stays listed, with its usage, as revoked.
 func (s *Server) revokeKey(w http.ResponseWriter, r *http.Request) {
-	km, ok := s.keyManager(w)
-	if !ok {
+	id, err := keyID(r)
+	if err != nil {
+		s.failKey(w, r, err)
 		return
 	}
-	id, err := keyID(r)
-	var k store.APIKey
-	if err == nil {
-		k, err = km.Revoke(r.Context(), id)
-	}
+	k, err := s.keys.Revoke(r.Context(), id)
 	if err != nil {
 		s.failKey(w, r, err)
 		return
 	}
 	s.log.Info("key revoked", "id", k.ID, "name", k.Name)
-	s.writeKey(w, r, km, http.StatusOK, k, "")
+	s.writeKey(w, r, http.StatusOK, k, "")
 }
 
 // writeKey answers with one key and its usage (and its secret, once).
-func (s *Server) writeKey(w http.ResponseWriter, r *http.Request, km KeyManager, status int, k store.APIKey, secret string) {
-	usage, err := km.Usage(r.Context())
+func (s *Server) writeKey(w http.ResponseWriter, r *http.Request, status int, k store.APIKey, secret string) {
+	usage, err := s.keys.Usage(r.Context())
 	if err != nil {
 		s.failKey(w, r, err)
 		return
@@ -237,6 +167,15 @@ func (s *Server) writeKey(w http.ResponseWriter, r *http.Request, km KeyManager,
 	v := newKeyView(k, usage[k.ID], s.obs.now())
 	v.Key = secret
 	writeJSON(w, status, v)
+}
+
+// keyOf is the key the path's {id} names.
+func (s *Server) keyOf(r *http.Request) (store.APIKey, error) {
+	id, err := keyID(r)
+	if err != nil {
+		return store.APIKey{}, err
+	}
+	return s.keys.Key(r.Context(), id)
 }
 
 func keyID(r *http.Request) (int64, error) {

@@ -27,11 +27,6 @@ type latencyView struct {
 // any range the other stats take) with each channel's success rate and
 // median time to first token, from the request log.
 func (s *Server) channelLatencies(w http.ResponseWriter, r *http.Request) {
-	ls, ok := s.store.(LatencyStore)
-	if !ok {
-		writeError(w, http.StatusNotImplemented, "not_implemented", "this store keeps no statistics", nil)
-		return
-	}
 	q := r.URL.Query()
 	if q.Get("range") == "" && q.Get("from") == "" {
 		q.Set("range", "1h")
@@ -41,7 +36,7 @@ func (s *Server) channelLatencies(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	by, err := ls.ChannelLatencies(r.Context(), from, to)
+	by, err := s.store.ChannelLatencies(r.Context(), from, to)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -11,9 +11,7 @@ import (
 	"github.com/routex-app/routex/backend/store"
 )
 
-// LogStore is what the request log endpoints need; *store.Store implements
-// it. Found on the Store by type assertion, so API tests with a smaller
-// fake store still build.
+// LogStore keeps the request log.
 type LogStore interface {
 	ListRequestLogs(ctx context.Context, f store.LogFilter) ([]store.RequestLog, int64, error)
 	RequestLogByID(ctx context.Context, id int64) (store.RequestLog, error)
@@ -27,16 +25,8 @@ type observeAPI struct {
 	now           func() time.Time
 }
 
-// SetEvents mounts the live event stream (observe.Hub) at GET /api/events.
-func (s *Server) SetEvents(h http.Handler) { s.obs.events = h }
-
-// SetPricesChanged registers fn, called after each price edit so the
-// engine rebuilds the price table it charges requests with.
-func (s *Server) SetPricesChanged(fn func(ctx context.Context)) { s.obs.pricesChanged = fn }
-
 // observeRoutes registers the request log, stats, price and event endpoints.
 func (s *Server) observeRoutes() {
-	s.obs.now = time.Now
 	s.mux.HandleFunc("GET /api/logs", s.listLogs)
 	s.mux.HandleFunc("GET /api/logs/{id}", s.getLog)
 	s.mux.HandleFunc("GET /api/stats/summary", s.statsSummary)
@@ -111,21 +101,9 @@ func newLogView(l store.RequestLog, bodies bool) logView {
 	return v
 }
 
-func (s *Server) logStore(w http.ResponseWriter) (LogStore, bool) {
-	ls, ok := s.store.(LogStore)
-	if !ok {
-		writeError(w, http.StatusNotImplemented, "not_implemented", "this store keeps no request log", nil)
-	}
-	return ls, ok
-}
-
 // listLogs answers GET /api/logs?from&to&channel_id&key_id&instance&model&status&scenario&q&cursor&limit
 // with {"logs":[…],"next_cursor":n}; next_cursor 0 means the last page.
 func (s *Server) listLogs(w http.ResponseWriter, r *http.Request) {
-	ls, ok := s.logStore(w)
-	if !ok {
-		return
-	}
 	q := r.URL.Query()
 	ve := ValidationError{}
 	f := store.LogFilter{
@@ -140,7 +118,7 @@ func (s *Server) listLogs(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, ve)
 		return
 	}
-	logs, next, err := ls.ListRequestLogs(r.Context(), f)
+	logs, next, err := s.store.ListRequestLogs(r.Context(), f)
 	if err != nil {
 		s.failObserve(w, r, err, "")
 		return
@@ -155,16 +133,12 @@ func (s *Server) listLogs(w http.ResponseWriter, r *http.Request) {
 // getLog answers GET /api/logs/{id} with the log, its attempts and any
 // captured bodies.
 func (s *Server) getLog(w http.ResponseWriter, r *http.Request) {
-	ls, ok := s.logStore(w)
-	if !ok {
-		return
-	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		writeError(w, http.StatusNotFound, "not_found", "no such request log: ids are positive integers", nil)
 		return
 	}
-	l, err := ls.RequestLogByID(r.Context(), id)
+	l, err := s.store.RequestLogByID(r.Context(), id)
 	if err != nil {
 		s.failObserve(w, r, err, "no such request log: it may have been rolled up into daily totals")
 		return

@@ -9,8 +9,7 @@ import (
 	"github.com/routex-app/routex/backend/store"
 )
 
-// ModelStore is what the model list endpoints need of the database.
-// *store.Store implements it; found by type assertion.
+// ModelStore keeps the model lists the providers last gave.
 type ModelStore interface {
 	ChannelModels(ctx context.Context, channelID int64) (store.ModelList, bool, error)
 	SetChannelModels(ctx context.Context, channelID int64, models []string, fetchErr string) error
@@ -29,17 +28,12 @@ type modelsView struct {
 // provider's model list: the cached one, fetched now when there is none
 // or refresh is asked.
 func (s *Server) getModels(w http.ResponseWriter, r *http.Request) {
-	ms, ok := s.store.(ModelStore)
-	if !ok {
-		writeError(w, http.StatusNotImplemented, "not_implemented", "this store keeps no model lists", nil)
-		return
-	}
 	c, err := s.channelOf(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	l, found, err := ms.ChannelModels(r.Context(), c.ID)
+	l, found, err := s.store.ChannelModels(r.Context(), c.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -53,11 +47,11 @@ func (s *Server) getModels(w http.ResponseWriter, r *http.Request) {
 		} else {
 			s.log.Info("model list fetched", "channel", c.Name, "models", len(models))
 		}
-		if err := ms.SetChannelModels(r.Context(), c.ID, models, msg); err != nil {
+		if err := s.store.SetChannelModels(r.Context(), c.ID, models, msg); err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		if l, _, err = ms.ChannelModels(r.Context(), c.ID); err != nil {
+		if l, _, err = s.store.ChannelModels(r.Context(), c.ID); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -69,21 +63,11 @@ func (s *Server) getModels(w http.ResponseWriter, r *http.Request) {
 // written, as POST /api/channels/test does: nothing is stored. With an id
 // and no key, the stored channel's key is used.
 func (s *Server) draftModels(w http.ResponseWriter, r *http.Request) {
-	in, _, err := decodeChannel(r)
+	c, _, err := s.draft(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	c := store.Channel{Priority: 1, Weight: 1, Enabled: true}
-	if in.ID > 0 {
-		stored, err := s.store.Channel(r.Context(), in.ID)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		c = stored
-	}
-	in.apply(&c)
 	if c.Name == "" {
 		c.Name = "draft" // a draft may have no name yet; the list does not need one
 	}

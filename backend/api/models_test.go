@@ -61,3 +61,33 @@ func TestProviderModelListThroughTheAPI(t *testing.T) {
 	a.do("POST", "/api/channels/models", `{"type":"openai","base_url":"not a url"}`).want(t, http.StatusBadRequest)
 	a.do("GET", "/api/channels/999/models", "").want(t, http.StatusNotFound)
 }
+
+// The editor sends back the masks it was shown; listing a draft's models
+// uses the stored secrets behind them, as testing the draft does: here the
+// password of a base URL, which reaches the provider as basic auth.
+func TestDraftModelsRestoresMaskedSecrets(t *testing.T) {
+	t.Parallel()
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if _, pw, _ := r.BasicAuth(); pw != "pw-secret-abcdefgh" {
+			w.WriteHeader(401)
+			fmt.Fprint(w, `{"type":"error","error":{"type":"authentication_error","message":"bad password"}}`)
+			return
+		}
+		fmt.Fprint(w, `{"data":[{"id":"m1","type":"model"}],"has_more":false}`)
+	}))
+	t.Cleanup(up.Close)
+	a := newTestAPI(t)
+	base := strings.Replace(up.URL, "http://", "http://team:pw-secret-abcdefgh@", 1)
+	r := a.do("POST", "/api/channels", `{"name":"team","type":"anthropic","base_url":"`+base+`","api_key":"sk-ant-secret-wxyz"}`).want(t, http.StatusCreated)
+	id := int64(r.body["id"].(float64))
+	shown := a.do("GET", fmt.Sprintf("/api/channels/%d", id), "").want(t, http.StatusOK).body["base_url"].(string)
+	if strings.Contains(shown, "pw-secret") {
+		t.Fatalf("GET shows the base URL's password: %s", shown)
+	}
+	d := a.do("POST", "/api/channels/models", fmt.Sprintf(`{"id":%d,"type":"anthropic","base_url":%q}`, id, shown)).
+		want(t, http.StatusOK).body
+	if fmt.Sprint(d["models"]) != "[m1]" || d["error"] != "" {
+		t.Errorf("draft with the masked base URL = %v, want the stored password used", d)
+	}
+}

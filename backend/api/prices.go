@@ -16,22 +16,10 @@ type PriceStore interface {
 	DeletePrice(ctx context.Context, model string) error
 }
 
-func (s *Server) priceStore(w http.ResponseWriter) (PriceStore, bool) {
-	ps, ok := s.store.(PriceStore)
-	if !ok {
-		writeError(w, http.StatusNotImplemented, "not_implemented", "this store keeps no prices", nil)
-	}
-	return ps, ok
-}
-
 // listPrices answers GET /api/prices with every price in effect: shipped
 // defaults merged with the user's, each with its source.
 func (s *Server) listPrices(w http.ResponseWriter, r *http.Request) {
-	ps, ok := s.priceStore(w)
-	if !ok {
-		return
-	}
-	user, err := ps.Prices(r.Context())
+	user, err := s.store.Prices(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -55,10 +43,6 @@ type priceInput struct {
 // (USD per million tokens; model may be a glob with *) by storing the
 // user's price for that model.
 func (s *Server) putPrice(w http.ResponseWriter, r *http.Request) {
-	ps, ok := s.priceStore(w)
-	if !ok {
-		return
-	}
 	var in priceInput
 	if err := decode(r, &in); err != nil {
 		s.fail(w, r, err)
@@ -93,7 +77,7 @@ func (s *Server) putPrice(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, ve)
 		return
 	}
-	if err := ps.PutPrice(r.Context(), p); err != nil {
+	if err := s.store.PutPrice(r.Context(), p); err != nil {
 		if errors.Is(err, pricing.ErrInvalidPrice) {
 			s.fail(w, r, ValidationError{"body": {Code: "invalid_price", Message: err.Error()}})
 			return
@@ -109,10 +93,6 @@ func (s *Server) putPrice(w http.ResponseWriter, r *http.Request) {
 // for names without slashes being awkward in a query) by removing the
 // user's price, so the shipped default applies again.
 func (s *Server) deletePrice(w http.ResponseWriter, r *http.Request) {
-	ps, ok := s.priceStore(w)
-	if !ok {
-		return
-	}
 	model := strings.TrimSpace(r.PathValue("model"))
 	if model == "" {
 		model = strings.TrimSpace(r.URL.Query().Get("model"))
@@ -121,7 +101,7 @@ func (s *Server) deletePrice(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, ValidationError{"model": {Code: "required", Message: "model is required: DELETE /api/prices?model=<name>"}})
 		return
 	}
-	if err := ps.DeletePrice(r.Context(), model); err != nil {
+	if err := s.store.DeletePrice(r.Context(), model); err != nil {
 		s.failObserve(w, r, err, "no price of your own is set for "+model+"; shipped defaults cannot be deleted, only overridden")
 		return
 	}

@@ -60,9 +60,8 @@ func TestPrices(t *testing.T) {
 func TestPricesChangedHook(t *testing.T) {
 	t.Parallel()
 	st := newTestAPI(t).store
-	srv := api.New(st, api.Info{}, nil)
 	calls := 0
-	srv.SetPricesChanged(func(context.Context) { calls++ })
+	srv := newServer(t, st, api.Deps{PricesChanged: func(context.Context) { calls++ }})
 	h := srv.Handler()
 	for _, req := range []*http.Request{
 		httptest.NewRequest("PUT", "/api/prices", strings.NewReader(`{"model":"m","input":1,"output":2}`)),

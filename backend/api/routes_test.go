@@ -2,8 +2,6 @@ package api_test
 
 import (
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -229,7 +227,7 @@ func TestAdminToken(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.Close() })
-		h := api.New(st, api.Info{Version: "v"}, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler()
+		h := newServer(t, st, api.Deps{Info: api.Info{Version: "v"}}).Handler()
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("POST", "/api/channels",
 			strings.NewReader(`{"name":"n","type":"gemini","base_url":"https://generativelanguage.googleapis.com"}`)))

@@ -3,8 +3,6 @@ package api_test
 import (
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -21,18 +19,18 @@ import (
 
 // newWiredAPI is newTestAPI with a chance to connect the hooks the engine
 // connects (health, explain) before serving.
-func newWiredAPI(t *testing.T, wire func(*api.Server)) *testAPI {
+func newWiredAPI(t *testing.T, wire func(*api.Deps)) *testAPI {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "routex.db"))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	s := api.New(st, api.Info{Version: "test", Listen: "127.0.0.1:18080", Started: time.Now()},
-		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	d := api.Deps{Info: api.Info{Version: "test", Listen: "127.0.0.1:18080", Started: time.Now()}}
 	if wire != nil {
-		wire(s)
+		wire(&d)
 	}
+	s := newServer(t, st, d)
 	srv := httptest.NewServer(api.WithToken(testToken, s.Handler()))
 	t.Cleanup(srv.Close)
 	return &testAPI{t: t, srv: srv, store: st}
@@ -176,13 +174,13 @@ func TestTransformersValidation(t *testing.T) {
 func TestChannelReadsShowHealth(t *testing.T) {
 	t.Parallel()
 	until := time.Date(2031, 1, 2, 3, 4, 5, 0, time.UTC)
-	a := newWiredAPI(t, func(s *api.Server) {
-		s.SetHealth(func(id int64) wire.ChannelHealth {
+	a := newWiredAPI(t, func(d *api.Deps) {
+		d.Health = func(id int64) wire.ChannelHealth {
 			if id == 1 {
 				return wire.ChannelHealth{State: "open", CooldownUntil: &until}
 			}
 			return wire.ChannelHealth{State: "closed"}
-		})
+		}
 	})
 	a.createChannel("first", "")
 	second := a.createChannel("second", "")
@@ -232,8 +230,8 @@ func TestExplainEndpoint(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var calls []call
-	a := newWiredAPI(t, func(s *api.Server) {
-		s.SetExplainer(func(f protocol.Format, model string, body []byte, hdr http.Header) (any, error) {
+	a := newWiredAPI(t, func(d *api.Deps) {
+		d.Explain = func(f protocol.Format, model string, body []byte, hdr http.Header) (any, error) {
 			mu.Lock()
 			calls = append(calls, call{f, model, string(body), hdr})
 			mu.Unlock()
@@ -241,7 +239,7 @@ func TestExplainEndpoint(t *testing.T) {
 				return nil, errors.New("the request body must be a JSON object, as a client would send it")
 			}
 			return map[string]any{"scenario": "default", "targets": []any{}}, nil
-		})
+		}
 	})
 	last := func() call {
 		mu.Lock()

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/routex-app/routex/backend/autostart"
 	"github.com/routex-app/routex/backend/config"
 	"github.com/routex-app/routex/backend/logging"
 )
@@ -32,8 +31,7 @@ const (
 // Themes lists the dashboard themes.
 var Themes = []string{"light", "dark", "system"}
 
-// SettingsStore is what the settings API needs of the database.
-// *store.Store implements it; found by type assertion so Store stays small.
+// SettingsStore keeps the runtime preferences and the balance thresholds.
 type SettingsStore interface {
 	Setting(ctx context.Context, key string) (value string, ok bool, err error)
 	SetSetting(ctx context.Context, key, value string) error
@@ -56,30 +54,6 @@ type Autostart interface {
 	Enabled() (bool, error)
 	Enable() error
 	Disable() error
-}
-
-// SetAutostart replaces the login item, so tests never touch the user's.
-// Call it after SetConfig.
-func (s *Server) SetAutostart(a Autostart) {
-	if s.conf == nil {
-		return
-	}
-	s.conf.mu.Lock()
-	defer s.conf.mu.Unlock()
-	s.conf.login = a
-}
-
-// SetConfig connects the settings API to config.json in cfg.Home and to the
-// keys the running engine checks. keys nil makes a holder from cfg, which
-// then changes only what this API reports, not what the engine accepts.
-func (s *Server) SetConfig(cfg config.Config, keys *config.Keys) {
-	if keys == nil {
-		keys = config.NewKeys(cfg.AccessKey, cfg.AdminToken)
-	}
-	s.conf = &settingsConf{cfg: cfg, keys: keys}
-	if e, err := autostart.New(); err == nil {
-		s.conf.login = e
-	}
 }
 
 // settingsView is the JSON of GET /api/settings.
@@ -148,13 +122,14 @@ func (in settingsInput) validate() error {
 	return nil
 }
 
+// settingsStore is the store for the settings endpoints, or false (and a
+// 503 answered) where the server has no boot configuration (Deps.Settings).
 func (s *Server) settingsStore(w http.ResponseWriter) (SettingsStore, bool) {
-	ss, ok := s.store.(SettingsStore)
-	if !ok || s.conf == nil {
+	if s.conf == nil {
 		writeError(w, http.StatusServiceUnavailable, "unavailable", "settings are not available in this process", nil)
 		return nil, false
 	}
-	return ss, true
+	return s.store, true
 }
 
 func (s *Server) getSettings(w http.ResponseWriter, r *http.Request) {
@@ -384,7 +359,7 @@ func (s *Server) regenerateKey(w http.ResponseWriter, r *http.Request) {
 }
 
 // Language is the dashboard language saved in config.json, as the settings
-// API last wrote or read it; "" before SetConfig. The tray follows it.
+// API last wrote or read it; "" without Deps.Settings. The tray follows it.
 func (s *Server) Language() string {
 	if s.conf == nil {
 		return ""

@@ -2,8 +2,6 @@ package api_test
 
 import (
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -44,12 +42,11 @@ func newConfiguredAPI(t *testing.T, upstream *http.Client) *configuredAPI {
 	}
 	t.Cleanup(func() { st.Close() })
 	keys := config.NewKeys(testToken+"-access", testToken)
-	srv := api.New(st, api.Info{Version: "1.2.3-test", Listen: cfg.Listen, Home: home, Started: time.Now()},
-		slog.New(slog.NewTextHandler(io.Discard, nil)))
-	srv.SetConfig(cfg, keys)
-	if upstream != nil {
-		srv.SetUpstreamClient(upstream)
-	}
+	srv := newServer(t, st, api.Deps{
+		Info:     api.Info{Version: "1.2.3-test", Listen: cfg.Listen, Home: home, Started: time.Now()},
+		Settings: &api.Settings{Config: cfg, Keys: keys},
+		Upstream: upstream,
+	})
 	hs := httptest.NewServer(api.WithTokenFunc(keys.Admin, srv.Handler()))
 	t.Cleanup(hs.Close)
 	return &configuredAPI{testAPI: &testAPI{t: t, srv: hs, store: st}, home: home, keys: keys}

@@ -47,14 +47,6 @@ func newSummaryView(from, to time.Time, s store.StatsSummary) summaryView {
 		CacheWriteTokens: s.CacheWriteTokens, CostUSD: s.CostUSD}
 }
 
-func (s *Server) statsStore(w http.ResponseWriter) (StatsStore, bool) {
-	ss, ok := s.store.(StatsStore)
-	if !ok {
-		writeError(w, http.StatusNotImplemented, "not_implemented", "this store keeps no statistics", nil)
-	}
-	return ss, ok
-}
-
 // statsRange reads ?range=24h|7d|30d (any count of m, h or d) or
 // ?from&to; from/to win over range, a missing to is now, and no range at
 // all is DefaultStatsRange up to now.
@@ -112,17 +104,17 @@ func parseSpan(v string) (time.Duration, error) {
 // statsSummary answers GET /api/stats/summary with the range's numbers and
 // "previous", the same-length range just before it, for change arrows.
 func (s *Server) statsSummary(w http.ResponseWriter, r *http.Request) {
-	ss, from, to, scope, ok := s.statsRequest(w, r)
+	from, to, scope, ok := s.statsRequest(w, r)
 	if !ok {
 		return
 	}
-	cur, err := ss.StatsSummary(r.Context(), from, to, scope)
+	cur, err := s.store.StatsSummary(r.Context(), from, to, scope)
 	if err != nil {
 		s.failObserve(w, r, err, "")
 		return
 	}
 	pfrom := from.Add(-to.Sub(from))
-	prev, err := ss.StatsSummary(r.Context(), pfrom, from, scope)
+	prev, err := s.store.StatsSummary(r.Context(), pfrom, from, scope)
 	if err != nil {
 		s.failObserve(w, r, err, "")
 		return
@@ -172,7 +164,7 @@ func bucketSize(name string) (time.Duration, bool) {
 // statsTimeline answers GET /api/stats/timeline?range|from&to&bucket=minute|hour|day
 // with contiguous buckets, empty ones included.
 func (s *Server) statsTimeline(w http.ResponseWriter, r *http.Request) {
-	ss, from, to, scope, ok := s.statsRequest(w, r)
+	from, to, scope, ok := s.statsRequest(w, r)
 	if !ok {
 		return
 	}
@@ -186,7 +178,7 @@ func (s *Server) statsTimeline(w http.ResponseWriter, r *http.Request) {
 			Message: "bucket must be minute, hour or day, not " + strconv.Quote(name)}})
 		return
 	}
-	buckets, err := ss.StatsTimeline(r.Context(), from, to, size, scope)
+	buckets, err := s.store.StatsTimeline(r.Context(), from, to, size, scope)
 	if err != nil {
 		s.failObserve(w, r, err, "")
 		return
@@ -199,73 +191,9 @@ func (s *Server) statsTimeline(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"from": from.UTC(), "to": to.UTC(), "bucket": name, "buckets": views})
 }
 
-// channelStatsView is one ChannelStats as JSON, with the channel's live
-// health when the engine provides it.
-type channelStatsView struct {
-	ChannelID    int64               `json:"channel_id"`
-	Channel      string              `json:"channel"`
-	Requests     int64               `json:"requests"`
-	Failed       int64               `json:"failed"`
-	Share        float64             `json:"share"`
-	SuccessRate  float64             `json:"success_rate"`
-	AvgLatencyMS float64             `json:"avg_latency_ms"`
-	AvgTTFTMS    float64             `json:"avg_ttft_ms"`
-	CostUSD      float64             `json:"cost_usd"`
-	InputTokens  int64               `json:"input_tokens"`
-	OutputTokens int64               `json:"output_tokens"`
-	Health       *wire.ChannelHealth `json:"health,omitempty"`
-}
-
-// statsChannels answers GET /api/stats/channels?range|from&to with each
-// channel's share of requests and its health.
-func (s *Server) statsChannels(w http.ResponseWriter, r *http.Request) {
-	ss, from, to, scope, ok := s.statsRequest(w, r)
-	if !ok {
-		return
-	}
-	chans, err := ss.StatsChannels(r.Context(), from, to, scope)
-	if err != nil {
-		s.failObserve(w, r, err, "")
-		return
-	}
-	views := make([]channelStatsView, len(chans))
-	for i, c := range chans {
-		views[i] = channelStatsView{ChannelID: c.ChannelID, Channel: c.ChannelName, Requests: c.Requests, Failed: c.Failed,
-			Share: c.Share, SuccessRate: c.SuccessRate, AvgLatencyMS: c.AvgLatencyMS, AvgTTFTMS: c.AvgTTFTMS,
-			CostUSD: c.CostUSD, InputTokens: c.InputTokens, OutputTokens: c.OutputTokens}
-		if s.health != nil && c.ChannelID != 0 {
-			h := s.health(c.ChannelID)
-			views[i].Health = &h
-		}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"from": from.UTC(), "to": to.UTC(), "channels": views})
-}
-
-// statsRequest is what every stats handler starts with: the store's stats,
-// the range the query asks for and its scope (?key_id= for one key per
-// person), or an error answer already written.
-func (s *Server) statsRequest(w http.ResponseWriter, r *http.Request) (StatsStore, time.Time, time.Time, store.StatsScope, bool) {
-	ss, ok := s.statsStore(w)
-	if !ok {
-		return nil, time.Time{}, time.Time{}, store.StatsScope{}, false
-	}
-	from, to, err := s.statsRange(r.URL.Query())
-	ve := ValidationError{}
-	scope := store.StatsScope{KeyID: parseInt(ve, "key_id", r.URL.Query().Get("key_id"))}
-	if err == nil && len(ve) > 0 {
-		err = ve
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return nil, time.Time{}, time.Time{}, store.StatsScope{}, false
-	}
-	return ss, from, to, scope, true
-}
-
-// keyStatsView is one KeyStats as JSON; key_id 0 is the access key.
-type keyStatsView struct {
-	KeyID        int64   `json:"key_id"`
-	Key          string  `json:"key"`
+// groupStatsView is what the stats of one channel and of one key share:
+// their part of the requests, tokens and cost.
+type groupStatsView struct {
 	Requests     int64   `json:"requests"`
 	Failed       int64   `json:"failed"`
 	Share        float64 `json:"share"`
@@ -277,23 +205,81 @@ type keyStatsView struct {
 	OutputTokens int64   `json:"output_tokens"`
 }
 
-// statsKeys answers GET /api/stats/keys?range|from&to with each key's
-// share of requests, tokens and cost.
-func (s *Server) statsKeys(w http.ResponseWriter, r *http.Request) {
-	ss, from, to, _, ok := s.statsRequest(w, r)
+// channelStatsView is one ChannelStats as JSON, with the channel's live
+// health when the engine provides it.
+type channelStatsView struct {
+	ChannelID int64  `json:"channel_id"`
+	Channel   string `json:"channel"`
+	groupStatsView
+	Health *wire.ChannelHealth `json:"health,omitempty"`
+}
+
+// statsChannels answers GET /api/stats/channels?range|from&to with each
+// channel's share of requests and its health.
+func (s *Server) statsChannels(w http.ResponseWriter, r *http.Request) {
+	from, to, scope, ok := s.statsRequest(w, r)
 	if !ok {
 		return
 	}
-	all, err := ss.StatsKeys(r.Context(), from, to)
+	chans, err := s.store.StatsChannels(r.Context(), from, to, scope)
+	if err != nil {
+		s.failObserve(w, r, err, "")
+		return
+	}
+	views := make([]channelStatsView, len(chans))
+	for i, c := range chans {
+		views[i] = channelStatsView{ChannelID: c.ChannelID, Channel: c.ChannelName, groupStatsView: groupStatsView{
+			Requests: c.Requests, Failed: c.Failed, Share: c.Share, SuccessRate: c.SuccessRate, AvgLatencyMS: c.AvgLatencyMS,
+			AvgTTFTMS: c.AvgTTFTMS, CostUSD: c.CostUSD, InputTokens: c.InputTokens, OutputTokens: c.OutputTokens}}
+		if s.health != nil && c.ChannelID != 0 {
+			h := s.health(c.ChannelID)
+			views[i].Health = &h
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"from": from.UTC(), "to": to.UTC(), "channels": views})
+}
+
+// statsRequest is what every stats handler starts with: the range the
+// query asks for and its scope (?key_id= for one key per person), or an
+// error answer already written.
+func (s *Server) statsRequest(w http.ResponseWriter, r *http.Request) (time.Time, time.Time, store.StatsScope, bool) {
+	from, to, err := s.statsRange(r.URL.Query())
+	ve := ValidationError{}
+	scope := store.StatsScope{KeyID: parseInt(ve, "key_id", r.URL.Query().Get("key_id"))}
+	if err == nil && len(ve) > 0 {
+		err = ve
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return time.Time{}, time.Time{}, store.StatsScope{}, false
+	}
+	return from, to, scope, true
+}
+
+// keyStatsView is one KeyStats as JSON; key_id 0 is the access key.
+type keyStatsView struct {
+	KeyID int64  `json:"key_id"`
+	Key   string `json:"key"`
+	groupStatsView
+}
+
+// statsKeys answers GET /api/stats/keys?range|from&to with each key's
+// share of requests, tokens and cost.
+func (s *Server) statsKeys(w http.ResponseWriter, r *http.Request) {
+	from, to, _, ok := s.statsRequest(w, r)
+	if !ok {
+		return
+	}
+	all, err := s.store.StatsKeys(r.Context(), from, to)
 	if err != nil {
 		s.failObserve(w, r, err, "")
 		return
 	}
 	views := make([]keyStatsView, len(all))
 	for i, k := range all {
-		views[i] = keyStatsView{KeyID: k.KeyID, Key: k.KeyName, Requests: k.Requests, Failed: k.Failed, Share: k.Share,
-			SuccessRate: k.SuccessRate, AvgLatencyMS: k.AvgLatencyMS, AvgTTFTMS: k.AvgTTFTMS, CostUSD: k.CostUSD,
-			InputTokens: k.InputTokens, OutputTokens: k.OutputTokens}
+		views[i] = keyStatsView{KeyID: k.KeyID, Key: k.KeyName, groupStatsView: groupStatsView{
+			Requests: k.Requests, Failed: k.Failed, Share: k.Share, SuccessRate: k.SuccessRate, AvgLatencyMS: k.AvgLatencyMS,
+			AvgTTFTMS: k.AvgTTFTMS, CostUSD: k.CostUSD, InputTokens: k.InputTokens, OutputTokens: k.OutputTokens}}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"from": from.UTC(), "to": to.UTC(), "keys": views})
 }

@@ -40,21 +40,19 @@ func (s *Server) exportRoutex(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var prices json.RawMessage
-	if ps, ok := s.store.(PriceStore); ok {
-		user, err := ps.Prices(r.Context())
-		if err != nil {
-			s.fail(w, r, err)
-			return
+	user, err := s.store.Prices(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var mine []pricing.Price
+	for _, p := range pricing.NewTable(user).All() {
+		if p.Source == pricing.SourceUser {
+			mine = append(mine, p)
 		}
-		var mine []pricing.Price
-		for _, p := range pricing.NewTable(user).All() {
-			if p.Source == pricing.SourceUser {
-				mine = append(mine, p)
-			}
-		}
-		if len(mine) > 0 {
-			prices, _ = json.Marshal(mine)
-		}
+	}
+	if len(mine) > 0 {
+		prices, _ = json.Marshal(mine)
 	}
 	doc := importer.NewExport(s.info.Version, chs, routes, prices, withKeys)
 	s.log.Info("exported", "channels", len(doc.Channels), "with_keys", withKeys)
@@ -121,19 +119,9 @@ func (e *callError) Error() string { return e.message }
 // exactly what the same requests from the CLI would.
 func (s *Server) caller(ctx context.Context) importer.Caller {
 	return func(method, path string, in, out any) error {
-		var body []byte
-		switch v := in.(type) {
-		case nil:
-		case []byte:
-			body = v
-		case json.RawMessage:
-			body = v
-		default:
-			b, err := json.Marshal(v)
-			if err != nil {
-				return err
-			}
-			body = b
+		body, err := importer.Body(in)
+		if err != nil {
+			return err
 		}
 		req := httptest.NewRequestWithContext(ctx, method, path, bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")

@@ -2,8 +2,6 @@ package api_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
 	"slices"
@@ -39,26 +37,28 @@ func newWindowAPI(t *testing.T) *windowAPI {
 	up := httptest.NewServer(&fakeOpenAI{})
 	t.Cleanup(up.Close)
 	w := &windowAPI{health: map[int64]wire.ChannelHealth{}}
-	srv := api.New(st, api.Info{Version: "test", Listen: "127.0.0.1:18080", Started: time.Now()}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	srv.SetUpstreamClient(up.Client())
-	srv.SetHealth(func(id int64) wire.ChannelHealth {
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		h, ok := w.health[id]
-		if !ok {
-			h.State = "closed"
-		}
-		return h
-	})
-	srv.SetChanged(func(what string) {
-		w.mu.Lock()
-		w.changes = append(w.changes, what)
-		w.mu.Unlock()
-	})
-	srv.SetResetHealth(func(id int64) {
-		w.mu.Lock()
-		w.resets = append(w.resets, id)
-		w.mu.Unlock()
+	srv := newServer(t, st, api.Deps{
+		Info:     api.Info{Version: "test", Listen: "127.0.0.1:18080", Started: time.Now()},
+		Upstream: up.Client(),
+		Health: func(id int64) wire.ChannelHealth {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			h, ok := w.health[id]
+			if !ok {
+				h.State = "closed"
+			}
+			return h
+		},
+		Changed: func(what string) {
+			w.mu.Lock()
+			w.changes = append(w.changes, what)
+			w.mu.Unlock()
+		},
+		ResetHealth: func(id int64) {
+			w.mu.Lock()
+			w.resets = append(w.resets, id)
+			w.mu.Unlock()
+		},
 	})
 	hs := httptest.NewServer(api.WithToken(testToken, srv.Handler()))
 	t.Cleanup(hs.Close)
@@ -170,6 +170,8 @@ func TestDuplicateCopiesTheKeys(t *testing.T) {
 		t.Errorf("a named duplicate is %v, want mine", got)
 	}
 	w.do("POST", "/api/channels/"+strconv.Itoa(id)+"/duplicate", `{"name":"mine"}`).want(t, 409)
+	// As on create, names are compared ignoring case.
+	w.do("POST", "/api/channels/"+strconv.Itoa(id)+"/duplicate", `{"name":"MINE"}`).want(t, 409)
 	w.do("POST", "/api/channels/999/duplicate", "").want(t, 404)
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -32,12 +31,7 @@ type balanceView struct {
 func newChannelBalanceCmd(f *flags, tr *i18n.Translator, version string, asJSON *bool) *cobra.Command {
 	var refresh bool
 	cmd := &cobra.Command{Use: "balance [NAME]", Short: tr.T("cli.balanceShort"), Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := dial(f, version)
-			if err != nil {
-				return err
-			}
-			defer c.close()
+		RunE: withConn(f, version)(func(cmd *cobra.Command, c *conn, args []string) error {
 			var raw json.RawMessage
 			var list []balanceView
 			if len(args) == 1 {
@@ -90,7 +84,7 @@ func newChannelBalanceCmd(f *flags, tr *i18n.Translator, version string, asJSON 
 			}
 			printBalances(cmd.OutOrStdout(), list, tr)
 			return nil
-		}}
+		})}
 	cmd.Flags().BoolVar(&refresh, "refresh", false, tr.T("cli.balanceFlagRefresh"))
 	return cmd
 }
@@ -98,13 +92,7 @@ func newChannelBalanceCmd(f *flags, tr *i18n.Translator, version string, asJSON 
 // printBalances writes one line per channel: what is left, what was used,
 // the level, the reset time, when it was read, and the error.
 func printBalances(out io.Writer, list []balanceView, tr *i18n.Translator) {
-	if len(list) == 0 {
-		fmt.Fprintln(out, tr.T("cli.balanceNone"))
-		return
-	}
-	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, tr.T("cli.balanceHeader"))
-	for _, b := range list {
+	printList(out, list, tr.T("cli.balanceNone"), tr.T("cli.balanceHeader"), func(tw io.Writer, b balanceView) {
 		reset, updated := "-", "-"
 		if b.ResetAt != nil {
 			reset = b.ResetAt.Local().Format("2006-01-02 15:04")
@@ -114,8 +102,7 @@ func printBalances(out io.Writer, list []balanceView, tr *i18n.Translator) {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", b.Channel, amountText(b.Remaining), amountText(b.Used),
 			dash(b.Unit), tr.T("cli.balanceLevel."+levelKey(b.Level)), reset, updated, dash(b.Error))
-	}
-	tw.Flush()
+	})
 }
 
 func amountText(v *float64) string {

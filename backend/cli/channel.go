@@ -9,7 +9,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/charmbracelet/x/term"
@@ -24,11 +23,7 @@ type channelView = wire.Channel
 
 // listChannels is GET /api/channels.
 func listChannels(c *conn) ([]channelView, error) {
-	var doc struct {
-		Channels []channelView `json:"channels"`
-	}
-	err := c.do("GET", "/api/channels", nil, &doc)
-	return doc.Channels, err
+	return listOf[channelView](c, "/api/channels", "channels")
 }
 
 // lookupChannel resolves a channel by name, or by number when no name matches.
@@ -37,19 +32,11 @@ func lookupChannel(c *conn, ref string, tr *i18n.Translator) (channelView, error
 	if err != nil {
 		return channelView{}, err
 	}
-	for _, ch := range chs {
-		if ch.Name == ref {
-			return ch, nil
-		}
+	ch, ok := pick(chs, ref, func(ch channelView) bool { return ch.Name == ref }, func(ch channelView) int64 { return ch.ID })
+	if !ok {
+		return ch, errors.New(tr.T("cli.channelUnknown", "name", ref))
 	}
-	if n, err := strconv.ParseInt(ref, 10, 64); err == nil {
-		for _, ch := range chs {
-			if ch.ID == n {
-				return ch, nil
-			}
-		}
-	}
-	return channelView{}, errors.New(tr.T("cli.channelUnknown", "name", ref))
+	return ch, nil
 }
 
 // channelFlags are the flags of `channel add` and `channel edit`.
@@ -175,17 +162,7 @@ func newChannelCmd(f *flags, tr *i18n.Translator, version string) *cobra.Command
 	cmd := &cobra.Command{Use: "channel", Short: tr.T("cli.channelShort")}
 	var asJSON bool
 	cmd.PersistentFlags().BoolVar(&asJSON, "json", false, tr.T("cli.flagJSON"))
-	// with dials the engine or the store and runs fn.
-	with := func(fn func(cmd *cobra.Command, c *conn, args []string) error) func(*cobra.Command, []string) error {
-		return func(cmd *cobra.Command, args []string) error {
-			c, err := dial(f, version)
-			if err != nil {
-				return err
-			}
-			defer c.close()
-			return fn(cmd, c, args)
-		}
-	}
+	with := withConn(f, version)
 	// write sends a change and prints the channel the API answers with.
 	write := func(cmd *cobra.Command, c *conn, method, path string, in any, key string) error {
 		var raw json.RawMessage
@@ -332,17 +309,11 @@ func confirm(in io.Reader, out io.Writer, question string, tr *i18n.Translator) 
 }
 
 func printChannels(out io.Writer, chs []channelView, running bool, tr *i18n.Translator) {
-	if len(chs) == 0 {
-		fmt.Fprintln(out, tr.T("cli.channelNone"))
-		return
-	}
-	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	head := tr.T("cli.channelListHeader")
 	if running {
 		head += "\t" + tr.T("cli.channelListHealth")
 	}
-	fmt.Fprintln(tw, head)
-	for _, ch := range chs {
+	printList(out, chs, tr.T("cli.channelNone"), head, func(tw io.Writer, ch channelView) {
 		models := strings.Join(ch.Models, ",")
 		if len(ch.Models) > 3 {
 			models = strings.Join(ch.Models[:3], ",") + fmt.Sprintf(" +%d", len(ch.Models)-3)
@@ -357,12 +328,11 @@ func printChannels(out io.Writer, chs []channelView, running bool, tr *i18n.Tran
 			fmt.Fprintf(tw, "\t%s", healthWords(tr, ch.Enabled, ch.Health, time.Now()))
 		}
 		fmt.Fprintln(tw)
-	}
-	tw.Flush()
+	})
 }
 
 func printChannel(out io.Writer, ch channelView, tr *i18n.Translator) {
-	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	tw := newTable(out)
 	row := func(label, value string) { fmt.Fprintf(tw, "%s\t%s\n", tr.T(label), dash(value)) }
 	row("cli.channelFieldName", ch.Name)
 	row("cli.channelFieldType", ch.Type)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -227,11 +226,10 @@ func quickCheck(path string) error {
 func (d *doctor) checkEngine() string {
 	listen := d.cfg.Listen
 	if d.cfgOK {
-		ac := &adminClient{base: "http://" + listen, token: d.cfg.AdminToken, http: &http.Client{Timeout: 2 * time.Second}}
-		var info engineInfo
-		if ac.call("GET", "/api/info", nil, &info) == nil {
+		base := "http://" + listen
+		if info, ok := askInfo(base, d.cfg.AdminToken, 2*time.Second); ok {
 			up := (time.Duration(info.UptimeS) * time.Second).String()
-			d.add("cli.doctorNameEngine", checkOK, d.tr.T("cli.statusEngineUp", "url", ac.base, "version", info.Version, "uptime", up), "")
+			d.add("cli.doctorNameEngine", checkOK, d.tr.T("cli.statusEngineUp", "url", base, "version", info.Version, "uptime", up), "")
 			return info.Version
 		}
 	}

@@ -62,12 +62,7 @@ func newExportCmd(f *flags, tr *i18n.Translator, version string) *cobra.Command 
 		Use:   "export",
 		Short: tr.T("cli.exportShort"),
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := dial(f, version)
-			if err != nil {
-				return err
-			}
-			defer c.close()
+		RunE: withConn(f, version)(func(cmd *cobra.Command, c *conn, _ []string) error {
 			doc, err := buildExport(cmd.Context(), c, withKeys)
 			if err != nil {
 				return err
@@ -91,7 +86,7 @@ func newExportCmd(f *flags, tr *i18n.Translator, version string) *cobra.Command 
 			}
 			fmt.Fprintln(cmd.ErrOrStderr(), msg)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&withKeys, "include-keys", false, tr.T("cli.exportFlagKeys"))
 	cmd.Flags().StringVarP(&file, "output", "o", "", tr.T("cli.exportFlagOutput"))

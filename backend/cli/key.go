@@ -7,48 +7,19 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/routex-app/routex/backend/api/wire"
 	"github.com/routex-app/routex/backend/i18n"
 )
 
 // keyView is a key per person as GET /api/keys shows it.
-type keyView struct {
-	ID               int64      `json:"id"`
-	Name             string     `json:"name"`
-	Owner            string     `json:"owner"`
-	Prefix           string     `json:"prefix"`
-	ExpiresAt        *time.Time `json:"expires_at"`
-	Expired          bool       `json:"expired"`
-	Models           []string   `json:"models"`
-	Channels         []string   `json:"channels"`
-	RPM              int64      `json:"rpm"`
-	TPM              int64      `json:"tpm"`
-	BudgetDailyUSD   float64    `json:"budget_daily_usd"`
-	BudgetMonthlyUSD float64    `json:"budget_monthly_usd"`
-	Revoked          bool       `json:"revoked"`
-	RevokedAt        *time.Time `json:"revoked_at"`
-	CreatedAt        time.Time  `json:"created_at"`
-	Usage            struct {
-		Today, Month struct {
-			Requests int64   `json:"requests"`
-			Tokens   int64   `json:"tokens"`
-			CostUSD  float64 `json:"cost_usd"`
-		}
-	} `json:"usage"`
-	Key string `json:"key"`
-}
+type keyView = wire.Key
 
-func listKeys(c *conn) ([]keyView, error) {
-	var doc struct {
-		Keys []keyView `json:"keys"`
-	}
-	err := c.do("GET", "/api/keys", nil, &doc)
-	return doc.Keys, err
-}
+// listKeys is GET /api/keys.
+func listKeys(c *conn) ([]keyView, error) { return listOf[keyView](c, "/api/keys", "keys") }
 
 // lookupKey resolves a key by the name of an active key, else by number.
 func lookupKey(c *conn, ref string, tr *i18n.Translator) (keyView, error) {
@@ -56,19 +27,11 @@ func lookupKey(c *conn, ref string, tr *i18n.Translator) (keyView, error) {
 	if err != nil {
 		return keyView{}, err
 	}
-	for _, k := range all {
-		if k.Name == ref && !k.Revoked {
-			return k, nil
-		}
+	k, ok := pick(all, ref, func(k keyView) bool { return k.Name == ref && !k.Revoked }, func(k keyView) int64 { return k.ID })
+	if !ok {
+		return k, errors.New(tr.T("cli.keyUnknown", "name", ref))
 	}
-	if n, err := strconv.ParseInt(ref, 10, 64); err == nil {
-		for _, k := range all {
-			if k.ID == n {
-				return k, nil
-			}
-		}
-	}
-	return keyView{}, errors.New(tr.T("cli.keyUnknown", "name", ref))
+	return k, nil
 }
 
 // parseExpiry reads --expires: a duration in days or hours (30d, 12h), a
@@ -94,16 +57,7 @@ func newKeyCmd(f *flags, tr *i18n.Translator, version string) *cobra.Command {
 	cmd := &cobra.Command{Use: "key", Short: tr.T("cli.keyShort")}
 	var asJSON bool
 	cmd.PersistentFlags().BoolVar(&asJSON, "json", false, tr.T("cli.flagJSON"))
-	with := func(fn func(cmd *cobra.Command, c *conn, args []string) error) func(*cobra.Command, []string) error {
-		return func(cmd *cobra.Command, args []string) error {
-			c, err := dial(f, version)
-			if err != nil {
-				return err
-			}
-			defer c.close()
-			return fn(cmd, c, args)
-		}
-	}
+	with := withConn(f, version)
 
 	var owner, expires string
 	var models, channels []string
@@ -230,21 +184,14 @@ func spend(used, budget float64) string {
 }
 
 func printKeys(out io.Writer, all []keyView, tr *i18n.Translator) {
-	if len(all) == 0 {
-		fmt.Fprintln(out, tr.T("cli.keyNone"))
-		return
-	}
-	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, tr.T("cli.keyListHeader"))
-	for _, k := range all {
+	printList(out, all, tr.T("cli.keyNone"), tr.T("cli.keyListHeader"), func(tw io.Writer, k keyView) {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s…\t%s\t%d\t%s\t%s\n", k.ID, k.Name, dash(k.Owner), k.Prefix, keyStatus(k, tr),
 			k.Usage.Today.Requests, spend(k.Usage.Today.CostUSD, k.BudgetDailyUSD), spend(k.Usage.Month.CostUSD, k.BudgetMonthlyUSD))
-	}
-	tw.Flush()
+	})
 }
 
 func printKey(out io.Writer, k keyView, tr *i18n.Translator) {
-	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	tw := newTable(out)
 	row := func(label, value string) { fmt.Fprintf(tw, "%s\t%s\n", tr.T(label), dash(value)) }
 	limit := func(n int64) string {
 		if n == 0 {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"sync"
-	"text/tabwriter"
 	"time"
 
 	"github.com/routex-app/routex/backend/channeltest"
@@ -209,7 +208,7 @@ func namedChannels(ctx context.Context, c *conn, refs []string, tr *i18n.Transla
 }
 
 func printProbes(out io.Writer, results []probeResult) {
-	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	tw := newTable(out)
 	for _, r := range results {
 		mark, status := "✓", "-"
 		if !r.OK {

@@ -88,7 +88,7 @@ func NewRoot(rt Runtime) *cobra.Command {
 			return serve(cmd.Context(), cmd.OutOrStdout(), rt, f, tr)
 		},
 	})
-	root.AddCommand(newRouteCmd(f, tr))
+	root.AddCommand(newRouteCmd(f, tr, rt.Version))
 	root.AddCommand(newClaudeCmd(f, tr))
 	root.AddCommand(newGeminiCmd(f, tr))
 	root.AddCommand(newCodexCmd(f, tr))

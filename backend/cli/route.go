@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -33,8 +32,10 @@ type explanation struct {
 	} `json:"targets"`
 }
 
-// newRouteCmd is `routex route …`: routing from the terminal.
-func newRouteCmd(f *flags, tr *i18n.Translator) *cobra.Command {
+// newRouteCmd is `routex route …`: routing from the terminal, explained by
+// the running engine, or offline from the store by the same router when
+// none runs.
+func newRouteCmd(f *flags, tr *i18n.Translator, version string) *cobra.Command {
 	cmd := &cobra.Command{Use: "route", Short: tr.T("cli.routeShort")}
 	var format, model string
 	var headers []string
@@ -55,10 +56,11 @@ func newRouteCmd(f *flags, tr *i18n.Translator) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			c, err := newAdminClient(f)
+			c, err := dial(f, version)
 			if err != nil {
 				return err
 			}
+			defer c.close()
 			q := url.Values{"format": {format}}
 			if model != "" {
 				q.Set("model", model)
@@ -67,7 +69,7 @@ func newRouteCmd(f *flags, tr *i18n.Translator) *cobra.Command {
 				q.Add("header", h)
 			}
 			var raw json.RawMessage
-			if err := c.call("POST", "/api/routes/explain?"+q.Encode(), body, &raw); err != nil {
+			if err := c.do("POST", "/api/routes/explain?"+q.Encode(), body, &raw); err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()
@@ -97,7 +99,7 @@ func printExplanation(out io.Writer, e explanation, tr *i18n.Translator) {
 		scenario += " (" + e.Rule + ")"
 	}
 	fmt.Fprintln(out, tr.T("cli.explainScenario", "scenario", scenario, "strategy", e.Strategy))
-	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	tw := newTable(out)
 	fmt.Fprintln(tw, tr.T("cli.explainHeader"))
 	for i, t := range e.Targets {
 		state := tr.T("cli.explainAvailable")

@@ -96,11 +96,13 @@ func TestRouteExplain(t *testing.T) {
 		"thinking":{"type":"enabled","budget_tokens":1024},"messages":[{"role":"user","content":"hi"}]}`), 0o600)
 	plain := `{"model":"claude-sonnet-4-5","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}`
 
+	var online string // the running engine's explanation of thinking.json
 	t.Run("a thinking request file is explained as the think route to deepseek", func(t *testing.T) {
 		out, err := runCmd(t, nil, "route", "explain", "--home", home, "--listen", addr, thinking)
 		if err != nil {
 			t.Fatalf("route explain: %v\n%s", err, out)
 		}
+		online = out
 		if !regexp.MustCompile(`Scenario: think\s+strategy: priority`).MatchString(out) {
 			t.Errorf("no think scenario line:\n%s", out)
 		}
@@ -162,19 +164,26 @@ func TestRouteExplain(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	t.Run("with no engine running it says no engine answers", func(t *testing.T) {
+	t.Run("with no engine running the store's routes are explained offline, as the engine did", func(t *testing.T) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
 		}
 		closed := ln.Addr().String()
 		ln.Close()
-		out, err := runCmd(t, nil, "route", "explain", "--home", filepath.Join(t.TempDir(), "idle"), "--listen", closed, thinking)
-		if err == nil {
-			t.Fatalf("route explain succeeded with no engine:\n%s", out)
+		out, err := runCmd(t, nil, "route", "explain", "--home", home, "--listen", closed, thinking)
+		if err != nil {
+			t.Fatalf("route explain with no engine: %v\n%s", err, out)
 		}
-		if !strings.Contains(err.Error(), "no Routex engine answers at http://"+closed) || !strings.Contains(err.Error(), "routex serve") {
-			t.Errorf("err = %v, want it to say no engine answers and how to start one", err)
+		if !regexp.MustCompile(`(?m)^1\s+deepseek\s+openai\s+deepseek-reasoner\s+available`).MatchString(out) {
+			t.Errorf("offline, the first target is not deepseek-reasoner, available:\n%s", out)
+		}
+		if online != "" && out != online {
+			t.Errorf("offline explanation differs from the engine's:\n%s\nengine:\n%s", out, online)
+		}
+		out, err = runCmd(t, strings.NewReader("model: x"), "route", "explain", "--home", home, "--listen", closed)
+		if err == nil || !strings.Contains(err.Error(), "JSON object") {
+			t.Fatalf("offline, a body that is not JSON: err = %v\n%s", err, out)
 		}
 	})
 }

@@ -1,216 +1,24 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"maps"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/tidwall/gjson"
 
-	"github.com/routex-app/routex/backend/api"
-	"github.com/routex-app/routex/backend/config"
 	"github.com/routex-app/routex/backend/i18n"
-	"github.com/routex-app/routex/backend/keys"
 	"github.com/routex-app/routex/backend/store"
 )
-
-// engineInfo is GET /api/info.
-type engineInfo struct {
-	Version string `json:"version"`
-	Listen  string `json:"listen"`
-	BaseURL string `json:"base_url"`
-	Home    string `json:"home"`
-	UptimeS int64  `json:"uptime_s"`
-}
-
-// conn reaches the admin API: over HTTP when this home's engine answers,
-// else in-process through the same handler over the store, so both paths
-// validate input with one set of rules.
-type conn struct {
-	home    string
-	cfg     config.Config
-	version string
-	remote  *adminClient // nil when no engine of this home answers
-	info    engineInfo
-	st      *store.Store
-	local   http.Handler
-}
-
-// resolveHome is --home made absolute, or ROUTEX_HOME, or the default.
-func resolveHome(f *flags) (string, error) {
-	if f.home != "" {
-		return filepath.Abs(f.home)
-	}
-	return config.Home()
-}
-
-// dial loads the home's config and asks its engine for /api/info; an engine
-// that does not answer, or answers with another token (another home's), is
-// treated as absent and the store is used instead.
-func dial(f *flags, version string) (*conn, error) {
-	home, err := resolveHome(f)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := config.Load(home)
-	if err != nil {
-		return nil, err
-	}
-	cfg.Listen = listenFor(f, home, cfg.Listen)
-	c := &conn{home: home, cfg: cfg, version: version}
-	ac := &adminClient{base: "http://" + dialAddr(cfg.Listen), token: cfg.AdminToken, http: &http.Client{Timeout: 30 * time.Second}}
-	quick := &adminClient{base: ac.base, token: ac.token, http: &http.Client{Timeout: 1500 * time.Millisecond}}
-	if quick.call("GET", "/api/info", nil, &c.info) == nil {
-		c.remote = ac
-	}
-	return c, nil
-}
-
-// running reports whether the home's engine answered.
-func (c *conn) running() bool { return c.remote != nil }
-
-// engineURL is the base URL clients use for this home's engine.
-func (c *conn) engineURL() string { return "http://" + c.cfg.Listen }
-
-// store opens the database directly, for what the API never shows (keys)
-// and for when no engine runs: the SQLite file, which a running engine
-// shares, or the team's PostgreSQL database when database_url is set.
-func (c *conn) store() (*store.Store, error) {
-	if c.st == nil {
-		st, err := store.Open(config.DatabaseTarget(c.home))
-		if err != nil {
-			return nil, err
-		}
-		c.st = st
-	}
-	return c.st, nil
-}
-
-func (c *conn) close() {
-	if c.st != nil {
-		c.st.Close()
-	}
-}
-
-// apiError is an error answer of the admin API, with its field errors.
-type apiError struct {
-	Status  int
-	Type    string                    `json:"type"`
-	Message string                    `json:"message"`
-	Fields  map[string]api.FieldError `json:"fields"`
-}
-
-// Error prints one line per invalid field as "field: problem", the field
-// name not repeated when the API's message starts with it.
-func (e *apiError) Error() string {
-	if len(e.Fields) == 0 {
-		return e.Message
-	}
-	lines := make([]string, 0, len(e.Fields))
-	for _, k := range slices.Sorted(maps.Keys(e.Fields)) {
-		msg := strings.TrimPrefix(e.Fields[k].Message, k+" ")
-		lines = append(lines, k+": "+msg)
-	}
-	return strings.Join(lines, "\n")
-}
-
-// do sends a request to the API (in is JSON-encoded unless it is []byte)
-// and decodes a JSON answer into out; an error answer is an *apiError.
-func (c *conn) do(method, path string, in, out any) error {
-	var body []byte
-	switch v := in.(type) {
-	case nil:
-	case []byte:
-		body = v
-	default:
-		b, err := json.Marshal(v)
-		if err != nil {
-			return err
-		}
-		body = b
-	}
-	status, data, err := c.roundTrip(method, path, body)
-	if err != nil {
-		return err
-	}
-	if status >= 400 {
-		var e struct {
-			Error apiError `json:"error"`
-		}
-		if json.Unmarshal(data, &e) != nil || e.Error.Message == "" {
-			e.Error.Message = fmt.Sprintf("%s %s: HTTP %d", method, path, status)
-		}
-		e.Error.Status = status
-		return &e.Error
-	}
-	if out == nil || len(data) == 0 {
-		return nil
-	}
-	if raw, ok := out.(*json.RawMessage); ok {
-		*raw = append((*raw)[:0], bytes.TrimSpace(data)...)
-		return nil
-	}
-	return json.Unmarshal(data, out)
-}
-
-func (c *conn) roundTrip(method, path string, body []byte) (int, []byte, error) {
-	if c.remote != nil {
-		req, err := http.NewRequest(method, c.remote.base+path, bytes.NewReader(body))
-		if err != nil {
-			return 0, nil, err
-		}
-		req.Header.Set("Authorization", "Bearer "+c.remote.token)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := c.remote.http.Do(req)
-		if err != nil {
-			return 0, nil, errNotRunning{c.remote.base, err}
-		}
-		defer resp.Body.Close()
-		data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-		return resp.StatusCode, data, err
-	}
-	if c.local == nil {
-		st, err := c.store()
-		if err != nil {
-			return 0, nil, err
-		}
-		info := api.Info{Version: c.version, Listen: c.cfg.Listen, BaseURL: c.engineURL(), Home: c.home, Started: time.Now()}
-		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-		srv := api.New(st, info, quiet)
-		srv.SetKeys(keys.New(st, quiet))
-		c.local = srv.Handler()
-	}
-	req, err := http.NewRequest(method, "http://routex.local"+path, bytes.NewReader(body))
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	rec := httptest.NewRecorder()
-	c.local.ServeHTTP(rec, req)
-	return rec.Code, rec.Body.Bytes(), nil
-}
-
-// isNotFound reports whether err is the API's 404.
-func isNotFound(err error) bool {
-	var ae *apiError
-	return errors.As(err, &ae) && ae.Status == http.StatusNotFound
-}
 
 // Claude Code attach states, as status and doctor show them.
 const (
@@ -300,12 +108,7 @@ func newStatusCmd(f *flags, tr *i18n.Translator, version string) *cobra.Command 
 		Use:   "status",
 		Short: tr.T("cli.statusShort"),
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := dial(f, version)
-			if err != nil {
-				return err
-			}
-			defer c.close()
+		RunE: withConn(f, version)(func(cmd *cobra.Command, c *conn, _ []string) error {
 			rep, err := collectStatus(cmd.Context(), c)
 			if err != nil {
 				return err
@@ -315,7 +118,7 @@ func newStatusCmd(f *flags, tr *i18n.Translator, version string) *cobra.Command 
 			}
 			printStatus(cmd.OutOrStdout(), rep, tr)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, tr.T("cli.flagJSON"))
 	return cmd
@@ -381,7 +184,7 @@ func requestsToday(ctx context.Context, c *conn, now time.Time) (int, bool, erro
 }
 
 func printStatus(out io.Writer, rep statusReport, tr *i18n.Translator) {
-	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	tw := newTable(out)
 	engine := tr.T("cli.statusEngineDown", "url", rep.Engine.URL)
 	if rep.Engine.Running {
 		up := (time.Duration(rep.Engine.UptimeS) * time.Second).String()
@@ -429,12 +232,7 @@ func newDashboardCmd(f *flags, tr *i18n.Translator, version string) *cobra.Comma
 		Use:   "dashboard",
 		Short: tr.T("cli.dashboardShort"),
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := dial(f, version)
-			if err != nil {
-				return err
-			}
-			defer c.close()
+		RunE: withConn(f, version)(func(cmd *cobra.Command, c *conn, _ []string) error {
 			if !c.running() {
 				return errors.New(tr.T("cli.dashboardNotRunning"))
 			}
@@ -446,6 +244,6 @@ func newDashboardCmd(f *flags, tr *i18n.Translator, version string) *cobra.Comma
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), tr.T("cli.loginLink", "url", link.URL))
 			return nil
-		},
+		}),
 	}
 }

@@ -27,11 +27,22 @@ const (
 // tells the balancer which channels to skip. It runs after every balance
 // refresh, threshold change and change notice, and on a timer.
 func (e *Engine) RefreshExhausted(ctx context.Context) error {
-	bals, err := e.store.Balances(ctx)
+	reasons, err := exhausted(ctx, e.store, e.api.Thresholds(ctx))
 	if err != nil {
 		return err
 	}
-	th := e.api.Thresholds(ctx)
+	e.bal.SetExhausted(reasons)
+	e.balanceGen.Add(1)
+	return nil
+}
+
+// exhausted names, by channel id, the channels whose cached balance the
+// thresholds th judge exhausted, each with why.
+func exhausted(ctx context.Context, st *store.Store, th credit.Thresholds) (map[int64]string, error) {
+	bals, err := st.Balances(ctx)
+	if err != nil {
+		return nil, err
+	}
 	now := time.Now()
 	reasons := map[int64]string{}
 	for id, b := range bals {
@@ -39,9 +50,7 @@ func (e *Engine) RefreshExhausted(ctx context.Context) error {
 			reasons[id] = exhaustedReason(b, th)
 		}
 	}
-	e.bal.SetExhausted(reasons)
-	e.balanceGen.Add(1)
-	return nil
+	return reasons, nil
 }
 
 // exhaustedReason says why a channel is skipped, with the numbers.

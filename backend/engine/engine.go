@@ -17,6 +17,7 @@ import (
 
 	"github.com/routex-app/routex/backend/api"
 	"github.com/routex-app/routex/backend/api/wire"
+	"github.com/routex-app/routex/backend/autostart"
 	"github.com/routex-app/routex/backend/balance"
 	"github.com/routex-app/routex/backend/config"
 	"github.com/routex-app/routex/backend/keys"
@@ -183,32 +184,46 @@ func New(cfg config.Config, opts Options) (*Engine, error) {
 		ProviderModels: e.providerModels,
 		BodyIdle:       cfg.Limits.BodyIdle(), BodiesInFlight: cfg.Limits.BodiesInFlight(),
 	}, st)
-	e.api = api.New(st, api.Info{
-		Version: opts.Version, Listen: cfg.Listen, BaseURL: "http://" + cfg.Listen, Home: cfg.Home, Started: time.Now(),
-	}, e.log)
-	e.api.SetConfig(cfg, e.keys)
-	e.api.SetKeys(e.people)
-	e.api.SetEvents(obs.hub)
-	e.api.SetPricesChanged(func(ctx context.Context) {
-		if err := obs.recorder.ReloadPrices(ctx, st); err != nil {
-			e.log.Warn("reload prices", "error", err)
-		}
+	var login api.Autostart
+	if entry, err := autostart.New(); err == nil {
+		login = entry
+	}
+	e.api, err = api.New(api.Deps{
+		Store: st, Keys: e.people, Log: e.log,
+		Info: api.Info{
+			Version: opts.Version, Listen: cfg.Listen, BaseURL: "http://" + cfg.Listen, Home: cfg.Home, Started: time.Now(),
+		},
+		Settings: &api.Settings{Config: cfg, Keys: e.keys, Autostart: login},
+		Clients:  &api.ClientsConfig{BaseURL: "http://" + cfg.Listen, AccessKeyFunc: e.keys.Access, Home: cfg.Home},
+		Upstream: &http.Client{Transport: transport,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+		Explain: func(f protocol.Format, model string, body []byte, hdr http.Header) (any, error) {
+			return p.Explain(f, model, body, hdr)
+		},
+		Events:       obs.hub,
+		Health:       func(id int64) wire.ChannelHealth { return newHealthView(e.bal.Health(id, time.Now())) },
+		KeyCooldowns: func(id int64, n int) []time.Time { return e.bal.KeyCooldowns(id, n, time.Now()) },
+		ResetHealth:  e.bal.Reset,
+		Changed:      func(what string) { obs.hub.Publish(observe.TopicChange, observe.ChangeEvent{What: what}) },
+		PricesChanged: func(ctx context.Context) {
+			if err := obs.recorder.ReloadPrices(ctx, st); err != nil {
+				e.log.Warn("reload prices", "error", err)
+			}
+		},
+		BalanceChanged: func() {
+			if err := e.RefreshExhausted(context.Background()); err != nil {
+				e.log.Warn("re-read balances", "error", err)
+			}
+		},
 	})
-	e.api.SetUpstreamClient(&http.Client{Transport: transport,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }})
-	e.api.SetClients(api.ClientsConfig{BaseURL: "http://" + cfg.Listen, AccessKeyFunc: e.keys.Access, Home: cfg.Home})
-	e.api.SetHealth(func(id int64) wire.ChannelHealth { return newHealthView(e.bal.Health(id, time.Now())) })
-	e.api.SetKeyCooldowns(func(id int64, n int) []time.Time { return e.bal.KeyCooldowns(id, n, time.Now()) })
-	e.api.SetResetHealth(e.bal.Reset)
-	e.api.SetChanged(func(what string) { obs.hub.Publish(observe.TopicChange, observe.ChangeEvent{What: what}) })
-	e.api.SetExplainer(func(f protocol.Format, model string, body []byte, hdr http.Header) (any, error) {
-		return p.Explain(f, model, body, hdr)
-	})
-	e.api.SetBalanceChanged(func() {
-		if err := e.RefreshExhausted(context.Background()); err != nil {
-			e.log.Warn("re-read balances", "error", err)
-		}
-	})
+	if err != nil { // only a missing dependency, a bug: undo what New began
+		stopKeys()
+		<-e.keysDone
+		e.writer.Close(context.Background())
+		st.Close()
+		lock.Release()
+		return nil, fmt.Errorf("engine: %w", err)
+	}
 	if err := e.RefreshExhausted(context.Background()); err != nil {
 		e.log.Warn("read balances", "error", err)
 	}

@@ -16,6 +16,20 @@ import (
 // runs); the API passes itself, in-process.
 type Caller func(method, path string, in, out any) error
 
+// Body is the request body a Caller sends for in: in itself when it is
+// []byte or json.RawMessage, none for nil, else in JSON-encoded.
+func Body(in any) ([]byte, error) {
+	switch v := in.(type) {
+	case nil:
+		return nil, nil
+	case []byte:
+		return v, nil
+	case json.RawMessage:
+		return v, nil
+	}
+	return json.Marshal(in)
+}
+
 // Step is one thing Apply does (or, dry, would do), for the caller to
 // report: Kind is "add" or "update" (a channel; Index counts from 1 of
 // Total), "routes_all" (a whole routes document), "route" (one scenario),

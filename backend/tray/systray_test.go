@@ -310,7 +310,7 @@ func TestTrayOverDBus(t *testing.T) {
 	})
 
 	// Switching the language relabels the menu (when the engine has wired
-	// the settings API: api.Server.SetConfig).
+	// the settings API: api.Deps.Settings).
 	quitLabel := "Quit Routex"
 	if apiStatus(t, api, "/api/settings") == http.StatusOK {
 		zh, _ := b.layout().find("中文")

@@ -129,3 +129,40 @@ type KeyHealth struct {
 	// LastTest is this key's own latest test.
 	LastTest *LastTest `json:"last_test,omitempty"`
 }
+
+// KeyUsage is a key per person's use in one period and when the period
+// ends.
+type KeyUsage struct {
+	Requests int64     `json:"requests"`
+	Tokens   int64     `json:"tokens"`
+	CostUSD  float64   `json:"cost_usd"`
+	ResetsAt time.Time `json:"resets_at"`
+}
+
+// Key is a key per person as GET /api/keys shows it and the CLI reads it.
+// The secret appears once, as Key, in the answer to its creation.
+type Key struct {
+	ID               int64      `json:"id"`
+	Name             string     `json:"name"`
+	Owner            string     `json:"owner"`
+	Prefix           string     `json:"prefix"`
+	ExpiresAt        *time.Time `json:"expires_at"`
+	Expired          bool       `json:"expired"`
+	Models           []string   `json:"models"`
+	Channels         []string   `json:"channels"`
+	RPM              int64      `json:"rpm"`
+	TPM              int64      `json:"tpm"`
+	BudgetDailyUSD   float64    `json:"budget_daily_usd"`
+	BudgetMonthlyUSD float64    `json:"budget_monthly_usd"`
+	Revoked          bool       `json:"revoked"`
+	RevokedAt        *time.Time `json:"revoked_at"`
+	CreatedAt        time.Time  `json:"created_at"`
+	UpdatedAt        time.Time  `json:"updated_at"`
+	// Usage is this minute's, today's and this month's use (UTC).
+	Usage struct {
+		Minute KeyUsage `json:"minute"`
+		Today  KeyUsage `json:"today"`
+		Month  KeyUsage `json:"month"`
+	} `json:"usage"`
+	Key string `json:"key,omitempty"`
+}
