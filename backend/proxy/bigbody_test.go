@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -75,6 +76,11 @@ func TestBodiesInFlightAreCapped(t *testing.T) {
 		<-release
 		replyJSON(http.StatusOK, anthropicMessage)(w, r)
 	})
+	// Registered after the upstream, so it runs before the upstream's Close
+	// waits for its handlers: a failed step must not leave one blocked.
+	var once sync.Once
+	unblock := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(unblock)
 	te := newTestEngine(t, func(c *config.Config, _ *engine.Options) { c.Limits.BodiesInFlightMB = 32 })
 	te.addChannel(t, store.Channel{Name: "c", BaseURL: up.URL})
 	body := func(mb int) []byte {
@@ -82,7 +88,7 @@ func TestBodiesInFlightAreCapped(t *testing.T) {
 	}
 	first := make(chan *http.Response, 1)
 	go func() { first <- te.post(t, "/v1/messages", body(20)) }()
-	within(t, 10*time.Second, arrived, "the first request to reach the upstream")
+	within(t, 30*time.Second, arrived, "the first request to reach the upstream")
 
 	resp := te.post(t, "/v1/messages", body(20))
 	if resp.StatusCode != 529 || resp.Header.Get("Retry-After") == "" {
@@ -95,8 +101,8 @@ func TestBodiesInFlightAreCapped(t *testing.T) {
 	// A small one still fits beside the first.
 	small := make(chan *http.Response, 1)
 	go func() { small <- te.post(t, "/v1/messages", body(1)) }()
-	within(t, 10*time.Second, arrived, "the small request to reach the upstream")
-	close(release)
+	within(t, 30*time.Second, arrived, "the small request to reach the upstream")
+	unblock()
 	for _, ch := range []chan *http.Response{first, small} {
 		readOK(t, within(t, 10*time.Second, ch, "an answer"))
 	}
