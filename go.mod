@@ -91,3 +91,6 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )
+
+// The frontend's npm packages are not Go code (one ships a Go package).
+ignore ./frontend/node_modules

@@ -39,7 +39,7 @@ export function BalanceChip({ channel, now }: { channel: Channel; now: number })
         </Badge>
         <button
           type="button"
-          className="rounded p-0.5 text-slate-400 hover:bg-slate-100 hover:text-slate-600 disabled:opacity-50 dark:hover:bg-slate-800"
+          className="rounded p-0.5 text-slate-600 dark:text-slate-400 hover:bg-slate-100 hover:text-slate-600 disabled:opacity-50 dark:hover:bg-slate-800"
           onClick={() => refresh.mutate(channel.id)}
           disabled={refresh.isPending}
           aria-label={t('accounts.balance.refresh', { name: channel.name })}

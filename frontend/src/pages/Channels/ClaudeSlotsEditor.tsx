@@ -27,7 +27,7 @@ export function ClaudeSlotsEditor({ value, onChange }: { value: ClaudeModels; on
             <input className="input font-mono text-sm" list={PROVIDER_MODELS_LIST} value={value[slot] ?? ''}
               onChange={(e) => onChange({ ...value, [slot]: e.target.value })}
               placeholder={t('accounts.slots.routed')} data-testid={`slot-${slot}`} />
-            <span className="block font-mono text-[11px] text-slate-400">{SLOT_VARIABLES[slot]}</span>
+            <span className="block font-mono text-[11px] text-slate-600 dark:text-slate-400">{SLOT_VARIABLES[slot]}</span>
           </label>
         ))}
       </div>

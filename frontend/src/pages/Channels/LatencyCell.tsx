@@ -10,7 +10,7 @@ export function LatencyCell({ channel }: { channel: Channel }) {
   const l = latency.data?.find((x) => x.channel_id === channel.id)
   if (!l || l.requests === 0) {
     return (
-      <span className="text-[11px] text-slate-400" data-testid="channel-latency" title={t('accounts.latency.none')}>
+      <span className="text-[11px] text-slate-600 dark:text-slate-400" data-testid="channel-latency" title={t('accounts.latency.none')}>
         {t('accounts.latency.noRequests')}
       </span>
     )
@@ -20,7 +20,7 @@ export function LatencyCell({ channel }: { channel: Channel }) {
     <span className="text-[11px] whitespace-nowrap tabular-nums" data-testid="channel-latency"
       title={t('accounts.latency.tip', { requests: String(l.requests), failed: String(l.failed) })}>
       <span className={tone} data-testid="channel-success-rate">{formatPercent(l.success_rate, i18n.language)}</span>
-      <span className="text-slate-400">{' · '}</span>
+      <span className="text-slate-600 dark:text-slate-400">{' · '}</span>
       <span className="text-slate-600 dark:text-slate-300" data-testid="channel-ttft">
         {l.p50_ttft_ms > 0 ? t('accounts.latency.ttft', { value: formatDuration(l.p50_ttft_ms, i18n.language) }) : t('accounts.latency.noTTFT')}
       </span>

@@ -48,7 +48,7 @@ export function ModelPicker({ fetch, selected, onToggle, onFetched }: Props) {
         <p role="alert" className="text-xs text-red-600 dark:text-red-400" data-testid="models-error">{t('accounts.models.failed', { message: list.data.error })}</p>
       ) : null}
       {list.isSuccess && !list.data.error && models.length === 0 && (
-        <p className="text-xs text-slate-500">{t('accounts.models.empty')}</p>
+        <p className="text-xs text-slate-600 dark:text-slate-400">{t('accounts.models.empty')}</p>
       )}
       {shown.length > 0 && (
         <div className="flex max-h-40 flex-wrap gap-1 overflow-y-auto rounded-lg border border-slate-200 p-2 dark:border-slate-800" data-testid="model-options">

@@ -44,7 +44,7 @@ export function KeyTable({ keys, confirming, revoking, onEdit, onAskRevoke, onRe
             <div className="min-w-48 flex-1 space-y-1">
               <div className="flex flex-wrap items-center gap-2">
                 <span className="font-medium" data-testid="key-name">{k.name}</span>
-                <code className="font-mono text-xs text-slate-500">{`${k.prefix}…`}</code>
+                <code className="font-mono text-xs text-slate-600 dark:text-slate-400">{`${k.prefix}…`}</code>
                 <Badge tone={STATE_TONE[state]} testId="key-state">{t(`keys.state.${state}`)}</Badge>
               </div>
               {k.owner && <div className="text-xs text-slate-600 dark:text-slate-400">{k.owner}</div>}

@@ -58,7 +58,7 @@ export function KeysPage() {
       )}
 
       {keys.isPending ? (
-        <p className="text-sm text-slate-500">{t('common.loading')}</p>
+        <p className="text-sm text-slate-600 dark:text-slate-400">{t('common.loading')}</p>
       ) : keys.isError ? (
         isMissing(keys.error) ? <Notice testId="keys-missing">{t('keys.missing')}</Notice> : (
           <ErrorBox error={keys.error} onRetry={() => void keys.refetch()} testId="keys-error" />
