@@ -83,11 +83,36 @@ func ReadTestdata(t testing.TB, name string) []byte {
 	return b
 }
 
+// Pruner says which zero values a golden rendering of neutral values
+// leaves out. Every codec's golden files drop null, "", 0, false and empty
+// arrays; the two options are where their files, written at different
+// times, differ.
+type Pruner struct {
+	// DropIndex0 leaves out an Index of 0 too; without it Index stays, since
+	// block 0 is a block.
+	DropIndex0 bool
+	// DropEmptyObjects leaves out {} as well (once its own members are
+	// pruned).
+	DropEmptyObjects bool
+}
+
+// Default is the Pruner of the OpenAI and Responses golden files.
+var Default = Pruner{}
+
+// NeutralJSON renders a value of the neutral model with Default.
+func NeutralJSON(t testing.TB, v any) []byte { t.Helper(); return Default.NeutralJSON(t, v) }
+
+// EventLines renders neutral events with Default.
+func EventLines(t testing.TB, evs []protocol.Event) []byte {
+	t.Helper()
+	return Default.EventLines(t, evs)
+}
+
 // NeutralJSON renders a value of the neutral model as indented JSON
 // without its zero fields, so golden files show only what is set.
-func NeutralJSON(t testing.TB, v any) []byte {
+func (p Pruner) NeutralJSON(t testing.TB, v any) []byte {
 	t.Helper()
-	out, err := json.MarshalIndent(Prune(toTree(t, v)), "", "  ")
+	out, err := json.MarshalIndent(p.Prune(toTree(t, v)), "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,11 +121,11 @@ func NeutralJSON(t testing.TB, v any) []byte {
 
 // EventLines renders neutral events one compact JSON object a line,
 // without their zero fields, for golden event sequences.
-func EventLines(t testing.TB, evs []protocol.Event) []byte {
+func (p Pruner) EventLines(t testing.TB, evs []protocol.Event) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	for _, ev := range evs {
-		line, err := json.Marshal(Prune(toTree(t, ev)))
+		line, err := json.Marshal(p.Prune(toTree(t, ev)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -124,15 +149,14 @@ func toTree(t testing.TB, v any) any {
 	return tree
 }
 
-// Prune removes, in place and recursively, the object members whose value
-// is null, "", 0, false or an empty array. An event's Index stays even at
-// 0, since block 0 is a block.
-func Prune(v any) any {
+// Prune removes, in place and recursively, the object members p leaves
+// out.
+func (p Pruner) Prune(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, val := range x {
-			val = Prune(val)
-			if isZero(k, val) {
+			val = p.Prune(val)
+			if p.isZero(k, val) {
 				delete(x, k)
 				continue
 			}
@@ -141,24 +165,26 @@ func Prune(v any) any {
 		return x
 	case []any:
 		for i := range x {
-			x[i] = Prune(x[i])
+			x[i] = p.Prune(x[i])
 		}
 	}
 	return v
 }
 
-func isZero(key string, v any) bool {
+func (p Pruner) isZero(key string, v any) bool {
 	switch z := v.(type) {
 	case nil:
 		return true
 	case string:
 		return z == ""
 	case float64:
-		return z == 0 && key != "Index"
+		return z == 0 && (key != "Index" || p.DropIndex0)
 	case bool:
 		return !z
 	case []any:
 		return len(z) == 0
+	case map[string]any:
+		return len(z) == 0 && p.DropEmptyObjects
 	}
 	return false
 }
