@@ -2,7 +2,6 @@ package openai
 
 import (
 	"encoding/json"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -61,13 +60,7 @@ func lastStop(evs []protocol.Event) *protocol.Event {
 
 func TestStreamDecodeRules(t *testing.T) {
 	t.Parallel()
-	read := func(name string) string {
-		b, err := os.ReadFile("testdata/streams/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
-	}
+	read := func(name string) string { return string(codectest.ReadTestdata(t, "streams/"+name)) }
 	t.Run("the usage chunk after finish_reason is read and reported (rule 17)", func(t *testing.T) {
 		t.Parallel()
 		stop := lastStop(decodeStream(t, read("text.sse")))

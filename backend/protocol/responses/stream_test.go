@@ -33,13 +33,7 @@ func TestStreamGolden(t *testing.T) {
 
 func TestStreamDecode(t *testing.T) {
 	t.Parallel()
-	read := func(name string) string {
-		b, err := os.ReadFile("testdata/streams/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
-	}
+	read := func(name string) string { return string(codectest.ReadTestdata(t, "streams/"+name)) }
 	last := func(evs []protocol.Event, typ protocol.EventType) *protocol.Event {
 		for i := len(evs) - 1; i >= 0; i-- {
 			if evs[i].Type == typ {
