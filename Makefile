@@ -35,7 +35,7 @@ test: deps lint test-go test-frontend test-browser test-desktop test-tray test-p
 	@echo "make test: all suites passed"
 
 lint: frontend lint-workflows
-	@unformatted=$$(gofmt -l main.go app.go app_headless.go backend locales bench testclients); \
+	@unformatted=$$(gofmt -l main.go app.go app_headless.go backend internal locales bench testclients); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
 	go vet -tags $(DESKTOP_TAGS) .

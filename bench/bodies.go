@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/routex-app/routex/internal/bigbody"
 )
 
 // BodyMemory is what one large request costs the engine, by path and body
@@ -49,17 +50,7 @@ const burstSize = 16
 // imageRequest is a Claude Code request of about size bytes whose bulk is
 // base64 screenshots, for model.
 func imageRequest(size int, model string) []byte {
-	raw := make([]byte, 384<<10) // 512 KiB once in base64
-	for i := range raw {
-		raw[i] = byte(i*7 + i>>8)
-	}
-	img := base64.StdEncoding.EncodeToString(raw)
-	var content []any
-	for n := 0; n+len(img)+512 < size; n += len(img) + 128 {
-		content = append(content, map[string]any{"type": "image",
-			"source": map[string]any{"type": "base64", "media_type": "image/png", "data": img}})
-	}
-	content = append(content, map[string]any{"type": "text", "text": "what changed between these screenshots?"})
+	content := bigbody.ImageContent(size)
 	body, _ := json.Marshal(map[string]any{
 		"model": model, "max_tokens": 1024, "stream": false,
 		"messages": []any{map[string]any{"role": "user", "content": content}},
@@ -84,7 +75,7 @@ func bodyMemory(ctx context.Context, e *engine, perSize int) ([]BodyMemory, erro
 			}
 			peak := e.watchRSS()
 			for range perSize {
-				if err := send(ctx, client, target{Name: p.name, URL: e.url + "/v1/messages"}, body); err != nil {
+				if err := send(ctx, client, target{Name: p.name, URL: e.URL + "/v1/messages"}, body); err != nil {
 					peak()
 					return nil, err
 				}
@@ -114,7 +105,7 @@ func bodyBurst(ctx context.Context, e *engine) BodyBurst {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			status, err := post(ctx, client, e.url+"/v1/messages", body)
+			status, err := post(ctx, client, e.URL+"/v1/messages", body)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -155,7 +146,7 @@ func post(ctx context.Context, client *http.Client, url string, body []byte) (in
 // allocated reads the engine's total bytes allocated so far from its
 // Prometheus metrics.
 func (e *engine) allocated() (float64, error) {
-	req, err := http.NewRequest(http.MethodGet, e.url+"/metrics", nil)
+	req, err := http.NewRequest(http.MethodGet, e.URL+"/metrics", nil)
 	if err != nil {
 		return 0, err
 	}

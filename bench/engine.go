@@ -2,21 +2,16 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/routex-app/routex/internal/childengine"
 )
 
 // Fixed keys of the child engine: the bench owns its temporary home, so
@@ -37,95 +32,20 @@ const (
 
 // engine is the real Routex server under test: `routex-headless serve` as a
 // child process with a temporary ROUTEX_HOME.
-type engine struct {
-	url  string
-	home string
-	cmd  *exec.Cmd
-	done chan error
-}
+type engine struct{ *childengine.Engine }
 
 // startEngine runs bin serve on a free loopback port and waits for /health;
 // env adds to its environment (ROUTEX_DATABASE_URL for a shared database).
 func startEngine(ctx context.Context, bin string, env ...string) (*engine, error) {
-	home, err := os.MkdirTemp("", "routex-bench-")
-	if err != nil {
-		return nil, fmt.Errorf("make temporary ROUTEX_HOME: %w", err)
-	}
-	port, err := freePort()
+	e, err := childengine.Start(ctx, childengine.Options{
+		Bin: bin, HomePrefix: "routex-bench-",
+		AccessKey: benchAccessKey, AdminToken: benchAdminToken, Env: env,
+		Healthy: 15 * time.Second, Prepare: dieWithParent,
+	})
 	if err != nil {
 		return nil, err
 	}
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	logf, err := os.Create(filepath.Join(home, "serve.out"))
-	if err != nil {
-		return nil, fmt.Errorf("create engine output %s: %w", home, err)
-	}
-	cmd := exec.CommandContext(ctx, bin, "serve", "--listen", addr)
-	cmd.Env = append(os.Environ(),
-		"ROUTEX_HOME="+home,
-		"ROUTEX_ACCESS_KEY="+benchAccessKey,
-		"ROUTEX_ADMIN_TOKEN="+benchAdminToken,
-	)
-	cmd.Env = append(cmd.Env, env...)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 10 * time.Second
-	dieWithParent(cmd)
-	if err := cmd.Start(); err != nil {
-		logf.Close()
-		return nil, fmt.Errorf("start %s: %w", bin, err)
-	}
-	e := &engine{url: "http://" + addr, home: home, cmd: cmd, done: make(chan error, 1)}
-	go func() { e.done <- cmd.Wait(); logf.Close() }()
-	if err := e.waitHealthy(15 * time.Second); err != nil {
-		e.stop()
-		return nil, err
-	}
-	return e, nil
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free loopback port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
-func (e *engine) waitHealthy(limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		select {
-		case err := <-e.done:
-			return fmt.Errorf("engine exited before it was healthy (%v); see %s", err, filepath.Join(e.home, "serve.out"))
-		default:
-		}
-		resp, err := http.Get(e.url + "/health")
-		if err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("engine not healthy at %s/health after %s", e.url, limit)
-}
-
-// stop ends the engine with SIGTERM and removes its home.
-func (e *engine) stop() {
-	if e.cmd.Process != nil {
-		e.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-e.done:
-		case <-time.After(10 * time.Second):
-			e.cmd.Process.Kill()
-			<-e.done
-		}
-	}
-	os.RemoveAll(e.home)
+	return &engine{e}, nil
 }
 
 // setup creates the bench's channels over the admin API, as a user would:
@@ -147,25 +67,14 @@ func (e *engine) setup(mockURL string) error {
 	return e.admin(http.MethodPut, "/api/routes", routes)
 }
 
+// admin calls the admin API and fails on any answer but 2xx.
 func (e *engine) admin(method, path string, body any) error {
-	raw, err := json.Marshal(body)
+	status, msg, err := e.Admin(method, path, body)
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequest(method, e.url+path, bytes.NewReader(raw))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+benchAdminToken)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	msg, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("%s %s: status %d: %s", method, path, resp.StatusCode, bytes.TrimSpace(msg))
+	if status/100 != 2 {
+		return fmt.Errorf("%s %s: status %d: %s", method, path, status, msg)
 	}
 	return nil
 }
@@ -181,7 +90,7 @@ var errNoProc = errors.New("no /proc/<pid>/status on this system")
 
 // memory reads VmRSS (now) and VmHWM (peak so far) of the engine.
 func (e *engine) memory() (Memory, error) {
-	return procMemory(e.cmd.Process.Pid)
+	return procMemory(e.Cmd.Process.Pid)
 }
 
 func procMemory(pid int) (Memory, error) {

@@ -46,7 +46,7 @@ func run(ctx context.Context, opts options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer eng.stop()
+	defer eng.Stop()
 	if err := eng.setup(srv.mockURL); err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func run(ctx context.Context, opts options, stdout, stderr io.Writer) error {
 	if res.Memory.Idle, err = eng.memory(); err != nil {
 		p.note("engine memory: %v", err)
 	}
-	p.note("engine idle RSS %.1f MB (pid %d)", res.Memory.Idle.RSS, eng.cmd.Process.Pid)
+	p.note("engine idle RSS %.1f MB (pid %d)", res.Memory.Idle.RSS, eng.Cmd.Process.Pid)
 
 	convPlain, _ := sjson.SetBytes(plain, "model", chanOpenAI+",gpt-4.1")
 	convStream, _ := sjson.SetBytes(stream, "model", chanOpenAI+",gpt-4.1")
@@ -62,8 +62,8 @@ func run(ctx context.Context, opts options, stdout, stderr io.Writer) error {
 	targets := []target{
 		{Name: tDirect, URL: srv.mockURL + "/v1/messages", Body: plain, StreamBody: stream},
 		{Name: tBare, URL: srv.bareURL + "/v1/messages", Body: plain, StreamBody: stream},
-		{Name: tPassthrough, URL: eng.url + "/v1/messages", Body: plain, StreamBody: stream},
-		{Name: tConverted, URL: eng.url + "/v1/messages", Body: convPlain, StreamBody: convStream},
+		{Name: tPassthrough, URL: eng.URL + "/v1/messages", Body: plain, StreamBody: stream},
+		{Name: tConverted, URL: eng.URL + "/v1/messages", Body: convPlain, StreamBody: convStream},
 	}
 
 	p.phase("latency at concurrency 1: %d rounds over %d paths", opts.rounds, len(targets))
@@ -89,7 +89,7 @@ func run(ctx context.Context, opts options, stdout, stderr io.Writer) error {
 		res.Stream.AddedTTFE[tPassthrough].P50, res.Stream.AddedTTFE[tConverted].P50)
 
 	p.phase("concurrent streams held: ramp %v, %d events %s apart", opts.holdSteps, opts.mock.TextEvents+5, opts.mock.HoldPace)
-	hold := target{Name: "routex-hold", URL: eng.url + "/v1/messages", StreamBody: holdStream}
+	hold := target{Name: "routex-hold", URL: eng.URL + "/v1/messages", StreamBody: holdStream}
 	for _, n := range opts.holdSteps {
 		step := holdStep(ctx, hold, n, opts.mock.TextEvents, opts.stall, eng.memory)
 		res.Hold = append(res.Hold, step)

@@ -83,7 +83,7 @@ func runTeam(ctx context.Context, opts options, mockURL string, lite *engine, bo
 	if err != nil {
 		return nil, err
 	}
-	defer a.stop()
+	defer a.Stop()
 	if err := a.setup(mockURL); err != nil {
 		return nil, err
 	}
@@ -91,7 +91,7 @@ func runTeam(ctx context.Context, opts options, mockURL string, lite *engine, bo
 	if err != nil {
 		return nil, err
 	}
-	defer b.stop()
+	defer b.Stop()
 	time.Sleep(opts.settle)
 	if err := keyOverhead(ctx, r, "postgres", a, body, opts.rounds); err != nil {
 		return nil, err
@@ -104,12 +104,12 @@ func runTeam(ctx context.Context, opts options, mockURL string, lite *engine, bo
 	if err != nil {
 		return nil, err
 	}
-	one, stopOne, err := startBareChild(a.url)
+	one, stopOne, err := startBareChild(a.URL)
 	if err != nil {
 		return nil, err
 	}
 	defer stopOne()
-	two, stopTwo, err := startBareChild(a.url + "," + b.url)
+	two, stopTwo, err := startBareChild(a.URL + "," + b.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func keyOverhead(ctx context.Context, r *TeamReport, backend string, e *engine, 
 	if err != nil {
 		return err
 	}
-	url := e.url + "/v1/messages"
+	url := e.URL + "/v1/messages"
 	samples, err := serialLatency(ctx, []target{
 		{Name: tAccessKey, URL: url, Body: body},
 		{Name: tKeyPlain, URL: url, Body: body, Key: plain},
@@ -164,7 +164,7 @@ func (e *engine) createKey(body map[string]any) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	req, err := http.NewRequest(http.MethodPost, e.url+"/api/keys", bytes.NewReader(raw))
+	req, err := http.NewRequest(http.MethodPost, e.URL+"/api/keys", bytes.NewReader(raw))
 	if err != nil {
 		return "", err
 	}

@@ -77,7 +77,7 @@ func runCell(ctx context.Context, o options, up *upstream.Server, upURL string, 
 			fail("start Routex: %v", err)
 			return
 		}
-		defer eng.stop()
+		defer eng.Stop()
 		base := clientURL
 		if cell.channel.V1 {
 			base += "/v1"
@@ -86,7 +86,7 @@ func runCell(ctx context.Context, o options, up *upstream.Server, upURL string, 
 			fail("set up Routex: %v", err)
 			return
 		}
-		fr, err := startFront(eng.url)
+		fr, err := startFront(eng.URL)
 		if err != nil {
 			fail("%v", err)
 			return

@@ -137,7 +137,7 @@ func unlogged404s(e *engine, seen []exchangeSeen) ([]string, error) {
 	}
 	var logged int
 	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		status, body, err := e.admin(http.MethodGet, "/api/logs?status=404&limit=500", nil)
+		status, body, err := e.Admin(http.MethodGet, "/api/logs?status=404&limit=500", nil)
 		if err != nil {
 			return nil, err
 		}

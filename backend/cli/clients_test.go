@@ -183,12 +183,11 @@ func TestEnvPrintsExportsForTheShell(t *testing.T) {
 	}
 }
 
-func TestClaudeRunsClaudeCodeWithRoutexEnvironment(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("the fake claude is a shell script")
-	}
-	h := newToolHome(t)
-	// A fake engine: routex claude only asks it for /health.
+// healthOnlyEngine starts a fake engine that answers only /health (all
+// that routex claude and routex codex ask it) and returns its --listen
+// address and URL.
+func healthOnlyEngine(t *testing.T) (listen, url string) {
+	t.Helper()
 	engine := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/health" {
 			w.Write([]byte(`{"status":"ok"}`))
@@ -196,21 +195,37 @@ func TestClaudeRunsClaudeCodeWithRoutexEnvironment(t *testing.T) {
 		}
 		http.NotFound(w, r)
 	}))
-	defer engine.Close()
-	listen := strings.TrimPrefix(engine.URL, "http://")
+	t.Cleanup(engine.Close)
+	return strings.TrimPrefix(engine.URL, "http://"), engine.URL
+}
+
+// fakeTool puts a shell script named name, alone, on PATH.
+func fakeTool(t *testing.T, name, script string) {
+	t.Helper()
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, name), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin)
+}
+
+func TestClaudeRunsClaudeCodeWithRoutexEnvironment(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the fake claude is a shell script")
+	}
+	h := newToolHome(t)
+	// A fake engine: routex claude only asks it for /health.
+	listen, engineURL := healthOnlyEngine(t)
 
 	// A fake Claude Code that prints what it was given.
-	bin := t.TempDir()
-	script := "#!/bin/sh\necho \"args=$*\"\necho \"url=$ANTHROPIC_BASE_URL token=$ANTHROPIC_AUTH_TOKEN apikey=${ANTHROPIC_API_KEY-unset}\"\n"
-	os.WriteFile(filepath.Join(bin, "claude"), []byte(script), 0o755)
-	t.Setenv("PATH", bin)
+	fakeTool(t, "claude", "#!/bin/sh\necho \"args=$*\"\necho \"url=$ANTHROPIC_BASE_URL token=$ANTHROPIC_AUTH_TOKEN apikey=${ANTHROPIC_API_KEY-unset}\"\n")
 	t.Setenv("ANTHROPIC_API_KEY", "sk-user-own")
 
 	out, err := h.routex("--listen", listen, "claude", "--resume", "abc", "-p", "hi")
 	if err != nil {
 		t.Fatalf("routex claude: %v\n%s", err, out)
 	}
-	for _, want := range []string{"args=--resume abc -p hi", "url=" + engine.URL + " token=rx-cli-test-key apikey=unset"} {
+	for _, want := range []string{"args=--resume abc -p hi", "url=" + engineURL + " token=rx-cli-test-key apikey=unset"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("lacks %q:\n%s", want, out)
 		}
@@ -291,27 +306,16 @@ func TestCodexRunsCodexThroughTheEngine(t *testing.T) {
 		t.Skip("the fake codex is a shell script")
 	}
 	h := newToolHome(t)
-	engine := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/health" {
-			w.Write([]byte(`{"status":"ok"}`))
-			return
-		}
-		http.NotFound(w, r)
-	}))
-	defer engine.Close()
-	listen := strings.TrimPrefix(engine.URL, "http://")
+	listen, engineURL := healthOnlyEngine(t)
 
-	bin := t.TempDir()
-	script := "#!/bin/sh\nfor a in \"$@\"; do echo \"arg=$a\"; done\necho \"key=$ROUTEX_ACCESS_KEY\"\n"
-	os.WriteFile(filepath.Join(bin, "codex"), []byte(script), 0o755)
-	t.Setenv("PATH", bin)
+	fakeTool(t, "codex", "#!/bin/sh\nfor a in \"$@\"; do echo \"arg=$a\"; done\necho \"key=$ROUTEX_ACCESS_KEY\"\n")
 
 	out, err := h.routex("--listen", listen, "codex", "exec", "--skip-git-repo-check", "hi")
 	if err != nil {
 		t.Fatalf("routex codex: %v\n%s", err, out)
 	}
 	want := "arg=-c\narg=model_provider=\"routex\"\narg=-c\n" +
-		"arg=model_providers.routex={ name = \"Routex\", base_url = \"" + engine.URL + "/v1\", wire_api = \"responses\", env_key = \"ROUTEX_ACCESS_KEY\" }\n" +
+		"arg=model_providers.routex={ name = \"Routex\", base_url = \"" + engineURL + "/v1\", wire_api = \"responses\", env_key = \"ROUTEX_ACCESS_KEY\" }\n" +
 		"arg=exec\narg=--skip-git-repo-check\narg=hi\nkey=rx-cli-test-key\n"
 	if out != want {
 		t.Errorf("codex got:\n%s\nwant:\n%s", out, want)

@@ -179,38 +179,12 @@ func TestAttachEdgeShapes(t *testing.T) {
 
 func TestAMalformedFileIsLeftUntouchedAndTheErrorSaysWhere(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name, input string
-		line, col   int
-	}{
+	checkSyntaxErrors(t, newClaudeFixture, []syntaxCase{
 		{"a missing comma", "{\n  \"model\": \"opus\"\n  \"env\": {}\n}\n", 3, 3},
 		{"a trailing comma", "{\n  \"a\": 1,\n}", 3, 1},
 		{"an array instead of an object", "\n  [1, 2]", 2, 3},
 		{"env that is a string", "{\n  \"env\": \"oops\"\n}", 2, 10},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			fx := newClaudeFixture(t, tt.input)
-			_, err := fx.c.Attach(AttachOptions{BaseURL: testEngineURL, Token: testAccessKey})
-			var se *SyntaxError
-			if !errors.As(err, &se) {
-				t.Fatalf("error %v, want *SyntaxError", err)
-			}
-			if se.Line != tt.line || se.Column != tt.col || se.Path != fx.path {
-				t.Errorf("at %s:%d:%d, want line %d column %d", se.Path, se.Line, se.Column, tt.line, tt.col)
-			}
-			if fx.read() != tt.input {
-				t.Error("the malformed file was changed")
-			}
-			if len(fx.backups()) != 0 {
-				t.Error("a backup was taken of a file Routex did not change")
-			}
-			if _, err := fx.c.Status(testEngineURL); !errors.As(err, &se) {
-				t.Errorf("status: %v, want *SyntaxError", err)
-			}
-		})
-	}
+	})
 }
 
 func TestASymlinkedSettingsFileStaysALink(t *testing.T) {

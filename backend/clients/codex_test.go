@@ -1,7 +1,6 @@
 package clients
 
 import (
-	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -217,11 +216,7 @@ func TestCodexReattachAndDirectMode(t *testing.T) {
 
 func TestCodexStatusFollowsTheProviderCodexWillUse(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name, content string
-		want          State
-		url           string
-	}{
+	checkStatuses(t, newCodexFixture, []statusCase{
 		{"no file", "-", NotAttached, ""},
 		{"OpenAI by default", "model = \"gpt-5.5\"\n", NotAttached, ""},
 		{"OpenAI named", "model_provider = \"openai\"\n", NotAttached, ""},
@@ -230,49 +225,16 @@ func TestCodexStatusFollowsTheProviderCodexWillUse(t *testing.T) {
 		{"Routex's URL, by any provider name", "model_provider = \"mine\"\n[model_providers.mine]\nbase_url = \"http://127.0.0.1:18080/v1/\"\n", Attached, "http://127.0.0.1:18080/v1/"},
 		{"the selected profile wins", "model_provider = \"routex\"\nprofile = \"work\"\n[model_providers.routex]\nbase_url = \"http://127.0.0.1:18080/v1\"\n" +
 			"[model_providers.corp]\nbase_url = \"https://llm.corp.example/v1\"\n[profiles.work]\nmodel_provider = \"corp\"\n", AttachedElsewhere, "https://llm.corp.example/v1"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			fx := newCodexFixture(t, tt.content)
-			s, err := fx.c.Status(testEngineURL)
-			if err != nil || s.State != tt.want || s.BaseURL != tt.url || s.Path != fx.path {
-				t.Errorf("got %+v, %v; want %s with %q", s, err, tt.want, tt.url)
-			}
-		})
-	}
+	})
 }
 
 func TestCodexAMalformedFileIsLeftUntouchedAndTheErrorSaysWhere(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name, input string
-		line, col   int
-	}{
+	checkSyntaxErrors(t, newCodexFixture, []syntaxCase{
 		{"an unclosed table header", "model = \"o3\"\n\n[tui\ntheme = \"dark\"\n", 3, 5},
 		{"a key set twice", "model = \"a\"\napproval_policy = \"never\"\nmodel = \"b\"\n", 3, 1},
 		{"an unterminated string", "model = \"a\nx = 1\n", 1, 11},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			fx := newCodexFixture(t, tt.input)
-			_, err := fx.c.Attach(AttachOptions{BaseURL: testEngineURL, Token: testAccessKey})
-			var se *SyntaxError
-			if !errors.As(err, &se) {
-				t.Fatalf("error %v, want *SyntaxError", err)
-			}
-			if se.Line != tt.line || se.Column != tt.col || se.Path != fx.path {
-				t.Errorf("at %s:%d:%d, want line %d column %d (%v)", se.Path, se.Line, se.Column, tt.line, tt.col, err)
-			}
-			if fx.read() != tt.input || len(fx.backups()) != 0 {
-				t.Error("the malformed file was changed or backed up")
-			}
-			if _, err := fx.c.Status(testEngineURL); !errors.As(err, &se) {
-				t.Errorf("status: %v, want *SyntaxError", err)
-			}
-		})
-	}
+	})
 }
 
 func TestCodexALayoutRoutexCannotEditSafelyIsRefused(t *testing.T) {

@@ -1,6 +1,7 @@
 package clients
 
 import (
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -152,3 +153,59 @@ func readTestdata(t *testing.T, name string) string {
 
 // golden compares got with testdata/name, rewriting it under -update.
 func golden(t *testing.T, name, got string) { t.Helper(); goldenfile.Check(t, name, []byte(got)) }
+
+// statusCase is a settings file ("-" for none) and the status it must give.
+type statusCase struct {
+	name, content string
+	want          State
+	url           string
+}
+
+// checkStatuses runs each case on a fresh fixture from newFx.
+func checkStatuses(t *testing.T, newFx func(*testing.T, string) *fixture, tests []statusCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fx := newFx(t, tt.content)
+			s, err := fx.c.Status(testEngineURL)
+			if err != nil || s.State != tt.want || s.BaseURL != tt.url || s.Path != fx.path {
+				t.Errorf("got %+v, %v; want %s with %q", s, err, tt.want, tt.url)
+			}
+		})
+	}
+}
+
+// syntaxCase is a malformed settings file and where its error must point.
+type syntaxCase struct {
+	name, input string
+	line, col   int
+}
+
+// checkSyntaxErrors attaches each malformed file, on a fresh fixture from
+// newFx: the error must be a *SyntaxError at the case's line and column of
+// the file, and the file must be left as it was, with no backup, and Status must give
+// the same error.
+func checkSyntaxErrors(t *testing.T, newFx func(*testing.T, string) *fixture, tests []syntaxCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fx := newFx(t, tt.input)
+			_, err := fx.c.Attach(AttachOptions{BaseURL: testEngineURL, Token: testAccessKey})
+			var se *SyntaxError
+			if !errors.As(err, &se) {
+				t.Fatalf("error %v, want *SyntaxError", err)
+			}
+			if se.Line != tt.line || se.Column != tt.col || se.Path != fx.path {
+				t.Errorf("at %s:%d:%d, want line %d column %d (%v)", se.Path, se.Line, se.Column, tt.line, tt.col, err)
+			}
+			if fx.read() != tt.input || len(fx.backups()) != 0 {
+				t.Error("the malformed file was changed or backed up")
+			}
+			if _, err := fx.c.Status(testEngineURL); !errors.As(err, &se) {
+				t.Errorf("status: %v, want *SyntaxError", err)
+			}
+		})
+	}
+}

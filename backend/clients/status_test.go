@@ -21,26 +21,12 @@ func TestClaudeSettingsPathFallsBackToHome(t *testing.T) {
 
 func TestStatusTellsTheThreeStatesApart(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name, content string
-		want          State
-		url           string
-	}{
+	checkStatuses(t, newClaudeFixture, []statusCase{
 		{"no file", "-", NotAttached, ""},
 		{"no base URL", `{"env":{"X":"1"}}`, NotAttached, ""},
 		{"the engine's URL, trailing slash and all", `{"env":{"ANTHROPIC_BASE_URL":"http://127.0.0.1:18080/"}}`, Attached, "http://127.0.0.1:18080/"},
 		{"another gateway", `{"env":{"ANTHROPIC_BASE_URL":"https://api.other.example"}}`, AttachedElsewhere, "https://api.other.example"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			fx := newClaudeFixture(t, tt.content)
-			s, err := fx.c.Status(testEngineURL)
-			if err != nil || s.State != tt.want || s.BaseURL != tt.url || s.Path != fx.path {
-				t.Errorf("got %+v, %v; want %s with %q", s, err, tt.want, tt.url)
-			}
-		})
-	}
+	})
 }
 
 func TestAttachRefusesABadURLOrMode(t *testing.T) {

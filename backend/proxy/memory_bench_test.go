@@ -2,7 +2,6 @@ package proxy_test
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/routex-app/routex/backend/store"
+	"github.com/routex-app/routex/internal/bigbody"
 )
 
 // imageBody is an Anthropic request of about size bytes: a few turns of
@@ -20,17 +20,7 @@ import (
 // Claude Code request after screenshots.
 func imageBody(tb testing.TB, size int) []byte {
 	tb.Helper()
-	raw := make([]byte, 384<<10) // 512 KiB once in base64
-	for i := range raw {
-		raw[i] = byte(i*7 + i>>8)
-	}
-	img := base64.StdEncoding.EncodeToString(raw)
-	var content []any
-	for n := 0; n+len(img)+512 < size; n += len(img) + 128 {
-		content = append(content, map[string]any{"type": "image",
-			"source": map[string]any{"type": "base64", "media_type": "image/png", "data": img}})
-	}
-	content = append(content, map[string]any{"type": "text", "text": "what changed between these screenshots?"})
+	content := bigbody.ImageContent(size)
 	body, err := json.Marshal(map[string]any{
 		"model": "claude-opus-4-8", "max_tokens": 1024, "stream": false,
 		"system": "You are Claude Code.",

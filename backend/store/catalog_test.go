@@ -59,17 +59,7 @@ func TestReloadPicksUpWritesFromAnotherStore(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
-		path := db.target
-		s1, err := Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s1.Close()
-		s2, err := Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s2.Close()
+		s1, s2 := db.open(t), db.open(t)
 
 		if _, err := s2.CreateChannel(ctx, sampleChannel("from-cli", 1)); err != nil {
 			t.Fatal(err)
@@ -94,18 +84,8 @@ func TestConcurrentWritesDoNotFail(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
-		path := db.target
-		s1, err := Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s1.Close()
 		// A second Store on the same file stands in for a second process.
-		s2, err := Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s2.Close()
+		s1, s2 := db.open(t), db.open(t)
 
 		const workers, rounds = 16, 5
 		var wg sync.WaitGroup

@@ -294,38 +294,63 @@ func timelineShape(from, to time.Time, bucket time.Duration) (time.Time, int, er
 // open), most requests first. Shares add up to 1 when there are requests.
 // An optional scope narrows it (one key's requests).
 func (s *Store) StatsChannels(ctx context.Context, from, to time.Time, scope ...StatsScope) ([]ChannelStats, error) {
+	ids, err := s.statsByID(ctx, "channels", "channel_id", "channel_name", from, to, scope...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ChannelStats, 0, len(ids))
+	for _, t := range ids {
+		out = append(out, ChannelStats{
+			ChannelID: t.id, ChannelName: t.name, Requests: t.requests, Failed: t.failed,
+			Share: t.share, SuccessRate: t.successRate(), AvgLatencyMS: t.avgLatency(),
+			AvgTTFTMS: t.avgTTFT(), CostUSD: t.cost, InputTokens: t.in, OutputTokens: t.out,
+		})
+	}
+	return out, nil
+}
+
+// idTotals is one id's totals (of a channel or a key), with the newest
+// name logged for it and its share of all requests.
+type idTotals struct {
+	totals
+	id    int64
+	name  string
+	share float64
+}
+
+// statsByID returns totals over [from, to) (zero ends are open) grouped by
+// the column idCol, named from nameCol, daily totals of rolled-up rows
+// included, most requests first (then lowest id). Shares add up to 1 when
+// there are requests. what names the table in errors.
+func (s *Store) statsByID(ctx context.Context, what, idCol, nameCol string, from, to time.Time, scope ...StatsScope) ([]idTotals, error) {
 	dCond, dArgs := rangeSQL("time", from, to, scope...)
 	yCond, yArgs := rangeSQL("day", from, to, scope...)
 	// The name is the newest one logged for the id (see dialect.newest).
 	// Detail rows (kind 0) are newer than daily ones (kind 1).
-	rows, err := s.db.QueryContext(ctx, `SELECT 0, channel_id, `+s.d.newest("channel_name", "id")+`, MAX(id), `+detailAgg+`
-		FROM request_logs WHERE `+dCond+` GROUP BY channel_id
-		UNION ALL SELECT 1, channel_id, `+s.d.newest("channel_name", "last_time")+`, MAX(last_time), `+dailyAgg+`
-		FROM request_daily WHERE `+yCond+` GROUP BY channel_id`, append(dArgs, yArgs...)...)
+	rows, err := s.db.QueryContext(ctx, `SELECT 0, `+idCol+`, `+s.d.newest(nameCol, "id")+`, MAX(id), `+detailAgg+`
+		FROM request_logs WHERE `+dCond+` GROUP BY `+idCol+`
+		UNION ALL SELECT 1, `+idCol+`, `+s.d.newest(nameCol, "last_time")+`, MAX(last_time), `+dailyAgg+`
+		FROM request_daily WHERE `+yCond+` GROUP BY `+idCol, append(dArgs, yArgs...)...)
 	if err != nil {
-		return nil, fmt.Errorf("store: stats channels in %s: %w", s.path, err)
+		return nil, fmt.Errorf("store: stats %s in %s: %w", what, s.path, err)
 	}
 	byID, names, err := scanTotalsByID(rows)
 	if err != nil {
-		return nil, fmt.Errorf("store: stats channels in %s: %w", s.path, err)
+		return nil, fmt.Errorf("store: stats %s in %s: %w", what, s.path, err)
 	}
 	var all int64
 	for _, t := range byID {
 		all += t.requests
 	}
-	out := make([]ChannelStats, 0, len(byID))
+	out := make([]idTotals, 0, len(byID))
 	for id, t := range byID {
-		out = append(out, ChannelStats{
-			ChannelID: id, ChannelName: names[id], Requests: t.requests, Failed: t.failed,
-			Share: ratio(t.requests, all), SuccessRate: t.successRate(), AvgLatencyMS: t.avgLatency(),
-			AvgTTFTMS: t.avgTTFT(), CostUSD: t.cost, InputTokens: t.in, OutputTokens: t.out,
-		})
+		out = append(out, idTotals{totals: t, id: id, name: names[id], share: ratio(t.requests, all)})
 	}
 	sort.Slice(out, func(i, j int) bool {
-		if out[i].Requests != out[j].Requests {
-			return out[i].Requests > out[j].Requests
+		if out[i].requests != out[j].requests {
+			return out[i].requests > out[j].requests
 		}
-		return out[i].ChannelID < out[j].ChannelID
+		return out[i].id < out[j].id
 	})
 	return out, nil
 }

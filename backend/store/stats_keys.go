@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
-	"sort"
 	"time"
 )
 
@@ -23,36 +21,17 @@ type KeyStats struct {
 // most requests first, daily totals of rolled-up rows included. Shares add
 // up to 1 when there are requests.
 func (s *Store) StatsKeys(ctx context.Context, from, to time.Time) ([]KeyStats, error) {
-	dCond, dArgs := rangeSQL("time", from, to)
-	yCond, yArgs := rangeSQL("day", from, to)
-	rows, err := s.db.QueryContext(ctx, `SELECT 0, key_id, `+s.d.newest("key_name", "id")+`, MAX(id), `+detailAgg+`
-		FROM request_logs WHERE `+dCond+` GROUP BY key_id
-		UNION ALL SELECT 1, key_id, `+s.d.newest("key_name", "last_time")+`, MAX(last_time), `+dailyAgg+`
-		FROM request_daily WHERE `+yCond+` GROUP BY key_id`, append(dArgs, yArgs...)...)
+	ids, err := s.statsByID(ctx, "keys", "key_id", "key_name", from, to)
 	if err != nil {
-		return nil, fmt.Errorf("store: stats keys in %s: %w", s.path, err)
+		return nil, err
 	}
-	byID, names, err := scanTotalsByID(rows)
-	if err != nil {
-		return nil, fmt.Errorf("store: stats keys in %s: %w", s.path, err)
-	}
-	var all int64
-	for _, t := range byID {
-		all += t.requests
-	}
-	out := make([]KeyStats, 0, len(byID))
-	for id, t := range byID {
+	out := make([]KeyStats, 0, len(ids))
+	for _, t := range ids {
 		out = append(out, KeyStats{
-			KeyID: id, KeyName: names[id], Requests: t.requests, Failed: t.failed,
-			Share: ratio(t.requests, all), SuccessRate: t.successRate(), AvgLatencyMS: t.avgLatency(),
+			KeyID: t.id, KeyName: t.name, Requests: t.requests, Failed: t.failed,
+			Share: t.share, SuccessRate: t.successRate(), AvgLatencyMS: t.avgLatency(),
 			AvgTTFTMS: t.avgTTFT(), CostUSD: t.cost, InputTokens: t.in, OutputTokens: t.out,
 		})
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Requests != out[j].Requests {
-			return out[i].Requests > out[j].Requests
-		}
-		return out[i].KeyID < out[j].KeyID
-	})
 	return out, nil
 }

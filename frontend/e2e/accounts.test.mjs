@@ -6,17 +6,12 @@
 //   ROUTEX_BIN=/path/to/routex-headless npm run e2e
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
+import { adminCall, BIN, logIn, needChromium, openBrowser, TEST_RESULTS } from './browser.mjs'
 import { startRoutex } from './helpers.mjs'
 import { startMockAnthropic } from './mock-anthropic.mjs'
 
-const FRONTEND = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const BIN = path.resolve(FRONTEND, process.env.ROUTEX_BIN ?? '../build/bin/routex-headless')
-const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium'
-const SHOTS = path.join(FRONTEND, 'test-results')
+const SHOTS = TEST_RESULTS
 const ADMIN_TOKEN = 'accounts-admin-token-3c9e'
 const ACCESS_KEY = 'accounts-access-key-71fa'
 const STEP_MS = 10_000
@@ -25,27 +20,17 @@ let routex
 let mock
 let context
 let page
-const pageErrors = []
+let pageErrors
 // Messages of the Content-Security-Policy blocking something on the page.
-const cspViolations = []
+let cspViolations
 
-async function api(method, p, body) {
-  const res = await fetch(routex.base + p, {
-    method,
-    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(STEP_MS),
-  })
-  const text = await res.text()
-  return { status: res.status, json: text ? JSON.parse(text) : undefined, text }
-}
+const api = (method, p, body) => adminCall({ base: routex.base, token: ADMIN_TOKEN, timeoutMs: STEP_MS }, method, p, body)
 
 const shot = (name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true, timeout: STEP_MS })
 const row = (name) => page.locator(`[data-testid="channel-row"][data-channel-name="${name}"]`)
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}; apt-get install chromium or set CHROMIUM_BIN`)
-  mkdirSync(SHOTS, { recursive: true })
+  needChromium(SHOTS)
   mock = await startMockAnthropic()
   routex = await startRoutex({ bin: BIN, adminToken: ADMIN_TOKEN, accessKey: ACCESS_KEY })
   // A channel whose account answers like DeepSeek's balance endpoint (a
@@ -59,17 +44,9 @@ before(async () => {
   const glm = await api('POST', '/api/channels', { name: 'glm', type: 'anthropic', base_url: mock.url, api_key: 'sk-glm-1', models: [], priority: 2, weight: 1, enabled: true })
   assert.equal(glm.status, 201, glm.text)
 
-  context = await chromium.launchPersistentContext(path.join(routex.home, 'chromium-accounts'), {
-    executablePath: CHROMIUM, timeout: 30_000, viewport: { width: 1280, height: 900 }, locale: 'en-US', colorScheme: 'light',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  })
-  context.setDefaultTimeout(STEP_MS)
-  page = context.pages()[0] ?? (await context.newPage())
-  page.on('pageerror', (e) => pageErrors.push(e.message))
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy|Content-Security-Policy/i.test(m.text())) cspViolations.push(m.text())
-  })
+  ;({ context, page, pageErrors, cspViolations } = await openBrowser(path.join(routex.home, 'chromium-accounts'), STEP_MS, {
+    viewport: { width: 1280, height: 900 },
+  }))
 })
 
 after(async () => {
@@ -81,8 +58,7 @@ after(async () => {
 test('provider accounts in the dashboard', async (t) => {
   await t.test('the channel list shows the balance, then that it is used up, in English and Chinese', async () => {
     await page.goto(routex.base + '/#/channels')
-    await page.getByTestId('token-input').fill(ADMIN_TOKEN)
-    await page.getByTestId('token-submit').click()
+    await logIn(page, ADMIN_TOKEN)
     const chip = row('deepseek-paid').getByTestId('balance-amount')
     await chip.waitFor()
     await page.waitForFunction(() => document.querySelector('[data-channel-name="deepseek-paid"] [data-testid="balance-amount"]')?.textContent?.includes('110.00 CNY'))

@@ -5,17 +5,12 @@
 //   ROUTEX_BIN=/path/to/routex-headless npm run e2e   (default: ../build/bin/routex-headless)
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
+import { adminCall, BIN, logIn, needChromium, openBrowser, TEST_RESULTS } from './browser.mjs'
 import { startRoutex } from './helpers.mjs'
 import { GOOD_MODEL, startMockAnthropic } from './mock-anthropic.mjs'
 
-const FRONTEND = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const BIN = path.resolve(FRONTEND, process.env.ROUTEX_BIN ?? '../build/bin/routex-headless')
-const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium'
-const SHOTS = path.join(FRONTEND, 'test-results')
+const SHOTS = TEST_RESULTS
 const ADMIN_TOKEN = 'keys-admin-token-8c2f'
 const ACCESS_KEY = 'keys-access-key-4a9e'
 const STEP_MS = 10_000
@@ -24,9 +19,9 @@ let routex
 let mock
 let context
 let page
-const pageErrors = []
+let pageErrors
 // Messages of the Content-Security-Policy blocking something on the page.
-const cspViolations = []
+let cspViolations
 
 async function call(key, model = GOOD_MODEL) {
   const res = await fetch(`${routex.base}/v1/messages`, {
@@ -39,39 +34,18 @@ async function call(key, model = GOOD_MODEL) {
 }
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}; apt-get install chromium or set CHROMIUM_BIN`)
-  mkdirSync(SHOTS, { recursive: true })
+  needChromium(SHOTS)
   mock = await startMockAnthropic()
   routex = await startRoutex({ bin: BIN, adminToken: ADMIN_TOKEN, accessKey: ACCESS_KEY })
-  const res = await fetch(`${routex.base}/api/channels`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name: 'mock', type: 'anthropic', base_url: mock.url, api_key: 'sk-good', models: [GOOD_MODEL] }),
-  })
-  assert.equal(res.status, 201, await res.text())
+  const admin = { base: routex.base, token: ADMIN_TOKEN, timeoutMs: STEP_MS }
+  const res = await adminCall(admin, 'POST', '/api/channels', { name: 'mock', type: 'anthropic', base_url: mock.url, api_key: 'sk-good', models: [GOOD_MODEL] })
+  assert.equal(res.status, 201, res.text)
   // A price that makes each answer (42 + 7 tokens) cost $0.049, so the spend shows on the bar.
-  const price = await fetch(`${routex.base}/api/prices`, {
-    method: 'PUT',
-    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ model: GOOD_MODEL, input: 1000, output: 1000 }),
-  })
-  assert.equal(price.status, 200, await price.text())
-  context = await chromium.launchPersistentContext(path.join(routex.home, 'chromium-profile'), {
-    executablePath: CHROMIUM,
-    timeout: 30_000,
-    viewport: { width: 1280, height: 860 },
-    locale: 'en-US',
-    colorScheme: 'light',
-    permissions: ['clipboard-read', 'clipboard-write'],
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  })
-  context.setDefaultTimeout(STEP_MS)
-  page = context.pages()[0] ?? (await context.newPage())
-  page.on('pageerror', (e) => pageErrors.push(e.message))
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy|Content-Security-Policy/i.test(m.text())) cspViolations.push(m.text())
-  })
+  const price = await adminCall(admin, 'PUT', '/api/prices', { model: GOOD_MODEL, input: 1000, output: 1000 })
+  assert.equal(price.status, 200, price.text)
+  ;({ context, page, pageErrors, cspViolations } = await openBrowser(path.join(routex.home, 'chromium-profile'), STEP_MS, {
+    viewport: { width: 1280, height: 860 }, permissions: ['clipboard-read', 'clipboard-write'],
+  }))
 })
 
 after(async () => {
@@ -82,8 +56,7 @@ after(async () => {
 
 test('a key per person: create, use, see its usage, revoke', async () => {
   await page.goto(routex.base + '/#/keys')
-  await page.getByTestId('token-input').fill(ADMIN_TOKEN)
-  await page.getByTestId('token-submit').click()
+  await logIn(page, ADMIN_TOKEN)
   await page.getByTestId('keys-empty').waitFor()
 
   // Create, with a daily budget and a model list.

@@ -7,18 +7,14 @@
 // skipped with a console note instead of failing.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
+import { adminCall, BIN, logIn, needChromium, openBrowser, TEST_RESULTS } from './browser.mjs'
 import { sleep, startRoutex } from './helpers.mjs'
 import { startMockAnthropic } from './mock-anthropic.mjs'
 import { serveFixtures } from './fixtures.mjs'
 
-const FRONTEND = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const BIN = path.resolve(FRONTEND, process.env.ROUTEX_BIN ?? '../build/bin/routex-headless')
-const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium'
-const SHOTS = path.join(FRONTEND, 'test-results')
+const SHOTS = TEST_RESULTS
 const ADMIN_TOKEN = 'pages-admin-token-5b1d'
 const ACCESS_KEY = 'pages-access-key-0e7c'
 const STEP_MS = 10_000
@@ -28,20 +24,11 @@ let mock
 let context
 let page
 const has = {}
-const pageErrors = []
+let pageErrors
 // What the dashboard's Content-Security-Policy blocked: must stay empty.
-const cspViolations = []
+let cspViolations
 
-async function api(method, p, body) {
-  const res = await fetch(routex.base + p, {
-    method,
-    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(STEP_MS),
-  })
-  const text = await res.text()
-  return { status: res.status, json: text ? JSON.parse(text) : undefined, text }
-}
+const api = (method, p, body) => adminCall({ base: routex.base, token: ADMIN_TOKEN, timeoutMs: STEP_MS }, method, p, body)
 
 async function send(model, stream = false) {
   const res = await fetch(`${routex.base}/v1/messages`, {
@@ -59,8 +46,7 @@ const row = (name) => page.locator(`[data-testid="channel-row"][data-channel-nam
 const note = (msg) => console.log(`# note: ${msg}`)
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}; apt-get install chromium or set CHROMIUM_BIN`)
-  mkdirSync(SHOTS, { recursive: true })
+  needChromium(SHOTS)
   mock = await startMockAnthropic()
   routex = await startRoutex({ bin: BIN, adminToken: ADMIN_TOKEN, accessKey: ACCESS_KEY })
   // mock-bad starts first so the first request fails over (an attempt in its log), then goes last.
@@ -78,21 +64,9 @@ before(async () => {
     has[k] = r.status < 400 || (k === 'test' && r.status !== 404 && r.status !== 405 && r.status !== 501)
   }
 
-  context = await chromium.launchPersistentContext(path.join(routex.home, 'chromium-profile'), {
-    executablePath: CHROMIUM,
-    timeout: 30_000,
+  ;({ context, page, pageErrors, cspViolations } = await openBrowser(path.join(routex.home, 'chromium-profile'), STEP_MS, {
     viewport: { width: 1280, height: 860 },
-    locale: 'en-US',
-    colorScheme: 'light',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  })
-  context.setDefaultTimeout(STEP_MS)
-  page = context.pages()[0] ?? (await context.newPage())
-  page.on('pageerror', (e) => pageErrors.push(e.message))
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy|Content-Security-Policy/i.test(m.text())) cspViolations.push(m.text())
-  })
+  }))
   // Endpoints other work has not landed yet are served from fixtures, so the
   // charts and the drawer still render; the notes below say which.
   await serveFixtures(page, has)
@@ -109,8 +83,7 @@ test('the dashboard pages work against a real engine', async (t) => {
   await t.test('the dashboard shows the numbers, a chart and requests live', async () => {
     const doc = await page.goto(routex.base + '/#/dashboard')
     assert.match(doc.headers()['content-security-policy'] ?? '', /script-src 'self'/, 'the dashboard page has no Content-Security-Policy')
-    await page.getByTestId('token-input').fill(ADMIN_TOKEN)
-    await page.getByTestId('token-submit').click()
+    await logIn(page, ADMIN_TOKEN)
     await page.getByTestId('dashboard-page').waitFor()
     {
       const value = page.getByTestId('stat-requests').getByTestId('stat-value')

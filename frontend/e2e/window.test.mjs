@@ -10,18 +10,14 @@
 //   ROUTEX_BIN=/path/to/routex-headless node --test e2e/window.test.mjs
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
+import { adminCall, BIN, FRONTEND, needChromium, openBrowser } from './browser.mjs'
 import { sleep, startRoutex } from './helpers.mjs'
 import { startMockAnthropic } from './mock-anthropic.mjs'
 import { startMockOpenAI } from './mock-openai.mjs'
 
-const FRONTEND = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const BIN = path.resolve(FRONTEND, process.env.ROUTEX_BIN ?? '../build/bin/routex-headless')
-const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium'
 const SHOTS = path.resolve(FRONTEND, '..', 'build', 'screenshots')
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
 const ADMIN_TOKEN = 'window-admin-token-7f3a'
@@ -38,18 +34,12 @@ let ds
 let anthropic
 let context
 let page
-const pageErrors = []
+let pageErrors
 
 async function api(method, p, body) {
-  const res = await fetch(routex.base + p, {
-    method,
-    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(STEP_MS),
-  })
-  const text = await res.text()
-  assert.ok(res.status < 400, `${method} ${p}: ${res.status} ${text}`)
-  return text ? JSON.parse(text) : undefined
+  const res = await adminCall({ base: routex.base, token: ADMIN_TOKEN, timeoutMs: STEP_MS }, method, p, body)
+  assert.ok(res.status < 400, `${method} ${p}: ${res.status} ${res.text}`)
+  return res.json
 }
 
 let sent = 0
@@ -94,22 +84,16 @@ async function setLook(theme, lang) {
 }
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}; apt-get install chromium or set CHROMIUM_BIN`)
-  mkdirSync(SHOTS, { recursive: true })
+  needChromium(SHOTS)
   anthropic = await startMockAnthropic()
   ds = await startMockOpenAI({ keys: DS_KEYS, models: DS_MODELS })
   routex = await startRoutex({ bin: BIN, adminToken: ADMIN_TOKEN, accessKey: ACCESS_KEY })
   // The user has Claude Code settings already: attaching backs them up.
   mkdirSync(path.join(routex.home, '.claude'), { recursive: true })
   writeFileSync(path.join(routex.home, '.claude', 'settings.json'), '{\n  "model": "opus"\n}\n')
-  context = await chromium.launchPersistentContext(path.join(routex.home, 'chromium-profile'), {
-    executablePath: CHROMIUM, timeout: 30_000, viewport: { width: 1200, height: 800 }, locale: 'en-US', colorScheme: 'light', acceptDownloads: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  })
-  context.setDefaultTimeout(STEP_MS)
-  page = context.pages()[0] ?? (await context.newPage())
-  page.on('pageerror', (e) => pageErrors.push(e.message))
+  ;({ context, page, pageErrors } = await openBrowser(path.join(routex.home, 'chromium-profile'), STEP_MS, {
+    viewport: { width: 1200, height: 800 }, acceptDownloads: true,
+  }))
 })
 
 after(async () => {

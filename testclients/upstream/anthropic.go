@@ -43,11 +43,9 @@ func serveAnthropic(x *exchange, count bool) {
 		bad("anthropic-version: header is required")
 		return
 	}
-	if !x.decodeBody(bad) {
+	if !x.readBody(bad) {
 		return
 	}
-	x.rec.Model, _ = x.body["model"].(string)
-	x.rec.Stream, _ = x.body["stream"].(bool)
 	if x.strict {
 		if msg := anthropicStrict(x.body, count); msg != "" {
 			bad(msg)

@@ -42,26 +42,35 @@ func openaiAuth(x *exchange) bool {
 	return true
 }
 
-func serveOpenAI(x *exchange) {
+// openaiRequest is how both OpenAI endpoints start: the key, the body
+// (its model and stream flag recorded), the strict checks when x is strict,
+// then the scripted reply and the user's token. ok is false when x has been
+// refused.
+func openaiRequest(x *exchange, strict func(map[string]any) (msg, param, code string), toTurn func(map[string]any) turn) (rep reply, token string, ok bool) {
 	if !openaiAuth(x) {
-		return
+		return reply{}, "", false
 	}
 	bad := func(msg string) { x.refuse(http.StatusBadRequest, openaiError(msg, "", ""), msg) }
-	if !x.decodeBody(bad) {
-		return
+	if !x.readBody(bad) {
+		return reply{}, "", false
 	}
-	x.rec.Model, _ = x.body["model"].(string)
-	x.rec.Stream, _ = x.body["stream"].(bool)
 	if x.strict {
-		if msg, param, code := openaiStrict(x.body); msg != "" {
+		if msg, param, code := strict(x.body); msg != "" {
 			x.refuse(http.StatusBadRequest, openaiError(msg, param, code), msg)
-			return
+			return reply{}, "", false
 		}
 	}
-	t := openaiTurn(x.body)
-	rep := decide(t)
+	t := toTurn(x.body)
+	rep = decide(t)
 	x.rec.Action, x.rec.Text = rep.Action, rep.Text
-	token := tokenRE.FindString(t.UserText)
+	return rep, tokenRE.FindString(t.UserText), true
+}
+
+func serveOpenAI(x *exchange) {
+	rep, token, ok := openaiRequest(x, openaiStrict, openaiTurn)
+	if !ok {
+		return
+	}
 	finish := "stop"
 	if rep.ToolName != "" {
 		finish = "tool_calls"

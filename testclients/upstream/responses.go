@@ -3,7 +3,6 @@ package upstream
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -21,30 +20,11 @@ var responsesIncludes = set("reasoning.encrypted_content", "message.output_text.
 	"web_search_call.action.sources", "web_search_call.results", "code_interpreter_call.outputs",
 	"computer_call_output.output.image_url", "file_search_call.results", "message.input_image.image_url")
 
-func responsesError(msg, param, code string) map[string]any {
-	return openaiError(msg, param, code)
-}
-
 func serveResponses(x *exchange) {
-	if !openaiAuth(x) {
+	rep, token, ok := openaiRequest(x, responsesStrict, responsesTurn)
+	if !ok {
 		return
 	}
-	bad := func(msg string) { x.refuse(http.StatusBadRequest, responsesError(msg, "", ""), msg) }
-	if !x.decodeBody(bad) {
-		return
-	}
-	x.rec.Model, _ = x.body["model"].(string)
-	x.rec.Stream, _ = x.body["stream"].(bool)
-	if x.strict {
-		if msg, param, code := responsesStrict(x.body); msg != "" {
-			x.refuse(http.StatusBadRequest, responsesError(msg, param, code), msg)
-			return
-		}
-	}
-	t := responsesTurn(x.body)
-	rep := decide(t)
-	x.rec.Action, x.rec.Text = rep.Action, rep.Text
-	token := tokenRE.FindString(t.UserText)
 
 	var items []map[string]any
 	if wantsEncryptedReasoning(x.body) {

@@ -219,6 +219,17 @@ func (x *exchange) decodeBody(bad func(msg string)) bool {
 	return true
 }
 
+// readBody is decodeBody that also records the body's model and stream
+// flag, for the formats that carry both in the body.
+func (x *exchange) readBody(bad func(msg string)) bool {
+	if !x.decodeBody(bad) {
+		return false
+	}
+	x.rec.Model, _ = x.body["model"].(string)
+	x.rec.Stream, _ = x.body["stream"].(bool)
+	return true
+}
+
 // OpenLog opens (appending) the JSON-lines request log at path.
 func OpenLog(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)

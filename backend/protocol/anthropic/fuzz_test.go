@@ -6,6 +6,7 @@ import (
 	"io"
 	"testing"
 
+	"github.com/routex-app/routex/backend/internal/codectest"
 	"github.com/routex-app/routex/backend/protocol"
 )
 
@@ -17,13 +18,7 @@ func FuzzDecodeRequest(f *testing.F) {
 	f.Add([]byte(`{"model":"m","messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"x"}}]}],"tools":[{"type":"web_search_20250305","name":"w"}]}`))
 	f.Add([]byte(`null`))
 	f.Add([]byte(`{"messages":5}`))
-	f.Fuzz(func(t *testing.T, body []byte) {
-		req, err := Codec{}.DecodeRequest(body)
-		if err != nil {
-			return
-		}
-		_, _ = Codec{}.EncodeRequest(req, protocol.EncodeOptions{Model: "m"})
-	})
+	codectest.FuzzRequest(f, Codec{}, protocol.EncodeOptions{Model: "m"})
 }
 
 // FuzzStreamDecoder checks that no upstream stream makes the decoder or,
@@ -31,7 +26,7 @@ func FuzzDecodeRequest(f *testing.F) {
 // writes is a valid stream whenever the decoder accepted the input.
 func FuzzStreamDecoder(f *testing.F) {
 	for _, name := range []string{"text.sse", "tools.sse", "server_tools.sse", "error_midstream.sse", "early_end.sse"} {
-		f.Add(readTestdata(f, name))
+		f.Add(codectest.ReadTestdata(f, name))
 	}
 	f.Add([]byte("data: {\"type\":\"content_block_stop\",\"index\":0}\n\n"))
 	f.Add([]byte("event: message_delta\ndata: {}\n\n"))
@@ -56,7 +51,7 @@ func FuzzStreamDecoder(f *testing.F) {
 		for _, x := range d.Finish() {
 			wire = e.Encode(wire, x)
 		}
-		again, err := decodeSSE(t, wire)
+		again, err := codectest.DecodeSSE(Codec{}, wire)
 		if err != nil {
 			t.Fatalf("encoder output does not decode: %v\n%s", err, wire)
 		}

@@ -3,10 +3,6 @@ package anthropic
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
-	"os"
-	"path/filepath"
 	"testing"
 
 	goldenfile "github.com/routex-app/routex/backend/internal/golden"
@@ -16,26 +12,6 @@ import (
 
 // golden compares got with testdata/name, or rewrites it under -update.
 func golden(t *testing.T, name string, got []byte) { t.Helper(); goldenfile.Check(t, name, got) }
-
-// readTestdata returns a file under testdata.
-func readTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// indentJSON pretty-prints JSON so golden diffs are readable.
-func indentJSON(t *testing.T, b []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, b, "", "  "); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, b)
-	}
-	return append(buf.Bytes(), '\n')
-}
 
 // marshalIndent renders a neutral value for a golden file.
 func marshalIndent(t *testing.T, v any) []byte {
@@ -71,39 +47,6 @@ func eventLines(t *testing.T, events []protocol.Event) []byte {
 		buf.WriteByte('\n')
 	}
 	return buf.Bytes()
-}
-
-// decodeSSE runs a whole SSE text through a fresh stream decoder.
-func decodeSSE(t testing.TB, text []byte) ([]protocol.Event, error) {
-	t.Helper()
-	r := protocol.NewSSEReader(bytes.NewReader(text))
-	d := Codec{}.NewStreamDecoder()
-	var out []protocol.Event
-	for {
-		ev, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return out, err
-		}
-		evs, err := d.Decode(ev)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, evs...)
-	}
-	return append(out, d.Finish()...), nil
-}
-
-// encodeEvents runs neutral events through a fresh stream encoder.
-func encodeEvents(opts protocol.EncodeOptions, events []protocol.Event) []byte {
-	e := Codec{}.NewStreamEncoder(opts)
-	var out []byte
-	for _, ev := range events {
-		out = e.Encode(out, ev)
-	}
-	return out
 }
 
 // mustDecode decodes a request body or fails the test.

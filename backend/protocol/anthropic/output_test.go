@@ -7,6 +7,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/routex-app/routex/backend/internal/codectest"
 	"github.com/routex-app/routex/backend/protocol"
 )
 
@@ -42,7 +43,7 @@ func TestEncodeStructuredOutputGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, c.file, indentJSON(t, body))
+			golden(t, c.file, codectest.IndentJSON(t, body))
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/routex-app/routex/backend/internal/codectest"
 	"github.com/routex-app/routex/backend/internal/fixture"
 	"github.com/routex-app/routex/backend/protocol"
 )
@@ -208,7 +209,7 @@ func TestDecodeClaudeCodeRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "claude-code.encoded.json", indentJSON(t, out))
+	golden(t, "claude-code.encoded.json", codectest.IndentJSON(t, out))
 }
 
 // claudeCodeBody is the body of the Claude Code fixture (the repository's

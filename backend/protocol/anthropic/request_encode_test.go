@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/routex-app/routex/backend/internal/codectest"
 	"github.com/routex-app/routex/backend/protocol"
 )
 
@@ -244,5 +245,5 @@ func TestRequestRoundTripIsStable(t *testing.T) {
 	if string(once) != string(again) {
 		t.Errorf("not stable:\n%s\n%s", once, again)
 	}
-	golden(t, "roundtrip.request.json", indentJSON(t, once))
+	golden(t, "roundtrip.request.json", codectest.IndentJSON(t, once))
 }

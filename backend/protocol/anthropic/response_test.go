@@ -5,12 +5,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/routex-app/routex/backend/internal/codectest"
 	"github.com/routex-app/routex/backend/protocol"
 )
 
 func TestResponseGolden(t *testing.T) {
 	t.Parallel()
-	resp, err := Codec{}.DecodeResponse(readTestdata(t, "response.upstream.json"))
+	resp, err := Codec{}.DecodeResponse(codectest.ReadTestdata(t, "response.upstream.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -19,14 +20,14 @@ func TestResponseGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "response.client.json", indentJSON(t, out))
+	golden(t, "response.client.json", codectest.IndentJSON(t, out))
 }
 
 func TestDecodeResponse(t *testing.T) {
 	t.Parallel()
 	t.Run("rule 10 and 12: order, usage and server blocks skipped", func(t *testing.T) {
 		t.Parallel()
-		resp, err := Codec{}.DecodeResponse(readTestdata(t, "response.upstream.json"))
+		resp, err := Codec{}.DecodeResponse(codectest.ReadTestdata(t, "response.upstream.json"))
 		if err != nil {
 			t.Fatal(err)
 		}

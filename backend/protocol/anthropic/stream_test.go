@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/routex-app/routex/backend/internal/codectest"
 	"github.com/routex-app/routex/backend/protocol"
 )
 
@@ -26,7 +27,7 @@ func TestStreamGolden(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.what, func(t *testing.T) {
 			t.Parallel()
-			events, err := decodeSSE(t, readTestdata(t, c.name+".sse"))
+			events, err := codectest.DecodeSSE(Codec{}, codectest.ReadTestdata(t, c.name+".sse"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -34,9 +35,9 @@ func TestStreamGolden(t *testing.T) {
 				t.Errorf("decoded stream breaks rule 15: %v", err)
 			}
 			golden(t, c.name+".events.jsonl", eventLines(t, events))
-			wire := encodeEvents(protocol.EncodeOptions{Model: "claude-client", EstimatedInputTokens: 99}, events)
+			wire := codectest.EncodeStream(Codec{}, protocol.EncodeOptions{Model: "claude-client", EstimatedInputTokens: 99}, events)
 			golden(t, c.name+".client.sse", wire)
-			again, err := decodeSSE(t, wire)
+			again, err := codectest.DecodeSSE(Codec{}, wire)
 			if err != nil {
 				t.Fatalf("client stream does not decode: %v", err)
 			}
@@ -51,7 +52,7 @@ func TestStreamDecoder(t *testing.T) {
 	t.Parallel()
 	t.Run("an error event maps its type to the error kind and ends the stream", func(t *testing.T) {
 		t.Parallel()
-		events, err := decodeSSE(t, readTestdata(t, "error_midstream.sse"))
+		events, err := codectest.DecodeSSE(Codec{}, codectest.ReadTestdata(t, "error_midstream.sse"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,7 +63,7 @@ func TestStreamDecoder(t *testing.T) {
 	})
 	t.Run("a stream without message_stop ends with an api_error after closing its blocks", func(t *testing.T) {
 		t.Parallel()
-		events, _ := decodeSSE(t, readTestdata(t, "early_end.sse"))
+		events, _ := codectest.DecodeSSE(Codec{}, codectest.ReadTestdata(t, "early_end.sse"))
 		n := len(events)
 		if events[n-2].Type != protocol.EventBlockStop || events[n-1].ErrorKind != protocol.APIError || events[n-1].ErrorMessage != "upstream stream ended early" {
 			t.Errorf("%+v", events[n-2:])
@@ -70,16 +71,16 @@ func TestStreamDecoder(t *testing.T) {
 	})
 	t.Run("a stream that lost only message_stop ends normally", func(t *testing.T) {
 		t.Parallel()
-		text := readTestdata(t, "max_tokens.sse")
+		text := codectest.ReadTestdata(t, "max_tokens.sse")
 		text = text[:bytes.Index(text, []byte("event: message_stop"))]
-		events, _ := decodeSSE(t, text)
+		events, _ := codectest.DecodeSSE(Codec{}, text)
 		if err := ValidateStream(events); err != nil || events[len(events)-1].Type != protocol.EventEnd {
 			t.Errorf("%v %+v", err, events[len(events)-1])
 		}
 	})
 	t.Run("message_delta usage merges with message_start usage", func(t *testing.T) {
 		t.Parallel()
-		events, _ := decodeSSE(t, readTestdata(t, "tools.sse"))
+		events, _ := codectest.DecodeSSE(Codec{}, codectest.ReadTestdata(t, "tools.sse"))
 		for _, ev := range events {
 			if ev.Type == protocol.EventStop {
 				u := ev.Usage
@@ -175,7 +176,7 @@ func TestStreamEncoder(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := string(encodeEvents(tt.opts, tt.events))
+			got := string(codectest.EncodeStream(Codec{}, tt.opts, tt.events))
 			rest := got
 			for _, w := range tt.want {
 				i := strings.Index(rest, w)

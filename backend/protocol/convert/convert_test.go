@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/routex-app/routex/backend/internal/codectest"
 	"github.com/routex-app/routex/backend/internal/fixture"
 	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/protocol/anthropic"
@@ -78,7 +79,7 @@ func TestStreamWithoutUpstreamUsageIsEstimated(t *testing.T) {
 	if !u.Estimated || u.InputTokens <= 0 || u.OutputTokens <= 0 {
 		t.Fatalf("usage = %+v, want estimated input and output", u)
 	}
-	events := readEvents(t, out)
+	events := codectest.ReadSSE(t, string(out))
 	if err := validateAnthropicWire(events); err != nil {
 		t.Fatalf("invalid Anthropic stream: %v\n%s", err, out)
 	}
@@ -112,7 +113,7 @@ func TestReplayTurnsAWholeReplyIntoAStream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := validateAnthropicWire(readEvents(t, out)); err != nil {
+	if err := validateAnthropicWire(codectest.ReadSSE(t, string(out))); err != nil {
 		t.Fatalf("invalid stream: %v\n%s", err, out)
 	}
 	for _, want := range []string{`"type":"tool_use"`, `"partial_json":"{\"path\":\"a.go\"}"`, `"stop_reason":"tool_use"`} {
@@ -149,19 +150,6 @@ func validateAnthropicWire(wire []protocol.SSEEvent) error {
 	}
 	events = append(events, dec.Finish()...)
 	return anthropic.ValidateStream(events)
-}
-
-func readEvents(t *testing.T, wire []byte) []protocol.SSEEvent {
-	t.Helper()
-	r := protocol.NewSSEReader(strings.NewReader(string(wire)))
-	var out []protocol.SSEEvent
-	for {
-		ev, err := r.Next()
-		if err != nil {
-			return out
-		}
-		out = append(out, ev)
-	}
 }
 
 // FuzzConvertRequest feeds one body to every decoder and what decodes to

@@ -1,7 +1,6 @@
 package convert
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"strings"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/routex-app/routex/backend/internal/codectest"
 	"github.com/routex-app/routex/backend/internal/golden"
 	"github.com/routex-app/routex/backend/protocol"
 )
@@ -30,16 +30,6 @@ func routerRequest(t *testing.T) *protocol.Request {
 	}
 	req.Model = "gemini-2.5-flash-lite" // from the URL, as the proxy sets it
 	return req
-}
-
-// prettyJSON indents b keeping its key order, for golden files.
-func prettyJSON(t *testing.T, b []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, b, "", "  "); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, b)
-	}
-	return append(buf.Bytes(), '\n')
 }
 
 // TestGeminiCLIRouterRequestToEveryTarget is the router's request as each
@@ -64,7 +54,7 @@ func TestGeminiCLIRouterRequestToEveryTarget(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden.Check(t, "gemini_cli_router."+c.model+".json", prettyJSON(t, body))
+			golden.Check(t, "gemini_cli_router."+c.model+".json", codectest.IndentJSON(t, body))
 		})
 	}
 }
@@ -106,7 +96,7 @@ func streamAll(t *testing.T, from, to protocol.Format, req *protocol.Request, ev
 func geminiStreamText(t *testing.T, wire []byte) (string, string) {
 	t.Helper()
 	var text, finish string
-	for _, ev := range readEvents(t, wire) {
+	for _, ev := range codectest.ReadSSE(t, string(wire)) {
 		c := gjson.ParseBytes(ev.Data).Get("candidates.0")
 		for _, p := range c.Get("content.parts").Array() {
 			if p.Get("functionCall").Exists() {
@@ -130,7 +120,7 @@ func TestOutputToolCallBecomesTheAnswer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden.Check(t, "structured_answer.gemini.json", prettyJSON(t, out))
+		golden.Check(t, "structured_answer.gemini.json", codectest.IndentJSON(t, out))
 		if got := gjson.GetBytes(out, "candidates.0.content.parts.0.text").Str; got != answer {
 			t.Errorf("text = %s, want %s", got, answer)
 		}

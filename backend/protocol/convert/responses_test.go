@@ -2,12 +2,11 @@ package convert
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/routex-app/routex/backend/internal/codectest"
 	"github.com/routex-app/routex/backend/internal/golden"
 	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/protocol/responses"
@@ -28,15 +27,6 @@ func responsesPairs() [][2]protocol.Format {
 	return out
 }
 
-func read(t *testing.T, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func indent(t *testing.T, b []byte) []byte {
 	t.Helper()
 	var v any
@@ -53,7 +43,7 @@ func TestResponsesRequestsGolden(t *testing.T) {
 		from, to := p[0], p[1]
 		t.Run(string(from)+" to "+string(to), func(t *testing.T) {
 			t.Parallel()
-			req, err := For(from).DecodeRequest(read(t, "responses/requests/"+string(from)+".json"))
+			req, err := For(from).DecodeRequest(codectest.ReadTestdata(t, "responses/requests/"+string(from)+".json"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -82,7 +72,7 @@ func TestResponsesRequestsGolden(t *testing.T) {
 // signature goes without it, on the call and its output alike.
 func TestResponsesToResponsesRequestGolden(t *testing.T) {
 	t.Parallel()
-	req, err := For(protocol.Responses).DecodeRequest(read(t, "responses/requests/openai-responses.json"))
+	req, err := For(protocol.Responses).DecodeRequest(codectest.ReadTestdata(t, "responses/requests/openai-responses.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +89,7 @@ func TestResponsesRepliesGolden(t *testing.T) {
 		from, to := p[0], p[1]
 		t.Run(string(from)+" to "+string(to), func(t *testing.T) {
 			t.Parallel()
-			out, usage, err := Response(read(t, "responses/replies/"+string(from)+".json"), from, to, &protocol.Request{},
+			out, usage, err := Response(codectest.ReadTestdata(t, "responses/replies/"+string(from)+".json"), from, to, &protocol.Request{},
 				protocol.EncodeOptions{Model: "client-model"}, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -123,7 +113,7 @@ func TestResponsesStreamsGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			var out []byte
-			for _, ev := range readEvents(t, read(t, "responses/streams/"+string(from)+".sse")) {
+			for _, ev := range codectest.ReadSSE(t, string(codectest.ReadTestdata(t, "responses/streams/"+string(from)+".sse"))) {
 				if out, err = s.Event(out, ev); err != nil {
 					t.Fatal(err)
 				}
@@ -134,7 +124,7 @@ func TestResponsesStreamsGolden(t *testing.T) {
 			}
 			out = clockRE.ReplaceAll(out, []byte(`"created${1}":0`))
 			golden.Check(t, "responses/streams/"+string(from)+".to-"+string(to)+".txt", out)
-			wire := readEvents(t, out)
+			wire := codectest.ReadSSE(t, string(out))
 			switch to {
 			case protocol.Responses:
 				err = responses.ValidateWire(wire)

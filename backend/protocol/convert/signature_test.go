@@ -7,6 +7,7 @@ import (
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
 
+	"github.com/routex-app/routex/backend/internal/codectest"
 	"github.com/routex-app/routex/backend/protocol"
 )
 
@@ -69,7 +70,7 @@ func clientCalls(t *testing.T, to protocol.Format, stream bool) ([]string, strin
 		}
 	}
 	if stream {
-		for _, ev := range readEvents(t, out) {
+		for _, ev := range codectest.ReadSSE(t, string(out)) {
 			collect(gjson.ParseBytes(ev.Data))
 		}
 	} else {

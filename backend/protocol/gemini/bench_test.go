@@ -1,14 +1,10 @@
 package gemini
 
 import (
-	"bytes"
-	"io"
 	"testing"
 
 	"github.com/routex-app/routex/backend/protocol"
 )
-
-func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
 
 // BenchmarkEncodeRequest encodes the captured Claude Code request (24
 // tools, a 30 KB body) for a Gemini upstream.

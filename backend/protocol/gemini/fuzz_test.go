@@ -3,6 +3,7 @@ package gemini
 import (
 	"testing"
 
+	"github.com/routex-app/routex/backend/internal/codectest"
 	"github.com/routex-app/routex/backend/protocol"
 )
 
@@ -19,13 +20,7 @@ func FuzzDecodeRequest(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		req, err := Codec{}.DecodeRequest(body)
-		if err != nil {
-			return
-		}
-		_, _ = Codec{}.EncodeRequest(req, protocol.EncodeOptions{Model: "gemini-3-pro-preview"})
-	})
+	codectest.FuzzRequest(f, Codec{}, protocol.EncodeOptions{Model: "gemini-3-pro-preview"})
 }
 
 // FuzzStreamDecoder checks that no upstream chunk sequence makes the stream
@@ -36,28 +31,7 @@ func FuzzStreamDecoder(f *testing.F) {
 	}
 	f.Add([]byte("data: {\"candidates\":[{\"content\":{\"parts\":[{\"functionCall\":{\"name\":\"f\",\"args\":[1]}}]}}]}\n\n"))
 	f.Add([]byte("data: {\"promptFeedback\":{\"blockReason\":\"SAFETY\"}}\n\n"))
-	f.Fuzz(func(t *testing.T, sse []byte) {
-		d := Codec{}.NewStreamDecoder()
-		e := Codec{}.NewStreamEncoder(protocol.EncodeOptions{Model: "m"})
-		r := protocol.NewSSEReader(bytesReader(sse))
-		var out []byte
-		for {
-			ev, err := r.Next()
-			if err != nil {
-				break
-			}
-			evs, err := d.Decode(ev)
-			if err != nil {
-				continue
-			}
-			for _, x := range evs {
-				out = e.Encode(out, x)
-			}
-		}
-		for _, x := range d.Finish() {
-			out = e.Encode(out, x)
-		}
-	})
+	codectest.FuzzStream(f, Codec{}, protocol.EncodeOptions{Model: "m"})
 }
 
 // FuzzSchema checks that schema cleaning survives any JSON.

@@ -1,13 +1,10 @@
 package gemini
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
-	"strings"
 	"testing"
 
+	"github.com/routex-app/routex/backend/internal/codectest"
 	"github.com/routex-app/routex/backend/internal/fixture"
 	goldenfile "github.com/routex-app/routex/backend/internal/golden"
 
@@ -19,124 +16,19 @@ import (
 // golden compares got with testdata/name, or rewrites it under -update.
 func golden(t *testing.T, name string, got []byte) { t.Helper(); goldenfile.Check(t, name, got) }
 
-// pretty indents JSON for golden files, so diffs are reviewable.
-func pretty(t *testing.T, b []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, b, "", "  "); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, b)
-	}
-	buf.WriteByte('\n')
-	return buf.Bytes()
-}
-
-// neutralJSON shows a neutral value without its zero fields, so golden
-// files hold what matters.
-func neutralJSON(t *testing.T, v any) []byte {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var x any
-	if err := json.Unmarshal(b, &x); err != nil {
-		t.Fatal(err)
-	}
-	out, err := json.MarshalIndent(prune(x), "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return append(out, '\n')
-}
-
-func prune(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, x := range v {
-			x = prune(x)
-			if x == nil || x == "" || x == false || x == float64(0) {
-				delete(v, k)
-				continue
-			}
-			if m, ok := x.(map[string]any); ok && len(m) == 0 {
-				delete(v, k)
-				continue
-			}
-			if a, ok := x.([]any); ok && len(a) == 0 {
-				delete(v, k)
-				continue
-			}
-			v[k] = x
-		}
-		return v
-	case []any:
-		for i := range v {
-			v[i] = prune(v[i])
-		}
-		return v
-	}
-	return v
-}
-
-// eventLines writes events as JSON lines, one compact event a line.
-func eventLines(t *testing.T, evs []protocol.Event) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	for _, ev := range evs {
-		b, err := json.Marshal(prune(mustAny(t, ev)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		buf.Write(b)
-		buf.WriteByte('\n')
-	}
-	return buf.Bytes()
-}
-
-func mustAny(t *testing.T, v any) any {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var x any
-	if err := json.Unmarshal(b, &x); err != nil {
-		t.Fatal(err)
-	}
-	return x
-}
+// pruner renders neutral values for this package's golden files, which
+// leave out an Index of 0 and empty objects.
+var pruner = codectest.Pruner{DropIndex0: true, DropEmptyObjects: true}
 
 // decodeStream feeds SSE text through a fresh stream decoder and Finish.
 func decodeStream(t *testing.T, sse string) []protocol.Event {
 	t.Helper()
-	d := Codec{}.NewStreamDecoder()
-	r := protocol.NewSSEReader(strings.NewReader(sse))
-	var out []protocol.Event
-	for {
-		ev, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		evs, err := d.Decode(ev)
-		if err != nil {
-			t.Fatalf("Decode(%s): %v", ev.Data, err)
-		}
-		out = append(out, evs...)
-	}
-	return append(out, d.Finish()...)
+	return codectest.DecodeStream(t, Codec{}, sse)
 }
 
 // encodeStream writes events through a fresh stream encoder.
 func encodeStream(evs []protocol.Event, model string) []byte {
-	e := Codec{}.NewStreamEncoder(protocol.EncodeOptions{Model: model})
-	var out []byte
-	for _, ev := range evs {
-		out = e.Encode(out, ev)
-	}
-	return out
+	return codectest.EncodeStream(Codec{}, protocol.EncodeOptions{Model: model}, evs)
 }
 
 // claudeCodeRequest builds the neutral form of the captured Claude Code

@@ -5,6 +5,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/routex-app/routex/backend/internal/codectest"
 	"github.com/routex-app/routex/backend/protocol"
 )
 
@@ -21,7 +22,7 @@ func TestGeminiCLIRouterRequestKeepsItsSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "gemini_cli_router.neutral.json", neutralJSON(t, req))
+	golden(t, "gemini_cli_router.neutral.json", pruner.NeutralJSON(t, req))
 	if req.Output == nil || req.Output.Type != protocol.OutputJSONSchema {
 		t.Fatalf("Output = %+v, want a JSON Schema", req.Output)
 	}
@@ -31,7 +32,7 @@ func TestGeminiCLIRouterRequestKeepsItsSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "gemini_cli_router.gemini25.json", pretty(t, out))
+	golden(t, "gemini_cli_router.gemini25.json", codectest.IndentJSON(t, out))
 }
 
 func TestEncodeOutput(t *testing.T) {

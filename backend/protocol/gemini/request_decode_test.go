@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/routex-app/routex/backend/internal/codectest"
 	"github.com/routex-app/routex/backend/protocol"
 )
 
@@ -173,12 +174,12 @@ func TestRequestRoundTripMatchesGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "request_decoded.neutral.json", neutralJSON(t, req))
+	golden(t, "request_decoded.neutral.json", pruner.NeutralJSON(t, req))
 	out, err := Codec{}.EncodeRequest(req, protocol.EncodeOptions{Model: "gemini-3-pro-preview"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "request_roundtrip.gemini3.json", pretty(t, out))
+	golden(t, "request_roundtrip.gemini3.json", codectest.IndentJSON(t, out))
 	if !json.Valid(out) {
 		t.Fatal("invalid JSON")
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/routex-app/routex/backend/internal/codectest"
 	"github.com/routex-app/routex/backend/protocol"
 )
 
@@ -245,7 +246,7 @@ func TestEncodeClaudeCodeRequestMatchesGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "claude_code_request.gemini.json", pretty(t, body))
+	golden(t, "claude_code_request.gemini.json", codectest.IndentJSON(t, body))
 	for _, bad := range []string{`"$schema"`, `"additionalProperties"`, `"exclusiveMinimum"`, `"propertyNames"`,
 		`"const"`, `"default"`, `"format":"uri"`, "cache_control", "user_id", "context_management"} {
 		if strings.Contains(string(body), bad) {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/routex-app/routex/backend/internal/codectest"
 	"github.com/routex-app/routex/backend/protocol"
 )
 
@@ -114,7 +115,7 @@ func TestEncodeResponse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "response_tools.gemini.json", pretty(t, body))
+	golden(t, "response_tools.gemini.json", codectest.IndentJSON(t, body))
 	checkPaths(t, body, map[string]string{
 		"usageMetadata":                                  `{"promptTokenCount":1010,"candidatesTokenCount":40,"thoughtsTokenCount":20,"cachedContentTokenCount":900,"totalTokenCount":1070}`,
 		"candidates.0.finishReason":                      `"STOP"`,
@@ -161,5 +162,5 @@ func TestDecodeResponseMatchesGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "response_parallel_tools.neutral.json", neutralJSON(t, r))
+	golden(t, "response_parallel_tools.neutral.json", pruner.NeutralJSON(t, r))
 }

@@ -50,7 +50,7 @@ func TestStreamDecoderMatchesGolden(t *testing.T) {
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
 			evs := decodeStream(t, s.sse)
-			golden(t, s.file+".events.jsonl", eventLines(t, evs))
+			golden(t, s.file+".events.jsonl", pruner.EventLines(t, evs))
 			checkEventOrder(t, evs)
 		})
 	}

@@ -5,20 +5,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/routex-app/routex/backend/internal/codectest"
+	"github.com/routex-app/routex/backend/internal/golden"
 	"github.com/routex-app/routex/backend/protocol"
 )
+
+// mustJSON parses a JSON text for a test value.
+func mustJSON(s string) json.RawMessage { return json.RawMessage(s) }
 
 // TestDecodeRequestGolden decodes every testdata/requests/*.json into the
 // neutral model.
 func TestDecodeRequestGolden(t *testing.T) {
 	t.Parallel()
-	eachFixture(t, "requests", func(t *testing.T, name string, body []byte) {
-		req, err := Codec{}.DecodeRequest(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkGolden(t, "requests/"+name+".neutral.json", neutralJSON(t, req))
-	})
+	codectest.Golden[*protocol.Request](t, "requests", Codec{}.DecodeRequest, nil)
 }
 
 func TestDecodeRequest(t *testing.T) {
@@ -169,9 +168,9 @@ func conversation() *protocol.Request {
 		},
 		ToolChoice:  &protocol.ToolChoice{Mode: protocol.ToolAny, DisableParallel: true},
 		MaxTokens:   32000,
-		Temperature: ptr(1.0),
-		TopP:        ptr(0.95),
-		TopK:        ptr(40),
+		Temperature: codectest.Ptr(1.0),
+		TopP:        codectest.Ptr(0.95),
+		TopK:        codectest.Ptr(40),
 		Stop:        []string{"\n\nHuman:"},
 		Stream:      true,
 		Thinking:    &protocol.Thinking{Enabled: true, BudgetTokens: 10000},
@@ -190,7 +189,7 @@ func TestEncodeRequestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, "requests/encode_"+model+".json", indentJSON(t, body))
+			golden.Check(t, "requests/encode_"+model+".json", codectest.IndentJSON(t, body))
 		})
 	}
 }

@@ -1,28 +1,19 @@
 package openai
 
 import (
-	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/routex-app/routex/backend/internal/codectest"
 	"github.com/routex-app/routex/backend/protocol"
 )
 
 // TestDecodeResponseGolden decodes every testdata/responses/*.json.
 func TestDecodeResponseGolden(t *testing.T) {
 	t.Parallel()
-	eachFixture(t, "responses", func(t *testing.T, name string, body []byte) {
-		resp, err := Codec{}.DecodeResponse(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkGolden(t, "responses/"+name+".neutral.json", neutralJSON(t, resp))
+	codectest.Golden(t, "responses", Codec{}.DecodeResponse, func(resp *protocol.Response) ([]byte, error) {
 		out, err := Codec{}.EncodeResponse(resp, protocol.EncodeOptions{Model: "client-model"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = regexp.MustCompile(`"created":\d+`).ReplaceAll(out, []byte(`"created":0`))
-		checkGolden(t, "responses/"+name+".encoded.json", indentJSON(t, out))
+		return stable(out), err
 	})
 }
 

@@ -2,105 +2,43 @@ package openai
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/routex-app/routex/backend/internal/codectest"
 	"github.com/routex-app/routex/backend/protocol"
 )
 
 var createdRE = regexp.MustCompile(`"created":\d+`)
 
+// stable fixes the created time, the one thing that changes between runs.
+func stable(b []byte) []byte { return createdRE.ReplaceAll(b, []byte(`"created":0`)) }
+
 // encodeStream writes events as a client stream with a fixed created time.
 func encodeStream(evs []protocol.Event, opts protocol.EncodeOptions) []byte {
-	enc := Codec{}.NewStreamEncoder(opts)
-	var out []byte
-	for _, ev := range evs {
-		out = enc.Encode(out, ev)
-	}
-	return createdRE.ReplaceAll(out, []byte(`"created":0`))
+	return stable(codectest.EncodeStream(Codec{}, opts, evs))
+}
+
+// decodeStream runs a whole upstream stream through a decoder, Finish
+// included.
+func decodeStream(t testing.TB, text string) []protocol.Event {
+	t.Helper()
+	return codectest.DecodeStream(t, Codec{}, text)
 }
 
 // TestStreamGolden decodes every testdata/streams/*.sse into neutral events
 // and encodes those back into an OpenAI client stream, against golden files.
 func TestStreamGolden(t *testing.T) {
 	t.Parallel()
-	files, err := filepath.Glob("testdata/streams/*.sse")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no stream fixtures: %v", err)
-	}
-	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), ".sse")
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			in, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			evs := decodeStream(t, string(in))
-			checkWellFormed(t, evs)
-			checkGolden(t, "streams/"+name+".events.jsonl", eventLines(t, evs))
-			out := encodeStream(evs, protocol.EncodeOptions{Model: "client-model", IncludeUsage: true})
-			checkGolden(t, "streams/"+name+".out.txt", out)
-			checkChunks(t, out)
-		})
-	}
-}
-
-// checkWellFormed asserts the neutral stream grammar of docs/CONVERSION.md, rule 15: start
-// first, blocks opened in index order and never interleaved, each delta
-// matching its block, stop then end, or a single error at the end.
-func checkWellFormed(t *testing.T, evs []protocol.Event) {
-	t.Helper()
-	if len(evs) == 0 {
-		t.Fatal("no events")
-	}
-	open, next := -1, 0
-	var openType protocol.BlockType
-	for i, ev := range evs {
-		last := i == len(evs)-1
-		switch ev.Type {
-		case protocol.EventStart:
-			if i != 0 {
-				t.Errorf("event %d: message_start not first", i)
-			}
-		case protocol.EventBlockStart:
-			if open >= 0 || ev.Index != next || ev.Block == nil {
-				t.Errorf("event %d: block %d started while %d open (next %d)", i, ev.Index, open, next)
-			}
-			open, next, openType = ev.Index, next+1, ev.Block.Type
-		case protocol.EventDelta:
-			want := map[protocol.DeltaType]protocol.BlockType{
-				protocol.DeltaText: protocol.BlockText, protocol.DeltaThinking: protocol.BlockThinking,
-				protocol.DeltaJSON: protocol.BlockToolUse,
-			}[ev.Delta]
-			if ev.Index != open || want != openType {
-				t.Errorf("event %d: %s delta for block %d (%s), open %d", i, ev.Delta, ev.Index, openType, open)
-			}
-		case protocol.EventBlockStop:
-			if ev.Index != open {
-				t.Errorf("event %d: stop of block %d, open %d", i, ev.Index, open)
-			}
-			open = -1
-		case protocol.EventStop:
-			if open >= 0 || ev.Usage == nil || evs[len(evs)-1].Type != protocol.EventEnd {
-				t.Errorf("event %d: message_delta with block %d open or no usage or no end after", i, open)
-			}
-		case protocol.EventEnd, protocol.EventError:
-			if !last {
-				t.Errorf("event %d: %s not last", i, ev.Type)
-			}
-		}
-	}
+	codectest.StreamGolden(t, Codec{}, protocol.EncodeOptions{Model: "client-model", IncludeUsage: true}, stable, checkChunks)
 }
 
 // checkChunks asserts every data line of a client stream is JSON or
 // [DONE], and that the stream ends with [DONE].
 func checkChunks(t *testing.T, out []byte) {
 	t.Helper()
-	evs := readSSE(t, string(out))
+	evs := codectest.ReadSSE(t, string(out))
 	for _, ev := range evs {
 		if string(ev.Data) != "[DONE]" && !json.Valid(ev.Data) {
 			t.Errorf("invalid chunk %s", ev.Data)
@@ -122,13 +60,7 @@ func lastStop(evs []protocol.Event) *protocol.Event {
 
 func TestStreamDecodeRules(t *testing.T) {
 	t.Parallel()
-	read := func(name string) string {
-		b, err := os.ReadFile("testdata/streams/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
-	}
+	read := func(name string) string { return string(codectest.ReadTestdata(t, "streams/"+name)) }
 	t.Run("the usage chunk after finish_reason is read and reported (rule 17)", func(t *testing.T) {
 		t.Parallel()
 		stop := lastStop(decodeStream(t, read("text.sse")))
@@ -212,7 +144,7 @@ func TestStreamDecodeRules(t *testing.T) {
 	t.Run("an event after [DONE] and a second Finish add nothing", func(t *testing.T) {
 		t.Parallel()
 		d := Codec{}.NewStreamDecoder()
-		for _, ev := range readSSE(t, read("text.sse")) {
+		for _, ev := range codectest.ReadSSE(t, read("text.sse")) {
 			if _, err := d.Decode(ev); err != nil {
 				t.Fatal(err)
 			}
@@ -265,7 +197,7 @@ func TestStreamEncodeRules(t *testing.T) {
 	}
 	chunks := func(evs []protocol.Event, opts protocol.EncodeOptions) []string {
 		var out []string
-		for _, ev := range readSSE(t, string(encodeStream(evs, opts))) {
+		for _, ev := range codectest.ReadSSE(t, string(encodeStream(evs, opts))) {
 			out = append(out, string(ev.Data))
 		}
 		return out

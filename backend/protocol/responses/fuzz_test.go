@@ -1,78 +1,34 @@
 package responses
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/routex-app/routex/backend/internal/codectest"
 	"github.com/routex-app/routex/backend/protocol"
 )
 
 // FuzzDecodeRequest checks that no request body makes the decoder panic,
 // and that whatever decodes also encodes.
 func FuzzDecodeRequest(f *testing.F) {
-	seeds, _ := filepath.Glob("testdata/requests/*.in.json")
-	for _, s := range seeds {
-		if b, err := os.ReadFile(s); err == nil {
-			f.Add(b)
-		}
-	}
+	codectest.AddFiles(f, "testdata/requests/*.in.json")
 	f.Add([]byte(`{"model":"m","input":[{"type":"reasoning","encrypted_content":"routex:redacted:"}],"tools":[{"type":"custom","name":"x","format":7}]}`))
-	f.Fuzz(func(t *testing.T, body []byte) {
-		req, err := Codec{}.DecodeRequest(body)
-		if err != nil {
-			return
-		}
-		_, _ = Codec{}.EncodeRequest(req, protocol.EncodeOptions{Model: "gpt-5"})
-	})
+	codectest.FuzzRequest(f, Codec{}, protocol.EncodeOptions{Model: "gpt-5"})
 }
 
 // FuzzStreamDecoder feeds arbitrary event data and checks nothing panics
 // and the events encode for a client.
 func FuzzStreamDecoder(f *testing.F) {
-	seeds, _ := filepath.Glob("testdata/streams/*.sse")
-	for _, s := range seeds {
-		if b, err := os.ReadFile(s); err == nil {
-			f.Add(b)
-		}
-	}
+	codectest.AddFiles(f, "testdata/streams/*.sse")
 	f.Add([]byte("data: {\"type\":\"response.output_item.done\",\"output_index\":-3,\"item\":{\"type\":\"reasoning\",\"encrypted_content\":\"routex:redacted:x\"}}\n\n"))
-	f.Fuzz(func(t *testing.T, text []byte) {
-		d := Codec{}.NewStreamDecoder()
-		enc := Codec{}.NewStreamEncoder(protocol.EncodeOptions{FreeformTools: []string{"apply_patch"}})
-		var out []byte
-		for _, ev := range readSSE(t, string(text)) {
-			evs, err := d.Decode(ev)
-			if err != nil {
-				continue
-			}
-			for _, e := range evs {
-				out = enc.Encode(out, e)
-			}
-		}
-		for _, e := range d.Finish() {
-			out = enc.Encode(out, e)
-		}
-	})
+	codectest.FuzzStream(f, Codec{}, protocol.EncodeOptions{FreeformTools: []string{"apply_patch"}})
 }
 
 // FuzzDecodeResponse checks that no upstream reply makes the decoder panic.
 func FuzzDecodeResponse(f *testing.F) {
-	seeds, _ := filepath.Glob("testdata/responses/*.in.json")
-	for _, s := range seeds {
-		if b, err := os.ReadFile(s); err == nil {
-			f.Add(b)
-		}
-	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		resp, err := Codec{}.DecodeResponse(body)
-		if err != nil {
-			return
-		}
-		_, _ = Codec{}.EncodeResponse(resp, protocol.EncodeOptions{FreeformTools: []string{"f"}})
-	})
+	codectest.AddFiles(f, "testdata/responses/*.in.json")
+	codectest.FuzzResponse(f, Codec{}, protocol.EncodeOptions{FreeformTools: []string{"f"}})
 }
 
 // FuzzFreeformStream checks that a free-text call unwrapped piece by piece

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/routex-app/routex/backend/internal/codectest"
 	"github.com/routex-app/routex/backend/protocol"
 )
 
@@ -12,17 +13,8 @@ import (
 // neutral model and encodes that back for a Responses upstream.
 func TestRequestGolden(t *testing.T) {
 	t.Parallel()
-	eachFixture(t, "requests", func(t *testing.T, name string, body []byte) {
-		req, err := Codec{}.DecodeRequest(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkGolden(t, "requests/"+name+".neutral.json", neutralJSON(t, req))
-		out, err := Codec{}.EncodeRequest(req, protocol.EncodeOptions{Model: "gpt-5-codex"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkGolden(t, "requests/"+name+".encoded.json", indentJSON(t, out))
+	codectest.Golden(t, "requests", Codec{}.DecodeRequest, func(req *protocol.Request) ([]byte, error) {
+		return Codec{}.EncodeRequest(req, protocol.EncodeOptions{Model: "gpt-5-codex"})
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/routex-app/routex/backend/internal/codectest"
 	"github.com/routex-app/routex/backend/protocol"
 )
 
@@ -12,17 +13,9 @@ import (
 // replies) into the neutral model and encodes that for a Responses client.
 func TestResponseGolden(t *testing.T) {
 	t.Parallel()
-	eachFixture(t, "responses", func(t *testing.T, name string, body []byte) {
-		resp, err := Codec{}.DecodeResponse(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkGolden(t, "responses/"+name+".neutral.json", neutralJSON(t, resp))
+	codectest.Golden(t, "responses", Codec{}.DecodeResponse, func(resp *protocol.Response) ([]byte, error) {
 		out, err := Codec{}.EncodeResponse(resp, protocol.EncodeOptions{Model: "client-model", FreeformTools: []string{"apply_patch"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkGolden(t, "responses/"+name+".encoded.json", indentJSON(t, stable(out)))
+		return stable(out), err
 	})
 }
 

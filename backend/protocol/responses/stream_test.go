@@ -2,10 +2,10 @@ package responses
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/routex-app/routex/backend/internal/codectest"
 	"github.com/routex-app/routex/backend/protocol"
 )
 
@@ -14,93 +14,26 @@ import (
 // stream, which must pass the SDKs' rules (ValidateWire).
 func TestStreamGolden(t *testing.T) {
 	t.Parallel()
-	files, err := filepath.Glob("testdata/streams/*.sse")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no stream fixtures: %v", err)
-	}
-	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), ".sse")
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			in, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			evs := decodeStream(t, string(in))
-			checkWellFormed(t, evs)
-			checkGolden(t, "streams/"+name+".events.jsonl", eventLines(t, evs))
-			out := encodeStream(evs, protocol.EncodeOptions{Model: "client-model", FreeformTools: []string{"apply_patch"}})
-			checkGolden(t, "streams/"+name+".out.txt", out)
-			if err := ValidateWire(readSSE(t, string(out))); err != nil {
+	codectest.StreamGolden(t, Codec{}, protocol.EncodeOptions{Model: "client-model", FreeformTools: []string{"apply_patch"}}, stable,
+		func(t *testing.T, out []byte) {
+			if err := ValidateWire(codectest.ReadSSE(t, string(out))); err != nil {
 				t.Errorf("client stream breaks the SDK rules: %v", err)
 			}
 		})
-	}
 	t.Run("the upstream fixtures themselves pass the validator", func(t *testing.T) {
 		t.Parallel()
 		for _, name := range []string{"text", "reasoning_tools", "incomplete"} {
 			in, _ := os.ReadFile("testdata/streams/" + name + ".sse")
-			if err := ValidateWire(readSSE(t, string(in))); err != nil {
+			if err := ValidateWire(codectest.ReadSSE(t, string(in))); err != nil {
 				t.Errorf("%s: %v", name, err)
 			}
 		}
 	})
 }
 
-// checkWellFormed asserts the neutral stream grammar: start first, blocks
-// opened in index order and never interleaved, each delta matching its
-// block, stop then end, or a single error at the end.
-func checkWellFormed(t *testing.T, evs []protocol.Event) {
-	t.Helper()
-	open, next := -1, 0
-	var openType protocol.BlockType
-	for i, ev := range evs {
-		last := i == len(evs)-1
-		switch ev.Type {
-		case protocol.EventStart:
-			if i != 0 {
-				t.Errorf("event %d: message_start not first", i)
-			}
-		case protocol.EventBlockStart:
-			if open >= 0 || ev.Index != next || ev.Block == nil {
-				t.Errorf("event %d: block %d started while %d open (next %d)", i, ev.Index, open, next)
-			}
-			open, next, openType = ev.Index, next+1, ev.Block.Type
-		case protocol.EventDelta:
-			want := map[protocol.DeltaType]protocol.BlockType{
-				protocol.DeltaText: protocol.BlockText, protocol.DeltaThinking: protocol.BlockThinking,
-				protocol.DeltaJSON: protocol.BlockToolUse, protocol.DeltaEncrypted: protocol.BlockThinking,
-				protocol.DeltaSignature: protocol.BlockThinking,
-			}[ev.Delta]
-			if ev.Index != open || want != openType {
-				t.Errorf("event %d: %s delta for block %d (%s), open %d", i, ev.Delta, ev.Index, openType, open)
-			}
-		case protocol.EventBlockStop:
-			if ev.Index != open {
-				t.Errorf("event %d: stop of block %d, open %d", i, ev.Index, open)
-			}
-			open = -1
-		case protocol.EventStop:
-			if open >= 0 || ev.Usage == nil || evs[len(evs)-1].Type != protocol.EventEnd {
-				t.Errorf("event %d: message_delta with block %d open or no usage or no end after", i, open)
-			}
-		case protocol.EventEnd, protocol.EventError:
-			if !last {
-				t.Errorf("event %d: %s not last", i, ev.Type)
-			}
-		}
-	}
-}
-
 func TestStreamDecode(t *testing.T) {
 	t.Parallel()
-	read := func(name string) string {
-		b, err := os.ReadFile("testdata/streams/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
-	}
+	read := func(name string) string { return string(codectest.ReadTestdata(t, "streams/"+name)) }
 	last := func(evs []protocol.Event, typ protocol.EventType) *protocol.Event {
 		for i := len(evs) - 1; i >= 0; i-- {
 			if evs[i].Type == typ {
@@ -194,7 +127,7 @@ func TestStreamDecode(t *testing.T) {
 			"data: {\"type\":\"response.output_item.done\",\"sequence_number\":2,\"output_index\":1,\"item\":{\"type\":\"function_call\",\"id\":\"f\",\"call_id\":\"c\",\"name\":\"n\",\"arguments\":\"{\\\"a\\\":1}\"}}\n\n" +
 			"data: {\"type\":\"response.completed\",\"sequence_number\":3,\"response\":{\"id\":\"resp_w\",\"status\":\"completed\",\"output\":[]}}\n\n"
 		evs := decodeStream(t, text)
-		checkWellFormed(t, evs)
+		codectest.WellFormed(t, evs)
 		var got []string
 		for _, ev := range evs {
 			if ev.Type == protocol.EventDelta {
@@ -223,7 +156,7 @@ func TestStreamEncode(t *testing.T) {
 		}
 		evs = append(evs, protocol.Event{Type: protocol.EventBlockStop, Index: 0}, stop(protocol.StopToolUse), end)
 		out := encodeStream(evs, protocol.EncodeOptions{FreeformTools: []string{"apply_patch"}})
-		wire := readSSE(t, string(out))
+		wire := codectest.ReadSSE(t, string(out))
 		if err := ValidateWire(wire); err != nil {
 			t.Fatalf("%v\n%s", err, out)
 		}
@@ -243,7 +176,7 @@ func TestStreamEncode(t *testing.T) {
 			{Type: protocol.EventDelta, Index: 0, Delta: protocol.DeltaJSON, Text: `{"patch":"P"}`},
 			{Type: protocol.EventBlockStop, Index: 0}, stop(protocol.StopToolUse), end}
 		out := encodeStream(evs, protocol.EncodeOptions{FreeformTools: []string{"apply_patch"}})
-		if err := ValidateWire(readSSE(t, string(out))); err != nil || !strings.Contains(string(out), `"input":"P"`) {
+		if err := ValidateWire(codectest.ReadSSE(t, string(out))); err != nil || !strings.Contains(string(out), `"input":"P"`) {
 			t.Errorf("%v\n%s", err, out)
 		}
 	})
@@ -263,7 +196,7 @@ func TestStreamEncode(t *testing.T) {
 			{Type: protocol.EventDelta, Index: 0, Delta: protocol.DeltaText, Text: "par"},
 			{Type: protocol.EventError, ErrorKind: protocol.Overloaded, ErrorMessage: "channel c: upstream went silent"}}
 		out := encodeStream(evs, protocol.EncodeOptions{})
-		wire := readSSE(t, string(out))
+		wire := codectest.ReadSSE(t, string(out))
 		if err := ValidateWire(wire); err != nil {
 			t.Fatalf("%v\n%s", err, out)
 		}
@@ -275,7 +208,7 @@ func TestStreamEncode(t *testing.T) {
 	t.Run("an error before anything still starts the response, so SDKs can read the failure", func(t *testing.T) {
 		t.Parallel()
 		out := encodeStream([]protocol.Event{{Type: protocol.EventError, ErrorKind: protocol.InvalidRequest, ErrorMessage: "prompt is too long: 300000 tokens"}}, protocol.EncodeOptions{})
-		if err := ValidateWire(readSSE(t, string(out))); err != nil || !strings.Contains(string(out), `"code":"context_length_exceeded"`) {
+		if err := ValidateWire(codectest.ReadSSE(t, string(out))); err != nil || !strings.Contains(string(out), `"code":"context_length_exceeded"`) {
 			t.Errorf("%v\n%s", err, out)
 		}
 	})
