@@ -182,6 +182,11 @@ func serve(ctx context.Context, out io.Writer, rt Runtime, f *flags, tr *i18n.Tr
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	// Listen for the signals before the engine starts: one that comes while
+	// it is still starting (it answers /health before it has written
+	// engine.json) then stops it gracefully too.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	s, err := boot(rt, f, false)
 	if err != nil {
 		return alreadyRunning(err, tr)
@@ -194,8 +199,6 @@ func serve(ctx context.Context, out io.Writer, rt Runtime, f *flags, tr *i18n.Tr
 	fmt.Fprintln(out, tr.T("cli.adminToken", "config", cfgPath))
 	fmt.Fprintln(out, tr.T("cli.claudeHint", "url", url, "config", cfgPath))
 
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	<-ctx.Done()
 	stop() // a second signal now kills at once
 	fmt.Fprintln(out, tr.T("cli.shuttingDown"))
