@@ -78,7 +78,7 @@ func (b *Balancer) order(strategy string, cands []Candidate, sessionKey string, 
 	}
 	b.mu.RLock() // once for all lookups
 	for i, c := range cands {
-		es = append(es, entry{c: c, idx: i, ch: b.channels[c.Channel.ID], m: b.models[modelKey{c.Channel.ID, c.Model}]})
+		es = append(es, entry{c: c, idx: i, ch: b.channels[c.ChannelID], m: b.models[modelKey{c.ChannelID, c.Model}]})
 	}
 	b.mu.RUnlock()
 	bound, hasBound := b.Bound(sessionKey)
@@ -90,7 +90,7 @@ func (b *Balancer) order(strategy string, cands []Candidate, sessionKey string, 
 		e.avail, e.at = combine(e.ch, e.m, now, stale)
 		if e.avail {
 			availN++
-			if hasBound && !stickyDone && e.c.Channel.ID == bound {
+			if hasBound && !stickyDone && e.c.ChannelID == bound {
 				e.sticky, stickyDone = true, true
 			}
 		}
@@ -185,7 +185,7 @@ func setHash(es []entry) uint64 {
 	const prime = 1099511628211
 	h := uint64(14695981039346656037)
 	for i := range es {
-		id := uint64(es[i].c.Channel.ID)
+		id := uint64(es[i].c.ChannelID)
 		for range 8 {
 			h = (h ^ (id & 0xff)) * prime
 			id >>= 8
@@ -208,7 +208,7 @@ func (b *Balancer) rankWeighted(es []entry) {
 	b.rngMu.Lock()
 	defer b.rngMu.Unlock()
 	for i := range es {
-		w := es[i].c.Channel.Weight
+		w := es[i].c.Weight
 		if w <= 0 {
 			es[i].key = math.Inf(1)
 			continue

@@ -29,8 +29,7 @@ type attemptResult struct {
 
 // attempt tries the request on one candidate.
 func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Request, in inbound,
-	c balance.Candidate, rec *store.RequestLog, capt *capture) attemptResult {
-	ch := c.Channel
+	c balance.Candidate, ch *store.Channel, rec *store.RequestLog, capt *capture) attemptResult {
 	began := time.Now()
 	end := h.bal.Begin(c, began)
 	rec.ChannelID, rec.ChannelName, rec.UpstreamModel, rec.UpstreamFormat = ch.ID, ch.Name, c.Model, ch.Type

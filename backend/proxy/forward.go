@@ -96,20 +96,21 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, in inbound) {
 candidates:
 	for _, c := range plan.order {
 		tried++
-		for keysLeft := len(c.Channel.Keys()) - 1; ; keysLeft-- {
+		ch := plan.channel(c)
+		for keysLeft := len(ch.Keys()) - 1; ; keysLeft-- {
 			if ctx.Err() != nil {
 				break candidates
 			}
-			res := h.attempt(ctx, w, r, in, c, &rec, respCapture)
+			res := h.attempt(ctx, w, r, in, c, ch, &rec, respCapture)
 			if res.done {
 				if res.ok && plan.session != "" {
-					h.bal.Bind(plan.session, c.Channel.ID)
+					h.bal.Bind(plan.session, c.ChannelID)
 				}
 				rec.Attempts = h.attempts(&plan, tried, start, failed)
 				return
 			}
 			failed = append(failed, res.failure)
-			h.log.Warn("channel failed, trying the next", "channel", c.Channel.Name, "status", res.status, "error", res.message)
+			h.log.Warn("channel failed, trying the next", "channel", ch.Name, "status", res.status, "error", res.message)
 			// A 429 on one of several keys cools only that key: while the
 			// channel has another key free, it may answer at once.
 			if res.status != http.StatusTooManyRequests || keysLeft <= 0 || !h.bal.Available(c, time.Now()) {
@@ -139,6 +140,9 @@ func (errNoChannel) Error() string {
 
 // plan is a routing decision and the candidates in the order to try them.
 type plan struct {
+	// snap is the routing snapshot the plan was made from; it finds the
+	// candidates' channels.
+	snap     *snapshot
 	summary  route.Summary
 	decision route.Decision
 	session  string
@@ -164,7 +168,7 @@ func (h *Handler) plan(in inbound, hdr http.Header, explain bool) plan {
 	if !explain && !snap.table.NeedsDetail() {
 		summarize = route.SummarizeLight
 	}
-	p := plan{summary: summarize(in.format, in.model, in.body, hdr)}
+	p := plan{snap: snap, summary: summarize(in.format, in.model, in.body, hdr)}
 	if in.format == protocol.Gemini {
 		p.summary.Stream = in.stream // in Gemini's URL, not its body
 	}
@@ -193,11 +197,14 @@ func (h *Handler) plan(in inbound, hdr http.Header, explain bool) plan {
 	return p
 }
 
+// channel is a candidate's channel.
+func (p *plan) channel(c balance.Candidate) *store.Channel { return p.snap.channel(c) }
+
 // channelByID finds a candidate's channel, for redacting its keys.
 func (p *plan) channelByID(id int64) *store.Channel {
 	for _, c := range p.order {
-		if c.Channel.ID == id {
-			return c.Channel
+		if c.ChannelID == id {
+			return p.channel(c)
 		}
 	}
 	return nil
@@ -224,18 +231,19 @@ func (h *Handler) skipped(p *plan, n int, now time.Time) []store.Attempt {
 		return nil
 	}
 	last := p.order[n-1]
-	pos := slices.IndexFunc(p.cands, func(c balance.Candidate) bool { return c.Channel == last.Channel && c.Model == last.Model })
+	pos := slices.IndexFunc(p.cands, func(c balance.Candidate) bool { return sameTarget(c, last) })
 	var out []store.Attempt
 	for _, c := range p.cands[:max(pos, 0)] {
-		if slices.ContainsFunc(p.order[:n], func(o balance.Candidate) bool { return o.Channel == c.Channel && o.Model == c.Model }) {
+		if slices.ContainsFunc(p.order[:n], func(o balance.Candidate) bool { return sameTarget(o, c) }) {
 			continue
 		}
 		why := h.bal.Why(c, now)
 		if why.Reason == "" {
 			continue
 		}
-		a := store.Attempt{ChannelID: c.Channel.ID, ChannelName: c.Channel.Name, Model: c.Model, Skipped: why.Reason,
-			Failures: why.Failures, Error: skipMessage(c.Channel.Name, why)}
+		name := p.channel(c).Name
+		a := store.Attempt{ChannelID: c.ChannelID, ChannelName: name, Model: c.Model, Skipped: why.Reason,
+			Failures: why.Failures, Error: skipMessage(name, why)}
 		if !why.Until.IsZero() {
 			until := why.Until.UTC()
 			a.Until = &until
@@ -244,6 +252,9 @@ func (h *Handler) skipped(p *plan, n int, now time.Time) []store.Attempt {
 	}
 	return out
 }
+
+// sameTarget reports whether two candidates are the same channel and model.
+func sameTarget(a, b balance.Candidate) bool { return a.ChannelID == b.ChannelID && a.Model == b.Model }
 
 // skipMessage says in English why a channel was passed over; the dashboard
 // words it from the code.

@@ -69,10 +69,10 @@ func (h *Handler) admitKey(w http.ResponseWriter, r *http.Request, in inbound, p
 		allowed := make([]balance.Candidate, 0, len(p.order))
 		var wanted []string
 		for _, c := range p.order {
-			if keys.AllowsChannel(k, c.Channel.Name) {
+			if name := p.channel(c).Name; keys.AllowsChannel(k, name) {
 				allowed = append(allowed, c)
 			} else {
-				wanted = append(wanted, c.Channel.Name)
+				wanted = append(wanted, name)
 			}
 		}
 		if len(allowed) == 0 {
