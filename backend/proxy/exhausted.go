@@ -14,10 +14,12 @@ const skippedPrefix = "skipped: "
 
 // attempts is the request log's list of what was tried: the channels
 // skipped for an exhausted balance first, then those passed over while
-// unavailable (paused, probing, rate-limited) before the one that served
-// among the first tried, then the failed attempts.
-func (h *Handler) attempts(p *plan, tried int, now time.Time, failed []failure) []store.Attempt {
-	out := append(h.skipped(p, tried, now), attemptsOf(failed)...)
+// unavailable (paused, probing, rate-limited) at the request's start
+// before the one that served among the first tried, then the failed
+// attempts.
+func (q *request) attempts(tried int, failed []failure) []store.Attempt {
+	h, p := q.h, &q.plan
+	out := append(h.skipped(p, tried, q.rec.Time), attemptsOf(failed)...)
 	if len(p.skipped) == 0 {
 		return out
 	}
