@@ -9,13 +9,13 @@ import (
 
 // entry is one candidate while Order ranks it.
 type entry struct {
-	c      Candidate
-	idx    int       // position as given: the tie-breaker everywhere
-	avail  bool      // false: goes to the end
-	at     time.Time // when an unavailable candidate becomes available
-	sticky bool      // bound to the request's session
-	key    float64   // strategy rank among available candidates, lower first
-	ch, m  *host     // the channel's and the model's state; nil if never used
+	c      *Candidate // in the caller's slice, which Order does not modify
+	idx    int        // position as given: the tie-breaker everywhere
+	avail  bool       // false: goes to the end
+	at     time.Time  // when an unavailable candidate becomes available
+	sticky bool       // bound to the request's session
+	key    float64    // strategy rank among available candidates, lower first
+	ch, m  *host      // the channel's and the model's state; nil if never used
 }
 
 // before says whether a ranks ahead of b: available before unavailable;
@@ -77,7 +77,8 @@ func (b *Balancer) order(strategy string, cands []Candidate, sessionKey string, 
 		es = make([]entry, 0, n)
 	}
 	b.mu.RLock() // once for all lookups
-	for i, c := range cands {
+	for i := range cands {
+		c := &cands[i]
 		es = append(es, entry{c: c, idx: i, ch: b.channels[c.ChannelID], m: b.models[modelKey{c.ChannelID, c.Model}]})
 	}
 	b.mu.RUnlock()
@@ -108,7 +109,7 @@ func (b *Balancer) order(strategy string, cands []Candidate, sessionKey string, 
 	sortEntries(es)
 	out := make([]Candidate, n)
 	for i := range es {
-		out[i] = es[i].c
+		out[i] = *es[i].c
 	}
 	return out
 }
