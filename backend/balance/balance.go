@@ -18,15 +18,13 @@ import (
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
-
-	"github.com/routex-app/routex/backend/store"
 )
 
 // Strategy names, as stored in store.Routes.Strategy and Strategies.
 const (
 	Priority   = "priority"    // as given: route order, or channels by priority
 	RoundRobin = "round_robin" // rotate the first candidate per call
-	Weighted   = "weighted"    // weighted random by Channel.Weight
+	Weighted   = "weighted"    // weighted random by Candidate.Weight
 	LeastUsed  = "least_used"  // fewest in-flight requests first
 	Latency    = "latency"     // lowest recent time to first token first
 )
@@ -41,10 +39,15 @@ var Strategies = []string{Priority, RoundRobin, Weighted, LeastUsed, Latency}
 func KnownStrategy(s string) bool { return slices.Contains(Strategies, s) }
 
 // Candidate is one way to serve a request: a channel and the upstream model
-// to ask it for.
+// to ask it for. It holds only what balancing reads, so the package knows
+// nothing of how channels are stored; the caller keeps the channel itself
+// and finds it again by ChannelID.
 type Candidate struct {
-	Channel *store.Channel
-	Model   string // the upstream model for this channel
+	ChannelID int64
+	// Weight is the channel's share under the weighted strategy; 0 or
+	// less makes it a last resort.
+	Weight int
+	Model  string // the upstream model for this channel
 }
 
 // Options tunes a Balancer. Zero fields take the defaults noted.

@@ -26,12 +26,12 @@ func TestConcurrentUse(t *testing.T) {
 				session := fmt.Sprintf("s%d", i%7)
 				order := b.Order(strategies[(w+i)%len(strategies)], cs, session, now)
 				c := order[0]
-				_, idx := b.Key(c.Channel.ID, keys, now)
+				_, idx := b.Key(c.ChannelID, keys, now)
 				end := b.Begin(c, now)
 				switch i % 4 {
 				case 0:
 					end(Outcome{OK: true, TTFT: time.Duration(i) * time.Microsecond, Now: now})
-					b.Bind(session, c.Channel.ID)
+					b.Bind(session, c.ChannelID)
 				case 1:
 					end(Outcome{Kind: Server, Now: now})
 				case 2:
@@ -39,8 +39,8 @@ func TestConcurrentUse(t *testing.T) {
 				case 3:
 					end(Outcome{Kind: Client, Now: now})
 				}
-				_ = b.Health(c.Channel.ID, now)
-				_ = b.ModelHealth(c.Channel.ID, c.Model, now)
+				_ = b.Health(c.ChannelID, now)
+				_ = b.ModelHealth(c.ChannelID, c.Model, now)
 			}
 		}()
 	}

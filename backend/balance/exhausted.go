@@ -36,7 +36,7 @@ func (b *Balancer) SplitExhausted(order []Candidate) (use, skipped []Candidate) 
 	}
 	n := 0
 	for _, c := range order {
-		if _, out := (*m)[c.Channel.ID]; out {
+		if _, out := (*m)[c.ChannelID]; out {
 			n++
 		}
 	}
@@ -46,7 +46,7 @@ func (b *Balancer) SplitExhausted(order []Candidate) (use, skipped []Candidate) 
 	use = make([]Candidate, 0, len(order)-n)
 	skipped = make([]Candidate, 0, n)
 	for _, c := range order {
-		if _, out := (*m)[c.Channel.ID]; out {
+		if _, out := (*m)[c.ChannelID]; out {
 			skipped = append(skipped, c)
 		} else {
 			use = append(use, c)

@@ -2,18 +2,17 @@ package balance
 
 import (
 	"testing"
-
-	"github.com/routex-app/routex/backend/store"
 )
 
 func TestSplitExhaustedSkipsExhaustedChannelsUnlessAllAre(t *testing.T) {
 	t.Parallel()
 	b := New(Options{Seed: 1})
-	a, c, d := &store.Channel{ID: 1, Name: "a"}, &store.Channel{ID: 2, Name: "c"}, &store.Channel{ID: 3, Name: "d"}
-	order := []Candidate{{Channel: a}, {Channel: c}, {Channel: d}}
+	a, c, d := Candidate{ChannelID: 1}, Candidate{ChannelID: 2}, Candidate{ChannelID: 3}
+	order := []Candidate{a, c, d}
+	name := map[int64]string{1: "a", 2: "c", 3: "d"}
 	names := func(cs []Candidate) (out []string) {
 		for _, x := range cs {
-			out = append(out, x.Channel.Name)
+			out = append(out, name[x.ChannelID])
 		}
 		return out
 	}
@@ -33,7 +32,7 @@ func TestSplitExhaustedSkipsExhaustedChannelsUnlessAllAre(t *testing.T) {
 		t.Errorf("Exhausted(1) = %q", why)
 	}
 	// Every candidate exhausted: tried anyway, the provider has the last word.
-	use, skipped = b.SplitExhausted([]Candidate{{Channel: a}, {Channel: d}})
+	use, skipped = b.SplitExhausted([]Candidate{a, d})
 	if len(use) != 2 || skipped != nil {
 		t.Errorf("all exhausted: use %v skipped %v, want both tried", names(use), names(skipped))
 	}
@@ -46,7 +45,7 @@ func TestSplitExhaustedSkipsExhaustedChannelsUnlessAllAre(t *testing.T) {
 func TestSplitExhaustedAllocatesNothingWhenNoneIs(t *testing.T) {
 	b := New(Options{Seed: 1})
 	b.SetExhausted(map[int64]string{9: "balance exhausted"})
-	order := []Candidate{{Channel: &store.Channel{ID: 1}}, {Channel: &store.Channel{ID: 2}}}
+	order := []Candidate{{ChannelID: 1}, {ChannelID: 2}}
 	if n := testing.AllocsPerRun(100, func() { b.SplitExhausted(order) }); n != 0 {
 		t.Errorf("SplitExhausted allocates %v times with no candidate exhausted", n)
 	}

@@ -155,7 +155,7 @@ func (b *Balancer) staleProbe() time.Duration { return b.opt.MaxCooldown }
 // Begin never refuses: Order already put unavailable candidates last, and a
 // last-resort attempt at one is still worth making.
 func (b *Balancer) Begin(c Candidate, now time.Time) (end func(Outcome)) {
-	ch, m := b.hosts(c.Channel.ID, c.Model)
+	ch, m := b.hosts(c.ChannelID, c.Model)
 	stale := b.staleProbe()
 	chProbe := ch.begin(now, stale)
 	mProbe := m.begin(now, stale)
@@ -183,7 +183,7 @@ func (b *Balancer) Available(c Candidate, now time.Time) bool {
 
 // availability combines the channel's and the model's availability.
 func (b *Balancer) availability(c Candidate, now time.Time) (bool, time.Time) {
-	ch, m := b.lookup(c.Channel.ID, c.Model)
+	ch, m := b.lookup(c.ChannelID, c.Model)
 	return combine(ch, m, now, b.staleProbe())
 }
 
@@ -280,7 +280,7 @@ type Skip struct {
 // channel's (the narrower one explains more); Reason "" means it is
 // available. The proxy records it for a request that went elsewhere.
 func (b *Balancer) Why(c Candidate, now time.Time) Skip {
-	ch, m := b.lookup(c.Channel.ID, c.Model)
+	ch, m := b.lookup(c.ChannelID, c.Model)
 	stale := b.staleProbe()
 	for _, h := range [...]*host{m, ch} {
 		if s := h.why(now, stale); s.Reason != "" {

@@ -137,11 +137,11 @@ func TestHalfOpenLetsOneProbeThrough(t *testing.T) {
 	cs := cands(ch(1, 1), ch(2, 1))
 	fail(b, cs[0], Connect, 3, t0)
 	now := t0.Add(time.Minute)
-	if got := b.Order(Priority, cs, "", now); got[0].Channel.ID != 1 {
+	if got := b.Order(Priority, cs, "", now); got[0].ChannelID != 1 {
 		t.Fatalf("after the cooldown the channel is not offered for a probe: %v", ids(got))
 	}
 	end := b.Begin(cs[0], now) // the probe
-	if got := b.Order(Priority, cs, "", now); got[0].Channel.ID != 2 {
+	if got := b.Order(Priority, cs, "", now); got[0].ChannelID != 2 {
 		t.Errorf("a second request sees the probing channel first: %v", ids(got))
 	}
 	if b.Available(cs[0], now) {
@@ -188,7 +188,7 @@ func TestHealthCounters(t *testing.T) {
 	t.Parallel()
 	b := newTest(t, Options{})
 	c := cands(ch(1, 1))[0]
-	other := Candidate{Channel: c.Channel, Model: "other"}
+	other := Candidate{ChannelID: c.ChannelID, Model: "other"}
 	inflight := b.Begin(c, t0)
 	succeed(b, c, 200*time.Millisecond, t0)
 	b.Begin(c, t0)(Outcome{Kind: Client, Status: 400, Err: "bad request"})
@@ -251,7 +251,7 @@ func TestNotFoundOpensTheModelOnly(t *testing.T) {
 	t.Parallel()
 	b := newTest(t, Options{})
 	c := cands(ch(1, 1))[0]
-	other := Candidate{Channel: c.Channel, Model: "other"}
+	other := Candidate{ChannelID: c.ChannelID, Model: "other"}
 	fail(b, c, NotFound, 3, t0)
 	if !NotFound.Failover() {
 		t.Error("NotFound does not fail over")

@@ -3,8 +3,6 @@ package balance
 import (
 	"testing"
 	"time"
-
-	"github.com/routex-app/routex/backend/store"
 )
 
 // t0 is the fixed start of every test's clock.
@@ -19,16 +17,17 @@ func newTest(t testing.TB, o Options) *Balancer {
 	return New(o)
 }
 
-// ch builds a channel with an id, a name derived from it and a weight.
-func ch(id int64, weight int) *store.Channel {
-	return &store.Channel{ID: id, Name: string(rune('a' + id - 1)), Weight: weight, Enabled: true}
+// ch is a channel with an id and a weight, as a candidate without a model.
+func ch(id int64, weight int) Candidate {
+	return Candidate{ChannelID: id, Weight: weight}
 }
 
 // cands builds one candidate per channel, each with model "m".
-func cands(chs ...*store.Channel) []Candidate {
+func cands(chs ...Candidate) []Candidate {
 	out := make([]Candidate, len(chs))
 	for i, c := range chs {
-		out[i] = Candidate{Channel: c, Model: "m"}
+		c.Model = "m"
+		out[i] = c
 	}
 	return out
 }
@@ -37,7 +36,7 @@ func cands(chs ...*store.Channel) []Candidate {
 func ids(cs []Candidate) []int64 {
 	out := make([]int64, len(cs))
 	for i, c := range cs {
-		out[i] = c.Channel.ID
+		out[i] = c.ChannelID
 	}
 	return out
 }

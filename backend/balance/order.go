@@ -9,13 +9,13 @@ import (
 
 // entry is one candidate while Order ranks it.
 type entry struct {
-	c      Candidate
-	idx    int       // position as given: the tie-breaker everywhere
-	avail  bool      // false: goes to the end
-	at     time.Time // when an unavailable candidate becomes available
-	sticky bool      // bound to the request's session
-	key    float64   // strategy rank among available candidates, lower first
-	ch, m  *host     // the channel's and the model's state; nil if never used
+	c      *Candidate // in the caller's slice, which Order does not modify
+	idx    int        // position as given: the tie-breaker everywhere
+	avail  bool       // false: goes to the end
+	at     time.Time  // when an unavailable candidate becomes available
+	sticky bool       // bound to the request's session
+	key    float64    // strategy rank among available candidates, lower first
+	ch, m  *host      // the channel's and the model's state; nil if never used
 }
 
 // before says whether a ranks ahead of b: available before unavailable;
@@ -77,8 +77,9 @@ func (b *Balancer) order(strategy string, cands []Candidate, sessionKey string, 
 		es = make([]entry, 0, n)
 	}
 	b.mu.RLock() // once for all lookups
-	for i, c := range cands {
-		es = append(es, entry{c: c, idx: i, ch: b.channels[c.Channel.ID], m: b.models[modelKey{c.Channel.ID, c.Model}]})
+	for i := range cands {
+		c := &cands[i]
+		es = append(es, entry{c: c, idx: i, ch: b.channels[c.ChannelID], m: b.models[modelKey{c.ChannelID, c.Model}]})
 	}
 	b.mu.RUnlock()
 	bound, hasBound := b.Bound(sessionKey)
@@ -90,7 +91,7 @@ func (b *Balancer) order(strategy string, cands []Candidate, sessionKey string, 
 		e.avail, e.at = combine(e.ch, e.m, now, stale)
 		if e.avail {
 			availN++
-			if hasBound && !stickyDone && e.c.Channel.ID == bound {
+			if hasBound && !stickyDone && e.c.ChannelID == bound {
 				e.sticky, stickyDone = true, true
 			}
 		}
@@ -108,7 +109,7 @@ func (b *Balancer) order(strategy string, cands []Candidate, sessionKey string, 
 	sortEntries(es)
 	out := make([]Candidate, n)
 	for i := range es {
-		out[i] = es[i].c
+		out[i] = *es[i].c
 	}
 	return out
 }
@@ -185,7 +186,7 @@ func setHash(es []entry) uint64 {
 	const prime = 1099511628211
 	h := uint64(14695981039346656037)
 	for i := range es {
-		id := uint64(es[i].c.Channel.ID)
+		id := uint64(es[i].c.ChannelID)
 		for range 8 {
 			h = (h ^ (id & 0xff)) * prime
 			id >>= 8
@@ -208,7 +209,7 @@ func (b *Balancer) rankWeighted(es []entry) {
 	b.rngMu.Lock()
 	defer b.rngMu.Unlock()
 	for i := range es {
-		w := es[i].c.Channel.Weight
+		w := es[i].c.Weight
 		if w <= 0 {
 			es[i].key = math.Inf(1)
 			continue

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/routex-app/routex/backend/store"
 )
 
 func TestOrderStrategies(t *testing.T) {
@@ -112,7 +110,7 @@ func TestRoundRobin(t *testing.T) {
 		first := map[int64]int{}
 		for range 3000 {
 			got := bal.Order(RoundRobin, cs, "", t0)
-			first[got[0].Channel.ID]++
+			first[got[0].ChannelID]++
 		}
 		for id, n := range first {
 			if n != 1000 {
@@ -149,8 +147,8 @@ func TestRoundRobin(t *testing.T) {
 		first := map[int64]int{}
 		for range 1000 {
 			got := bal.Order(RoundRobin, cs, "", t0)
-			first[got[0].Channel.ID]++
-			if got[2].Channel.ID != 2 {
+			first[got[0].ChannelID]++
+			if got[2].ChannelID != 2 {
 				t.Fatalf("the broken channel is not last: %v", ids(got))
 			}
 		}
@@ -184,7 +182,7 @@ func TestWeighted(t *testing.T) {
 			first := make([]int, len(cs))
 			for range draws {
 				got := bal.Order(Weighted, cs, "", t0)
-				first[got[0].Channel.ID-1]++
+				first[got[0].ChannelID-1]++
 			}
 			for i, want := range tt.share {
 				got := float64(first[i]) / draws
@@ -204,8 +202,8 @@ func TestWeighted(t *testing.T) {
 			if len(got) != 3 || got[0] == got[1] || got[1] == got[2] || got[0] == got[2] {
 				t.Fatalf("order %v repeats or drops a candidate", ids(got))
 			}
-			if got[0].Channel.ID == 3 {
-				second[got[1].Channel.ID]++
+			if got[0].ChannelID == 3 {
+				second[got[1].ChannelID]++
 			}
 		}
 		// Given channel 3 led, channel 2 follows with probability 3/(1+3).
@@ -259,12 +257,12 @@ func TestUnavailableGoLast(t *testing.T) {
 		{"a channel whose model's breaker is open goes last", Priority,
 			func(bal *Balancer, cs []Candidate) {
 				fail(bal, cs[0], Server, 2, t0)
-				succeed(bal, Candidate{Channel: cs[0].Channel, Model: "other"}, 0, t0)
+				succeed(bal, Candidate{ChannelID: cs[0].ChannelID, Model: "other"}, 0, t0)
 				fail(bal, cs[0], Server, 1, t0) // channel streak restarted; the model's is 3
 			}, []int64{2, 3, 1}},
 		{"failures of another model on the channel leave this one available", Priority,
 			func(bal *Balancer, cs []Candidate) {
-				fail(bal, Candidate{Channel: cs[0].Channel, Model: "other"}, Server, 2, t0)
+				fail(bal, Candidate{ChannelID: cs[0].ChannelID, Model: "other"}, Server, 2, t0)
 			}, []int64{1, 2, 3}},
 		{"a channel is available again once its cooldown is over", Priority,
 			func(bal *Balancer, cs []Candidate) {
@@ -314,17 +312,14 @@ func TestPreviewDoesNotMoveTheRoundRobin(t *testing.T) {
 	for range 3 {
 		peek := b.Preview(RoundRobin, cs, "", t0)
 		real := b.Order(RoundRobin, cs, "", t0)
-		if peek[0].Channel.ID != real[0].Channel.ID {
-			t.Fatalf("preview named %d, the request went to %d", peek[0].Channel.ID, real[0].Channel.ID)
+		if peek[0].ChannelID != real[0].ChannelID {
+			t.Fatalf("preview named %d, the request went to %d", peek[0].ChannelID, real[0].ChannelID)
 		}
 	}
 }
 
 func TestStrategyNames(t *testing.T) {
 	t.Parallel()
-	if !KnownStrategy(store.DefaultStrategy) {
-		t.Errorf("store.DefaultStrategy %q is not a balance strategy", store.DefaultStrategy)
-	}
 	if Strategies[0] != Priority || KnownStrategy("fastest") || KnownStrategy("") {
 		t.Errorf("Strategies = %v", Strategies)
 	}

@@ -27,10 +27,9 @@ type attemptResult struct {
 	failure
 }
 
-// attempt tries the request on one candidate.
-func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Request, in inbound,
-	c balance.Candidate, rec *store.RequestLog, capt *capture) attemptResult {
-	ch := c.Channel
+// attempt tries the request on one candidate, whose channel is ch.
+func (q *request) attempt(ctx context.Context, c balance.Candidate, ch *store.Channel) attemptResult {
+	h, in, rec := q.h, &q.in, &q.rec
 	began := time.Now()
 	end := h.bal.Begin(c, began)
 	rec.ChannelID, rec.ChannelName, rec.UpstreamModel, rec.UpstreamFormat = ch.ID, ch.Name, c.Model, ch.Type
@@ -47,24 +46,23 @@ func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Re
 	}
 
 	if in.isCountTokens() && !countsUpstream(in.format, ch.Type) {
-		h.countLocally(w, in, rec)
+		q.countLocally()
 		end(balance.Outcome{OK: true, Status: rec.Status, Now: time.Now()})
 		return attemptResult{done: true, ok: rec.Status == http.StatusOK}
 	}
-	up, err := h.prepare(in, ch, c.Model)
+	up, err := q.prepare(ch, c.Model)
 	if err != nil {
 		// This channel cannot take the request as written (a PDF for a
 		// provider without documents, say); another one may.
 		return fail(http.StatusBadRequest, protocol.InvalidRequest, balance.Client, err.Error(), time.Time{})
 	}
 
-	key, ki := h.bal.Key(ch.ID, ch.Keys(), began)
-	keyIndex = ki
+	up.key, keyIndex = h.bal.Key(ch.ID, ch.Keys(), began)
 	actx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	resp, err := h.send(actx, cancel, r, up, ch, key)
+	resp, err := q.send(actx, cancel, up)
 	if err != nil {
-		if r.Context().Err() != nil {
+		if q.r.Context().Err() != nil {
 			end(balance.Outcome{Kind: balance.Client, Now: time.Now()})
 			rec.Status, rec.Error = 499, "client disconnected"
 			return attemptResult{done: true}
@@ -82,7 +80,7 @@ func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Re
 		if msg == "" {
 			msg = fmt.Sprintf("upstream answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 		}
-		return h.upstreamError(w, in, rec, ch, upstreamErr{status: resp.StatusCode, header: resp.Header, body: raw, msg: msg}, fail, end)
+		return q.upstreamError(ch, upstreamErr{status: resp.StatusCode, header: resp.Header, body: raw, msg: msg}, fail, end)
 	}
 
 	body := &idleReader{r: resp.Body, d: h.opts.Timeouts.Idle(), cancel: cancel}
@@ -106,7 +104,7 @@ func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Re
 	if errors.As(problem, &said) {
 		// The upstream's own error inside a 200: what it would have meant
 		// with the status its kind stands for, in its own words.
-		return h.upstreamError(w, in, rec, ch, upstreamErr{status: protocol.StatusForKind(said.Kind), kind: said.Kind,
+		return q.upstreamError(ch, upstreamErr{status: protocol.StatusForKind(said.Kind), kind: said.Kind,
 			in200: true, header: resp.Header, body: head, msg: said.Message}, fail, end)
 	}
 	if problem != nil {
@@ -120,9 +118,9 @@ func (h *Handler) attempt(ctx context.Context, w http.ResponseWriter, r *http.Re
 	ttft := time.Since(began)
 	rec.Status = resp.StatusCode
 	if up.decoded() {
-		h.respondConverted(w, r, resp, actx, up, rec, capt)
+		q.respondConverted(actx, resp, up)
 	} else {
-		h.relayPassthrough(w, r, resp, actx, in, ch, rec, capt)
+		q.relayPassthrough(actx, resp, up)
 	}
 	end(balance.Outcome{OK: true, Status: resp.StatusCode, TTFT: ttft, Now: time.Now()})
 	return attemptResult{done: true, ok: true}
@@ -147,14 +145,14 @@ type failFunc func(status int, kind protocol.ErrorKind, bk balance.FailureKind, 
 // model, or a refused key fails over; an error about the request itself,
 // which every channel would repeat, is the client's answer now. Either way
 // the message is the provider's words behind the channel name.
-func (h *Handler) upstreamError(w http.ResponseWriter, in inbound, rec *store.RequestLog, ch *store.Channel,
-	e upstreamErr, fail failFunc, end func(balance.Outcome)) attemptResult {
+func (q *request) upstreamError(ch *store.Channel, e upstreamErr, fail failFunc, end func(balance.Outcome)) attemptResult {
+	rec := &q.rec
 	bk := classify(e.status, e.msg)
-	if bk == balance.NotFound && in.isCountTokens() {
+	if bk == balance.NotFound && q.in.isCountTokens() {
 		// A provider without the count endpoint: count here, and do
 		// not hold it against the model.
 		end(balance.Outcome{Kind: balance.Client, Status: e.status, Now: time.Now()})
-		h.countLocally(w, in, rec)
+		q.countLocally()
 		return attemptResult{done: true, ok: rec.Status == http.StatusOK}
 	}
 	// A provider's error may quote what it was sent (a header, the key).
@@ -191,7 +189,7 @@ func (h *Handler) upstreamError(w http.ResponseWriter, in inbound, rec *store.Re
 			// The upstream did not say how long; the balancer applied
 			// its default cooldown, which is the client's Retry-After
 			// should every channel be rate-limited.
-			res.coolUntil = h.bal.Health(ch.ID, time.Now()).CooldownUntil
+			res.coolUntil = q.h.bal.Health(ch.ID, time.Now()).CooldownUntil
 		}
 		return res
 	case balance.Server, balance.NotFound:
@@ -201,8 +199,8 @@ func (h *Handler) upstreamError(w http.ResponseWriter, in inbound, rec *store.Re
 	// say so. Tell the client now, in its format.
 	end(balance.Outcome{Status: e.status, Kind: balance.Client, Now: time.Now(), Err: msg})
 	rec.Status, rec.Error = e.status, msg
-	copyRetryHeaders(w.Header(), e.header)
-	writeError(w, in.format, e.status, kind, msg)
+	copyRetryHeaders(q.w.Header(), e.header)
+	writeError(q.w, q.in.format, e.status, kind, msg)
 	return attemptResult{done: true}
 }
 
@@ -210,9 +208,9 @@ func (h *Handler) upstreamError(w http.ResponseWriter, in inbound, rec *store.Re
 // short jittered pause, when the connection failed before any response in a
 // way that is safe to repeat (a reused keep-alive connection the server had
 // closed). Everything else is the next candidate's business.
-func (h *Handler) send(ctx context.Context, cancel context.CancelCauseFunc, r *http.Request, up *upstream,
-	ch *store.Channel, key string) (*http.Response, error) {
-	firstByte := h.firstByte(ch)
+func (q *request) send(ctx context.Context, cancel context.CancelCauseFunc, up *upstream) (*http.Response, error) {
+	ch := up.ch
+	firstByte := q.h.firstByte(ch)
 	var resp *http.Response
 	var err error
 	for try := 0; try < 2; try++ {
@@ -221,14 +219,14 @@ func (h *Handler) send(ctx context.Context, cancel context.CancelCauseFunc, r *h
 			return nil, fmt.Errorf("base_url %q does not make a valid URL: %w", logging.RedactURL(ch.BaseURL), rerr)
 		}
 		if up.from != up.to {
-			convertedRequestHeaders(req.Header, r.Header)
+			convertedRequestHeaders(req.Header, q.r.Header)
 		} else {
-			copyRequestHeaders(req.Header, r.Header)
+			copyRequestHeaders(req.Header, q.r.Header)
 		}
-		setChannelAuth(req.Header, ch, key)
+		setChannelAuth(req.Header, ch, up.key)
 		up.chain.Headers(req.Header)
 		timer := time.AfterFunc(firstByte, func() { cancel(errFirstByteTimeout) })
-		resp, err = h.client.Do(req)
+		resp, err = q.h.client.Do(req)
 		timer.Stop()
 		if err == nil || !repeatable(err) || ctx.Err() != nil {
 			return resp, err

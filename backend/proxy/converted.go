@@ -20,8 +20,8 @@ const maxReplyBody = 64 << 20
 // respondConverted answers a converted request from the upstream's
 // successful response: decoded and re-encoded whole when not streamed,
 // event by event when streamed.
-func (h *Handler) respondConverted(w http.ResponseWriter, r *http.Request, resp *http.Response,
-	ctx context.Context, up *upstream, rec *store.RequestLog, capt *capture) {
+func (q *request) respondConverted(ctx context.Context, resp *http.Response, up *upstream) {
+	w, rec, capt := q.w, &q.rec, q.capt
 	start := rec.Time
 	opts := protocol.EncodeOptions{Model: up.clientModel, IncludeUsage: up.includeUsage}
 	copyRetryHeaders(w.Header(), resp.Header)
@@ -30,7 +30,7 @@ func (h *Handler) respondConverted(w http.ResponseWriter, r *http.Request, resp 
 	if !up.stream {
 		raw, err := io.ReadAll(io.LimitReader(body, maxReplyBody))
 		if err != nil {
-			h.failReading(w, r, up, ctx, rec, err)
+			q.failReading(ctx, up, err)
 			return
 		}
 		out, usage, err := convert.Response(raw, up.to, up.from, up.req, opts, up.editResponse)
@@ -113,19 +113,19 @@ func (h *Handler) respondConverted(w http.ResponseWriter, r *http.Request, resp 
 			return
 		}
 		if err != nil {
-			if r.Context().Err() != nil {
+			if q.r.Context().Err() != nil {
 				rec.Error = "client disconnected"
 				return
 			}
 			cause := readCause(ctx, err)
-			h.log.Warn("upstream failed mid-stream", "channel", rec.ChannelName, "error", cause)
+			q.h.log.Warn("upstream failed mid-stream", "channel", rec.ChannelName, "error", cause)
 			rec.Error = cause.Error()
 			send(cs.Fail(buf[:0], protocol.APIError, h2s(rec.ChannelName, cause)))
 			return
 		}
 		buf, err = cs.Event(buf[:0], ev)
 		if err != nil {
-			h.log.Warn("upstream sent a malformed stream event", "channel", rec.ChannelName, "error", err)
+			q.h.log.Warn("upstream sent a malformed stream event", "channel", rec.ChannelName, "error", err)
 			rec.Error = err.Error()
 			send(cs.Fail(buf, protocol.APIError, h2s(rec.ChannelName, err)))
 			return
@@ -138,14 +138,15 @@ func (h *Handler) respondConverted(w http.ResponseWriter, r *http.Request, resp 
 }
 
 // failReading answers a non-streamed reply that broke while being read.
-func (h *Handler) failReading(w http.ResponseWriter, r *http.Request, up *upstream, ctx context.Context, rec *store.RequestLog, err error) {
-	if r.Context().Err() != nil {
+func (q *request) failReading(ctx context.Context, up *upstream, err error) {
+	rec := &q.rec
+	if q.r.Context().Err() != nil {
 		rec.Error = "client disconnected"
 		return
 	}
 	cause := readCause(ctx, err)
 	rec.Status, rec.Error = http.StatusBadGateway, cause.Error()
-	writeError(w, up.from, rec.Status, protocol.APIError, h2s(rec.ChannelName, cause))
+	writeError(q.w, up.from, rec.Status, protocol.APIError, h2s(rec.ChannelName, cause))
 }
 
 // readCause prefers the reason Routex cancelled the call (an idle timeout)

@@ -7,7 +7,6 @@ import (
 	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/protocol/convert"
 	"github.com/routex-app/routex/backend/protocol/tokens"
-	"github.com/routex-app/routex/backend/store"
 )
 
 // countsUpstream reports whether a channel of type channel has a token
@@ -24,7 +23,8 @@ func countsUpstream(client protocol.Format, channel string) bool {
 // the embedded tokenizer, for channels whose provider has no such endpoint
 // for this format. Claude Code uses the count to decide when to compact, so
 // an estimate is far better than an error.
-func (h *Handler) countLocally(w http.ResponseWriter, in inbound, rec *store.RequestLog) {
+func (q *request) countLocally() {
+	w, in, rec := q.w, &q.in, &q.rec
 	body := in.body
 	if in.format == protocol.Anthropic && len(body) > 0 {
 		// count_tokens bodies carry no max_tokens; the decoder must not

@@ -14,17 +14,19 @@ const skippedPrefix = "skipped: "
 
 // attempts is the request log's list of what was tried: the channels
 // skipped for an exhausted balance first, then those passed over while
-// unavailable (paused, probing, rate-limited) before the one that served
-// among the first tried, then the failed attempts.
-func (h *Handler) attempts(p *plan, tried int, now time.Time, failed []failure) []store.Attempt {
-	out := append(h.skipped(p, tried, now), attemptsOf(failed)...)
+// unavailable (paused, probing, rate-limited) at the request's start
+// before the one that served among the first tried, then the failed
+// attempts.
+func (q *request) attempts(tried int, failed []failure) []store.Attempt {
+	h, p := q.h, &q.plan
+	out := append(h.skipped(p, tried, q.rec.Time), attemptsOf(failed)...)
 	if len(p.skipped) == 0 {
 		return out
 	}
 	all := make([]store.Attempt, 0, len(p.skipped)+len(out))
 	for _, c := range p.skipped {
-		all = append(all, store.Attempt{ChannelID: c.Channel.ID, ChannelName: c.Channel.Name, Model: c.Model,
-			Skipped: balance.SkipExhausted, Error: skippedPrefix + h.skipReason(c.Channel.ID)})
+		all = append(all, store.Attempt{ChannelID: c.ChannelID, ChannelName: p.channel(c).Name, Model: c.Model,
+			Skipped: balance.SkipExhausted, Error: skippedPrefix + h.skipReason(c.ChannelID)})
 	}
 	return append(all, out...)
 }
@@ -41,12 +43,13 @@ func (h *Handler) skipReason(id int64) string {
 // ones a request would try, with the reason.
 func (h *Handler) explainSkipped(out *Explanation, p plan, f protocol.Format, model string) {
 	for _, c := range p.skipped {
-		why := h.skipReason(c.Channel.ID)
+		ch := p.channel(c)
+		why := h.skipReason(ch.ID)
 		out.Targets = append(out.Targets, ExplainTarget{
-			ChannelID: c.Channel.ID, Channel: c.Channel.Name, Type: c.Channel.Type, Model: c.Model,
-			Converted: c.Channel.Type != string(f), Available: false, Health: h.bal.Health(c.Channel.ID, time.Now()).State,
-			Skipped: balance.SkipExhausted, Serves: len(c.Channel.Models) == 0 || serves(c.Channel, model),
+			ChannelID: ch.ID, Channel: ch.Name, Type: ch.Type, Model: c.Model,
+			Converted: ch.Type != string(f), Available: false, Health: h.bal.Health(ch.ID, time.Now()).State,
+			Skipped: balance.SkipExhausted, Serves: len(ch.Models) == 0 || serves(ch, model),
 		})
-		out.Reasons = append(out.Reasons, c.Channel.Name+" "+skippedPrefix+why)
+		out.Reasons = append(out.Reasons, ch.Name+" "+skippedPrefix+why)
 	}
 }

@@ -74,15 +74,16 @@ func (h *Handler) Explain(f protocol.Format, model string, body []byte, hdr http
 	}
 	now := time.Now()
 	for _, c := range p.order {
-		hl := h.bal.Health(c.Channel.ID, now)
+		ch := p.channel(c)
+		hl := h.bal.Health(ch.ID, now)
 		why := h.bal.Why(c, now)
 		t := ExplainTarget{
-			ChannelID: c.Channel.ID, Channel: c.Channel.Name, Type: c.Channel.Type, Model: c.Model,
-			Converted: c.Channel.Type != string(f),
+			ChannelID: ch.ID, Channel: ch.Name, Type: ch.Type, Model: c.Model,
+			Converted: ch.Type != string(f),
 			Available: why.Reason == "",
 			Health:    hl.State,
 			Skipped:   why.Reason,
-			Serves:    len(c.Channel.Models) == 0 || serves(c.Channel, model),
+			Serves:    len(ch.Models) == 0 || serves(ch, model),
 		}
 		if !why.Until.IsZero() {
 			u := why.Until.UTC()

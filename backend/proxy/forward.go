@@ -27,89 +27,120 @@ var (
 // maxErrorBody caps how much of an upstream error body is read.
 const maxErrorBody = 64 << 10
 
+// request is one client request on its way through the proxy: what the
+// client sent, where routing lets it go, and the request-log row each step
+// fills in. forward makes one per request, and the steps that serve it
+// (attempt, send, respondConverted, relayPassthrough, failAll, …) are its
+// methods, so each takes only what is its own: the context first when it
+// needs one, then the candidate, upstream request or reply it works on.
+// Only the request's own goroutine uses it, so it needs no lock.
+type request struct {
+	h *Handler
+	w http.ResponseWriter
+	r *http.Request
+	// in is the request as parsed; routing may strip a model tag from its
+	// body and sets its estimate.
+	in   inbound
+	plan plan
+	// rec is the request's log row; forward records it when the request
+	// is done, whatever happened.
+	rec store.RequestLog
+	// capt keeps the start of the response body for the log; nil (which
+	// ignores writes) unless capture is on.
+	capt *capture
+}
+
 // forward routes in, tries its candidates in the balancer's order until one
-// answers, and streams that answer back. Failures before the first byte
-// reaches the client move on to the next candidate; after it, they are
-// reported in the client's format.
+// answers, and streams that answer back, recording the request once it is
+// done.
 func (h *Handler) forward(w http.ResponseWriter, r *http.Request, in inbound) {
 	// Registered first, so it runs last: the engine's shutdown waits for
 	// the request-log row recorded below.
 	live, done := h.drain.enter(r.Context())
 	defer done()
 	start := time.Now()
-	rec := store.RequestLog{
+	q := &request{h: h, w: w, r: r, in: in, rec: store.RequestLog{
 		Time: start, Format: string(in.format), ClientModel: in.model, Stream: in.stream,
 		UserAgent: r.UserAgent(),
-	}
+	}}
 	defer func() {
 		// Both are truncated to milliseconds; keep latency >= TTFT.
-		rec.LatencyMS = max(time.Since(start).Milliseconds(), rec.TTFTMS)
-		h.finish(rec)
+		q.rec.LatencyMS = max(time.Since(start).Milliseconds(), q.rec.TTFTMS)
+		h.finish(q.rec)
 	}()
+	q.serve(live)
+}
 
+// serve routes the request and tries its candidates. Failures before the
+// first byte reaches the client move on to the next candidate; after it,
+// they are reported in the client's format. ctx ends when the engine shuts
+// down or the client goes.
+func (q *request) serve(ctx context.Context) {
+	h, w, rec := q.h, q.w, &q.rec
 	// Only input_tokens may leave the model out (parseInbound refused a
 	// blank one there); every other request names one.
-	if msg := badModel(in.model); msg != "" && !(in.model == "" && in.isCountTokens() && in.format == protocol.Responses) {
+	if msg := badModel(q.in.model); msg != "" && !(q.in.model == "" && q.in.isCountTokens() && q.in.format == protocol.Responses) {
 		rec.Status, rec.Error = http.StatusBadRequest, msg
-		writeError(w, in.format, rec.Status, protocol.InvalidRequest, msg)
+		writeError(w, q.in.format, rec.Status, protocol.InvalidRequest, msg)
 		return
 	}
-	plan := h.plan(in, r.Header, false)
+	q.plan = h.plan(q.in, q.r.Header, false)
+	plan := &q.plan
 	rec.Scenario, rec.Rule, rec.SessionKey = plan.decision.Scenario, plan.decision.Rule, plan.session
 	if plan.stripped != nil {
-		in.body = plan.stripped
+		q.in.body = plan.stripped
 	}
-	in.estimate = plan.summary.Tokens
-	rec.RequestBytes = int64(len(in.body))
-	if !h.admitKey(w, r, in, &plan, &rec) {
+	q.in.estimate = plan.summary.Tokens
+	rec.RequestBytes = int64(len(q.in.body))
+	if !q.admitKey() {
 		return
 	}
-	var respCapture *capture
 	if h.opts.CaptureBodies != nil && h.opts.CaptureBodies() {
 		reqCapture := &capture{}
-		reqCapture.Write(in.body)
-		respCapture = &capture{}
+		reqCapture.Write(q.in.body)
+		q.capt = &capture{}
 		defer func() {
 			secrets := []string{h.accessKey()}
 			if ch := plan.channelByID(rec.ChannelID); ch != nil {
 				secrets = append(secrets, ch.Secrets()...)
 			}
-			rec.RequestBody, rec.ResponseBody = reqCapture.String(secrets...), respCapture.String(secrets...)
+			rec.RequestBody, rec.ResponseBody = reqCapture.String(secrets...), q.capt.String(secrets...)
 		}()
 	}
 	if f := plan.refused; f != nil {
 		rec.Status, rec.Error = f.status, f.msg
-		writeError(w, in.format, f.status, f.kind, f.msg)
+		writeError(w, q.in.format, f.status, f.kind, f.msg)
 		return
 	}
 	if len(plan.order) == 0 {
 		err := errNoChannel{}
 		rec.Status, rec.Error = http.StatusServiceUnavailable, err.Error()
-		writeError(w, in.format, rec.Status, protocol.APIError, err.Error())
+		writeError(w, q.in.format, rec.Status, protocol.APIError, err.Error())
 		return
 	}
 
-	ctx, cancel := context.WithTimeoutCause(live, h.opts.Timeouts.Total(), errDeadline)
+	ctx, cancel := context.WithTimeoutCause(ctx, h.opts.Timeouts.Total(), errDeadline)
 	defer cancel()
 	var failed []failure
 	tried := 0 // how many of plan.order were tried
 candidates:
 	for _, c := range plan.order {
 		tried++
-		for keysLeft := len(c.Channel.Keys()) - 1; ; keysLeft-- {
+		ch := plan.channel(c)
+		for keysLeft := len(ch.Keys()) - 1; ; keysLeft-- {
 			if ctx.Err() != nil {
 				break candidates
 			}
-			res := h.attempt(ctx, w, r, in, c, &rec, respCapture)
+			res := q.attempt(ctx, c, ch)
 			if res.done {
 				if res.ok && plan.session != "" {
-					h.bal.Bind(plan.session, c.Channel.ID)
+					h.bal.Bind(plan.session, c.ChannelID)
 				}
-				rec.Attempts = h.attempts(&plan, tried, start, failed)
+				rec.Attempts = q.attempts(tried, failed)
 				return
 			}
 			failed = append(failed, res.failure)
-			h.log.Warn("channel failed, trying the next", "channel", c.Channel.Name, "status", res.status, "error", res.message)
+			h.log.Warn("channel failed, trying the next", "channel", ch.Name, "status", res.status, "error", res.message)
 			// A 429 on one of several keys cools only that key: while the
 			// channel has another key free, it may answer at once.
 			if res.status != http.StatusTooManyRequests || keysLeft <= 0 || !h.bal.Available(c, time.Now()) {
@@ -117,17 +148,17 @@ candidates:
 			}
 		}
 	}
-	rec.Attempts = h.attempts(&plan, tried, start, failed)
+	rec.Attempts = q.attempts(tried, failed)
 	if shuttingDown(ctx) {
 		rec.Status, rec.Error = http.StatusServiceUnavailable, errShutdown.Error()
-		writeShutdown(w, in.format)
+		writeShutdown(w, q.in.format)
 		return
 	}
-	if r.Context().Err() != nil {
+	if q.r.Context().Err() != nil {
 		rec.Status, rec.Error = 499, "client disconnected"
 		return
 	}
-	h.failAll(w, in, failed, &rec)
+	q.failAll(failed)
 }
 
 // errNoChannel means no channel is enabled at all.
@@ -139,6 +170,9 @@ func (errNoChannel) Error() string {
 
 // plan is a routing decision and the candidates in the order to try them.
 type plan struct {
+	// snap is the routing snapshot the plan was made from; it finds the
+	// candidates' channels.
+	snap     *snapshot
 	summary  route.Summary
 	decision route.Decision
 	session  string
@@ -164,7 +198,7 @@ func (h *Handler) plan(in inbound, hdr http.Header, explain bool) plan {
 	if !explain && !snap.table.NeedsDetail() {
 		summarize = route.SummarizeLight
 	}
-	p := plan{summary: summarize(in.format, in.model, in.body, hdr)}
+	p := plan{snap: snap, summary: summarize(in.format, in.model, in.body, hdr)}
 	if in.format == protocol.Gemini {
 		p.summary.Stream = in.stream // in Gemini's URL, not its body
 	}
@@ -193,11 +227,14 @@ func (h *Handler) plan(in inbound, hdr http.Header, explain bool) plan {
 	return p
 }
 
+// channel is a candidate's channel.
+func (p *plan) channel(c balance.Candidate) *store.Channel { return p.snap.channel(c) }
+
 // channelByID finds a candidate's channel, for redacting its keys.
 func (p *plan) channelByID(id int64) *store.Channel {
 	for _, c := range p.order {
-		if c.Channel.ID == id {
-			return c.Channel
+		if c.ChannelID == id {
+			return p.channel(c)
 		}
 	}
 	return nil
@@ -224,18 +261,19 @@ func (h *Handler) skipped(p *plan, n int, now time.Time) []store.Attempt {
 		return nil
 	}
 	last := p.order[n-1]
-	pos := slices.IndexFunc(p.cands, func(c balance.Candidate) bool { return c.Channel == last.Channel && c.Model == last.Model })
+	pos := slices.IndexFunc(p.cands, func(c balance.Candidate) bool { return sameTarget(c, last) })
 	var out []store.Attempt
 	for _, c := range p.cands[:max(pos, 0)] {
-		if slices.ContainsFunc(p.order[:n], func(o balance.Candidate) bool { return o.Channel == c.Channel && o.Model == c.Model }) {
+		if slices.ContainsFunc(p.order[:n], func(o balance.Candidate) bool { return sameTarget(o, c) }) {
 			continue
 		}
 		why := h.bal.Why(c, now)
 		if why.Reason == "" {
 			continue
 		}
-		a := store.Attempt{ChannelID: c.Channel.ID, ChannelName: c.Channel.Name, Model: c.Model, Skipped: why.Reason,
-			Failures: why.Failures, Error: skipMessage(c.Channel.Name, why)}
+		name := p.channel(c).Name
+		a := store.Attempt{ChannelID: c.ChannelID, ChannelName: name, Model: c.Model, Skipped: why.Reason,
+			Failures: why.Failures, Error: skipMessage(name, why)}
 		if !why.Until.IsZero() {
 			until := why.Until.UTC()
 			a.Until = &until
@@ -244,6 +282,9 @@ func (h *Handler) skipped(p *plan, n int, now time.Time) []store.Attempt {
 	}
 	return out
 }
+
+// sameTarget reports whether two candidates are the same channel and model.
+func sameTarget(a, b balance.Candidate) bool { return a.ChannelID == b.ChannelID && a.Model == b.Model }
 
 // skipMessage says in English why a channel was passed over; the dashboard
 // words it from the code.
@@ -274,7 +315,8 @@ func attemptsOf(fs []failure) []store.Attempt {
 // the channel name, and lists the others after it. Every one rate-limited
 // gives 429 with the earliest retry time; otherwise the last status seen
 // (502 when none).
-func (h *Handler) failAll(w http.ResponseWriter, in inbound, failed []failure, rec *store.RequestLog) {
+func (q *request) failAll(failed []failure) {
+	w, rec := q.w, &q.rec
 	status, kind := http.StatusBadGateway, protocol.APIError
 	allLimited := len(failed) > 0
 	var soonest time.Time
@@ -318,7 +360,7 @@ func (h *Handler) failAll(w http.ResponseWriter, in inbound, failed []failure, r
 	if last := failed; len(last) > 0 {
 		rec.ChannelID, rec.ChannelName = last[len(last)-1].channel.ID, last[len(last)-1].channel.Name
 	}
-	writeError(w, in.format, status, kind, msg)
+	writeError(w, q.in.format, status, kind, msg)
 }
 
 // isCountTokens reports whether the request only counts tokens.

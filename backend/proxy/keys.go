@@ -59,37 +59,38 @@ func (h *Handler) keyRequest(w http.ResponseWriter, r *http.Request, f protocol.
 // limits must admit the request (counted from then on). A token count
 // costs nothing and is counted nowhere: it only has to be for an allowed
 // model. It returns false when it answered the client itself.
-func (h *Handler) admitKey(w http.ResponseWriter, r *http.Request, in inbound, p *plan, rec *store.RequestLog) bool {
-	k := keyOf(r)
+func (q *request) admitKey() bool {
+	k := keyOf(q.r)
 	if k == nil {
 		return true
 	}
+	p, rec := &q.plan, &q.rec
 	rec.KeyID, rec.KeyName = k.ID, k.Name
 	if len(k.Channels) > 0 && len(p.order) > 0 {
 		allowed := make([]balance.Candidate, 0, len(p.order))
 		var wanted []string
 		for _, c := range p.order {
-			if keys.AllowsChannel(k, c.Channel.Name) {
+			if name := p.channel(c).Name; keys.AllowsChannel(k, name) {
 				allowed = append(allowed, c)
 			} else {
-				wanted = append(wanted, c.Channel.Name)
+				wanted = append(wanted, name)
 			}
 		}
 		if len(allowed) == 0 {
-			h.refuse(w, in.format, keys.ChannelRefusal(k, wanted), rec)
+			q.refuse(keys.ChannelRefusal(k, wanted))
 			return false
 		}
 		p.order = allowed
 	}
-	if in.isCountTokens() {
-		if !keys.AllowsModel(k, in.model) {
-			h.refuse(w, in.format, keys.ModelRefusal(k, in.model), rec)
+	if q.in.isCountTokens() {
+		if !keys.AllowsModel(k, q.in.model) {
+			q.refuse(keys.ModelRefusal(k, q.in.model))
 			return false
 		}
 		return true
 	}
-	if ref := h.opts.Keys.Admit(r.Context(), k, in.model); ref != nil {
-		h.refuse(w, in.format, ref, rec)
+	if ref := q.h.opts.Keys.Admit(q.r.Context(), k, q.in.model); ref != nil {
+		q.refuse(ref)
 		return false
 	}
 	rec.KeyAdmitted = true
@@ -97,9 +98,9 @@ func (h *Handler) admitKey(w http.ResponseWriter, r *http.Request, in inbound, p
 }
 
 // refuse answers a refused key and notes it in the request's log row.
-func (h *Handler) refuse(w http.ResponseWriter, f protocol.Format, ref *keys.Refusal, rec *store.RequestLog) {
-	rec.Status, rec.Error = ref.Status, ref.Message
-	writeRefusal(w, f, ref)
+func (q *request) refuse(ref *keys.Refusal) {
+	q.rec.Status, q.rec.Error = ref.Status, ref.Message
+	writeRefusal(q.w, q.in.format, ref)
 }
 
 // writeRefusal answers a refused key in the client's format, with the

@@ -78,7 +78,7 @@ func BenchmarkRouteAndBalance(b *testing.B) {
 	}
 }
 
-// BenchmarkPlan is the whole routing step of a request as forward runs it,
+// BenchmarkPlan is the whole routing step of a request as request.serve runs it,
 // Summarize of the 30 KB body included, for reference.
 func BenchmarkPlan(b *testing.B) {
 	body, hdr := claudeCodeRequest(b)

@@ -113,7 +113,7 @@ func New(opts Options, catalog CatalogSource) *Handler {
 		opts:    opts,
 		catalog: catalog,
 		// No client-wide timeout: streams may run for many minutes; each phase
-		// is bounded separately in forward.
+		// is bounded separately (request.serve, attempt, idleReader).
 		client:  &http.Client{Transport: opts.Transport, CheckRedirect: noRedirects},
 		log:     opts.Logger,
 		mux:     http.NewServeMux(),

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"github.com/routex-app/routex/backend/observe"
-	"github.com/routex-app/routex/backend/store"
 	"io"
 	"mime"
 	"net/http"
@@ -138,8 +137,8 @@ func writeStreamError(w http.ResponseWriter, f protocol.Format, atBoundary bool,
 // relayPassthrough streams a same-format answer back untouched, and
 // reports a failure after the first byte in the only ways left: an error
 // event for streams, a cut connection otherwise.
-func (h *Handler) relayPassthrough(w http.ResponseWriter, r *http.Request, resp *http.Response, ctx context.Context,
-	in inbound, ch *store.Channel, rec *store.RequestLog, capt *capture) {
+func (q *request) relayPassthrough(ctx context.Context, resp *http.Response, up *upstream) {
+	w, in, rec, ch := q.w, &q.in, &q.rec, up.ch
 	sse := isEventStream(resp.Header)
 	var rw *modelRewriter
 	if rec.UpstreamModel != in.model && !in.isCountTokens() {
@@ -151,7 +150,7 @@ func (h *Handler) relayPassthrough(w http.ResponseWriter, r *http.Request, resp 
 	}
 	w.WriteHeader(resp.StatusCode)
 	tee := observe.NewUsageTee(in.format, sse)
-	res := relay(w, resp, rec.Time, io.MultiWriter(tee, capt), rw)
+	res := relay(w, resp, rec.Time, io.MultiWriter(tee, q.capt), rw)
 	if res.firstByte > 0 {
 		// A first byte under a millisecond is still a first byte: 0 means
 		// "none came" to the stats and metrics.
@@ -168,13 +167,13 @@ func (h *Handler) relayPassthrough(w http.ResponseWriter, r *http.Request, resp 
 	if res.err == nil {
 		return
 	}
-	if r.Context().Err() != nil {
+	if q.r.Context().Err() != nil {
 		rec.Error = "client disconnected"
 		return
 	}
 	cause := readCause(ctx, res.err)
 	rec.Error = cause.Error()
-	h.log.Warn("upstream failed mid-response", "channel", ch.Name, "error", cause)
+	q.h.log.Warn("upstream failed mid-response", "channel", ch.Name, "error", cause)
 	if !res.sse {
 		// Headers and part of a body are out; the only honest signal left
 		// is to abort the connection, so the client sees a truncated reply

@@ -16,9 +16,12 @@ import (
 // snapshot is what routing needs of one catalog, compiled once per change
 // of the catalog rather than per request.
 type snapshot struct {
-	cat       *store.Catalog
-	table     *route.Table
-	byName    map[string]*store.Channel
+	cat    *store.Catalog
+	table  *route.Table
+	byName map[string]*store.Channel
+	// byID finds a candidate's channel: balance.Candidate carries only
+	// the id.
+	byID      map[int64]*store.Channel
 	pipelines map[int64]*transform.Pipeline
 }
 
@@ -41,10 +44,12 @@ func (r *routing) get(cat *store.Catalog) *snapshot {
 }
 
 func compileSnapshot(cat *store.Catalog, log *slog.Logger) *snapshot {
-	s := &snapshot{cat: cat, byName: map[string]*store.Channel{}, pipelines: map[int64]*transform.Pipeline{}}
+	s := &snapshot{cat: cat, byName: map[string]*store.Channel{}, byID: map[int64]*store.Channel{},
+		pipelines: map[int64]*transform.Pipeline{}}
 	for i := range cat.Channels {
 		ch := &cat.Channels[i]
 		s.byName[ch.Name] = ch
+		s.byID[ch.ID] = ch
 		if p, err := transform.Parse(ch.Transformers); err != nil {
 			// The API validates transformers on save; a bad row (written by
 			// an older Routex or by hand) runs without them, loudly.
@@ -79,6 +84,14 @@ func routeConfig(r store.Routes) route.Config {
 // known reports whether name is a channel, for explicit "channel,model".
 func (s *snapshot) known(name string) bool { _, ok := s.byName[name]; return ok }
 
+// candidate is the balancer's view of serving the request on ch with model.
+func candidate(ch *store.Channel, model string) balance.Candidate {
+	return balance.Candidate{ChannelID: ch.ID, Weight: ch.Weight, Model: model}
+}
+
+// channel is the channel of a candidate from this snapshot.
+func (s *snapshot) channel(c balance.Candidate) *store.Channel { return s.byID[c.ChannelID] }
+
 // candidates turns a routing decision into the channels that may serve the
 // request. Route targets keep their order; disabled or deleted channels are
 // skipped. With no route (or none of its channels enabled), every enabled
@@ -95,7 +108,7 @@ func (s *snapshot) candidates(dec route.Decision, f protocol.Format, model strin
 		if !ok || !ch.Enabled {
 			continue
 		}
-		out = append(out, balance.Candidate{Channel: ch, Model: upstreamModel(ch, model, t.Model)})
+		out = append(out, candidate(ch, upstreamModel(ch, model, t.Model)))
 	}
 	if len(out) > 0 {
 		return out
@@ -110,7 +123,7 @@ func (s *snapshot) candidates(dec route.Decision, f protocol.Format, model strin
 			}
 			declares, sameFormat := serves(ch, model), ch.Type == string(f)
 			if (pass == 0 && declares) || (pass == 1 && !declares && sameFormat) || (pass == 2 && !declares && !sameFormat) {
-				out = append(out, balance.Candidate{Channel: ch, Model: upstreamModel(ch, model, "")})
+				out = append(out, candidate(ch, upstreamModel(ch, model, "")))
 			}
 		}
 	}

@@ -17,9 +17,11 @@ import (
 	"github.com/routex-app/routex/backend/transform"
 )
 
-// upstream is a request ready to send: where, what, and what the client
-// expects back.
+// upstream is a request ready to send: to which channel with which key,
+// where, what, and what the client expects back. One is made per attempt.
 type upstream struct {
+	ch   *store.Channel
+	key  string // the channel's key this attempt uses (balance.Balancer.Key)
 	url  string
 	body []byte
 	// from is the client's format, to the channel's; they differ when
@@ -51,13 +53,14 @@ func (u *upstream) editResponse(resp *protocol.Response) { u.chain.Response(resp
 // The same format passes through with only the model changed, byte for byte
 // otherwise; a different format (or a transformer that needs the neutral
 // model) is decoded and re-encoded.
-func (h *Handler) prepare(in inbound, ch *store.Channel, model string) (*upstream, error) {
+func (q *request) prepare(ch *store.Channel, model string) (*upstream, error) {
+	in := &q.in
 	prov := provider.For(ch.Type)
 	if prov == nil {
 		return nil, fmt.Errorf("channel %s has unknown type %q", ch.Name, ch.Type)
 	}
-	snap := h.routing.get(h.catalog.Catalog())
-	up := &upstream{from: in.format, to: prov.Format(), clientModel: in.model, stream: in.stream,
+	snap := q.h.routing.get(q.h.catalog.Catalog())
+	up := &upstream{ch: ch, from: in.format, to: prov.Format(), clientModel: in.model, stream: in.stream,
 		chain: snap.pipelines[ch.ID].For(model)}
 	up.carried = in.format == up.to && carriesForeign(in.format, in.body)
 	if !up.decoded() {

@@ -8,8 +8,17 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/routex-app/routex/backend/balance"
 	"github.com/routex-app/routex/backend/route"
 )
+
+// The strategy a fresh install stores must be one the balancer knows.
+func TestDefaultStrategyIsABalanceStrategy(t *testing.T) {
+	t.Parallel()
+	if !balance.KnownStrategy(DefaultStrategy) {
+		t.Errorf("DefaultStrategy %q is not a balance strategy", DefaultStrategy)
+	}
+}
 
 func TestRoutesDefaultToAnEmptyPriorityTable(t *testing.T) {
 	t.Parallel()
