@@ -41,10 +41,11 @@ func TestDocCitationsExist(t *testing.T) {
 	root := filepath.Join("..", "..", "..")
 	design, _ := anchors(t, filepath.Join(root, "docs", "DESIGN.md"))
 	conversion, rules := anchors(t, filepath.Join(root, "docs", "CONVERSION.md"))
+	architecture, _ := anchors(t, filepath.Join(root, "docs", "ARCHITECTURE.md"))
 	if len(rules) != 21 {
 		t.Fatalf("docs/CONVERSION.md has %d numbered rules, want 21", len(rules))
 	}
-	anchorRe := regexp.MustCompile(`docs/(DESIGN|CONVERSION)\.md#([a-z0-9_-]+)`)
+	anchorRe := regexp.MustCompile(`docs/(DESIGN|CONVERSION|ARCHITECTURE)\.md#([a-z0-9_-]+)`)
 	ruleRe := regexp.MustCompile(`docs/CONVERSION\.md, rules? (\d+(?:(?:-|, | and )\d+)*)`)
 	num := regexp.MustCompile(`\d+`)
 	cited := 0
@@ -60,8 +61,11 @@ func TestDocCitationsExist(t *testing.T) {
 		for _, m := range anchorRe.FindAllStringSubmatch(text, -1) {
 			cited++
 			set := design
-			if m[1] == "CONVERSION" {
+			switch m[1] {
+			case "CONVERSION":
 				set = conversion
+			case "ARCHITECTURE":
+				set = architecture
 			}
 			if !set[m[2]] {
 				t.Errorf("%s cites docs/%s.md#%s, which has no such heading", path, m[1], m[2])

@@ -15,7 +15,7 @@ import (
 // Module is the import path of this module.
 const Module = "github.com/routex-app/routex"
 
-// Pure lists the packages that must do no I/O (docs/DESIGN.md#layout),
+// Pure lists the packages that must do no I/O (docs/ARCHITECTURE.md#packages-and-what-each-may-import),
 // relative to Module; a trailing /... takes in the packages below.
 var Pure = []string{"backend/protocol/...", "backend/route", "backend/balance", "backend/transform", "backend/credit"}
 
