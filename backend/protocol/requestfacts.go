@@ -69,10 +69,10 @@ type FactsOptions struct {
 	// prompt, instructions, and system or developer turns. text is a view
 	// into the body, valid only during the call.
 	System func(text string)
-	// SystemHint, when not empty, lets a FactsLight read skip the turns when
-	// their raw JSON does not contain it: System is then not called for
-	// system turns that cannot hold what the caller looks for.
-	SystemHint string
+	// SystemHints, when not empty, let a FactsLight read skip the turns
+	// when their raw JSON contains none of them: System is then not called
+	// for system turns that cannot hold what the caller looks for.
+	SystemHints []string
 	// FirstUser, when not nil, is called with each text of the first user
 	// turn (a view into the body, valid only during the call): enough to
 	// tell one conversation from another when the client names none. A
@@ -105,7 +105,18 @@ func (o *FactsOptions) OnSystem(text string) {
 // WantsSystemTurns reports whether a light read must walk turns whose raw
 // JSON is raw to call System for the system turns among them.
 func (o *FactsOptions) WantsSystemTurns(raw string) bool {
-	return o.System != nil && (o.SystemHint == "" || strings.Contains(raw, o.SystemHint))
+	if o.System == nil {
+		return false
+	}
+	if len(o.SystemHints) == 0 {
+		return true
+	}
+	for _, h := range o.SystemHints {
+		if strings.Contains(raw, h) {
+			return true
+		}
+	}
+	return false
 }
 
 // TextBuilder collects the last user turn's text, newline-joined, up to

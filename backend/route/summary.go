@@ -110,12 +110,16 @@ func SummarizeLight(format protocol.Format, model string, body []byte, headers h
 	return summarize(format, model, body, headers, true)
 }
 
+// tagHints are the tag's opening as it may appear in raw JSON: plain or
+// with its '<' escaped. (Searching for "routex-model" alone would be
+// slower: its first byte is common in JSON, which Index looks for first.)
+var tagHints = []string{tagOpen, `\u003croutex-model`}
+
 func summarize(format protocol.Format, model string, body []byte, headers http.Header, light bool) Summary {
 	s := Summary{Format: string(format), Model: model, Headers: lowerHeaders(headers)}
 	o := protocol.FactsOptions{
-		System: func(text string) { noteTag(&s, text) },
-		// Both the tag and its \u003c-escaped form contain this.
-		SystemHint: "routex-model",
+		System:      func(text string) { noteTag(&s, text) },
+		SystemHints: tagHints,
 	}
 	if light {
 		o.Detail = protocol.FactsLight
