@@ -1,11 +1,11 @@
 package channeltest
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptrace"
@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/provider"
 	"github.com/routex-app/routex/backend/store"
 )
@@ -183,24 +184,30 @@ func (f *firstByteReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// readEvents reads an SSE stream to its end, calling first at the first
-// event's data line; it returns the data lines joined, for error checks.
+// readEvents reads an SSE stream to its end with protocol.SSEReader (the
+// one SSE grammar, as the proxy reads it), calling first at the first
+// event with data; it returns each event's data on its own line, for error
+// checks.
 func readEvents(r io.Reader, first func()) ([]byte, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), maxBody)
+	rd := protocol.NewSSEReader(r)
 	var out bytes.Buffer
 	seen := false
-	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasPrefix(line, "data:") {
-			continue
+	for {
+		ev, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			return out.Bytes(), nil
+		}
+		if err != nil {
+			return out.Bytes(), err
+		}
+		if ev.Event != "" && len(ev.Data) == 0 {
+			continue // a named event without data says nothing yet
 		}
 		if !seen {
 			seen = true
 			first()
 		}
-		out.WriteString(strings.TrimSpace(strings.TrimPrefix(line, "data:")))
+		out.Write(bytes.TrimSpace(ev.Data))
 		out.WriteByte('\n')
 	}
-	return out.Bytes(), sc.Err()
 }

@@ -1,7 +1,6 @@
 package protocol
 
 import (
-	"bytes"
 	"strings"
 
 	"github.com/tidwall/gjson"
@@ -121,34 +120,46 @@ func errorKindOf(e gjson.Result) ErrorKind {
 
 // ErrorInEvent is the upstream's error carried by one SSE event (its whole
 // text: event and data lines), nil when it carries none: Anthropic's
-// "event: error", a data line whose JSON has a top-level "error" (OpenAI,
-// Gemini), the Responses API's "error" event and a response.failed.
+// "event: error", data whose JSON has a top-level "error" (OpenAI,
+// Gemini), the Responses API's "error" event and a response.failed. The
+// event is read by SSESplitter, the one SSE grammar, so its data lines are
+// joined as every other reader joins them.
 func ErrorInEvent(event []byte) *ReplyError {
 	isErrorEvent := false
 	var found *ReplyError
-	for _, line := range bytes.Split(event, []byte("\n")) {
-		line = bytes.TrimRight(line, "\r")
-		switch {
-		case bytes.Equal(bytes.TrimSpace(line), []byte("event: error")):
+	emit := func(ev SSEFields) {
+		if string(ev.Event) == "error" {
 			isErrorEvent = true
-		case bytes.HasPrefix(line, []byte("data:")):
-			data := bytes.TrimSpace(line[5:])
-			switch typ := gjson.GetBytes(data, "type").Str; {
-			case typ == "response.failed":
-				// A Responses stream that fails before any output.
-				found = errorOf("an error event", gjson.GetBytes(data, "response.error"))
-			case typ == "error" && !gjson.GetBytes(data, "error").Exists():
-				// The Responses API's error event: its fields at the top.
-				found = errorOf("an error event", gjson.ParseBytes(data))
-			default:
-				if e := gjson.GetBytes(data, "error"); isError(e) {
-					found = errorOf("an error event", e)
-				}
-			}
+		}
+		if e := errorInData(ev.Data); e != nil {
+			found = e
 		}
 	}
+	var sp SSESplitter
+	sp.Write(event, emit)
+	sp.Flush(emit)
 	if found == nil && isErrorEvent {
 		found = &ReplyError{What: "an error event", Upstream: &UpstreamError{Kind: APIError, Message: "the upstream sent an error event"}}
 	}
 	return found
+}
+
+// errorInData is the error in one event's data, nil when there is none.
+func errorInData(data []byte) *ReplyError {
+	if len(data) == 0 {
+		return nil
+	}
+	switch typ := gjson.GetBytes(data, "type").Str; {
+	case typ == "response.failed":
+		// A Responses stream that fails before any output.
+		return errorOf("an error event", gjson.GetBytes(data, "response.error"))
+	case typ == "error" && !gjson.GetBytes(data, "error").Exists():
+		// The Responses API's error event: its fields at the top.
+		return errorOf("an error event", gjson.ParseBytes(data))
+	default:
+		if e := gjson.GetBytes(data, "error"); isError(e) {
+			return errorOf("an error event", e)
+		}
+	}
+	return nil
 }

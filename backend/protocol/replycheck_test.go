@@ -137,6 +137,8 @@ func TestErrorInEvent(t *testing.T) {
 		{"a Responses error event", "event: error\r\ndata: {\"type\":\"error\",\"code\":\"rate_limit_exceeded\",\"message\":\"Slow down\",\"param\":null}", RateLimit, "Slow down"},
 		{"a Responses response.failed", "event: response.failed\ndata: {\"type\":\"response.failed\",\"response\":{\"status\":\"failed\",\"error\":{\"code\":\"server_error\",\"message\":\"Boom\"}}}", APIError, "Boom"},
 		{"an error event without words", "event: error\ndata: {}", APIError, "the upstream sent an error event"},
+		{"an error event written without spaces, CR line ends", "event:error\rdata:{}", APIError, "the upstream sent an error event"},
+		{"an error split over two data lines", "data: {\"error\":\ndata: {\"message\":\"Split\",\"type\":\"overloaded_error\"}}", Overloaded, "Split"},
 		{"a Responses response.created", "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"object\":\"response\",\"error\":null}}", "", ""},
 		{"a chunk with error null", "data: {\"error\":null,\"choices\":[]}", "", ""},
 		{"an Anthropic message_start", "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{}}", "", ""},

@@ -75,3 +75,14 @@ func BenchmarkStripTagWithoutTag(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSummarizeLight is the passthrough path when no route or rule
+// needs token counts (Table.NeedsDetail false).
+func BenchmarkSummarizeLight(b *testing.B) {
+	body, headers := claudeCode(b)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		SummarizeLight(protocol.Anthropic, "", body, headers)
+	}
+}

@@ -10,15 +10,20 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unsafe"
 
 	"github.com/tidwall/gjson"
 
 	"github.com/routex-app/routex/backend/protocol"
+	"github.com/routex-app/routex/backend/protocol/anthropic"
+	"github.com/routex-app/routex/backend/protocol/gemini"
+	"github.com/routex-app/routex/backend/protocol/openai"
+	"github.com/routex-app/routex/backend/protocol/responses"
 )
 
-// Summary is what routing looks at, read from the raw body with gjson rather
-// than a full decode, so passthrough requests stay cheap. Custom rule
+// Summary is what routing looks at, built from the protocol.RequestFacts
+// that the client format's reader (anthropic.ReadRequestFacts and its
+// siblings) takes from the raw body without a full decode, so passthrough
+// requests stay cheap. Custom rule
 // expressions (Rule.Expr) see exactly these Go field names, so each is
 // documented for users; the explain API shows it in JSON, in snake_case.
 type Summary struct {
@@ -71,25 +76,12 @@ type Summary struct {
 	// Headers maps lower-cased request header names to their first value,
 	// e.g. Headers["x-team"].
 	Headers map[string]string `json:"headers"`
-
-	// light skips what only some routes need (token counts, the last user
-	// turn's text and images): see SummarizeLight.
-	light bool
 	// FirstTurnHash is the FNV-64a hash (16 hex digits) of the first user
 	// turn's text and the model, the last resort of SessionKey. It is only
 	// computed when UserID and the session headers are all empty, since
 	// SessionKey needs it only then.
 	FirstTurnHash string `json:"first_turn_hash"`
 }
-
-// Estimation weights, in line with backend/protocol/tokens.
-const (
-	perMessage       = 4
-	perTool          = 8
-	perImage         = 1600
-	perDocument      = 3000
-	lastUserTextSize = 4096
-)
 
 // Summarize reads s from a request body of the given format. It never fails:
 // a body that is not a JSON object yields a Summary with only Format, Model
@@ -118,27 +110,42 @@ func SummarizeLight(format protocol.Format, model string, body []byte, headers h
 	return summarize(format, model, body, headers, true)
 }
 
+// tagHints are the tag's opening as it may appear in raw JSON: plain or
+// with its '<' escaped. (Searching for "routex-model" alone would be
+// slower: its first byte is common in JSON, which Index looks for first.)
+var tagHints = []string{tagOpen, `\u003croutex-model`}
+
 func summarize(format protocol.Format, model string, body []byte, headers http.Header, light bool) Summary {
-	s := Summary{Format: string(format), Model: model, Headers: lowerHeaders(headers), light: light}
-	// A view of body without copying it, as gjson.GetBytes does; strings kept
-	// in s are cloned so s never aliases the caller's buffer.
-	raw := unsafe.String(unsafe.SliceData(body), len(body))
-	root := gjson.Parse(raw)
-	if !root.IsObject() {
-		return s
+	s := Summary{Format: string(format), Model: model, Headers: lowerHeaders(headers)}
+	o := protocol.FactsOptions{
+		System:      func(text string) { noteTag(&s, text) },
+		SystemHints: tagHints,
 	}
-	var first fnv64
+	if light {
+		o.Detail = protocol.FactsLight
+	}
+	first := newFNV()
+	if sessionHeader(s.Headers) == "" {
+		o.FirstUser = first.write
+	}
+	var f protocol.RequestFacts
 	switch format {
 	case protocol.Anthropic:
-		first = summarizeAnthropic(&s, root)
+		f = anthropic.ReadRequestFacts(body, o)
 	case protocol.OpenAI:
-		first = summarizeOpenAI(&s, root)
+		f = openai.ReadRequestFacts(body, o)
 	case protocol.Gemini:
-		first = summarizeGemini(&s, root)
+		f = gemini.ReadRequestFacts(body, o)
 	case protocol.Responses:
-		first = summarizeResponses(&s, root)
+		f = responses.ReadRequestFacts(body, o)
 	}
-	if s.UserID == "" && sessionHeader(s.Headers) == "" && first.n > 0 {
+	if s.Model == "" {
+		s.Model = f.Model
+	}
+	s.Stream, s.Thinking, s.HasTools, s.WebSearch = f.Stream, f.Thinking, f.HasTools, f.WebSearch
+	s.HasImage, s.Tokens, s.LastUserText = f.HasImage, f.Tokens, f.LastUserText
+	s.UserID, s.Messages = f.UserID, f.Messages
+	if s.UserID == "" && first.n > 0 {
 		first.write("\x00")
 		first.write(s.Model)
 		s.FirstTurnHash = first.hex()
@@ -202,36 +209,6 @@ func (f *fnv64) hex() string {
 	return strings.Repeat("0", 16-len(s)) + s
 }
 
-// textBuilder collects the last user turn's text up to lastUserTextSize
-// bytes, cut on a rune boundary.
-type textBuilder struct{ b strings.Builder }
-
-func (t *textBuilder) add(s string) {
-	if s == "" {
-		return
-	}
-	room := lastUserTextSize - t.b.Len()
-	if t.b.Len() > 0 {
-		room--
-	}
-	if room <= 0 {
-		return
-	}
-	if t.b.Len() > 0 {
-		t.b.WriteByte('\n')
-	}
-	if len(s) > room {
-		i := room
-		for i > 0 && !runeStart(s[i]) { // never split a multi-byte rune
-			i--
-		}
-		s = s[:i]
-	}
-	t.b.WriteString(s)
-}
-
-func runeStart(b byte) bool { return b&0xC0 != 0x80 }
-
 // noteTag records the first <routex-model> tag found in system text.
 func noteTag(s *Summary, text string) {
 	if s.SystemTag != "" {
@@ -240,20 +217,4 @@ func noteTag(s *Summary, text string) {
 	if tag, ok := findTag(text); ok {
 		s.SystemTag = strings.Clone(tag)
 	}
-}
-
-// contentTexts calls add with each text of a message's content: the string
-// itself, or each {"type":"text"} block — the same shape in Anthropic and
-// OpenAI bodies (tool results and images are left out).
-func contentTexts(content gjson.Result, add func(string)) {
-	if content.Type == gjson.String {
-		add(content.Str)
-		return
-	}
-	content.ForEach(func(_, b gjson.Result) bool {
-		if b.Get("type").Str == "text" {
-			add(b.Get("text").Str)
-		}
-		return true
-	})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/tidwall/sjson"
 
 	"github.com/routex-app/routex/backend/protocol"
+	"github.com/routex-app/routex/backend/protocol/openai"
 )
 
 // errNotObject is returned when a body step gets a body that is not a JSON
@@ -23,7 +24,8 @@ type streamOptions struct{}
 func (streamOptions) name() string { return "streamoptions" }
 
 func (streamOptions) body(f protocol.Format, body []byte) ([]byte, error) {
-	if f != protocol.OpenAI || !gjson.GetBytes(body, "stream").Bool() {
+	// The stream flag is read by the format's one request reader, as routing reads it.
+	if f != protocol.OpenAI || !openai.ReadRequestFacts(body, protocol.FactsOptions{Detail: protocol.FactsTop}).Stream {
 		return body, nil
 	}
 	so := gjson.GetBytes(body, "stream_options")

@@ -30,6 +30,8 @@ func TestBodySteps(t *testing.T) {
 			`{"stream":true, "stream_options": {"include_usage": true}}`, `{"stream":true, "stream_options": {"include_usage": true}}`},
 		{"streamoptions leaves a non-streamed request alone", `["streamoptions"]`, protocol.OpenAI,
 			`{"stream":false}`, `{"stream":false}`},
+		{"streamoptions reads stream as routing does: 1 is not true", `["streamoptions"]`, protocol.OpenAI,
+			`{"stream":1}`, `{"stream":1}`},
 		{"streamoptions leaves Anthropic bodies alone", `["streamoptions"]`, protocol.Anthropic,
 			`{"stream":true}`, `{"stream":true}`},
 		{"customparams adds a field", `[["customparams", {"params": {"enable_thinking": false}}]]`, protocol.OpenAI,
