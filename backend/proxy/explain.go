@@ -59,10 +59,11 @@ func (h *Handler) Explain(f protocol.Format, model string, body []byte, hdr http
 	if !gjson.ValidBytes(body) || !gjson.ParseBytes(body).IsObject() {
 		return Explanation{}, errors.New("the request body must be a JSON object, as a client would send it")
 	}
+	facts := route.ReadFacts(f, body, protocol.FactsOptions{Detail: protocol.FactsTop})
 	if model == "" {
-		model = gjson.GetBytes(body, "model").String()
+		model = facts.Model
 	}
-	in := inbound{format: f, body: body, model: model, stream: gjson.GetBytes(body, "stream").Bool()}
+	in := inbound{format: f, body: body, model: model, stream: facts.Stream}
 	p := h.plan(in, hdr, true)
 	out := Explanation{
 		Format: string(f), Model: model, Scenario: p.decision.Scenario, Rule: p.decision.Rule,

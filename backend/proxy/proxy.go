@@ -18,6 +18,7 @@ import (
 	"github.com/routex-app/routex/backend/config"
 	"github.com/routex-app/routex/backend/protocol"
 	"github.com/routex-app/routex/backend/provider"
+	"github.com/routex-app/routex/backend/route"
 	"github.com/routex-app/routex/backend/store"
 )
 
@@ -315,25 +316,26 @@ func parseInbound(f protocol.Format, r *http.Request, body []byte) (inbound, err
 		// input_tokens may leave the model out: routing then picks the
 		// default route's model.
 		count := strings.HasSuffix(r.URL.Path, "/input_tokens")
-		m := gjson.GetBytes(body, "model")
-		if m.Exists() && m.Type != gjson.String || !count && m.Str == "" {
+		facts := route.ReadFacts(f, body, protocol.FactsOptions{Detail: protocol.FactsTop})
+		// The reader says "" for a missing model and for one that is not a
+		// string; only the first is allowed, and only when counting.
+		if m := gjson.GetBytes(body, "model"); m.Exists() && m.Type != gjson.String || !count && facts.Model == "" {
 			return in, errors.New(`"model" is required and must be a string`)
 		}
-		if count && m.Exists() && strings.TrimSpace(m.Str) == "" {
+		if count && gjson.GetBytes(body, "model").Exists() && strings.TrimSpace(facts.Model) == "" {
 			return in, errors.New(`"model" must not be blank: name the model, or leave the field out to count with the default route's model`)
 		}
-		in.model, in.path = m.Str, "/responses"
-		in.stream = !count && gjson.GetBytes(body, "stream").Bool()
+		in.model, in.path = facts.Model, "/responses"
+		in.stream = !count && facts.Stream
 		if count {
 			in.op = provider.OpCountTokens
 		}
 	default:
-		m := gjson.GetBytes(body, "model")
-		if m.Type != gjson.String || m.Str == "" {
+		facts := route.ReadFacts(f, body, protocol.FactsOptions{Detail: protocol.FactsTop})
+		if facts.Model == "" {
 			return in, errors.New(`"model" is required and must be a string`)
 		}
-		in.model = m.Str
-		in.stream = gjson.GetBytes(body, "stream").Bool()
+		in.model, in.stream = facts.Model, facts.Stream
 		in.path = "/chat/completions"
 		if f == protocol.Anthropic {
 			in.path = r.URL.Path // /v1/messages or /v1/messages/count_tokens

@@ -128,17 +128,7 @@ func summarize(format protocol.Format, model string, body []byte, headers http.H
 	if sessionHeader(s.Headers) == "" {
 		o.FirstUser = first.write
 	}
-	var f protocol.RequestFacts
-	switch format {
-	case protocol.Anthropic:
-		f = anthropic.ReadRequestFacts(body, o)
-	case protocol.OpenAI:
-		f = openai.ReadRequestFacts(body, o)
-	case protocol.Gemini:
-		f = gemini.ReadRequestFacts(body, o)
-	case protocol.Responses:
-		f = responses.ReadRequestFacts(body, o)
-	}
+	f := ReadFacts(format, body, o)
 	if s.Model == "" {
 		s.Model = f.Model
 	}
@@ -217,4 +207,22 @@ func noteTag(s *Summary, text string) {
 	if tag, ok := findTag(text); ok {
 		s.SystemTag = strings.Clone(tag)
 	}
+}
+
+// ReadFacts reads a request body of the client's format with that format's
+// one reader (anthropic.ReadRequestFacts and its siblings), for every
+// caller that needs a fact of the request: routing here, the proxy for the
+// model and stream flag. An unknown format reads as nothing.
+func ReadFacts(format protocol.Format, body []byte, o protocol.FactsOptions) protocol.RequestFacts {
+	switch format {
+	case protocol.Anthropic:
+		return anthropic.ReadRequestFacts(body, o)
+	case protocol.OpenAI:
+		return openai.ReadRequestFacts(body, o)
+	case protocol.Gemini:
+		return gemini.ReadRequestFacts(body, o)
+	case protocol.Responses:
+		return responses.ReadRequestFacts(body, o)
+	}
+	return protocol.RequestFacts{}
 }
