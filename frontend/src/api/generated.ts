@@ -238,8 +238,10 @@ export interface Rule {
 }
 
 /**
- * RouteSummary is what routing looks at, read from the raw body with gjson rather
- * than a full decode, so passthrough requests stay cheap. Custom rule
+ * RouteSummary is what routing looks at, built from the protocol.RequestFacts
+ * that the client format's reader (anthropic.ReadRequestFacts and its
+ * siblings) takes from the raw body without a full decode, so passthrough
+ * requests stay cheap. Custom rule
  * expressions (Rule.Expr) see exactly these Go field names, so each is
  * documented for users; the explain API shows it in JSON, in snake_case.
  */
