@@ -125,23 +125,28 @@ func errorKindOf(e gjson.Result) ErrorKind {
 // event is read by SSESplitter, the one SSE grammar, so its data lines are
 // joined as every other reader joins them.
 func ErrorInEvent(event []byte) *ReplyError {
-	isErrorEvent := false
 	var found *ReplyError
 	emit := func(ev SSEFields) {
-		if string(ev.Event) == "error" {
-			isErrorEvent = true
-		}
-		if e := errorInData(ev.Data); e != nil {
+		if e := ErrorInFields(ev); e != nil {
 			found = e
 		}
 	}
 	var sp SSESplitter
 	sp.Write(event, emit)
 	sp.Flush(emit)
-	if found == nil && isErrorEvent {
-		found = &ReplyError{What: "an error event", Upstream: &UpstreamError{Kind: APIError, Message: "the upstream sent an error event"}}
-	}
 	return found
+}
+
+// ErrorInFields is ErrorInEvent for an event SSESplitter has already split:
+// the error its data carries, or a bare "event: error".
+func ErrorInFields(ev SSEFields) *ReplyError {
+	if e := errorInData(ev.Data); e != nil {
+		return e
+	}
+	if string(ev.Event) == "error" {
+		return &ReplyError{What: "an error event", Upstream: &UpstreamError{Kind: APIError, Message: "the upstream sent an error event"}}
+	}
+	return nil
 }
 
 // errorInData is the error in one event's data, nil when there is none.

@@ -113,23 +113,36 @@ func (p *peeker) read() error {
 	return err
 }
 
-// stream reads until the first event with data and judges it.
+// stream reads until the first event with data and judges it. The events
+// are split by protocol.SSESplitter, the one SSE grammar (LF, CRLF or CR
+// line ends, comments, multi-line data); an event without data (a
+// keep-alive, a named ping) says nothing yet, unless it is an error event.
 func (p *peeker) stream(f protocol.Format) (problem, err error) {
-	from := 0 // where the next event starts
+	var sp protocol.SSESplitter
+	decided := false
+	emit := func(ev protocol.SSEFields) {
+		if decided {
+			return
+		}
+		if e := protocol.ErrorInFields(ev); e != nil {
+			problem, decided = e, true
+			return
+		}
+		if len(ev.Data) > 0 {
+			problem, decided = protocol.CheckEvent(f, ev.Data), true
+		}
+	}
+	fed := 0
 	for {
-		for {
-			end, next := eventEnd(p.buf[from:])
-			if end < 0 {
-				break
-			}
-			if bad, decided := judgeEvent(p.buf[from:from+end], f); decided {
-				return bad, nil
-			}
-			from += next
+		sp.Write(p.buf[fed:], emit)
+		fed = len(p.buf)
+		if decided {
+			return problem, nil
 		}
 		if p.eof {
-			if bad, decided := judgeEvent(p.buf[from:], f); decided {
-				return bad, nil
+			sp.Flush(emit)
+			if decided {
+				return problem, nil
 			}
 			return errors.New("an empty stream: it closed before its first event"), nil
 		}
@@ -142,35 +155,6 @@ func (p *peeker) stream(f protocol.Format) (problem, err error) {
 	}
 }
 
-// judgeEvent judges one event: decided is false for an event without data
-// (a comment, a keep-alive), which says nothing yet.
-func judgeEvent(event []byte, f protocol.Format) (problem error, decided bool) {
-	if e := protocol.ErrorInEvent(event); e != nil {
-		return e, true
-	}
-	data, ok := dataOf(event)
-	if !ok {
-		return nil, false
-	}
-	return protocol.CheckEvent(f, data), true
-}
-
-// dataOf joins an event's data lines; ok is false when it has none.
-func dataOf(event []byte) ([]byte, bool) {
-	var data []byte
-	ok := false
-	for _, line := range bytes.Split(event, []byte("\n")) {
-		line = bytes.TrimRight(line, "\r")
-		if v, found := bytes.CutPrefix(line, []byte("data:")); found {
-			if ok {
-				data = append(data, '\n')
-			}
-			data, ok = append(data, bytes.TrimPrefix(v, []byte(" "))...), true
-		}
-	}
-	return data, ok
-}
-
 // looksLikeSSE reports a body that starts like an event stream, for
 // upstreams that stream under another Content-Type.
 func looksLikeSSE(b []byte) bool {
@@ -181,19 +165,4 @@ func looksLikeSSE(b []byte) bool {
 		}
 	}
 	return false
-}
-
-// eventEnd finds the blank line that ends the first event (LF or CRLF):
-// end is where the event's text stops, next where the following event
-// starts; end is -1 when the event is not complete yet.
-func eventEnd(b []byte) (end, next int) {
-	lf := bytes.Index(b, []byte("\n\n"))
-	crlf := bytes.Index(b, []byte("\r\n\r\n"))
-	switch {
-	case lf >= 0 && (crlf < 0 || lf < crlf):
-		return lf, lf + 2
-	case crlf >= 0:
-		return crlf, crlf + 4
-	}
-	return -1, -1
 }
