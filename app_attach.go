@@ -14,6 +14,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
 
+	"github.com/routex-app/routex/backend/api"
 	"github.com/routex-app/routex/backend/engine"
 )
 
@@ -43,9 +44,9 @@ func runAttached(base, adminToken string) error {
 		FlushInterval: -1, // /api/events is a stream
 	}
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		sw := &api.StatusRecorder{ResponseWriter: w, Status: http.StatusOK}
 		proxy.ServeHTTP(sw, r)
-		slog.Debug("desktop api request", "attached", base, "method", r.Method, "path", r.URL.Path, "status", sw.status)
+		slog.Debug("desktop api request", "attached", base, "method", r.Method, "path", r.URL.Path, "status", sw.Status)
 	})
 	app := &App{}
 	return wails.Run(&options.App{
@@ -64,20 +65,6 @@ func runAttached(base, adminToken string) error {
 		Linux:      &linux.Options{ProgramName: "routex", Icon: icon, WebviewGpuPolicy: linux.WebviewGpuPolicyOnDemand},
 	})
 }
-
-// statusRecorder remembers the status code for a log line, and flushes
-// through for streams.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // withCSP gives the window's pages the dashboard's Content-Security-Policy,
 // as the engine gives them to a browser.

@@ -116,9 +116,9 @@ func (s *Server) notifying(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		sw := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		sw := &StatusRecorder{ResponseWriter: w, Status: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		if sw.status >= 400 {
+		if sw.Status >= 400 {
 			return
 		}
 		path := strings.TrimPrefix(r.URL.Path, "/api/")
@@ -133,23 +133,29 @@ func (s *Server) notifying(next http.Handler) http.Handler {
 	})
 }
 
-// statusRecorder remembers the status a handler answered.
-type statusRecorder struct {
+// StatusRecorder remembers the status a handler answered, for a log line
+// or a change notice after it; streams flush through it. The desktop
+// window's proxy to an attached engine uses it too.
+type StatusRecorder struct {
 	http.ResponseWriter
-	status int
+	Status int
 }
 
-func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
+// WriteHeader records code and sends it.
+func (s *StatusRecorder) WriteHeader(code int) {
+	s.Status = code
 	s.ResponseWriter.WriteHeader(code)
 }
 
 // Flush lets a streaming answer through the recorder.
-func (s *statusRecorder) Flush() {
+func (s *StatusRecorder) Flush() {
 	if f, ok := s.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
 }
+
+// Unwrap gives http.ResponseController the writer underneath.
+func (s *StatusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // WithToken guards next with the admin token, for callers over the network.
 func WithToken(token string, next http.Handler) http.Handler {
