@@ -74,6 +74,7 @@ func main() {
 	flag.StringVar(&opts.out, "out", opts.out, "folder for results (a timestamped run folder and a latest link)")
 	flag.StringVar(&opts.fixture, "fixture", opts.fixture, "captured Claude Code request whose body is sent")
 	bare := flag.String("bare-proxy", "", "internal: run only the bare reverse proxy to this upstream URL")
+	teamOnly := flag.Bool("team-only", false, "run only the team phase (keys per person, two instances) and print its figures")
 	flag.Parse()
 	if *bare != "" {
 		if err := runBareProxy(*bare); err != nil {
@@ -90,7 +91,11 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, opts, os.Stdout, os.Stderr); err != nil {
+	runner := run
+	if *teamOnly {
+		runner = runTeamOnly
+	}
+	if err := runner(ctx, opts, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}

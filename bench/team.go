@@ -183,3 +183,35 @@ func (e *engine) createKey(body map[string]any) (string, error) {
 	}
 	return out.Key, nil
 }
+
+// runTeamOnly is the team phase alone (-team-only): the figures of the
+// keys per person and the two instances, printed as the full run prints
+// them, without the other phases or a report folder.
+func runTeamOnly(ctx context.Context, opts options, _, stderr io.Writer) error {
+	p := &progress{w: stderr, start: time.Now(), total: 2}
+	p.phase("start: mock upstream, %s serve", opts.bin)
+	if _, err := raiseFileLimit(); err != nil {
+		return err
+	}
+	plain, _, err := loadBodies(opts.fixture)
+	if err != nil {
+		return err
+	}
+	srv, err := startServers(opts.mock)
+	if err != nil {
+		return err
+	}
+	defer srv.close()
+	eng, err := startEngine(ctx, opts.bin)
+	if err != nil {
+		return err
+	}
+	defer eng.Stop()
+	if err := eng.setup(srv.mockURL); err != nil {
+		return err
+	}
+	time.Sleep(opts.settle)
+	p.phase("keys per person (SQLite and PostgreSQL) and two instances on one PostgreSQL, c=%d", opts.teamConc)
+	_, err = runTeam(ctx, opts, srv.mockURL, eng, plain, p)
+	return err
+}

@@ -34,7 +34,15 @@ func (q *request) attempt(ctx context.Context, c balance.Candidate, ch *store.Ch
 	end := h.bal.Begin(c, began)
 	rec.ChannelID, rec.ChannelName, rec.UpstreamModel, rec.UpstreamFormat = ch.ID, ch.Name, c.Model, ch.Type
 	keyIndex := 0
+	var actx context.Context // the upstream call's, once it is made
 	fail := func(status int, kind protocol.ErrorKind, bk balance.FailureKind, msg string, cool time.Time) attemptResult {
+		if actx != nil && errors.Is(context.Cause(actx), errKeyRefused) {
+			// Routex cut it for the key: nothing to hold against the
+			// channel, and the client gets the key's refusal.
+			end(balance.Outcome{Kind: balance.Client, KeyIndex: keyIndex, Now: time.Now()})
+			q.admitted()
+			return attemptResult{done: true}
+		}
 		if shuttingDown(ctx) {
 			// Routex cut it, not the channel: nothing to hold against it.
 			status, kind, bk, msg = http.StatusServiceUnavailable, protocol.Overloaded, balance.Client, h2s(ch.Name, errShutdown)
@@ -60,6 +68,9 @@ func (q *request) attempt(ctx context.Context, c balance.Candidate, ch *store.Ch
 	up.key, keyIndex = h.bal.Key(ch.ID, ch.Keys(), began)
 	actx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	if q.adm != nil {
+		defer q.adm.cancelOnRefusal(cancel)()
+	}
 	resp, err := q.send(actx, cancel, up)
 	if err != nil {
 		if q.r.Context().Err() != nil {
@@ -113,6 +124,13 @@ func (q *request) attempt(ctx context.Context, c balance.Candidate, ch *store.Ch
 			bk = balance.Stream
 		}
 		return fail(0, protocol.APIError, bk, fmt.Sprintf("channel %s: the upstream answered %d with %v", ch.Name, resp.StatusCode, problem), time.Time{})
+	}
+	// The reply is good: the next byte commits it to the client, so the
+	// key's verdict is needed now.
+	if !q.admitted() {
+		cancel(errKeyRefused)
+		end(balance.Outcome{Kind: balance.Client, KeyIndex: keyIndex, Now: time.Now()})
+		return attemptResult{done: true}
 	}
 	resp.Body = readCloser{rest, resp.Body}
 	ttft := time.Since(began)
@@ -196,8 +214,12 @@ func (q *request) upstreamError(ch *store.Channel, e upstreamErr, fail failFunc,
 		return failed(time.Time{})
 	}
 	// The request itself is wrong (400, 413, 422): every channel would
-	// say so. Tell the client now, in its format.
+	// say so. Tell the client now, in its format, unless its key is
+	// refused: then that is the answer.
 	end(balance.Outcome{Status: e.status, Kind: balance.Client, Now: time.Now(), Err: msg})
+	if !q.admitted() {
+		return attemptResult{done: true}
+	}
 	rec.Status, rec.Error = e.status, msg
 	copyRetryHeaders(q.w.Header(), e.header)
 	writeError(q.w, q.in.format, e.status, kind, msg)

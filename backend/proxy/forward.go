@@ -48,6 +48,9 @@ type request struct {
 	// capt keeps the start of the response body for the log; nil (which
 	// ignores writes) unless capture is on.
 	capt *capture
+	// adm is the check of the request's key per person, running beside
+	// the upstream attempt; nil for the access key (see admitKey).
+	adm *admission
 }
 
 // forward routes in, tries its candidates in the balancer's order until one
@@ -95,11 +98,16 @@ func (q *request) serve(ctx context.Context) {
 	if !q.admitKey() {
 		return
 	}
+	// Whatever ends the request, the key's verdict is in its log row.
+	defer q.verdict()
 	if h.opts.CaptureBodies != nil && h.opts.CaptureBodies() {
 		reqCapture := &capture{}
 		reqCapture.Write(q.in.body)
 		q.capt = &capture{}
 		defer func() {
+			if q.keyRefused() {
+				return // answered as if nothing had been sent
+			}
 			secrets := []string{h.accessKey()}
 			if ch := plan.channelByID(rec.ChannelID); ch != nil {
 				secrets = append(secrets, ch.Secrets()...)
@@ -107,12 +115,20 @@ func (q *request) serve(ctx context.Context) {
 			rec.RequestBody, rec.ResponseBody = reqCapture.String(secrets...), q.capt.String(secrets...)
 		}()
 	}
+	// Routex's own answers wait for the key's verdict: a refused key gets
+	// its refusal, as when the check came first.
 	if f := plan.refused; f != nil {
+		if !q.admitted() {
+			return
+		}
 		rec.Status, rec.Error = f.status, f.msg
 		writeError(w, q.in.format, f.status, f.kind, f.msg)
 		return
 	}
 	if len(plan.order) == 0 {
+		if !q.admitted() {
+			return
+		}
 		err := errNoChannel{}
 		rec.Status, rec.Error = http.StatusServiceUnavailable, err.Error()
 		writeError(w, q.in.format, rec.Status, protocol.APIError, err.Error())
@@ -132,6 +148,9 @@ candidates:
 				break candidates
 			}
 			res := q.attempt(ctx, c, ch)
+			if q.keyRefused() {
+				return
+			}
 			if res.done {
 				if res.ok && plan.session != "" {
 					h.bal.Bind(plan.session, c.ChannelID)
@@ -140,6 +159,10 @@ candidates:
 				return
 			}
 			failed = append(failed, res.failure)
+			// A refused key's request tries no other channel.
+			if !q.admitted() {
+				return
+			}
 			h.log.Warn("channel failed, trying the next", "channel", ch.Name, "status", res.status, "error", res.message)
 			// A 429 on one of several keys cools only that key: while the
 			// channel has another key free, it may answer at once.
@@ -149,6 +172,9 @@ candidates:
 		}
 	}
 	rec.Attempts = q.attempts(tried, failed)
+	if q.r.Context().Err() == nil && !q.admitted() {
+		return
+	}
 	if shuttingDown(ctx) {
 		rec.Status, rec.Error = http.StatusServiceUnavailable, errShutdown.Error()
 		writeShutdown(w, q.in.format)

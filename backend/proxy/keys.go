@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -55,8 +56,12 @@ func (h *Handler) keyRequest(w http.ResponseWriter, r *http.Request, f protocol.
 }
 
 // admitKey runs a key's checks on a routed request before anything is
-// sent: only the channels the key may use stay candidates, and the key's
-// limits must admit the request (counted from then on). A token count
+// sent: only the channels the key may use stay candidates, and the model
+// must be allowed (both local). The key's limits, which the shared
+// database judges (and which count the request from then on), are asked
+// beside the upstream attempt (startAdmission): the verdict is awaited
+// before the first byte of a reply reaches the client, before another
+// candidate is tried, and before any answer of Routex's own. A token count
 // costs nothing and is counted nowhere: it only has to be for an allowed
 // model. It returns false when it answered the client itself.
 func (q *request) admitKey() bool {
@@ -82,19 +87,97 @@ func (q *request) admitKey() bool {
 		}
 		p.order = allowed
 	}
-	if q.in.isCountTokens() {
-		if !keys.AllowsModel(k, q.in.model) {
-			q.refuse(keys.ModelRefusal(k, q.in.model))
-			return false
-		}
-		return true
-	}
-	if ref := q.h.opts.Keys.Admit(q.r.Context(), k, q.in.model); ref != nil {
-		q.refuse(ref)
+	if !keys.AllowsModel(k, q.in.model) {
+		q.refuse(keys.ModelRefusal(k, q.in.model))
 		return false
 	}
-	rec.KeyAdmitted = true
+	if q.in.isCountTokens() {
+		return true
+	}
+	q.startAdmission(k)
 	return true
+}
+
+// errKeyRefused is the cause of an upstream attempt cut because the
+// request's key was refused while it was under way: Routex cut it, so the
+// channel is not held to it.
+var errKeyRefused = errors.New("the request's key was refused")
+
+// admission is the database's check of a key running beside the upstream
+// attempt, so a key costs the longer of the check and the upstream's first
+// byte rather than their sum. ref is set before done is closed.
+type admission struct {
+	done chan struct{}
+	ref  *keys.Refusal
+	// settled and refused are the request goroutine's: the verdict was
+	// taken (KeyAdmitted set), and the refusal was answered.
+	settled, answered bool
+}
+
+// startAdmission asks the database to admit the request of key k, in its
+// own goroutine. Its context is the client's, as when it was asked first.
+func (q *request) startAdmission(k *store.APIKey) {
+	a := &admission{done: make(chan struct{})}
+	q.adm = a
+	ctx, model, checker := q.r.Context(), q.in.model, q.h.opts.Keys
+	go func() {
+		defer close(a.done)
+		a.ref = checker.Admit(ctx, k, model)
+	}()
+}
+
+// verdict waits for the admission, if one runs, and returns its refusal;
+// nil when admitted (then the log row says so, for the usage count).
+func (q *request) verdict() *keys.Refusal {
+	a := q.adm
+	if a == nil {
+		return nil
+	}
+	<-a.done
+	if !a.settled {
+		a.settled = true
+		q.rec.KeyAdmitted = a.ref == nil
+	}
+	return a.ref
+}
+
+// admitted waits for the admission and reports whether the request may
+// go on. A refused request is answered as if it had never been sent: the
+// refusal, and a log row without the channel or attempts it reached.
+func (q *request) admitted() bool {
+	ref := q.verdict()
+	if ref == nil {
+		return true
+	}
+	if !q.adm.answered {
+		q.adm.answered = true
+		rec := &q.rec
+		rec.ChannelID, rec.ChannelName, rec.UpstreamModel, rec.UpstreamFormat = 0, "", "", ""
+		rec.Attempts, rec.TTFTMS = nil, 0
+		q.refuse(ref)
+	}
+	return false
+}
+
+// keyRefused reports whether the request was answered with its key's
+// refusal.
+func (q *request) keyRefused() bool { return q.adm != nil && q.adm.answered }
+
+// cancelOnRefusal cuts an attempt (cancel, with errKeyRefused) as soon as
+// the admission refuses, so a refused request stops using the provider.
+// Call the returned func when the attempt ends.
+func (a *admission) cancelOnRefusal(cancel context.CancelCauseFunc) (stop func()) {
+	quit := make(chan struct{})
+	go func() {
+		select {
+		case <-a.done:
+			if a.ref != nil {
+				cancel(errKeyRefused)
+			}
+		case <-quit:
+		}
+	}()
+	return func() { close(quit) }
 }
 
 // refuse answers a refused key and notes it in the request's log row.
