@@ -61,7 +61,10 @@ func (h *Handler) keyRequest(w http.ResponseWriter, r *http.Request, f protocol.
 // database judges (and which count the request from then on), are asked
 // beside the upstream attempt (startAdmission): the verdict is awaited
 // before the first byte of a reply reaches the client, before another
-// candidate is tried, and before any answer of Routex's own. A token count
+// candidate is tried, and before any answer of Routex's own. A key whose
+// last check here refused it is judged before anything is sent, so only
+// the requests already under way when a key turns refused reach the
+// provider. A token count
 // costs nothing and is counted nowhere: it only has to be for an allowed
 // model. It returns false when it answered the client itself.
 func (q *request) admitKey() bool {
@@ -95,6 +98,12 @@ func (q *request) admitKey() bool {
 		return true
 	}
 	q.startAdmission(k)
+	if _, refusedLast := q.h.refusedKeys.Load(k.ID); refusedLast {
+		// A key refused a moment ago is likely refused again: judge it
+		// before sending, so a client retrying a spent key does not
+		// reach the provider with every try.
+		return q.admitted()
+	}
 	return true
 }
 
@@ -107,7 +116,8 @@ var errKeyRefused = errors.New("the request's key was refused")
 // attempt, so a key costs the longer of the check and the upstream's first
 // byte rather than their sum. ref is set before done is closed.
 type admission struct {
-	done chan struct{}
+	keyID int64
+	done  chan struct{}
 	ref  *keys.Refusal
 	// settled and refused are the request goroutine's: the verdict was
 	// taken (KeyAdmitted set), and the refusal was answered.
@@ -117,7 +127,7 @@ type admission struct {
 // startAdmission asks the database to admit the request of key k, in its
 // own goroutine. Its context is the client's, as when it was asked first.
 func (q *request) startAdmission(k *store.APIKey) {
-	a := &admission{done: make(chan struct{})}
+	a := &admission{keyID: k.ID, done: make(chan struct{})}
 	q.adm = a
 	ctx, model, checker := q.r.Context(), q.in.model, q.h.opts.Keys
 	go func() {
@@ -137,6 +147,11 @@ func (q *request) verdict() *keys.Refusal {
 	if !a.settled {
 		a.settled = true
 		q.rec.KeyAdmitted = a.ref == nil
+		if a.ref != nil {
+			q.h.refusedKeys.Store(a.keyID, struct{}{})
+		} else {
+			q.h.refusedKeys.Delete(a.keyID)
+		}
 	}
 	return a.ref
 }

@@ -47,7 +47,10 @@ func (g *gatedKeys) Lookup(secret string) (*store.APIKey, *keys.Refusal) {
 }
 
 func (g *gatedKeys) Admit(ctx context.Context, k *store.APIKey, model string) *keys.Refusal {
-	g.started <- struct{}{}
+	select {
+	case g.started <- struct{}{}:
+	default: // nobody waits for this one
+	}
 	select {
 	case ref := <-g.verdict:
 		return ref
@@ -274,4 +277,55 @@ func refuseAfter(g *gatedKeys, event <-chan struct{}) {
 	case <-time.After(10 * time.Second):
 	}
 	g.verdict <- spentRefusal
+}
+
+func TestARefusedKeysNextRequestIsJudgedBeforeItIsSent(t *testing.T) {
+	t.Parallel()
+	g := newGatedKeys()
+	reached := make(chan struct{}, 4)
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		reached <- struct{}{}
+		replyJSON(200, anthropicMessage)(w, r)
+	})
+	srv, _, _, _ := overlapHandler(t, g, up)
+
+	// The first request goes out beside its check, which refuses it.
+	go refuseAfter(g, reached)
+	resp := postKey(t, srv.URL, false)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusPaymentRequired || len(up.requests()) != 1 {
+		t.Fatalf("first request: %d, upstream got %d", resp.StatusCode, len(up.requests()))
+	}
+
+	// The next one waits for its verdict before it is sent: the upstream
+	// is not reached while the check is held (a second, then refused).
+	go func() {
+		select {
+		case <-reached:
+		case <-time.After(time.Second):
+		}
+		g.verdict <- spentRefusal
+	}()
+	resp = postKey(t, srv.URL, false)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusPaymentRequired {
+		t.Fatalf("second request: %d", resp.StatusCode)
+	}
+	if n := len(up.requests()); n != 1 {
+		t.Errorf("the upstream got %d requests; a key refused a moment ago was sent before its verdict", n)
+	}
+
+	// Admitted again, the key goes back to the overlapped check.
+	g.verdict <- nil
+	resp = postKey(t, srv.URL, false)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("third request: %d", resp.StatusCode)
+	}
+	go refuseAfter(g, reached)
+	resp = postKey(t, srv.URL, false)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusPaymentRequired || len(up.requests()) != 3 {
+		t.Errorf("fourth request: %d, upstream got %d, want 3 (sent beside its check again)", resp.StatusCode, len(up.requests()))
+	}
 }

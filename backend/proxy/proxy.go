@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -85,6 +86,9 @@ type Handler struct {
 	mux     *http.ServeMux
 	drain   *drain
 	budget  *budget
+	// refusedKeys holds the ids of keys per person whose last check here
+	// refused them: their next request is judged before it is sent.
+	refusedKeys sync.Map
 }
 
 // New returns the proxy handler.
