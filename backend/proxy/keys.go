@@ -118,7 +118,7 @@ var errKeyRefused = errors.New("the request's key was refused")
 type admission struct {
 	keyID int64
 	done  chan struct{}
-	ref  *keys.Refusal
+	ref   *keys.Refusal
 	// settled and refused are the request goroutine's: the verdict was
 	// taken (KeyAdmitted set), and the refusal was answered.
 	settled, answered bool
