@@ -211,8 +211,9 @@ func AllowsChannel(k *store.APIKey, channel string) bool {
 // admitTimeout bounds the database check of one request.
 const admitTimeout = 5 * time.Second
 
-// Admit is the check before a request of key k is sent: the model must be
-// allowed, and the shared database must admit it (key active, within its
+// Admit is the check of a request of key k, which the proxy runs beside
+// the upstream call and awaits before any reply reaches the client (see
+// proxy's admitKey): the model must be allowed, and the shared database must admit it (key active, within its
 // limits), which counts it in the key's current minute. The key's earlier
 // requests on this instance are in the counters first (awaitUsage). A
 // refusal says which limit, and when it resets, for the client.

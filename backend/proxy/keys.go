@@ -119,7 +119,7 @@ type admission struct {
 	keyID int64
 	done  chan struct{}
 	ref   *keys.Refusal
-	// settled and refused are the request goroutine's: the verdict was
+	// settled and answered are the request goroutine's: the verdict was
 	// taken (KeyAdmitted set), and the refusal was answered.
 	settled, answered bool
 }
