@@ -322,6 +322,7 @@ func TestARefusedKeysNextRequestIsJudgedBeforeItIsSent(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("third request: %d", resp.StatusCode)
 	}
+	<-reached // the third request's, answered: not the fourth's
 	go refuseAfter(g, reached)
 	resp = postKey(t, srv.URL, false)
 	resp.Body.Close()
