@@ -119,3 +119,28 @@ func procMemory(pid int) (Memory, error) {
 	}
 	return m, sc.Err()
 }
+
+// startRig starts the mock upstream and a `routex serve` set up to use it,
+// then lets it settle; stop ends both. Every phase that measures the
+// engine starts from it.
+func startRig(ctx context.Context, opts options) (*servers, *engine, func(), error) {
+	srv, err := startServers(opts.mock)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	eng, err := startEngine(ctx, opts.bin)
+	if err != nil {
+		srv.close()
+		return nil, nil, nil, err
+	}
+	stop := func() {
+		eng.Stop()
+		srv.close()
+	}
+	if err := eng.setup(srv.mockURL); err != nil {
+		stop()
+		return nil, nil, nil, err
+	}
+	time.Sleep(opts.settle)
+	return srv, eng, stop, nil
+}

@@ -37,20 +37,11 @@ func run(ctx context.Context, opts options, stdout, stderr io.Writer) error {
 		return err
 	}
 	res.Config.BodyBytes = len(plain)
-	srv, err := startServers(opts.mock)
+	srv, eng, stop, err := startRig(ctx, opts)
 	if err != nil {
 		return err
 	}
-	defer srv.close()
-	eng, err := startEngine(ctx, opts.bin)
-	if err != nil {
-		return err
-	}
-	defer eng.Stop()
-	if err := eng.setup(srv.mockURL); err != nil {
-		return err
-	}
-	time.Sleep(opts.settle)
+	defer stop()
 	if res.Memory.Idle, err = eng.memory(); err != nil {
 		p.note("engine memory: %v", err)
 	}

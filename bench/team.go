@@ -197,20 +197,11 @@ func runTeamOnly(ctx context.Context, opts options, _, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv, err := startServers(opts.mock)
+	srv, eng, stop, err := startRig(ctx, opts)
 	if err != nil {
 		return err
 	}
-	defer srv.close()
-	eng, err := startEngine(ctx, opts.bin)
-	if err != nil {
-		return err
-	}
-	defer eng.Stop()
-	if err := eng.setup(srv.mockURL); err != nil {
-		return err
-	}
-	time.Sleep(opts.settle)
+	defer stop()
 	p.phase("keys per person (SQLite and PostgreSQL) and two instances on one PostgreSQL, c=%d", opts.teamConc)
 	_, err = runTeam(ctx, opts, srv.mockURL, eng, plain, p)
 	return err

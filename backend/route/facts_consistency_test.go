@@ -9,10 +9,6 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/routex-app/routex/backend/protocol"
-	"github.com/routex-app/routex/backend/protocol/anthropic"
-	"github.com/routex-app/routex/backend/protocol/gemini"
-	"github.com/routex-app/routex/backend/protocol/openai"
-	"github.com/routex-app/routex/backend/protocol/responses"
 	"github.com/routex-app/routex/backend/route"
 	"github.com/routex-app/routex/backend/transform"
 )
@@ -69,21 +65,6 @@ var factsCases = []factsCase{
 	{"not a JSON object", protocol.OpenAI, `["model","gpt-5"]`, protocol.RequestFacts{}},
 }
 
-// readFacts is the format's one request reader.
-func readFacts(f protocol.Format, body []byte, o protocol.FactsOptions) protocol.RequestFacts {
-	switch f {
-	case protocol.Anthropic:
-		return anthropic.ReadRequestFacts(body, o)
-	case protocol.OpenAI:
-		return openai.ReadRequestFacts(body, o)
-	case protocol.Gemini:
-		return gemini.ReadRequestFacts(body, o)
-	case protocol.Responses:
-		return responses.ReadRequestFacts(body, o)
-	}
-	panic("no reader for " + f)
-}
-
 // TestRequestFactsAgreeAcrossConsumers runs each body through every reader
 // of request facts: the format's reader at each detail, route.Summarize
 // (full and light), and transform's streamoptions step, which must ask for
@@ -97,7 +78,7 @@ func TestRequestFactsAgreeAcrossConsumers(t *testing.T) {
 	for _, tc := range factsCases {
 		t.Run(tc.name, func(t *testing.T) {
 			body := []byte(tc.body)
-			full := readFacts(tc.format, body, protocol.FactsOptions{})
+			full := route.ReadFacts(tc.format, body, protocol.FactsOptions{})
 			if full.Tokens <= 0 && tc.want.Messages > 0 {
 				t.Errorf("full read estimated %d tokens", full.Tokens)
 			}
@@ -107,14 +88,14 @@ func TestRequestFactsAgreeAcrossConsumers(t *testing.T) {
 				t.Errorf("full read:\n got %+v\nwant %+v", got, tc.want)
 			}
 
-			light := readFacts(tc.format, body, protocol.FactsOptions{Detail: protocol.FactsLight})
+			light := route.ReadFacts(tc.format, body, protocol.FactsOptions{Detail: protocol.FactsLight})
 			wantLight := tc.want
 			wantLight.LastUserText, wantLight.HasImage = "", false
 			if light != wantLight {
 				t.Errorf("light read:\n got %+v\nwant %+v", light, wantLight)
 			}
 
-			top := readFacts(tc.format, body, protocol.FactsOptions{Detail: protocol.FactsTop})
+			top := route.ReadFacts(tc.format, body, protocol.FactsOptions{Detail: protocol.FactsTop})
 			wantTop := protocol.RequestFacts{Model: tc.want.Model, Stream: tc.want.Stream, Thinking: tc.want.Thinking, UserID: tc.want.UserID}
 			if top != wantTop {
 				t.Errorf("top read:\n got %+v\nwant %+v", top, wantTop)

@@ -13,18 +13,6 @@ import (
 	"time"
 )
 
-// newTestStore opens a fresh database in a temporary directory and closes it
-// when the test ends.
-func newTestStore(t *testing.T) *Store {
-	t.Helper()
-	s, err := Open(filepath.Join(t.TempDir(), "routex.db"))
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
-}
-
 // fileSum returns the sha256 of the file at path, to prove Open left it alone.
 func fileSum(t *testing.T, path string) [32]byte {
 	t.Helper()
