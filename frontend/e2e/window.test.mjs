@@ -248,8 +248,10 @@ test('switching from the window changes the next request\'s channel; a switch ma
 
   await t.test('a switch made elsewhere (as the tray or the CLI do) reaches the form; Save keeps it', async () => {
     await go('routing')
-    const firstTarget = () => page.locator('[data-testid="scenario-default"] [data-testid="target-channel"]').first().inputValue()
-    assert.equal(await firstTarget(), 'backup')
+    // The switch from the header reaches the form (through the change event, which can land just after
+    // the page opens).
+    await page.waitForFunction(() => document.querySelector('[data-testid="scenario-default"] [data-testid="target-channel"]')?.value === 'backup',
+      null, { timeout: STEP_MS })
     assert.ok(await page.getByTestId('routing-save').isDisabled(), 'Save is enabled without edits')
     const deepseek = (await api('GET', '/api/channels')).channels.find((c) => c.name === 'deepseek')
     await api('PUT', '/api/active', { channel_id: deepseek.id, model: '' })
