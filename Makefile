@@ -75,10 +75,12 @@ test-tray: deps
 	scripts/tray-test.sh
 
 # deploy/ without a Docker engine: the compose file parses and refers to
-# files that exist, nginx -t and caddy validate accept the load balancer
-# configs (each check skipped, loudly, where its tool is missing).
-test-deploy:
-	scripts/deploy-check.sh
+# files that exist, nginx -t accepts the load balancer's template, and the
+# README's steps without Docker run for real (two instances on one
+# PostgreSQL behind nginx; internal/deploycheck). Each check is skipped,
+# loudly, where its tool is missing, except in CI.
+test-deploy: build-headless
+	BIN=$(BIN) scripts/deploy-check.sh
 
 # Linux packages in dist/: the desktop .deb and the headless .tar.gz.
 package: build build-headless

@@ -4,16 +4,33 @@
 # README says (only the load balancer publishes ports, each instance has a
 # health check and its own name), the nginx template filled in as compose
 # fills it and as the README's system steps do passes `nginx -t`, and the
-# secrets script passes shellcheck. A tool that is missing skips its
-# check, loudly; a check that runs and fails fails the script.
+# secrets script passes shellcheck. Then it runs the README's steps
+# without Docker for real (internal/deploycheck): two instances of the
+# headless binary ($BIN/routex-headless) on one PostgreSQL server, nginx in
+# front with the filled template, requests through it, one instance killed.
+# A tool that is missing skips its check, loudly (in CI, where
+# scripts/deps.sh installs them all, it fails); a check that runs and
+# fails fails the script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 skipped=()
-skip() { skipped+=("$1"); echo "!!! deploy-check: SKIPPED $1" >&2; }
+skip() {
+  skipped+=("$1")
+  echo "!!! deploy-check: SKIPPED $1" >&2
+  if [ -n "${CI:-}" ]; then
+    echo "deploy-check: in CI every check must run" >&2
+    exit 1
+  fi
+}
 
-if python3 -c 'import yaml' 2>/dev/null; then
-  python3 - <<'PY'
+# The first python3 with PyYAML: the one on PATH, else Debian's (python3-yaml).
+py=
+for p in python3 /usr/bin/python3; do
+  if "$p" -c 'import yaml' 2>/dev/null; then py=$p; break; fi
+done
+if [ -n "$py" ]; then
+  "$py" - <<'PY'
 import os, sys, yaml
 doc = yaml.safe_load(open("deploy/compose.yaml"))
 svc = doc["services"]
@@ -94,6 +111,18 @@ CONF
   echo "deploy-check: nginx -t accepts deploy/nginx.conf.template, filled in both ways ($(nginx -v 2>&1))"
 else
   skip "nginx.conf.template (nginx or envsubst is missing: apt-get install nginx gettext-base)"
+fi
+
+bin=${BIN:-build/bin}/routex-headless
+have_pg() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || [ -n "${ROUTEX_TEST_DATABASE_URL:-}" ]; }
+if ! command -v nginx >/dev/null 2>&1 || ! command -v envsubst >/dev/null 2>&1; then
+  skip "the team gateway run (nginx or envsubst is missing: apt-get install nginx-light gettext-base)"
+elif ! have_pg; then
+  skip "the team gateway run (PostgreSQL is missing: apt-get install postgresql)"
+elif [ ! -x "$bin" ]; then
+  skip "the team gateway run ($bin is missing: make build-headless)"
+else
+  go run ./internal/deploycheck -bin "$bin" -template deploy/nginx.conf.template
 fi
 
 if command -v shellcheck >/dev/null 2>&1; then

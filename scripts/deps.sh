@@ -2,7 +2,8 @@
 # Installs what building and testing Routex needs and is missing: Debian
 # packages (GTK/WebKitGTK for the desktop build, Xvfb and D-Bus for desktop
 # tests, Chromium for browser tests, PostgreSQL for the team-database tests,
-# which start a throwaway server of their own), Go modules and npm packages.
+# which start a throwaway server of their own, nginx for the team gateway's
+# load balancer check), Go modules and npm packages.
 # Safe to run again: it installs only what is absent.
 #   scripts/deps.sh          everything
 #   scripts/deps.sh build    only what building the desktop binary needs
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/.."
 want=${1:-all}
 pkgs_build=(pkg-config build-essential libgtk-3-dev libwebkit2gtk-4.1-dev)
 pkgs_test=(xvfb xauth dbus dbus-x11 xdotool imagemagick chromium fonts-noto-cjk tmux shellcheck desktop-file-utils)
-pkgs_test+=(postgresql)
+pkgs_test+=(postgresql nginx-light gettext-base python3-yaml)
 pkgs=("${pkgs_build[@]}")
 [ "$want" = all ] && pkgs+=("${pkgs_test[@]}")
 
