@@ -14,10 +14,9 @@ import (
 type ClientsConfig struct {
 	// BaseURL is the engine's URL as a tool on this machine reaches it.
 	BaseURL string
-	// AccessKey is the key tools send to /v1; AccessKeyFunc, when set, wins
-	// so a key regenerated from the dashboard is the one written (pass
-	// config.Keys.Access). It must be safe for concurrent use.
-	AccessKey     string
+	// AccessKeyFunc returns the key tools send to /v1. It is asked at each
+	// attach, so a key regenerated from the dashboard is the one written
+	// (pass config.Keys.Access); it must be safe for concurrent use.
 	AccessKeyFunc func() string
 	// Home is ROUTEX_HOME: backups and attach records go there.
 	Home string
@@ -44,11 +43,13 @@ type clientsAPI struct {
 	mu  sync.Mutex
 }
 
+// accessKey is the key to write into a tool's settings; "" when the
+// engine gave no way to get it.
 func (c *clientsAPI) accessKey() string {
-	if c.cfg.AccessKeyFunc != nil {
-		return c.cfg.AccessKeyFunc()
+	if c.cfg.AccessKeyFunc == nil {
+		return ""
 	}
-	return c.cfg.AccessKey
+	return c.cfg.AccessKeyFunc()
 }
 
 // client opens the named tool's settings ("claude", "gemini" or "codex").

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"strings"
 
 	"github.com/routex-app/routex/backend/clients"
 	"github.com/routex-app/routex/backend/store"
@@ -31,21 +30,12 @@ func (s *Server) channelSlots(ctx context.Context, mode clients.Mode, channelID 
 
 // activeChannel is the channel of the first "default" route target.
 func (s *Server) activeChannel(ctx context.Context) (store.Channel, bool) {
-	rt, err := s.store.Routes(ctx)
-	if err != nil || len(rt.Scenarios["default"]) == 0 {
-		return store.Channel{}, false
-	}
-	name, _, _ := strings.Cut(rt.Scenarios["default"][0], ",")
-	chs, err := s.store.Channels(ctx)
+	rt, chs, err := s.routing(ctx)
 	if err != nil {
 		return store.Channel{}, false
 	}
-	for _, c := range chs {
-		if c.Name == name {
-			return c, true
-		}
-	}
-	return store.Channel{}, false
+	ch, _, ok := activeTarget(rt, chs)
+	return ch, ok
 }
 
 // followSlots rewrites Claude Code's model slots when it is attached in

@@ -176,27 +176,49 @@ type active struct {
 }
 
 func (s *Server) getActive(w http.ResponseWriter, r *http.Request) {
-	rt, err := s.store.Routes(r.Context())
+	rt, chs, err := s.routing(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	out := active{}
-	if d := rt.Scenarios["default"]; len(d) > 0 {
-		name, model, _ := strings.Cut(d[0], ",")
-		out.Model = model
-		chs, err := s.store.Channels(r.Context())
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		for _, c := range chs {
-			if c.Name == name {
-				out.ChannelID = &c.ID
-			}
-		}
+	ch, model, ok := activeTarget(rt, chs)
+	out.Model = model
+	if ok {
+		out.ChannelID = &ch.ID
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// routing reads the routes and the channels their targets name: what the
+// export, GET /api/active and the Claude Code model slots all start from.
+func (s *Server) routing(ctx context.Context) (store.Routes, []store.Channel, error) {
+	rt, err := s.store.Routes(ctx)
+	if err != nil {
+		return store.Routes{}, nil, err
+	}
+	chs, err := s.store.Channels(ctx)
+	if err != nil {
+		return store.Routes{}, nil, err
+	}
+	return rt, chs, nil
+}
+
+// activeTarget is the first "default" route target: its model, and its
+// channel when one of chs has its name (ok false when there is no target
+// or its channel is gone).
+func activeTarget(rt store.Routes, chs []store.Channel) (ch store.Channel, model string, ok bool) {
+	d := rt.Scenarios["default"]
+	if len(d) == 0 {
+		return store.Channel{}, "", false
+	}
+	name, model, _ := strings.Cut(d[0], ",")
+	for _, c := range chs {
+		if c.Name == name {
+			return c, model, true
+		}
+	}
+	return store.Channel{}, model, false
 }
 
 // putActive makes a channel the first target of "default", removing its

@@ -15,8 +15,8 @@ import (
 type StatsStore interface {
 	StatsSummary(ctx context.Context, from, to time.Time, scope ...store.StatsScope) (store.StatsSummary, error)
 	StatsTimeline(ctx context.Context, from, to time.Time, bucket time.Duration, scope ...store.StatsScope) ([]store.TimelineBucket, error)
-	StatsChannels(ctx context.Context, from, to time.Time, scope ...store.StatsScope) ([]store.ChannelStats, error)
-	StatsKeys(ctx context.Context, from, to time.Time) ([]store.KeyStats, error)
+	StatsChannels(ctx context.Context, from, to time.Time, scope ...store.StatsScope) ([]store.GroupStats, error)
+	StatsKeys(ctx context.Context, from, to time.Time) ([]store.GroupStats, error)
 }
 
 // DefaultStatsRange is the range of a stats request that names none.
@@ -205,7 +205,14 @@ type groupStatsView struct {
 	OutputTokens int64   `json:"output_tokens"`
 }
 
-// channelStatsView is one ChannelStats as JSON, with the channel's live
+// groupView is the part of g that the views of a channel and of a key share.
+func groupView(g store.GroupStats) groupStatsView {
+	return groupStatsView{Requests: g.Requests, Failed: g.Failed, Share: g.Share, SuccessRate: g.SuccessRate,
+		AvgLatencyMS: g.AvgLatencyMS, AvgTTFTMS: g.AvgTTFTMS, CostUSD: g.CostUSD, InputTokens: g.InputTokens,
+		OutputTokens: g.OutputTokens}
+}
+
+// channelStatsView is one channel's store.GroupStats as JSON, with the channel's live
 // health when the engine provides it.
 type channelStatsView struct {
 	ChannelID int64  `json:"channel_id"`
@@ -228,11 +235,9 @@ func (s *Server) statsChannels(w http.ResponseWriter, r *http.Request) {
 	}
 	views := make([]channelStatsView, len(chans))
 	for i, c := range chans {
-		views[i] = channelStatsView{ChannelID: c.ChannelID, Channel: c.ChannelName, groupStatsView: groupStatsView{
-			Requests: c.Requests, Failed: c.Failed, Share: c.Share, SuccessRate: c.SuccessRate, AvgLatencyMS: c.AvgLatencyMS,
-			AvgTTFTMS: c.AvgTTFTMS, CostUSD: c.CostUSD, InputTokens: c.InputTokens, OutputTokens: c.OutputTokens}}
-		if s.health != nil && c.ChannelID != 0 {
-			h := s.health(c.ChannelID)
+		views[i] = channelStatsView{ChannelID: c.ID, Channel: c.Name, groupStatsView: groupView(c)}
+		if s.health != nil && c.ID != 0 {
+			h := s.health(c.ID)
 			views[i].Health = &h
 		}
 	}
@@ -256,7 +261,8 @@ func (s *Server) statsRequest(w http.ResponseWriter, r *http.Request) (time.Time
 	return from, to, scope, true
 }
 
-// keyStatsView is one KeyStats as JSON; key_id 0 is the access key.
+// keyStatsView is one key's store.GroupStats as JSON; key_id 0 is the
+// access key.
 type keyStatsView struct {
 	KeyID int64  `json:"key_id"`
 	Key   string `json:"key"`
@@ -277,9 +283,7 @@ func (s *Server) statsKeys(w http.ResponseWriter, r *http.Request) {
 	}
 	views := make([]keyStatsView, len(all))
 	for i, k := range all {
-		views[i] = keyStatsView{KeyID: k.KeyID, Key: k.KeyName, groupStatsView: groupStatsView{
-			Requests: k.Requests, Failed: k.Failed, Share: k.Share, SuccessRate: k.SuccessRate, AvgLatencyMS: k.AvgLatencyMS,
-			AvgTTFTMS: k.AvgTTFTMS, CostUSD: k.CostUSD, InputTokens: k.InputTokens, OutputTokens: k.OutputTokens}}
+		views[i] = keyStatsView{KeyID: k.ID, Key: k.Name, groupStatsView: groupView(k)}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"from": from.UTC(), "to": to.UTC(), "keys": views})
 }

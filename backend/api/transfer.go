@@ -24,12 +24,7 @@ import (
 // export file, as `routex export` writes it.
 func (s *Server) exportRoutex(w http.ResponseWriter, r *http.Request) {
 	withKeys := r.URL.Query().Get("include_keys") == "1" || r.URL.Query().Get("include_keys") == "true"
-	chs, err := s.store.Channels(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	rt, err := s.store.Routes(r.Context())
+	rt, chs, err := s.routing(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -63,6 +63,16 @@ var usageCases = []usageCase{
 		`{"id":"c","object":"chat.completion.chunk","model":"kimi-k2","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":90,"completion_tokens":3,"cached_tokens":60}}`,
 		`[DONE]`),
 		protocol.Usage{InputTokens: 30, OutputTokens: 3, CacheReadTokens: 60}},
+	{"openai stream: Moonshot's usage inside choices[0] of the last chunk", protocol.OpenAI, true, sse(
+		`{"id":"c","object":"chat.completion.chunk","model":"kimi-k2","choices":[{"index":0,"delta":{"role":"assistant","content":"Hi"},"finish_reason":null}]}`,
+		`{"id":"c","object":"chat.completion.chunk","model":"kimi-k2","choices":[{"index":0,"delta":{},"finish_reason":"stop","usage":{"prompt_tokens":1200,"completion_tokens":9,"total_tokens":1209,"cached_tokens":1024}}]}`,
+		`[DONE]`),
+		protocol.Usage{InputTokens: 176, OutputTokens: 9, CacheReadTokens: 1024}},
+	{"openai stream: top-level usage wins over choices[0].usage", protocol.OpenAI, true, sse(
+		`{"id":"c","object":"chat.completion.chunk","model":"kimi-k2","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}],"usage":null}`,
+		`{"id":"c","object":"chat.completion.chunk","model":"kimi-k2","choices":[{"index":0,"delta":{},"finish_reason":"stop","usage":{"prompt_tokens":1,"completion_tokens":1}}],"usage":{"prompt_tokens":90,"completion_tokens":3,"cached_tokens":60}}`,
+		`[DONE]`),
+		protocol.Usage{InputTokens: 30, OutputTokens: 3, CacheReadTokens: 60}},
 	{"anthropic body: cache_creation and cache_read", protocol.Anthropic, false,
 		`{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"Hi"}],"stop_reason":"end_turn","stop_sequence":null,` +
 			`"usage":{"input_tokens":12,"cache_creation_input_tokens":150,"cache_read_input_tokens":300,"output_tokens":7}}`,

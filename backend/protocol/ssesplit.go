@@ -29,7 +29,7 @@ type SSESplitter struct {
 
 	line     []byte // the start of a line split between writes
 	lineOver bool   // the split line outgrew MaxLine: its rest is dropped
-	afterCR  bool   // the last write ended in CR: a leading LF ends nothing
+	ends     SSELineEnds
 	tooLong  bool
 
 	name    []byte
@@ -47,36 +47,14 @@ var colon = []byte{':'}
 // arrive in order; an event still open at the end of p is completed by a
 // later Write or by Flush.
 func (s *SSESplitter) Write(p []byte, emit func(SSEFields)) {
-	if s.afterCR && len(p) > 0 {
-		s.afterCR = false
-		if p[0] == '\n' {
-			p = p[1:] // the LF of a CRLF split between writes
-		}
-	}
 	for len(p) > 0 {
-		i := bytes.IndexByte(p, '\n')
-		seg := p
-		if i >= 0 {
-			seg = p[:i]
-		}
-		if j := bytes.IndexByte(seg, '\r'); j >= 0 {
-			rest := p[j+1:]
-			switch {
-			case len(rest) == 0:
-				s.afterCR = true
-			case rest[0] == '\n':
-				rest = rest[1:]
-			}
-			s.endLine(seg[:j], emit)
-			p = rest
-			continue
-		}
-		if i < 0 {
-			s.carry(p)
+		line, rest, ok := s.ends.Next(p)
+		if !ok {
+			s.carry(line)
 			break
 		}
-		s.endLine(seg, emit)
-		p = p[i+1:]
+		s.endLine(line, emit)
+		p = rest
 	}
 	if s.hasView {
 		// The event goes on past p, which the caller may reuse.
@@ -91,7 +69,7 @@ func (s *SSESplitter) Flush(emit func(SSEFields)) {
 	if len(s.line) > 0 && !s.lineOver {
 		s.process(s.line, true, emit)
 	}
-	s.line, s.lineOver, s.afterCR = s.line[:0], false, false
+	s.line, s.lineOver, s.ends = s.line[:0], false, SSELineEnds{}
 	s.dispatch(emit)
 }
 
@@ -207,4 +185,48 @@ func (s *SSESplitter) dispatch(emit func(SSEFields)) {
 	}
 	s.name, s.id, s.data = s.name[:0], s.id[:0], s.data[:0]
 	s.view, s.hasView, s.hasData, s.skip = nil, false, false, false
+}
+
+// SSELineEnds cuts an event stream into lines as its chunks arrive, cut
+// anywhere: a line ends in LF, CRLF or CR alone, the three ends the SSE
+// grammar allows. The one thing a cut can hide is a CRLF split after its
+// CR, so that is all it keeps. SSESplitter reads lines with it, and the
+// proxy's passthrough model rewrite finds event ends with it (it forwards
+// the bytes as they come, so it cannot use the splitter's events), so both
+// agree where a line and an event end. The zero value is ready to use.
+type SSELineEnds struct {
+	afterCR bool // the last chunk ended in CR: a leading LF ends nothing
+}
+
+// Next cuts the first line off p, which is a whole chunk or what follows
+// a line Next returned from it: line is the line's text, without its end,
+// and rest what follows the end. ok is false when p ends inside a line:
+// line is then the start of a line the next chunk goes on with, and rest
+// is empty. An LF that completes a CRLF split between chunks is dropped.
+func (l *SSELineEnds) Next(p []byte) (line, rest []byte, ok bool) {
+	if l.afterCR && len(p) > 0 {
+		l.afterCR = false
+		if p[0] == '\n' {
+			p = p[1:]
+		}
+	}
+	i := bytes.IndexByte(p, '\n')
+	seg := p
+	if i >= 0 {
+		seg = p[:i]
+	}
+	if j := bytes.IndexByte(seg, '\r'); j >= 0 {
+		rest = p[j+1:]
+		switch {
+		case len(rest) == 0:
+			l.afterCR = true
+		case rest[0] == '\n':
+			rest = rest[1:]
+		}
+		return seg[:j], rest, true
+	}
+	if i < 0 {
+		return p, nil, false
+	}
+	return seg, p[i+1:], true
 }

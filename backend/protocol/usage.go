@@ -24,8 +24,15 @@ func UsageObject(data []byte, paths ...string) (gjson.Result, bool) {
 		return gjson.Result{}, false
 	}
 	raw := unsafe.String(unsafe.SliceData(data), len(data))
+	var key string
+	var absent bool
 	for _, p := range paths {
-		if absentOrNull(data, p[strings.LastIndexByte(p, '.')+1:]) {
+		// Paths ending in the same key ("usage", "choices.0.usage") share
+		// one scan for it.
+		if k := p[strings.LastIndexByte(p, '.')+1:]; k != key || key == "" {
+			key, absent = k, absentOrNull(data, k)
+		}
+		if absent {
 			continue
 		}
 		if u := gjson.Get(raw, p); u.IsObject() {

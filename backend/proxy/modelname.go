@@ -34,7 +34,8 @@ type modelRewriter struct {
 	// after the rewrite, the rest of the event is copied unread.
 	perEvent bool
 	skipping bool
-	nl       int // see skipEvent
+	lines    protocol.SSELineEnds // the skipped event's line ends
+	midLine  bool                 // the skipped event's current line has begun
 	// value is the client's model as a JSON string, quotes included.
 	value []byte
 
@@ -137,7 +138,7 @@ func (m *modelRewriter) rewrite(dst, p []byte) []byte {
 				// The whole old value is in: the client's goes out instead.
 				dst = append(dst, m.value...)
 				m.held, m.replacing, m.inString = m.held[:0], false, false
-				m.done, m.skipping = m.once, m.perEvent
+				m.done, m.skipping, m.midLine = m.once, m.perEvent, true
 			case c < 0x20 || len(m.held) > maxModelValue:
 				// Not a JSON string a provider would send: give the bytes
 				// back untouched and copy the rest of the reply as it is.
@@ -232,38 +233,35 @@ func (m *modelRewriter) flush(dst []byte) []byte {
 
 // reset readies the scanner for the next event of a stream.
 func (m *modelRewriter) reset() {
-	m.skipping, m.inString, m.escaped, m.keyOn, m.keyDone, m.nl = false, false, false, false, false, 0
+	m.skipping, m.inString, m.escaped, m.keyOn, m.keyDone = false, false, false, false, false
+	m.lines, m.midLine = protocol.SSELineEnds{}, false
 	m.frames = m.frames[:0]
 }
 
 // skipEvent returns how much of p belongs to the event being skipped, up
-// to and including the blank line that ends it (LF or CRLF), or -1 when
-// the event goes on past p. m.nl carries a line end split between reads:
-// 1 after "\n", 2 after "\n\r".
+// to and including the blank line that ends it, or -1 when the event goes
+// on past p. Its lines are cut as protocol.SSESplitter cuts them (LF, CRLF
+// or CR, a CRLF split between reads included); m.midLine says the line p
+// starts in began in an earlier read, so its end is no blank line. A CR
+// that ends the blank line at the end of p may be followed by the LF of a
+// CRLF: the scan of the next event passes over it as JSON whitespace.
 func (m *modelRewriter) skipEvent(p []byte) int {
-	i := 0
-	for {
-		switch {
-		case m.nl == 1 && i < len(p) && p[i] == '\n':
-			m.nl = 0
-			return i + 1
-		case m.nl == 1 && i < len(p) && p[i] == '\r':
-			m.nl, i = 2, i+1
-			continue
-		case m.nl == 2 && i < len(p) && p[i] == '\n':
-			m.nl = 0
-			return i + 1
-		case i >= len(p):
+	rest := p
+	for len(rest) > 0 {
+		line, r, ok := m.lines.Next(rest)
+		if !ok {
+			if len(line) > 0 {
+				m.midLine = true
+			}
 			return -1
 		}
-		m.nl = 0
-		j := bytes.IndexByte(p[i:], '\n')
-		if j < 0 {
-			return -1
+		rest = r
+		if len(line) == 0 && !m.midLine {
+			return len(p) - len(rest)
 		}
-		i += j + 1
-		m.nl = 1
+		m.midLine = false
 	}
+	return -1
 }
 
 func (m *modelRewriter) top() *frame {

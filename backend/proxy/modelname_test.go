@@ -140,3 +140,64 @@ func BenchmarkModelRewriter(b *testing.B) {
 		})
 	}
 }
+
+// TestModelRewriterLineEnds feeds streams whose events end in each line-end
+// form the SSE grammar allows (LF, CRLF, CR alone, and mixes of them), cut
+// in two at every byte and fed a byte at a time: the model of every event
+// is rewritten, so the end of each event was found however the reads fell.
+func TestModelRewriterLineEnds(t *testing.T) {
+	t.Parallel()
+	oa := func(model, content string) string {
+		return `data: {"id":"c","object":"chat.completion.chunk","model":"` + model + `","choices":[{"index":0,"delta":{"content":"` + content + `"}}]}`
+	}
+	gm := func(model string) string {
+		return `data: {"candidates": [{"content": {"parts": [{"text": "a"}]}}], "modelVersion": "` + model + `"}`
+	}
+	cases := []struct {
+		name   string
+		format protocol.Format
+		// events are joined by sep after each; "%m" in an event is the model.
+		events []string
+		seps   []string
+	}{
+		{"OpenAI", protocol.OpenAI, []string{oa("%m", "a"), oa("%m", "b"), oa("%m", "c"), "data: [DONE]"}, nil},
+		{"Gemini", protocol.Gemini, []string{gm("%m"), gm("%m"), gm("%m")}, nil},
+		{"OpenAI with a comment and an id before the blank line", protocol.OpenAI,
+			[]string{oa("%m", "a") + "%e: keep-alive%eid: 7", oa("%m", "b"), oa("%m", "c")}, nil},
+	}
+	// Each form: the end of a line, and the blank line that ends an event
+	// (CR then LF would be one CRLF, not a blank line).
+	forms := []struct{ name, line, blank string }{
+		{"LF", "\n", "\n"},
+		{"CRLF", "\r\n", "\r\n"},
+		{"CR", "\r", "\r"},
+		{"CR then CRLF", "\r", "\r\n"},
+		{"LF then CR", "\n", "\r"},
+		{"CRLF then LF", "\r\n", "\n"},
+	}
+	for _, c := range cases {
+		for _, f := range forms {
+			t.Run(c.name+"/"+f.name, func(t *testing.T) {
+				t.Parallel()
+				var in, want strings.Builder
+				for _, ev := range c.events {
+					ev = strings.ReplaceAll(ev, "%e", f.line) + f.line + f.blank
+					in.WriteString(strings.ReplaceAll(ev, "%m", "gpt-4.1"))
+					want.WriteString(strings.ReplaceAll(ev, "%m", "claude-opus-4-8"))
+				}
+				reply := in.String()
+				for k := 0; k <= len(reply); k++ {
+					m := newModelRewriter(c.format, true, "claude-opus-4-8")
+					out := m.rewrite(nil, []byte(reply[:k]))
+					out = m.flush(m.rewrite(out, []byte(reply[k:])))
+					if string(out) != want.String() {
+						t.Fatalf("cut at byte %d:\n got %q\nwant %q", k, out, want.String())
+					}
+				}
+				if got := rewriteAll(c.format, true, "claude-opus-4-8", reply, 1); got != want.String() {
+					t.Fatalf("a byte at a time:\n got %q\nwant %q", got, want.String())
+				}
+			})
+		}
+	}
+}

@@ -356,17 +356,17 @@ func TestRequestLogsByKeyAndInstance(t *testing.T) {
 		if err != nil || len(keys) != 3 {
 			t.Fatalf("stats by key: %+v %v", keys, err)
 		}
-		byID := map[int64]KeyStats{}
+		byID := map[int64]GroupStats{}
 		for _, k := range keys {
-			byID[k.KeyID] = k
+			byID[k.ID] = k
 		}
-		if k := byID[7]; k.KeyName != "alice" || k.Requests != 3 || k.CostUSD != 9 || k.Share != 0.6 {
+		if k := byID[7]; k.Name != "alice" || k.Requests != 3 || k.CostUSD != 9 || k.Share != 0.6 {
 			t.Errorf("alice: %+v", k)
 		}
 		if k := byID[0]; k.Requests != 1 || k.CostUSD != 4 {
 			t.Errorf("the access key: %+v", k)
 		}
-		if keys[0].KeyID != 7 {
+		if keys[0].ID != 7 {
 			t.Errorf("most requests first: %+v", keys)
 		}
 	})
@@ -422,7 +422,7 @@ func TestUpgradeToKeysKeepsDailyTotals(t *testing.T) {
 			t.Fatalf("schema %d after upgrade (%v), want %d", v, err, latestVersion())
 		}
 		keys, err := s.StatsKeys(ctx, time.Time{}, time.Time{})
-		if err != nil || len(keys) != 1 || keys[0].KeyID != 0 || keys[0].Requests != 5 || keys[0].CostUSD != 2.5 {
+		if err != nil || len(keys) != 1 || keys[0].ID != 0 || keys[0].Requests != 5 || keys[0].CostUSD != 2.5 {
 			t.Errorf("after the upgrade the old daily totals read %+v (%v); want 5 requests, $2.50, access key", keys, err)
 		}
 		usage, err := s.DailyUsage(ctx, time.Time{}, time.Time{})

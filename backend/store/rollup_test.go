@@ -103,7 +103,7 @@ func TestRollUpMovesOldRowsIntoDailyTotals(t *testing.T) {
 		for i := range beforeCh {
 			b, a := beforeCh[i], afterCh[i]
 			if math.Abs(b.CostUSD-a.CostUSD) > 1e-9 {
-				t.Errorf("channel %d cost %v → %v", b.ChannelID, b.CostUSD, a.CostUSD)
+				t.Errorf("channel %d cost %v → %v", b.ID, b.CostUSD, a.CostUSD)
 			}
 			b.CostUSD, a.CostUSD = 0, 0
 			if b != a {

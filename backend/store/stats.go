@@ -36,12 +36,15 @@ type TimelineBucket struct {
 	CostUSD, AvgLatencyMS, AvgTTFTMS            float64
 }
 
-// ChannelStats is one channel's share and health over a range. ChannelID 0
-// gathers requests that never reached a channel (no route, all failed before
-// one was picked). ChannelName is the most recent name logged for the id.
-type ChannelStats struct {
-	ChannelID                                   int64
-	ChannelName                                 string
+// GroupStats is one group's share and health over a range: a channel's
+// (StatsChannels) or a key's (StatsKeys), one type because both are the
+// same totals grouped by another column. ID 0 gathers the requests without
+// one: those that never reached a channel (no route, all failed before one
+// was picked), or those made with the access key. Name is the most recent
+// name logged for the id.
+type GroupStats struct {
+	ID                                          int64
+	Name                                        string
 	Requests, Failed                            int64
 	Share, SuccessRate, AvgLatencyMS, AvgTTFTMS float64
 	CostUSD                                     float64
@@ -293,36 +296,15 @@ func timelineShape(from, to time.Time, bucket time.Duration) (time.Time, int, er
 // StatsChannels returns per-channel totals over [from, to) (zero ends are
 // open), most requests first. Shares add up to 1 when there are requests.
 // An optional scope narrows it (one key's requests).
-func (s *Store) StatsChannels(ctx context.Context, from, to time.Time, scope ...StatsScope) ([]ChannelStats, error) {
-	ids, err := s.statsByID(ctx, "channels", "channel_id", "channel_name", from, to, scope...)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]ChannelStats, 0, len(ids))
-	for _, t := range ids {
-		out = append(out, ChannelStats{
-			ChannelID: t.id, ChannelName: t.name, Requests: t.requests, Failed: t.failed,
-			Share: t.share, SuccessRate: t.successRate(), AvgLatencyMS: t.avgLatency(),
-			AvgTTFTMS: t.avgTTFT(), CostUSD: t.cost, InputTokens: t.in, OutputTokens: t.out,
-		})
-	}
-	return out, nil
-}
-
-// idTotals is one id's totals (of a channel or a key), with the newest
-// name logged for it and its share of all requests.
-type idTotals struct {
-	totals
-	id    int64
-	name  string
-	share float64
+func (s *Store) StatsChannels(ctx context.Context, from, to time.Time, scope ...StatsScope) ([]GroupStats, error) {
+	return s.statsByID(ctx, "channels", "channel_id", "channel_name", from, to, scope...)
 }
 
 // statsByID returns totals over [from, to) (zero ends are open) grouped by
 // the column idCol, named from nameCol, daily totals of rolled-up rows
 // included, most requests first (then lowest id). Shares add up to 1 when
 // there are requests. what names the table in errors.
-func (s *Store) statsByID(ctx context.Context, what, idCol, nameCol string, from, to time.Time, scope ...StatsScope) ([]idTotals, error) {
+func (s *Store) statsByID(ctx context.Context, what, idCol, nameCol string, from, to time.Time, scope ...StatsScope) ([]GroupStats, error) {
 	dCond, dArgs := rangeSQL("time", from, to, scope...)
 	yCond, yArgs := rangeSQL("day", from, to, scope...)
 	// The name is the newest one logged for the id (see dialect.newest).
@@ -342,15 +324,19 @@ func (s *Store) statsByID(ctx context.Context, what, idCol, nameCol string, from
 	for _, t := range byID {
 		all += t.requests
 	}
-	out := make([]idTotals, 0, len(byID))
+	out := make([]GroupStats, 0, len(byID))
 	for id, t := range byID {
-		out = append(out, idTotals{totals: t, id: id, name: names[id], share: ratio(t.requests, all)})
+		out = append(out, GroupStats{
+			ID: id, Name: names[id], Requests: t.requests, Failed: t.failed,
+			Share: ratio(t.requests, all), SuccessRate: t.successRate(), AvgLatencyMS: t.avgLatency(),
+			AvgTTFTMS: t.avgTTFT(), CostUSD: t.cost, InputTokens: t.in, OutputTokens: t.out,
+		})
 	}
 	sort.Slice(out, func(i, j int) bool {
-		if out[i].requests != out[j].requests {
-			return out[i].requests > out[j].requests
+		if out[i].Requests != out[j].Requests {
+			return out[i].Requests > out[j].Requests
 		}
-		return out[i].id < out[j].id
+		return out[i].ID < out[j].ID
 	})
 	return out, nil
 }

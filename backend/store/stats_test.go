@@ -193,7 +193,7 @@ func TestStatsChannels(t *testing.T) {
 		for i, w := range want {
 			c := got[i]
 			share += c.Share
-			if c.ChannelID != w.id || c.ChannelName != w.name || c.Requests != w.requests || c.Failed != w.failed {
+			if c.ID != w.id || c.Name != w.name || c.Requests != w.requests || c.Failed != w.failed {
 				t.Errorf("channel %d = %+v, want %+v", i, c, w)
 			}
 			if c.SuccessRate != float64(w.requests-w.failed)/float64(w.requests) {

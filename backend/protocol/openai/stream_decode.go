@@ -79,8 +79,8 @@ func (d *streamDecoder) Decode(ev protocol.SSEEvent) ([]protocol.Event, error) {
 		d.started = true
 		out = append(out, protocol.Event{Type: protocol.EventStart, ID: c.ID, Model: c.Model})
 	}
-	if c.Usage != nil {
-		d.usage, _ = ReadUsage(data)
+	if u, ok := ReadUsage(data); ok { // top-level, or Moonshot's in choices[0]
+		d.usage = u
 	}
 	if len(c.Choices) == 0 {
 		return out, nil

@@ -8,10 +8,12 @@ import (
 
 // ReadUsage reads the token usage in Chat Completions JSON: a whole reply
 // or one stream chunk's data, whose top-level "usage" it converts
-// (docs/CONVERSION.md, rule 12). ok is false when there is none ("usage":
-// null on every chunk but the last). It is the one reader of OpenAI usage:
-// the codec's decoders and observe.UsageTee both call it, so a converted
-// reply and a relayed one log the same tokens.
+// (docs/CONVERSION.md, rule 12), else the "usage" Moonshot (Kimi) puts in
+// choices[0] of its last stream chunk; top-level wins when both exist. ok
+// is false when there is none ("usage": null on every chunk but the last).
+// It is the one reader of OpenAI usage: the codec's decoders and
+// observe.UsageTee both call it, so a converted reply and a relayed one
+// log the same tokens.
 //
 // prompt_tokens includes the cache, neutral InputTokens does not. The
 // cache is prompt_tokens_details.cached_tokens, else DeepSeek's
@@ -19,7 +21,7 @@ import (
 // DeepSeek reply without prompt_tokens counts prompt_cache_miss_tokens as
 // the input.
 func ReadUsage(data []byte) (u protocol.Usage, ok bool) {
-	obj, ok := protocol.UsageObject(data, "usage")
+	obj, ok := protocol.UsageObject(data, "usage", "choices.0.usage")
 	if !ok {
 		return protocol.Usage{}, false
 	}
