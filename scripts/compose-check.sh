@@ -121,7 +121,8 @@ if [ ! -x "$cache/bin/docker-compose-$compose_version" ]; then
 	mkdir -p "$cache/bin"
 	(cd "$work/compose-src" && CGO_ENABLED=0 go build -trimpath \
 		-ldflags "-s -w -X github.com/docker/compose/v5/internal.Version=$compose_version" \
-		-o "$OLDPWD/$cache/bin/docker-compose-$compose_version" ./cmd)
+		-o "$OLDPWD/$cache/bin/docker-compose-$compose_version" ./cmd) >"$work/compose-build.log" 2>&1 ||
+		{ tail -n 20 "$work/compose-build.log" >&2; fail "building docker compose failed"; }
 fi
 cp "$cache/bin/docker-compose-$compose_version" "$work/config/cli-plugins/docker-compose"
 say "$(docker compose version)"
@@ -227,6 +228,14 @@ for s in db routex-a routex-b lb; do
 	[ "$(health "$s")" = healthy ] || fail "$s is $(health "$s")"
 done
 [ "$(health secrets)" = exited:0 ] || fail "the secrets service ended $(health secrets)"
+# Each instance names itself, and points at the admin token in force (the
+# secret file), not at the unused one in its config.json.
+for s in routex-a routex-b; do
+	logs=$(docker logs "$(container "$s")" 2>&1)
+	grep -q "instance=$s" <<<"$logs" || fail "$s's log does not name it: $(head -c 300 <<<"$logs")"
+	grep -q 'ROUTEX_ADMIN_TOKEN_FILE=/secrets/admin_token' <<<"$logs" ||
+		fail "$s's log does not say where the admin token comes from: $(grep -i 'admin token' <<<"$logs")"
+done
 
 # The database's health check must not pass while the image's entrypoint
 # still runs its socket-only temporary server on first start: the instances
