@@ -31,7 +31,7 @@ for p in python3 /usr/bin/python3; do
 done
 if [ -n "$py" ]; then
   "$py" - <<'PY'
-import os, sys, yaml
+import os, re, sys, yaml
 doc = yaml.safe_load(open("deploy/compose.yaml"))
 svc = doc["services"]
 errors = []
@@ -68,6 +68,12 @@ if len(instances) != 2:
     errors.append(f"the instances are not named apart: {instances}")
 if "healthcheck" not in svc["db"]:
     errors.append("db has no health check")
+else:
+    # On first start the postgres image runs a temporary server on the
+    # socket only while it creates the database: a socket probe passes then.
+    test = " ".join(svc["db"]["healthcheck"]["test"])
+    if "pg_isready" not in test or not re.search(r"(-h|--host)[ =]*(127\.0\.0\.1|localhost)\b", test):
+        errors.append(f"db's health check must probe over TCP (pg_isready -h 127.0.0.1): {test}")
 lb = svc["lb"]["environment"]
 if (lb.get("ROUTEX_A"), lb.get("ROUTEX_B")) != ("routex-a:18080", "routex-b:18080"):
     errors.append(f"the load balancer's upstreams are {lb}")
@@ -91,6 +97,13 @@ if command -v nginx >/dev/null 2>&1 && command -v envsubst >/dev/null 2>&1; then
       < deploy/nginx.conf.template > "$tmp/routex.conf"
     if grep -qF "\${ROUTEX_" "$tmp/routex.conf"; then
       echo "deploy/nginx.conf.template: a variable was left unfilled" >&2
+      exit 1
+    fi
+    # A stopped instance's address answers nothing: without a short connect
+    # timeout nginx holds a request 60 s before trying the other instance,
+    # and without a shared zone each worker finds out with a request of its own.
+    if ! grep -qE '^\s*proxy_connect_timeout\s+[1-5]s;' "$tmp/routex.conf" || ! grep -qE '^\s*zone\s+routex\s' "$tmp/routex.conf"; then
+      echo "deploy/nginx.conf.template: the upstream needs a shared zone and proxy_connect_timeout of 5s or less" >&2
       exit 1
     fi
     # Names of the compose network do not resolve here: map them to loopback.
@@ -126,7 +139,7 @@ else
 fi
 
 if command -v shellcheck >/dev/null 2>&1; then
-  shellcheck deploy/init-secrets.sh scripts/deploy-check.sh
+  shellcheck deploy/init-secrets.sh scripts/deploy-check.sh scripts/compose-check.sh scripts/compose-check/*/docker-entrypoint.sh
   echo "deploy-check: shellcheck accepts deploy/init-secrets.sh"
 else
   skip "init-secrets.sh (shellcheck is missing)"

@@ -196,8 +196,18 @@ func serve(ctx context.Context, out io.Writer, rt Runtime, f *flags, tr *i18n.Tr
 	fmt.Fprintln(out, tr.T("cli.listening", "url", url))
 	fmt.Fprintln(out, tr.T("cli.dashboard", "url", url+"/"))
 	fmt.Fprintln(out, tr.T("cli.loginLink", "url", s.eng.LoginURL()))
-	fmt.Fprintln(out, tr.T("cli.adminToken", "config", cfgPath))
-	fmt.Fprintln(out, tr.T("cli.claudeHint", "url", url, "config", cfgPath))
+	// Keys the environment sets (a container's secrets) override the ones
+	// in config.json: point at what is in force.
+	if from := s.cfg.AdminTokenFrom; from != "" {
+		fmt.Fprintln(out, tr.T("cli.adminTokenFrom", "from", from))
+	} else {
+		fmt.Fprintln(out, tr.T("cli.adminToken", "config", cfgPath))
+	}
+	if from := s.cfg.AccessKeyFrom; from != "" {
+		fmt.Fprintln(out, tr.T("cli.claudeHintFrom", "url", url, "from", from))
+	} else {
+		fmt.Fprintln(out, tr.T("cli.claudeHint", "url", url, "config", cfgPath))
+	}
 
 	<-ctx.Done()
 	stop() // a second signal now kills at once

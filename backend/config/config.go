@@ -112,6 +112,12 @@ type Config struct {
 
 	// Home is the folder the file was read from; not stored in the file.
 	Home string `json:"-"`
+	// AccessKeyFrom and AdminTokenFrom name where the environment set the
+	// key ("ROUTEX_ACCESS_KEY", or "ROUTEX_ACCESS_KEY_FILE=/path"); empty
+	// when it is the one in config.json. `routex serve` tells people which to
+	// use: a container's config.json holds keys the environment overrides.
+	AccessKeyFrom  string `json:"-"`
+	AdminTokenFrom string `json:"-"`
 }
 
 // Defaults returns the settings of a fresh install, without keys.
@@ -157,7 +163,7 @@ func (c Config) Database() string {
 // home/config.json, else the SQLite file. The file is only
 // read; a missing or unreadable one means SQLite.
 func DatabaseTarget(home string) string {
-	if v, err := secretEnv(EnvDatabaseURL); err == nil && strings.TrimSpace(v) != "" {
+	if v, _, err := secretEnv(EnvDatabaseURL); err == nil && strings.TrimSpace(v) != "" {
 		return strings.TrimSpace(v)
 	}
 	var f struct {
@@ -287,36 +293,39 @@ func writeFile(path string, data []byte) error {
 const FileSuffix = "_FILE"
 
 // secretEnv returns the variable name's value, else the trimmed content of
-// the file its _FILE variant names, else "".
-func secretEnv(name string) (string, error) {
+// the file its _FILE variant names, else "", and where the value came from
+// (the variable, or NAME_FILE=path).
+func secretEnv(name string) (value, from string, err error) {
 	if v := os.Getenv(name); v != "" {
-		return v, nil
+		return v, name, nil
 	}
 	path := os.Getenv(name + FileSuffix)
 	if path == "" {
-		return "", nil
+		return "", "", nil
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return "", fmt.Errorf("config: %s%s: %w", name, FileSuffix, err)
+		return "", "", fmt.Errorf("config: %s%s: %w", name, FileSuffix, err)
 	}
-	return strings.TrimSpace(string(data)), nil
+	return strings.TrimSpace(string(data)), name + FileSuffix + "=" + path, nil
 }
 
 func (c *Config) applyEnv() error {
 	if v := os.Getenv(EnvListen); v != "" {
 		c.Listen = v
 	}
+	var dbFrom string
 	for _, sec := range []struct {
-		name string
-		dst  *string
-	}{{EnvAccessKey, &c.AccessKey}, {EnvAdminToken, &c.AdminToken}, {EnvDatabaseURL, &c.DatabaseURL}} {
-		v, err := secretEnv(sec.name)
+		name      string
+		dst, from *string
+	}{{EnvAccessKey, &c.AccessKey, &c.AccessKeyFrom}, {EnvAdminToken, &c.AdminToken, &c.AdminTokenFrom},
+		{EnvDatabaseURL, &c.DatabaseURL, &dbFrom}} {
+		v, from, err := secretEnv(sec.name)
 		if err != nil {
 			return err
 		}
 		if v != "" {
-			*sec.dst = v
+			*sec.dst, *sec.from = v, from
 		}
 	}
 	if v := os.Getenv(EnvLogLevel); v != "" {

@@ -56,13 +56,28 @@ func TestSecretsFromFiles(t *testing.T) {
 		cfg.DatabaseURL != "postgres://rx:pw@db:5432/routex" || config.DatabaseTarget(home) != cfg.DatabaseURL {
 		t.Fatalf("secrets from files: %+v %v", cfg, err)
 	}
-	if m := readFileJSON(t, home); m["access_key"] == "rx-from-file" {
+	m := readFileJSON(t, home)
+	if m["access_key"] == "rx-from-file" {
 		t.Error("a secret from a file was written to config.json")
+	}
+	// serve points people at the keys in force, not at config.json's.
+	if want := "ROUTEX_ACCESS_KEY_FILE=" + filepath.Join(dir, "access_key"); cfg.AccessKeyFrom != want {
+		t.Errorf("AccessKeyFrom = %q, want %q", cfg.AccessKeyFrom, want)
+	}
+	if want := "ROUTEX_ADMIN_TOKEN_FILE=" + filepath.Join(dir, "admin_token"); cfg.AdminTokenFrom != want {
+		t.Errorf("AdminTokenFrom = %q, want %q", cfg.AdminTokenFrom, want)
 	}
 	// The variable itself wins over its file.
 	t.Setenv(config.EnvAccessKey, "rx-from-env")
-	if cfg, err = config.Load(home); err != nil || cfg.AccessKey != "rx-from-env" {
-		t.Errorf("the variable over the file: %q %v", cfg.AccessKey, err)
+	if cfg, err = config.Load(home); err != nil || cfg.AccessKey != "rx-from-env" || cfg.AccessKeyFrom != config.EnvAccessKey {
+		t.Errorf("the variable over the file: %q from %q %v", cfg.AccessKey, cfg.AccessKeyFrom, err)
+	}
+	// Without the environment the keys are config.json's, and said to be.
+	clearEnv(t)
+	if cfg, err = config.Load(home); err != nil || cfg.AccessKeyFrom != "" || cfg.AdminTokenFrom != "" ||
+		cfg.AdminToken != m["admin_token"] {
+		t.Errorf("keys from config.json: from %q/%q, admin token from the file: %v, %v",
+			cfg.AccessKeyFrom, cfg.AdminTokenFrom, cfg.AdminToken == m["admin_token"], err)
 	}
 	t.Setenv(config.EnvAdminToken+config.FileSuffix, filepath.Join(dir, "missing"))
 	if _, err := config.Load(home); err == nil || !strings.Contains(err.Error(), "ROUTEX_ADMIN_TOKEN_FILE") {
