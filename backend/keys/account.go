@@ -177,6 +177,16 @@ func (s *Service) admit(ctx context.Context, id int64, now time.Time, unsettled 
 				rest = append(rest, u)
 			}
 		}
+		if len(q.Write) > store.MaxAdmitWrite {
+			// A backlog (the database refused writes a while): the
+			// writer takes it; the first check counts it as unwritten,
+			// the second goes on without it (as after settleLimit).
+			if unsettled {
+				q.Unsettled = q.Write
+			}
+			q.Write = nil
+			break
+		}
 		s.pending = rest
 		break
 	}

@@ -224,3 +224,29 @@ func TestAdmitTakesOverUsageWhoseWriteFailed(t *testing.T) {
 		t.Errorf("usage: %+v; want one request, once", u)
 	}
 }
+
+func TestAdmitLeavesABacklogToTheWriter(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _ := newService(t)
+	k, _, err := s.Create(ctx, store.APIKey{Name: "ivy", BudgetDailyUSD: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := store.MaxAdmitWrite + 1
+	for range n {
+		s.Account(store.RequestLog{KeyID: k.ID, KeyAdmitted: true, Time: time.Now(), CostUSD: 0.01})
+	}
+	if r := s.Admit(ctx, &k, "m"); r != nil {
+		t.Fatalf("a key far from its budget: %+v", r)
+	}
+	if u := usageOf(t, s, k.ID); u.Day.Requests != 0 {
+		t.Errorf("the check wrote a backlog of %d uses: %+v", n, u)
+	}
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if u := usageOf(t, s, k.ID); u.Day.Requests != int64(n) {
+		t.Errorf("after the writer's flush: %+v; want %d requests", u, n)
+	}
+}

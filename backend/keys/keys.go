@@ -10,7 +10,9 @@
 // the shared database, in one statement, so a revocation or a spent budget
 // applies to the next request on every instance. A finished request's
 // tokens and cost are added to the counters by a background writer
-// (Account), as soon as the previous write is done.
+// (Account), as soon as the previous write is done, or by the key's next
+// check on this instance, in the check's own round trip, if that comes
+// first: whichever takes a use first writes it, and it is written once.
 package keys
 
 import (

@@ -232,4 +232,3 @@ func TestLookupFindsAKeyMadeElsewhereAtOnce(t *testing.T) {
 		t.Error("the next second has no ration")
 	}
 }
-

@@ -59,7 +59,8 @@ type AdmitQuery struct {
 	// Write is the key's finished usage not yet in the counters, which no
 	// one else is writing: it is added to them in the check's transaction,
 	// before the check, and is in them once AdmitKeyWith returns without
-	// error (whatever the verdict). On error none of it was added.
+	// error (whatever the verdict). On error none of it was added. At
+	// most MaxAdmitWrite uses.
 	Write []KeyUse
 	// Unsettled is the key's usage whose write is under way elsewhere
 	// (this instance's writer, another check): the check adds it to what
@@ -67,6 +68,10 @@ type AdmitQuery struct {
 	// waited for that write (see Admission.Unsure).
 	Unsettled []KeyUse
 }
+
+// MaxAdmitWrite is how many uses AdmitQuery.Write may hold: each adds to
+// at most three rows, well within one statement.
+const MaxAdmitWrite = maxUsageRows / 3
 
 // AdmitKey decides whether key id may send a request now: it must exist,
 // be neither revoked nor expired, and be under its requests and tokens per
@@ -140,12 +145,7 @@ func admitArgs(id int64, now time.Time, p Periods, unsettled []KeyUse) []any {
 func (s *Store) admitOnce(ctx context.Context, uses []KeyUse, args []any) (int64, bool, error) {
 	order, sums := usageSums(uses)
 	if len(order) > maxUsageRows {
-		// More than one statement takes (an outage's backlog): write it
-		// on its own first, then check.
-		if err := s.AddKeyUsage(ctx, uses); err != nil {
-			return 0, false, err
-		}
-		order = nil
+		return 0, false, fmt.Errorf("%d usage rows to write with the check, more than the %d one statement takes", len(order), maxUsageRows)
 	}
 	if s.d.pg {
 		return s.admitBatchPG(ctx, order, sums, args)

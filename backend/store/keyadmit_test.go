@@ -89,9 +89,22 @@ func TestAdmitKeyWithWritesUsageFirstAndCountsUnsettledUsage(t *testing.T) {
 		if err != nil || a.Admitted || a.Unsure || a.Reason != LimitDaily || a.Used < 1.09 {
 			t.Fatalf("$1.10 spent with the carried use: %+v %v", a, err)
 		}
+		// More usage than one statement takes is refused before anything
+		// is written.
+		var backlog []KeyUse
+		for i := range maxUsageRows {
+			backlog = append(backlog, use(now.Add(-time.Duration(i)*time.Minute), 1, 0.001))
+		}
+		before := usage()
+		if _, err := s.AdmitKeyWith(ctx, key.ID, now, AdmitQuery{Write: backlog}); err == nil {
+			t.Error("a check carrying more usage rows than one statement takes: no error")
+		}
+		if u := usage(); u != before {
+			t.Errorf("an oversized check changed the counters: %+v, was %+v", u, before)
+		}
 		// A failed write adds nothing: neither its usage nor the request.
 		failUsageWrites(t, s)
-		before := usage()
+		before = usage()
 		if _, err := s.AdmitKeyWith(ctx, key.ID, now, AdmitQuery{Write: []KeyUse{use(now, 50, -5)}}); err == nil {
 			t.Fatal("a check whose usage write fails: no error")
 		}
