@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -102,9 +103,16 @@ func TestCheckTargets(t *testing.T) {
 		"sqlite":   {tKeyLimited: {Count: 10, P50: 0.06}, tKeyPlain: {Count: 10, P50: 0.05}},
 		"postgres": {tKeyLimited: {Count: 10, P50: 0.25}, tKeyPlain: {Count: 10, P50: 0.2}},
 	}}
+	team.Team.KeyAddedFirstByte = map[string]map[string]Latency{
+		"postgres": {tKeyLimited: {Count: 10, P50: 0.012}, tKeyPlain: {Count: 10, P50: 0.01}},
+	}
+	team.Team.FirstByteMS = 20
 	got := map[string]bool{}
 	for _, c := range checkTargets(&team) {
 		got[c.Name] = c.Met
+		if c.Name == "key check and accounting, postgres" && !strings.Contains(c.Detail, "first byte after 20 ms: +0.010 / +0.012 ms") {
+			t.Errorf("the PostgreSQL target's detail lacks the delayed upstream's figures: %s", c.Detail)
+		}
 	}
 	if met, ok := got["key check and accounting, sqlite"]; !ok || !met {
 		t.Errorf("60 µs on SQLite: %v %v", met, ok)
@@ -218,5 +226,26 @@ func TestNiceCeil(t *testing.T) {
 		if got := niceCeil(tt.in); got != tt.want {
 			t.Errorf("niceCeil(%v) = %v, want %v", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestMockHoldsTheFirstByteOnTheFirstBytePath(t *testing.T) {
+	t.Parallel()
+	const hold = 30 * time.Millisecond
+	srv := httptest.NewServer(&mock{cfg: mockConfig{TextEvents: 3, FirstByte: hold}})
+	defer srv.Close()
+	start := time.Now()
+	resp, err := http.Post(srv.URL+firstBytePrefix+"/v1/messages", "application/json", bytes.NewReader([]byte(`{"stream":false}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(start)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if took < hold {
+		t.Errorf("the first byte came after %v; want at least %v", took, hold)
+	}
+	if resp.StatusCode != http.StatusOK || !bytes.Contains(body, []byte(`"type":"message"`)) {
+		t.Errorf("status %d body %s", resp.StatusCode, body)
 	}
 }

@@ -28,6 +28,7 @@ const (
 	chanAnthropic = "bench-anthropic"
 	chanOpenAI    = "bench-openai"
 	chanHold      = "bench-hold"
+	chanFirstByte = "bench-ttfb"
 )
 
 // engine is the real Routex server under test: `routex-headless serve` as a
@@ -50,13 +51,15 @@ func startEngine(ctx context.Context, bin string, env ...string) (*engine, error
 
 // setup creates the bench's channels over the admin API, as a user would:
 // an Anthropic channel on the mock (passthrough, the default route), an
-// OpenAI channel (converted) and an Anthropic channel whose streams are
-// slow (the concurrent-stream ramp).
+// OpenAI channel (converted), an Anthropic channel whose streams are
+// slow (the concurrent-stream ramp) and one whose replies hold their first
+// byte (the key phase's realistic upstream).
 func (e *engine) setup(mockURL string) error {
 	channels := []map[string]any{
 		{"name": chanAnthropic, "type": "anthropic", "base_url": mockURL, "api_key": "sk-ant-bench-0001", "models": []string{"claude-opus-4-8"}},
 		{"name": chanOpenAI, "type": "openai", "base_url": mockURL + "/v1", "api_key": "sk-oai-bench-0001", "models": []string{"gpt-4.1"}},
 		{"name": chanHold, "type": "anthropic", "base_url": mockURL + holdPrefix, "api_key": "sk-ant-bench-0002", "models": []string{"claude-opus-4-8"}},
+		{"name": chanFirstByte, "type": "anthropic", "base_url": mockURL + firstBytePrefix, "api_key": "sk-ant-bench-0003", "models": []string{"claude-opus-4-8"}},
 	}
 	for _, ch := range channels {
 		if err := e.admin(http.MethodPost, "/api/channels", ch); err != nil {

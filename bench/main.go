@@ -44,6 +44,11 @@ type options struct {
 	// teamConc is the closed loop's concurrency of the two-instance run.
 	teamConc int
 	bodyRuns int
+	// firstByteRounds is the rounds of the key measurement against the
+	// upstream that holds its first byte (mock.FirstByte); 0 skips it.
+	firstByteRounds int
+	// keysOnly skips the instance comparison of the team phase.
+	keysOnly bool
 }
 
 func defaultOptions() options {
@@ -60,10 +65,12 @@ func defaultOptions() options {
 		streamRuns: 50,
 		holdSteps:  []int{250, 500, 1000, 1500},
 		settle:     3 * time.Second,
-		mock:       mockConfig{TextEvents: 16, Pace: 5 * time.Millisecond, HoldPace: 250 * time.Millisecond},
+		mock:       mockConfig{TextEvents: 16, Pace: 5 * time.Millisecond, HoldPace: 250 * time.Millisecond, FirstByte: 20 * time.Millisecond},
 		stall:      2 * time.Second,
 		teamConc:   32,
 		bodyRuns:   3,
+
+		firstByteRounds: 300,
 	}
 }
 
@@ -75,6 +82,9 @@ func main() {
 	flag.StringVar(&opts.fixture, "fixture", opts.fixture, "captured Claude Code request whose body is sent")
 	bare := flag.String("bare-proxy", "", "internal: run only the bare reverse proxy to this upstream URL")
 	teamOnly := flag.Bool("team-only", false, "run only the team phase (keys per person, two instances) and print its figures")
+	flag.DurationVar(&opts.mock.FirstByte, "first-byte-delay", opts.mock.FirstByte, "how long the mock's realistic upstream holds its first byte (the key phase's second measurement)")
+	flag.IntVar(&opts.firstByteRounds, "first-byte-rounds", opts.firstByteRounds, "rounds of the key measurement against the upstream that holds its first byte (0 skips it)")
+	flag.BoolVar(&opts.keysOnly, "keys-only", false, "with -team-only: measure the keys per person only, not the instances")
 	flag.Parse()
 	if *bare != "" {
 		if err := runBareProxy(*bare); err != nil {
@@ -88,6 +98,7 @@ func main() {
 		opts.streamRuns, opts.holdSteps, opts.settle = 5, []int{100, 250}, time.Second
 		opts.mock.HoldPace = 100 * time.Millisecond
 		opts.bodyRuns = 1
+		opts.firstByteRounds = 30
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -25,6 +25,12 @@ import (
 // open long enough for every stream of a step to be open at once.
 const holdPrefix = "/hold"
 
+// firstBytePrefix is the base path of the channel whose replies hold their
+// first byte for FirstByte, as a real provider's time to first byte does:
+// the key phase measures there how much of a key's check the upstream's
+// wait hides.
+const firstBytePrefix = "/ttfb"
+
 // mockConfig is the shape of the mock upstream's streamed replies.
 type mockConfig struct {
 	// TextEvents is the number of text deltas in a stream; the framing
@@ -34,10 +40,13 @@ type mockConfig struct {
 	Pace time.Duration
 	// HoldPace is the delay between two events on holdPrefix paths.
 	HoldPace time.Duration
+	// FirstByte is how long replies on firstBytePrefix paths wait (after
+	// the request body is read) before their first byte.
+	FirstByte time.Duration
 }
 
-// mock is an upstream with zero delay for JSON replies and a fixed pace
-// for streams. It answers Anthropic Messages and OpenAI Chat Completions
+// mock is an upstream with zero delay for JSON replies (FirstByte on
+// firstBytePrefix paths) and a fixed pace for streams. It answers Anthropic Messages and OpenAI Chat Completions
 // by path, so one server stands in for both channel types. Safe for
 // concurrent use.
 type mock struct {
@@ -70,6 +79,9 @@ func (m *mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
+	}
+	if strings.HasPrefix(r.URL.Path, firstBytePrefix) {
+		time.Sleep(m.cfg.FirstByte)
 	}
 	openAI := strings.HasSuffix(r.URL.Path, "/chat/completions")
 	if !stream {

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/routex-app/routex/backend/store/pgtest"
+	"github.com/tidwall/sjson"
 )
 
 // The team phase: what keys per person cost per request (on the SQLite
@@ -43,6 +45,12 @@ type TeamReport struct {
 	KeySerial map[string]map[string]Latency `json:"key_latency_c1"`
 	// KeyAdded is each key path minus the access key path.
 	KeyAdded map[string]map[string]Latency `json:"key_added_c1"`
+	// KeySerialFirstByte and KeyAddedFirstByte are the same against an
+	// upstream that holds its first byte FirstByteMS, as a real provider
+	// does: what of the key's check the upstream's wait does not hide.
+	KeySerialFirstByte map[string]map[string]Latency `json:"key_latency_c1_first_byte,omitempty"`
+	KeyAddedFirstByte  map[string]map[string]Latency `json:"key_added_c1_first_byte,omitempty"`
+	FirstByteMS        float64                       `json:"first_byte_ms,omitempty"`
 	// Instances is closed-loop throughput through one round-robin proxy
 	// to one instance and to two, with the access key and with a key that
 	// has limits and budgets.
@@ -61,11 +69,14 @@ var limitedKey = map[string]any{"name": "bench-limited", "rpm": 1_000_000_000, "
 // runTeam runs the team phase.
 func runTeam(ctx context.Context, opts options, mockURL string, lite *engine, body []byte, p *progress) (*TeamReport, error) {
 	r := &TeamReport{KeySerial: map[string]map[string]Latency{}, KeyAdded: map[string]map[string]Latency{}, Concurrency: opts.teamConc}
-	if err := keyOverhead(ctx, r, "sqlite", lite, body, opts.rounds); err != nil {
+	if opts.firstByteRounds > 0 {
+		r.KeySerialFirstByte, r.KeyAddedFirstByte = map[string]map[string]Latency{}, map[string]map[string]Latency{}
+		r.FirstByteMS = float64(opts.mock.FirstByte) / float64(time.Millisecond)
+	}
+	if err := keyOverhead(ctx, r, opts, "sqlite", lite, body); err != nil {
 		return nil, err
 	}
-	p.note("sqlite: added p50 over the access key: key %.3f ms, key with limits %.3f ms",
-		r.KeyAdded["sqlite"][tKeyPlain].P50, r.KeyAdded["sqlite"][tKeyLimited].P50)
+	noteKeys(p, r, "sqlite")
 
 	if err := pgtest.Available(); err != nil {
 		r.Skipped = "no PostgreSQL: " + err.Error()
@@ -93,11 +104,13 @@ func runTeam(ctx context.Context, opts options, mockURL string, lite *engine, bo
 	}
 	defer b.Stop()
 	time.Sleep(opts.settle)
-	if err := keyOverhead(ctx, r, "postgres", a, body, opts.rounds); err != nil {
+	if err := keyOverhead(ctx, r, opts, "postgres", a, body); err != nil {
 		return nil, err
 	}
-	p.note("postgres %s: added p50 over the access key: key %.3f ms, key with limits %.3f ms", r.Postgres,
-		r.KeyAdded["postgres"][tKeyPlain].P50, r.KeyAdded["postgres"][tKeyLimited].P50)
+	noteKeys(p, r, "postgres "+r.Postgres)
+	if opts.keysOnly {
+		return r, nil
+	}
 
 	key, err := a.createKey(map[string]any{"name": "bench-instances", "rpm": 1_000_000_000,
 		"budget_daily_usd": 1_000_000, "budget_monthly_usd": 1_000_000})
@@ -129,8 +142,10 @@ func runTeam(ctx context.Context, opts options, mockURL string, lite *engine, bo
 }
 
 // keyOverhead measures the three credentials on one engine at concurrency
-// 1, in rotating order, as serialLatency does for the paths.
-func keyOverhead(ctx context.Context, r *TeamReport, backend string, e *engine, body []byte, rounds int) error {
+// 1, in rotating order, as serialLatency does for the paths: against the
+// instant mock, then (opts.firstByteRounds) against the one that holds its
+// first byte.
+func keyOverhead(ctx context.Context, r *TeamReport, opts options, backend string, e *engine, body []byte) error {
 	plain, err := e.createKey(map[string]any{"name": "bench-key"})
 	if err != nil {
 		return err
@@ -140,21 +155,51 @@ func keyOverhead(ctx context.Context, r *TeamReport, backend string, e *engine, 
 		return err
 	}
 	url := e.URL + "/v1/messages"
-	samples, err := serialLatency(ctx, []target{
-		{Name: tAccessKey, URL: url, Body: body},
-		{Name: tKeyPlain, URL: url, Body: body, Key: plain},
-		{Name: tKeyLimited, URL: url, Body: body, Key: limited},
-	}, rounds)
-	if err != nil {
-		return fmt.Errorf("%s key overhead: %w", backend, err)
+	measure := func(body []byte, rounds int) (map[string]Latency, error) {
+		samples, err := serialLatency(ctx, []target{
+			{Name: tAccessKey, URL: url, Body: body},
+			{Name: tKeyPlain, URL: url, Body: body, Key: plain},
+			{Name: tKeyLimited, URL: url, Body: body, Key: limited},
+		}, rounds)
+		if err != nil {
+			return nil, fmt.Errorf("%s key overhead: %w", backend, err)
+		}
+		lat := map[string]Latency{}
+		for name, s := range samples {
+			lat[name] = summarize(s)
+		}
+		return lat, nil
 	}
-	lat := map[string]Latency{}
-	for name, s := range samples {
-		lat[name] = summarize(s)
+	lat, err := measure(body, opts.rounds)
+	if err != nil {
+		return err
 	}
 	r.KeySerial[backend] = lat
 	r.KeyAdded[backend] = addedOver(lat, tAccessKey)
+	if opts.firstByteRounds <= 0 {
+		return nil
+	}
+	slow, err := sjson.SetBytes(body, "model", chanFirstByte+",claude-opus-4-8")
+	if err != nil {
+		return err
+	}
+	if lat, err = measure(slow, opts.firstByteRounds); err != nil {
+		return err
+	}
+	r.KeySerialFirstByte[backend] = lat
+	r.KeyAddedFirstByte[backend] = addedOver(lat, tAccessKey)
 	return nil
+}
+
+// noteKeys prints a backend's added p50s.
+func noteKeys(p *progress, r *TeamReport, label string) {
+	backend, _, _ := strings.Cut(label, " ")
+	p.note("%s: added p50 over the access key: key %.3f ms, key with limits %.3f ms", label,
+		r.KeyAdded[backend][tKeyPlain].P50, r.KeyAdded[backend][tKeyLimited].P50)
+	if a, ok := r.KeyAddedFirstByte[backend]; ok {
+		p.note("%s, upstream first byte after %g ms: added p50 key %.3f ms, key with limits %.3f ms", label,
+			r.FirstByteMS, a[tKeyPlain].P50, a[tKeyLimited].P50)
+	}
 }
 
 // createKey makes a key per person over the admin API and returns its

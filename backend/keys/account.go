@@ -36,9 +36,12 @@ func (s *Service) Account(rec store.RequestLog) {
 		s.log.Error("key usage dropped: the database has refused it for too long", "key_id", rec.KeyID)
 	}
 	s.pending = append(s.pending, store.KeyUse{KeyID: rec.KeyID, At: at, Tokens: Tokens(rec), CostUSD: rec.CostUSD})
-	s.queued++
-	s.lastQueued[rec.KeyID] = s.queued
 	s.mu.Unlock()
+	s.wakeWriter()
+}
+
+// wakeWriter tells the writer there is usage to write.
+func (s *Service) wakeWriter() {
 	select {
 	case s.wake <- struct{}{}:
 	default: // the writer is already due
@@ -85,32 +88,121 @@ func (s *Service) Flush(ctx context.Context) error {
 	s.flushMu.Lock()
 	defer s.flushMu.Unlock()
 	s.mu.Lock()
-	batch, upTo := s.pending, s.queued
+	batch := s.pending
 	s.pending = nil
+	w := s.startWrite(batch)
 	s.mu.Unlock()
 	if len(batch) == 0 {
 		return nil
 	}
-	if err := s.st.AddKeyUsage(ctx, batch); err != nil {
-		s.mu.Lock()
-		s.pending = append(batch, s.pending...)
-		if over := len(s.pending) - maxPending; over > 0 {
-			s.pending = s.pending[over:]
-		}
-		s.mu.Unlock()
-		return err
+	err := s.st.AddKeyUsage(ctx, batch)
+	s.endWrite(w, batch, err == nil)
+	return err
+}
+
+// flyingUse is a use whose write is under way, and which write.
+type flyingUse struct {
+	write uint64
+	use   store.KeyUse
+}
+
+// startWrite marks uses, just taken out of pending, as being written by a
+// new write, and returns its number. Call with s.mu held.
+func (s *Service) startWrite(uses []store.KeyUse) uint64 {
+	if len(uses) == 0 {
+		return 0
+	}
+	s.writes++
+	for _, u := range uses {
+		s.flying[u.KeyID] = append(s.flying[u.KeyID], flyingUse{write: s.writes, use: u})
+	}
+	return s.writes
+}
+
+// endWrite ends write w of uses: written, they are forgotten; failed
+// (nothing of it written), they go back to pending, ahead of what came
+// later, for the next write. Either way, awaitUsage's waiters look again.
+func (s *Service) endWrite(w uint64, uses []store.KeyUse, written bool) {
+	if len(uses) == 0 {
+		return
 	}
 	s.mu.Lock()
-	s.written = max(s.written, upTo)
-	for k, seq := range s.lastQueued {
-		if seq <= s.written {
-			delete(s.lastQueued, k)
+	defer s.mu.Unlock()
+	for _, u := range uses {
+		fl := s.flying[u.KeyID]
+		if len(fl) == 0 {
+			continue // this key's entries of w are already gone
+		}
+		kept := fl[:0]
+		for _, f := range fl {
+			if f.write != w {
+				kept = append(kept, f)
+			}
+		}
+		if len(kept) == 0 {
+			delete(s.flying, u.KeyID)
+		} else {
+			s.flying[u.KeyID] = kept
 		}
 	}
-	close(s.flushed)
-	s.flushed = make(chan struct{})
+	if !written {
+		s.pending = append(append([]store.KeyUse(nil), uses...), s.pending...)
+		if over := len(s.pending) - maxPending; over > 0 {
+			s.pending = s.pending[over:]
+			s.log.Error("key usage dropped: the database has refused it for too long", "uses", over)
+		}
+	}
+	close(s.settled)
+	s.settled = make(chan struct{})
+}
+
+// admit asks the database to admit a request of key id, taking the key's
+// pending usage along (written in the check's round trip: the writer
+// cannot take it meanwhile) and, with unsettled, adding the key's usage
+// whose write is under way to the counters the check reads. A failed
+// check gives its usage back to the writer.
+func (s *Service) admit(ctx context.Context, id int64, now time.Time, unsettled bool) (store.Admission, error) {
+	var q store.AdmitQuery
+	s.mu.Lock()
+	for i, u := range s.pending {
+		if u.KeyID != id {
+			continue
+		}
+		// Split pending into this key's uses and the rest.
+		rest := append([]store.KeyUse(nil), s.pending[:i]...)
+		for _, u := range s.pending[i:] {
+			if u.KeyID == id {
+				q.Write = append(q.Write, u)
+			} else {
+				rest = append(rest, u)
+			}
+		}
+		if len(q.Write) > store.MaxAdmitWrite {
+			// A backlog (the database refused writes a while): the
+			// writer takes it; the first check counts it as unwritten,
+			// the second goes on without it (as after settleLimit).
+			if unsettled {
+				q.Unsettled = q.Write
+			}
+			q.Write = nil
+			break
+		}
+		s.pending = rest
+		break
+	}
+	if unsettled {
+		for _, f := range s.flying[id] {
+			q.Unsettled = append(q.Unsettled, f.use)
+		}
+	}
+	w := s.startWrite(q.Write)
 	s.mu.Unlock()
-	return nil
+	a, err := s.st.AdmitKeyWith(ctx, id, now, q)
+	s.endWrite(w, q.Write, err == nil)
+	if err != nil && len(q.Write) > 0 {
+		s.wakeWriter()
+	}
+	return a, err
 }
 
 // settleLimit bounds how long Admit waits for a key's earlier usage to be
@@ -118,26 +210,18 @@ func (s *Service) Flush(ctx context.Context) error {
 // check itself will likely fail).
 const settleLimit = 2 * time.Second
 
-// awaitUsage waits until the usage this instance queued for key id is in
-// the counters, or settleLimit passes. Admit calls it first, so a key's
-// request is never checked here against counters that lack its earlier
-// requests on this instance: a budget then overshoots by at most the
-// requests in flight at once (plus, across instances, what another
-// instance has not yet written: one write, a round trip). A request that
-// arrives after the write, the usual case for a person at a keyboard,
-// does not wait at all.
+// awaitUsage waits until no write of key id's usage is under way, or
+// settleLimit passes. Admit calls it only when the key's check refused
+// with that usage counted as unwritten (Admission.Unsure), then checks
+// again against counters that hold it: a budget therefore overshoots by
+// at most the requests in flight at once (plus, across instances, what
+// another instance has not yet written: one write, a round trip).
 func (s *Service) awaitUsage(ctx context.Context, id int64) {
-	s.mu.Lock()
-	target := s.lastQueued[id]
-	s.mu.Unlock()
-	if target == 0 {
-		return
-	}
 	timer := time.NewTimer(settleLimit)
 	defer timer.Stop()
 	for {
 		s.mu.Lock()
-		done, ch := s.written >= target, s.flushed
+		done, ch := len(s.flying[id]) == 0, s.settled
 		s.mu.Unlock()
 		if done {
 			return

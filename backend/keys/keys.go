@@ -10,7 +10,9 @@
 // the shared database, in one statement, so a revocation or a spent budget
 // applies to the next request on every instance. A finished request's
 // tokens and cost are added to the counters by a background writer
-// (Account), as soon as the previous write is done.
+// (Account), as soon as the previous write is done, or by the key's next
+// check on this instance, in the check's own round trip, if that comes
+// first: whichever takes a use first writes it, and it is written once.
 package keys
 
 import (
@@ -69,19 +71,19 @@ type Service struct {
 	snap     atomic.Pointer[snapshot]
 	reloadMu sync.Mutex
 
-	// pending holds finished requests' usage until the writer adds it to
-	// the counters; wake tells the writer there is some. queued counts the
-	// uses ever queued, written those known written, lastQueued the last
-	// use of each key not yet written; flushed is closed (and replaced)
-	// after each write, for awaitUsage.
-	mu         sync.Mutex
-	flushMu    sync.Mutex // one Flush at a time: a failed batch goes back first
-	pending    []store.KeyUse
-	wake       chan struct{}
-	queued     uint64
-	written    uint64
-	flushed    chan struct{}
-	lastQueued map[int64]uint64
+	// pending holds finished requests' usage that no one is writing yet;
+	// wake tells the writer there is some. flying holds, by key, the usage
+	// whose write is under way (the writer's batch, or one Admit's
+	// share), each tagged with its write; a use is in exactly one of the
+	// two until it is written, so it is never counted twice. settled is
+	// closed (and replaced) whenever a write ends, for awaitUsage.
+	mu      sync.Mutex
+	flushMu sync.Mutex // one Flush at a time: a failed batch goes back first
+	pending []store.KeyUse
+	wake    chan struct{}
+	flying  map[int64][]flyingUse
+	writes  uint64
+	settled chan struct{}
 
 	// misses rations the database lookups of secrets this instance's copy
 	// lacks (a key made on another instance a moment ago).
@@ -99,8 +101,8 @@ func New(st *store.Store, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Service{st: st, log: log, now: time.Now, wake: make(chan struct{}, 1), flushed: make(chan struct{}),
-		lastQueued: map[int64]uint64{}}
+	s := &Service{st: st, log: log, now: time.Now, wake: make(chan struct{}, 1), settled: make(chan struct{}),
+		flying: map[int64][]flyingUse{}}
 	s.snap.Store(&snapshot{byHash: map[string]*store.APIKey{}})
 	return s
 }
@@ -213,19 +215,28 @@ const admitTimeout = 5 * time.Second
 
 // Admit is the check of a request of key k, which the proxy runs beside
 // the upstream call and awaits before any reply reaches the client (see
-// proxy's admitKey): the model must be allowed, and the shared database must admit it (key active, within its
-// limits), which counts it in the key's current minute. The key's earlier
-// requests on this instance are in the counters first (awaitUsage). A
-// refusal says which limit, and when it resets, for the client.
+// proxy's admitKey): the model must be allowed, and the shared database must
+// admit it (key active, within its limits), which counts it in the key's
+// current minute. The key's earlier requests on this instance are in the
+// check: their usage not yet written goes to the counters in the check's
+// own round trip, and usage whose write is under way is added to the
+// counters the check reads; only when that usage alone would refuse the
+// key does Admit wait for its write and ask again. A refusal says which
+// limit, and when it resets, for the client.
 func (s *Service) Admit(ctx context.Context, k *store.APIKey, model string) *Refusal {
 	now := s.now()
 	if !AllowsModel(k, model) {
 		return ModelRefusal(k, model)
 	}
-	s.awaitUsage(ctx, k.ID)
-	ctx, cancel := context.WithTimeout(ctx, admitTimeout)
+	// The check may carry usage the writer would have written: a client
+	// gone mid-check must not leave it unknown whether that was written.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), admitTimeout)
 	defer cancel()
-	a, err := s.st.AdmitKey(ctx, k.ID, now)
+	a, err := s.admit(ctx, k.ID, now, true)
+	if err == nil && a.Unsure {
+		s.awaitUsage(ctx, k.ID)
+		a, err = s.admit(ctx, k.ID, now, false)
+	}
 	if err != nil {
 		s.log.Warn("key check failed", "key", k.Name, "key_id", k.ID, "error", err)
 		return unavailable(k)
