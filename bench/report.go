@@ -82,42 +82,10 @@ func printReport(out io.Writer, r *Results) {
 
 	if t := r.Team; t != nil {
 		section(out, "Keys per person: latency at concurrency 1 on one engine (ms; added = path minus the access key)")
-		tw = newTable(out)
-		fmt.Fprintln(tw, "backend	credential	p50	p90	p99	added p50	added p99	")
-		for _, backend := range []string{"sqlite", "postgres"} {
-			for _, name := range keyPathOrder {
-				l, ok := t.KeySerial[backend][name]
-				if !ok {
-					continue
-				}
-				a := t.KeyAdded[backend][name]
-				add50, add99 := "-", "-"
-				if name != tAccessKey {
-					add50, add99 = fmt.Sprintf("%+.3f", a.P50), fmt.Sprintf("%+.3f", a.P99)
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%.3f\t%.3f\t%.3f\t%s\t%s\t\n", backend, name, l.P50, l.P90, l.P99, add50, add99)
-			}
-		}
-		tw.Flush()
+		keyTable(out, t.KeySerial, t.KeyAdded)
 		if len(t.KeySerialFirstByte) > 0 {
 			section(out, fmt.Sprintf("Keys per person against an upstream whose first byte takes %g ms (ms; added = path minus the access key)", t.FirstByteMS))
-			tw = newTable(out)
-			fmt.Fprintln(tw, "backend	credential	p50	p90	p99	added p50	added p99	")
-			for _, backend := range []string{"sqlite", "postgres"} {
-				for _, name := range keyPathOrder {
-					l, ok := t.KeySerialFirstByte[backend][name]
-					if !ok {
-						continue
-					}
-					a := t.KeyAddedFirstByte[backend][name]
-					add50, add99 := "-", "-"
-					if name != tAccessKey {
-						add50, add99 = fmt.Sprintf("%+.3f", a.P50), fmt.Sprintf("%+.3f", a.P99)
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%.3f\t%.3f\t%.3f\t%s\t%s\t\n", backend, name, l.P50, l.P90, l.P99, add50, add99)
-				}
-			}
-			tw.Flush()
+			keyTable(out, t.KeySerialFirstByte, t.KeyAddedFirstByte)
 		}
 		if t.Skipped != "" {
 			fmt.Fprintf(out, "PostgreSQL half skipped: %s\n", t.Skipped)
@@ -174,4 +142,26 @@ func added(name string, v float64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%+.3f", v)
+}
+
+// keyTable prints each backend's credential latencies and what each key
+// adds over the access key.
+func keyTable(out io.Writer, serial, added map[string]map[string]Latency) {
+	tw := newTable(out)
+	fmt.Fprintln(tw, "backend	credential	p50	p90	p99	added p50	added p99	")
+	for _, backend := range []string{"sqlite", "postgres"} {
+		for _, name := range keyPathOrder {
+			l, ok := serial[backend][name]
+			if !ok {
+				continue
+			}
+			a := added[backend][name]
+			add50, add99 := "-", "-"
+			if name != tAccessKey {
+				add50, add99 = fmt.Sprintf("%+.3f", a.P50), fmt.Sprintf("%+.3f", a.P99)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%.3f\t%.3f\t%.3f\t%s\t%s\t\n", backend, name, l.P50, l.P90, l.P99, add50, add99)
+		}
+	}
+	tw.Flush()
 }
