@@ -250,21 +250,10 @@ func (e *Engine) DesktopHandler() http.Handler {
 	mux.Handle("/api/", e.api.Handler())
 	mux.HandleFunc("GET /health", e.health)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		sw := &api.StatusRecorder{ResponseWriter: w, Status: http.StatusOK}
 		mux.ServeHTTP(sw, r)
-		e.log.Debug("desktop api request", "method", r.Method, "path", r.URL.Path, "status", sw.status)
+		e.log.Debug("desktop api request", "method", r.Method, "path", r.URL.Path, "status", sw.Status)
 	})
-}
-
-// statusWriter remembers the status code for a log line.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusWriter) WriteHeader(code int) {
-	s.status = code
-	s.ResponseWriter.WriteHeader(code)
 }
 
 // Store gives the CLI and the desktop shell the engine's database.

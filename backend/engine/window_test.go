@@ -1,12 +1,15 @@
 package engine_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/routex-app/routex/backend/observe"
 )
@@ -55,3 +58,41 @@ func TestWindowSwitchReachesTheTrayAndTheEventStream(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// The window reaches /api in-process, through DesktopHandler: the live
+// event stream must flush through its status recorder and stay open, so
+// a change reaches the window as it happens (a recorder that cannot
+// flush ends the stream after its first write).
+func TestDesktopHandlerStreamsLiveEvents(t *testing.T) {
+	t.Parallel()
+	e := newTestEngine(t)
+	srv := httptest.NewServer(e.DesktopHandler())
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/events?topics=change", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	lines := bufio.NewScanner(resp.Body)
+	if !lines.Scan() || !strings.HasPrefix(lines.Text(), "retry:") {
+		t.Fatalf("the stream's first line is %q (%v), want its retry: line", lines.Text(), lines.Err())
+	}
+	// A change made now must arrive on the open stream.
+	go func() {
+		post, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/api/channels",
+			strings.NewReader(`{"name":"live","type":"anthropic","base_url":"https://api.example.com","api_key":"sk-test-key-000001"}`))
+		post.Header.Set("Content-Type", "application/json")
+		if r, err := http.DefaultClient.Do(post); err == nil {
+			r.Body.Close()
+		}
+	}()
+	for lines.Scan() {
+		if lines.Text() == "event: "+observe.TopicChange {
+			return
+		}
+	}
+	t.Fatalf("the stream ended without the change event: %v", lines.Err())
+}
