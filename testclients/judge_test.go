@@ -46,3 +46,23 @@ func TestUnexpectedStderr(t *testing.T) {
 		t.Fatalf("unexpectedStderr = %q", got)
 	}
 }
+
+// gemini-cli's own start-up notices pass (as seen in a cell that failed on
+// them alone); anything else it prints on stderr is still a problem.
+func TestGeminiCLIStderr(t *testing.T) {
+	var gemini clientSpec
+	for _, c := range clients {
+		if c.Name == "gemini-cli" {
+			gemini = c
+		}
+	}
+	stderr := "YOLO mode is enabled. All tool calls will be automatically approved.\n" +
+		"[STARTUP] Phase 'cleanup_ops' was started but never ended. Skipping metrics.\n" +
+		"[STARTUP] Cannot measure phase 'cleanup_ops': start mark 'startup:cleanup_ops:start' not found (likely cleared by reset).\n" +
+		"[STARTUP] Phase 'cleanup_ops' failed\n" +
+		"Error when talking to Gemini API\n"
+	got := unexpectedStderr(gemini, stderr)
+	if len(got) != 2 || got[0] != "[STARTUP] Phase 'cleanup_ops' failed" || got[1] != "Error when talking to Gemini API" {
+		t.Fatalf("unexpectedStderr = %q", got)
+	}
+}
